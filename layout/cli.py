@@ -1,0 +1,128 @@
+"""The `issue` command: render, check and scaffold newspaper issues."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Lay out a newspaper issue from its YAML manifest.",
+)
+
+
+def _err(msg: str) -> None:
+    typer.echo(msg, err=True)
+
+
+def _invalid(e: InvalidInput) -> None:
+    for p in e.problems:
+        _err(str(p))
+    n = len(e.problems)
+    _err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
+
+
+def _overset_report(composed) -> list[str]:
+    out = []
+    for f in composed.overset:
+        out.append(
+            f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} line"
+            f"{'s' if f.overset_lines != 1 else ''} ({f.overset_words} words) did not fit"
+        )
+    return out
+
+
+@app.command()
+def render(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")] = None,
+    allow_overset: Annotated[
+        bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
+    ] = False,
+    greedy: Annotated[bool, typer.Option("--greedy", help="Break lines greedily (for comparison)")] = False,
+) -> None:
+    """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
+    from .export import write_pdf
+    from .pipeline import build, default_output
+
+    t0 = time.perf_counter()
+    show = sys.stderr.isatty()
+    try:
+        if show:
+            _err("laying out ...")
+        b = build(issue, "greedy" if greedy else "total")
+    except InvalidInput as e:
+        _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
+    report = _overset_report(b.composed)
+    for line in report:
+        _err(line)
+    if report and not allow_overset:
+        _err("error: copy is overset; no PDF written (cut copy, or pass --allow-overset to proof it)")
+        raise typer.Exit(EXIT_PROBLEMS)
+    out = output or default_output(b.loaded)
+    if show:
+        _err(f"writing {out} ...")
+    try:
+        write_pdf(b.composed, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    except OSError as e:
+        _err(f"error: cannot write {out}: {e}")
+        raise typer.Exit(EXIT_INVALID) from None
+    c = b.composed
+    dt = time.perf_counter() - t0
+    typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+
+
+@app.command()
+def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")]) -> None:
+    """Validate and lay out ISSUE without writing; report every problem at once."""
+    from .pipeline import build
+
+    try:
+        b = build(issue)
+    except InvalidInput as e:
+        _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
+    report = _overset_report(b.composed)
+    for line in report:
+        typer.echo(line)
+    c = b.composed
+    for f in c.fits:
+        if f.fixed_height and f.free_lines:
+            typer.echo(f"underset: story '{f.story}' on page {f.page}: {f.free_lines} empty lines in its fixed height")
+    status = "problems found" if report else "clean"
+    typer.echo(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
+    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+
+
+@app.command()
+def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
+    """Scaffold an issue folder that renders as it is."""
+    from .scaffold import scaffold
+
+    if directory.exists() and any(directory.iterdir()):
+        _err(f"error: {directory} exists and is not empty; nothing was written")
+        raise typer.Exit(EXIT_INVALID)
+    scaffold(directory)
+    typer.echo(f"created {directory}: render it with `issue render {directory}`")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

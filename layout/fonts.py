@@ -1,0 +1,187 @@
+"""Fonts: registration with ReportLab, shaping (kerning, ligatures) and measurement.
+
+Widths are in thousandths of an em, as in PDF; multiply by size/1000 for points.
+Ligature glyphs are written as the Unicode presentation forms (U+FB00-FB04) so that
+ReportLab can subset them, and their ToUnicode entries are rewritten to the letters
+they stand for, so text extracted from the PDF reads "office", not "oﬃce".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import uharfbuzz as hb
+from reportlab.pdfbase import pdfmetrics, ttfonts
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+
+# Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, with presentation-form ligatures mapped to their letters."""
+
+    def target(v: int) -> str:
+        s = _LIGATURES.get(chr(v), chr(v))
+        return "".join(f"{b:02X}" for b in s.encode("utf-16-be"))
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo",
+        f"<< /Registry ({fontname})",
+        f"/Ordering ({fontname})",
+        "/Supplement 0",
+        ">> def",
+        f"/CMapName /{fontname} def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        f"<00> <{len(subset) - 1:02X}>",
+        "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{target(v)}>" for i, v in enumerate(subset)),
+        "endbfchar",
+        "endcmap",
+        "CMapName currentdict /CMap defineresource pop",
+        "end",
+        "end",
+    ]
+    return "\n".join(lines)
+
+
+ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+
+
+@dataclass(slots=True)
+class Shaped:
+    """A run of text as it will be drawn: glyph characters and per-glyph kerning."""
+
+    text: str  # characters to draw (ligatures as presentation forms)
+    kerns: tuple[float, ...] | None  # adjustment after each glyph, 1/1000 em; None if all zero
+    width: float  # total advance, 1/1000 em
+    glyphs: int  # number of glyphs drawn
+
+
+@dataclass
+class Face:
+    name: str  # ReportLab font name
+    path: Path
+    rl: ttfonts.TTFont
+    upem: int
+    ascent: float  # 1/1000 em
+    descent: float  # 1/1000 em, negative
+    cap_height: float
+    x_height: float
+    space: float  # width of U+0020, 1/1000 em
+    _hb: hb.Font = field(repr=False, default=None)  # type: ignore[assignment]
+    _g2c: dict[int, int] = field(repr=False, default_factory=dict)
+    _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
+
+    def has(self, ch: str) -> bool:
+        return ord(ch) in self.rl.face.charToGlyph
+
+    def missing(self, text: str) -> set[str]:
+        c2g = self.rl.face.charToGlyph
+        return {ch for ch in text if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
+
+    def shape(self, text: str) -> Shaped:
+        s = self._cache.get(text)
+        if s is None:
+            s = self._cache[text] = self._shape(text)
+        return s
+
+    def width(self, text: str, size: float) -> float:
+        return self.shape(text).width * size / 1000.0
+
+    def _shape(self, text: str) -> Shaped:
+        clean = text.translate(_INVISIBLE)
+        if not clean:
+            return Shaped("", None, 0.0, 0)
+        for features in ({"kern": True, "liga": True}, {"kern": True, "liga": False, "clig": False, "calt": False}):
+            out = self._hb_shape(clean, features)
+            if out is not None:
+                return out
+        return self._plain(clean)
+
+    def _hb_shape(self, text: str, features: dict[str, bool]) -> Shaped | None:
+        buf = hb.Buffer()
+        buf.add_str(text)
+        buf.guess_segment_properties()
+        hb.shape(self._hb, buf, features)
+        widths = self.rl.face.charWidths
+        scale = 1000.0 / self.upem
+        chars = []
+        kerns = []
+        total = 0.0
+        any_kern = False
+        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
+            code = self._g2c.get(info.codepoint)
+            if code is None or pos.y_offset or pos.x_offset:
+                if info.codepoint == 0:
+                    code = ord(text[info.cluster])  # .notdef: keep the character; reported elsewhere
+                else:
+                    return None
+            ch = chr(code)
+            nominal = widths.get(code, 0)
+            adv = pos.x_advance * scale
+            k = adv - nominal
+            if abs(k) < 0.01:
+                k = 0.0
+            else:
+                any_kern = True
+            chars.append(ch)
+            kerns.append(k)
+            total += adv
+        return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
+
+    def _plain(self, text: str) -> Shaped:
+        widths = self.rl.face.charWidths
+        return Shaped(text, None, sum(widths.get(ord(c), 0) for c in text), len(text))
+
+
+class FontBook:
+    """Registered faces by ReportLab name; one per process and path."""
+
+    _faces: dict[Path, Face] = {}
+
+    @classmethod
+    def face(cls, path: Path) -> Face:
+        path = path.resolve()
+        f = cls._faces.get(path)
+        if f is None:
+            f = cls._faces[path] = _load(path)
+        return f
+
+
+def _load(path: Path) -> Face:
+    name = "L-" + path.stem
+    rl = ttfonts.TTFont(name, str(path), shapable=False)
+    pdfmetrics.registerFont(rl)
+    data = path.read_bytes()
+    hface = hb.Face(hb.Blob(data))
+    hfont = hb.Font(hface)
+    upem = hface.upem
+    hfont.scale = (upem, upem)
+    g2c: dict[int, int] = {}
+    # Prefer the lowest code point for a glyph (e.g. U+0020 over U+00A0).
+    for code, gid in sorted(rl.face.charToGlyph.items(), reverse=True):
+        g2c[gid] = code
+    f = rl.face
+    return Face(
+        name=name,
+        path=path,
+        rl=rl,
+        upem=upem,
+        ascent=float(f.ascent),
+        descent=float(f.descent),
+        cap_height=float(getattr(f, "capHeight", f.ascent * 0.7)),
+        x_height=float(f.ascent) * 0.5,
+        space=float(f.charWidths.get(32, 250)),
+        _hb=hfont,
+        _g2c=g2c,
+    )

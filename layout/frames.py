@@ -1,0 +1,127 @@
+"""Composed pages as plain data: positioned text lines, images and rules, each tagged
+with its story. Tests, proofs, previews and the PDF exporter all read these; nothing
+re-parses the PDF to learn what the layout did. Coordinates are points from the page's
+top-left corner, y growing downwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .typeset import Line
+
+
+@dataclass(slots=True)
+class TextItem:
+    x: float  # the line's origin (left edge of its measure)
+    baseline: float
+    top: float  # the line box it occupies
+    bottom: float
+    line: Line
+    role: str
+    story: str | None = None
+    column: int | None = None  # page column (0-based) for text that flows in a column
+
+    @property
+    def x0(self) -> float:
+        return self.x + (self.line.spans[0].x if self.line.spans else 0.0)
+
+    @property
+    def x1(self) -> float:
+        return self.x + self.line.right
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+
+@dataclass(slots=True)
+class ImageItem:
+    x: float
+    top: float
+    width: float
+    height: float
+    path: Path
+    story: str | None = None
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+@dataclass(slots=True)
+class RuleItem:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    width: float
+    color: str = "#000000"
+    story: str | None = None
+
+
+@dataclass(slots=True)
+class Box:
+    x: float
+    top: float
+    width: float
+    height: float
+
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.top + self.height
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    area: Box  # the text area inside the margins
+    columns: list[tuple[float, float]]  # (x, width) of each column
+    grid: float
+    section: str = ""
+    items: list[TextItem | ImageItem | RuleItem] = field(default_factory=list)
+
+    def text(self, role: str | None = None, story: str | None = None) -> list[TextItem]:
+        return [
+            i
+            for i in self.items
+            if isinstance(i, TextItem) and (role is None or i.role == role) and (story is None or i.story == story)
+        ]
+
+
+@dataclass(slots=True)
+class StoryFit:
+    """How one story (or its continuation) came out on a page."""
+
+    story: str
+    page: int
+    columns: tuple[int, int]  # 1-based, inclusive
+    top: float
+    bottom: float
+    lines: int  # body lines set here
+    overset_lines: int = 0  # lines that fit nowhere
+    overset_words: int = 0
+    continued_to: int | None = None
+    continued_from: int | None = None
+    fixed_height: bool = False
+    free_lines: int = 0  # empty grid lines left at the foot of a fixed-height story
+
+
+@dataclass
+class Composed:
+    pages: list[Page]
+    fits: list[StoryFit]
+    title: str
+    subject: str
+    words: int
+    stories: int
+
+    @property
+    def overset(self) -> list[StoryFit]:
+        return [f for f in self.fits if f.overset_lines]

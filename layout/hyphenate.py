@@ -1,0 +1,41 @@
+"""Hyphenation points from pyphen, under the house rules (minimum word length, no
+capitalised words, letters kept on each side)."""
+
+from __future__ import annotations
+
+import pyphen
+
+from .manifest import hyphen_language
+from .styles import TextSpec
+
+
+class Hyphenator:
+    _dicts: dict[str, pyphen.Pyphen] = {}
+
+    def __init__(self, language: str, spec: TextSpec):
+        lang = hyphen_language(language) or "en_US"
+        d = self._dicts.get(lang)
+        if d is None:
+            d = self._dicts[lang] = pyphen.Pyphen(lang=lang, left=1, right=1)
+        self._dic = d
+        self.enabled = spec.hyphenate
+        self.min_word = spec.hyphen_min_word
+        self.left = spec.hyphen_min_left
+        self.right = spec.hyphen_min_right
+        self.capitalized = spec.hyphenate_capitalized
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    def points(self, word: str) -> tuple[int, ...]:
+        """Offsets inside `word` (letters only) where a hyphen may break it."""
+        if not self.capitalized and word[:1].isupper():
+            return ()
+        pts = self._cache.get(word)
+        if pts is None:
+            pts = self._cache[word] = self._points(word)
+        return pts
+
+    def _points(self, word: str) -> tuple[int, ...]:
+        if not self.enabled or len(word) < self.min_word or not word.isalpha():
+            return ()
+        n = len(word)
+        return tuple(p for p in self._dic.positions(word) if self.left <= p <= n - self.right)

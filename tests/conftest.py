@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "issues" / "2026-12-03"
+
+
+@pytest.fixture(scope="session")
+def sample_built():
+    from layout.pipeline import build
+
+    return build(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_pdf(sample_built, tmp_path_factory) -> Path:
+    from layout.export import write_pdf
+
+    out = tmp_path_factory.mktemp("sample") / "sample.pdf"
+    write_pdf(sample_built.composed, out)
+    return out

@@ -1,0 +1,96 @@
+"""The sample issue end to end: nothing lost, nothing overlapping, every font embedded."""
+
+from __future__ import annotations
+
+import itertools
+
+from pdfcheck import BASE14, extracted_words, fonts, is_embedded, missing_in_order, words_of
+
+from layout import body as bodymod
+from layout.frames import ImageItem, TextItem
+
+
+def test_every_word_comes_out_in_order(sample_built, sample_pdf):
+    hay = extracted_words(sample_pdf)
+    li = sample_built.loaded
+    for aid, art in li.issue.articles.items():
+        body = " ".join(b.text for b in bodymod.parse(li.bodies[aid]))
+        assert missing_in_order(words_of(body), hay) == [], aid
+        fields = [art.headline, art.deck, art.byline, art.source, art.bio]
+        fields += [p.caption for p in art.photos]
+        # Pull quotes are printed between curly quotes, as the house style sets them.
+        fields += [f"\u201c{q.text}\u201d" for q in art.pull_quotes]
+        fields += [q.attribution for q in art.pull_quotes]
+        for f in filter(None, fields):
+            assert missing_in_order(words_of(f), hay) == [], (aid, f)
+        upper = [w.upper() for w in hay]
+        if art.kicker:  # the kicker style sets capitals
+            assert missing_in_order(words_of(art.kicker.upper()), upper) == [], art.kicker
+        for p in art.photos:
+            if p.credit:
+                assert missing_in_order(words_of(f"(PHOTO: {p.credit.upper()})"), upper) == [], p.credit
+
+
+def test_special_characters_survive(sample_pdf):
+    text = " ".join(extracted_words(sample_pdf))
+    for s in ("S&T", "7,439", "RMB", "2025–2030", "José", "Müller", "—", "\u201c", '"'):
+        assert s in text, s
+
+
+def test_every_font_is_embedded(sample_pdf):
+    fs = fonts(sample_pdf)
+    assert fs
+    for f in fs:
+        assert is_embedded(f), f.get("/BaseFont")
+        assert not BASE14.search(str(f.get("/BaseFont"))), f.get("/BaseFont")
+
+
+def _boxes(page):
+    out = []
+    for it in page.items:
+        if isinstance(it, TextItem):
+            out.append(("text", it.x0, it.top, it.x1, it.bottom, it))
+        elif isinstance(it, ImageItem):
+            out.append(("image", it.x, it.top, it.x + it.width, it.bottom, it))
+    return out
+
+
+def test_nothing_overlaps_and_everything_is_inside_the_text_area(sample_built):
+    eps = 0.01
+    for page in sample_built.composed.pages:
+        a = page.area
+        boxes = _boxes(page)
+        assert boxes
+        for _, x0, y0, x1, y1, it in boxes:
+            hang = 3.0 if isinstance(it, TextItem) else 0.0
+            assert a.x - hang - eps <= x0 and x1 <= a.right + hang + eps, (page.number, it)
+            assert a.top - eps <= y0 and y1 <= a.bottom + eps, (page.number, it)
+        boxes.sort(key=lambda b: b[2])
+        for i, b in enumerate(boxes):
+            for c in itertools.islice(boxes, i + 1, None):
+                if c[2] >= b[4] - eps:
+                    break
+                overlap_x = min(b[3], c[3]) - max(b[1], c[1])
+                overlap_y = min(b[4], c[4]) - max(b[2], c[2])
+                assert overlap_x <= eps or overlap_y <= eps, (page.number, b[5], c[5])
+
+
+def test_every_body_line_lies_within_its_column(sample_built):
+    for page in sample_built.composed.pages:
+        for it in page.text(role="body"):
+            cx, cw = page.columns[it.column]
+            assert cx - 3.0 <= it.x0 and it.x1 <= cx + cw + 3.0, (page.number, it.text)
+            if it.line.justified:
+                # Flush right, within the punctuation that hangs into the gutter.
+                assert cx + cw - 0.01 <= it.x1 <= cx + cw + 3.0, (page.number, it.text, it.x1 - cx - cw)
+
+
+def test_sample_reproduces_the_reference_structure(sample_built):
+    c = sample_built.composed
+    assert len(c.pages) == 3
+    roles = [{i.role for i in p.items if isinstance(i, TextItem)} for p in c.pages]
+    assert {"nameplate", "headline", "byline", "caption", "body", "folio"} <= roles[0]
+    assert {"banner", "headline", "subhead", "caption", "source"} <= roles[1]
+    assert {"kicker", "headline", "bio", "body"} <= roles[2]
+    assert any(isinstance(i, ImageItem) for i in c.pages[0].items)
+    assert not c.overset
