@@ -37,6 +37,7 @@ class Params:
     adjacent_demerits: float = 3000.0  # neighbouring lines of very different tightness
     hyphen_limit: int = 2
     final_hyphen: bool = False  # may the last full line end in a hyphen?
+    fill_last: bool = True  # the last line may be short at no cost (False: balance it too)
 
 
 @dataclass(slots=True)
@@ -74,6 +75,7 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
     cgw, cgy, cgz = _sums(it.gw), _sums(it.gy), _sums(it.gz)
     sep, hw, pen, flag = it.sep, it.hw, it.pen, it.flag
     lp = p.line_penalty
+    fill_last = p.fill_last
     dhd, adj, limit = p.double_hyphen_demerits, p.adjacent_demerits, p.hyphen_limit
     # node: (break box index, line number, fitness, hyphen run, total demerits, node id, flagged)
     nodes_prev: list[int] = [-1]
@@ -97,7 +99,7 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
             L = fixed_w if line >= varying else width(line)
             need = L - natural
             if need >= 0:
-                if is_last:
+                if is_last and fill_last:
                     r = 0.0
                 else:
                     cap = y_j - cgy[s] + f_j - cf[s]

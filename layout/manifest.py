@@ -195,19 +195,23 @@ def _expected(err: dict[str, Any]) -> str:
 
 def _fields_of(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names valid at `loc` (the mapping that holds the bad key)."""
+    from typing import get_origin
+
     cur: Any = model
+    in_dict = False
     for part in loc:
         if isinstance(part, int):
+            continue
+        if in_dict:  # a key of a dict such as articles: the id, not a field
+            in_dict = False
             continue
         if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
             return []
         f = cur.model_fields.get(str(part))
         if f is None:
-            if cur is Issue:
-                return []
             return []
-        ann = f.annotation
-        cur = _inner_model(ann)
+        in_dict = get_origin(f.annotation) is dict
+        cur = _inner_model(f.annotation)
     if isinstance(cur, type) and issubclass(cur, BaseModel):
         return list(cur.model_fields)
     return []
@@ -257,7 +261,7 @@ def _pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap) -> list[P
             )
         elif err["type"] == "missing":
             parent = _path_name(loc[:-1]) or "the manifest"
-            problems.append(Problem(f"{parent}: field '{loc[-1]}' is required", smap.value(loc[:-1])))
+            problems.append(Problem(f"{parent}: field '{loc[-1]}' is required", smap.key(loc[:-1])))
         else:
             problems.append(Problem(f"{name}: {_expected(err)}", smap.value(loc)))
     return problems
@@ -273,8 +277,10 @@ def _inside(folder: Path, rel: str) -> Path | None:
 
 
 def _looks_like_path(body: str) -> bool:
+    """One token naming a file (a Markdown name, or anything with a slash) is a path;
+    anything else is the body text itself."""
     s = body.strip()
-    return "\n" not in s and bool(re.fullmatch(r"[^\s]+\.(md|markdown|txt)", s))
+    return "\n" not in s and " " not in s and (bool(re.search(r"\.(md|markdown|txt)$", s)) or "/" in s)
 
 
 def load_issue(path: Path) -> LoadedIssue:
@@ -400,6 +406,8 @@ def load_issue(path: Path) -> LoadedIssue:
                 try:
                     with Image.open(p) as im:
                         im.verify()
+                    with Image.open(p) as im:
+                        im.load()  # verify() does not decode: a truncated JPEG gets past it
                 except (UnidentifiedImageError, OSError) as e:
                     problems.append(
                         Problem(

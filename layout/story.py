@@ -33,6 +33,8 @@ class Unit:
     keep_next: bool = False  # never break a column after this unit
     words: int = 0
     para: int = 0
+    drop: tuple[Line, float] | None = None  # a drop cap hung from this line: (glyph line, depth in rows)
+    dx: float = 0.0  # indent of a line set beside a drop cap
 
 
 @dataclass(slots=True)
@@ -92,6 +94,21 @@ class StoryContent:
                 )
                 after_head = True
                 continue
+            drop = None
+            dropped = self._drop_cap(b) if pi == 0 and not units else None
+            if dropped is not None:
+                drop, runs, dc_width = dropped
+                n = spec.drop_cap_lines
+                lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
+                first = len(units)
+                self._para_units(units, lines, "body", pi, b.text)
+                for u in units[first : first + n]:
+                    u.dx = dc_width
+                for u in units[first : first + n - 1]:
+                    u.keep_next = True  # the lines beside the drop cap stay in one column
+                units[first].drop = (drop, float(n))
+                after_head = False
+                continue
             lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
             self._para_units(units, lines, "body", pi, b.text)
             after_head = False
@@ -108,6 +125,32 @@ class StoryContent:
             if k == 0 and units[first:]:
                 units[first].gap = 1
         return units
+
+    def _drop_cap(self, b: Block) -> tuple[Line, list[Run], float] | None:
+        """The first letter set large, the runs without it, and the width it takes."""
+        art = self.art
+        if not (art.drop_cap if art.drop_cap is not None else self.style.text.drop_cap):
+            return None
+        if not b.runs or not b.runs[0].text:
+            return None
+        text = b.runs[0].text
+        k = 0
+        while k < len(text) and not text[k].isalnum():
+            k += 1  # an opening quote goes with the letter
+        if k >= len(text) or len(text) - k < 2 or text[k + 1 : k + 2].isspace():
+            return None
+        letter = text[: k + 1]
+        st = self.style
+        body = st.roles["body"]
+        role = st.roles["drop_cap"]
+        n = st.text.drop_cap_lines
+        # Cap height from the first line's cap line down to the nth line's baseline.
+        span = (n - 1) * st.grid + body.face.cap_height * body.size / 1000
+        size = span * 1000 / role.face.cap_height
+        line = self.ts.set([Run(letter)], role, self.colw, size=size, align="left", hyphenate=False)[0]
+        width = line.right + body.size * 0.35
+        rest = [Run(text[k + 1 :], b.runs[0].variant), *b.runs[1:]]
+        return line, rest, width
 
     def _para_units(self, units: list[Unit], lines: list[Line], role: str, pi: int, text: str) -> None:
         spec = self.style.text
@@ -338,17 +381,22 @@ class StoryLayout:
         for k, (i, (cols, rows, placement)) in enumerate(inline):
             cols = min(cols, m)
             kind = "quote" if placement == "quote" else "photo"
-            if kind == "photo":
-                c0 = m - cols
-            else:
-                c0 = min(m - cols, (1 + 2 * k) % m if m > 1 else 0)
+            prefer = m - cols if kind == "photo" else min(m - cols, (1 + 2 * k) % m if m > 1 else 0)
+            # The preferred column first, then those with the most free height.
+            order = [prefer] + sorted(
+                (c for c in range(m - cols + 1) if c != prefer), key=lambda c: max(top[c : c + cols])
+            )
             frac = 0.38 if k % 2 == 0 else 0.62
-            r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
-            while r + rows <= H and not free_at(c0, cols, r, rows):
-                r += 1
-            if r + rows > H:
+            for c0 in order:
+                r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
+                r = min(r, max(top[c0 : c0 + cols] + [H - rows]))
+                while r + rows <= H and not free_at(c0, cols, r, rows):
+                    r += 1
+                if r + rows <= H:
+                    obs.append(Obstacle(c0, cols, r, rows, kind, i))
+                    break
+            else:
                 return None
-            obs.append(Obstacle(c0, cols, r, rows, kind, i))
         return obs
 
     def slots(self, H: int, obs: list[Obstacle], cut: set[int] | None = None) -> list[tuple[int, int, int]]:
@@ -426,9 +474,15 @@ class StoryLayout:
         g = self.grid
         for ui, c, row in placed:
             x = self.cols[c][0]
-            for k, (ln, role) in enumerate(units[ui].lines):
+            u = units[ui]
+            if u.drop is not None:
+                dl, depth = u.drop
+                top = self.row_y(top_row + row)
+                base = top + g * BASELINE + (depth - 1) * g
+                items.append(TextItem(x, base, top, top + depth * g, dl, "drop_cap", aid, c + self.first_col))
+            for k, (ln, role) in enumerate(u.lines):
                 top = self.row_y(top_row + row + k)
-                items.append(TextItem(x, top + g * BASELINE, top, top + g, ln, role, aid, c + self.first_col))
+                items.append(TextItem(x + u.dx, top + g * BASELINE, top, top + g, ln, role, aid, c + self.first_col))
         for o in obs:
             x = self.cols[o.col][0]
             w = self._span_width_from(o.col, o.cols)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlsource
-from .errors import InvalidInput, Problem
+from .errors import InvalidInput, Location, Problem
 from .fonts import FONT_DIR, Face, FontBook
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
@@ -165,7 +165,12 @@ def load_style(path: Path | None) -> Style:
     smap = None
     dirs = [FONT_DIR]
     if path is not None:
-        text = path.read_text(encoding="utf-8")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InvalidInput(
+                [Problem(f"cannot read the style sheet as UTF-8 text: {e}", Location(path, 1, 1))]
+            ) from None
         over, smap = yamlsource.load(text, path)
         if over is not None and not isinstance(over, dict):
             raise InvalidInput(

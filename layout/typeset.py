@@ -103,6 +103,8 @@ class Typesetter:
         self.breaker = breaker
         self.params = Params(hyphen_limit=self.spec.hyphen_limit)
         self._face_cache: dict[str, dict[str, Face]] = {}
+        # Headlines and quotes: lines of even length, the last one included.
+        self.ragged = Params(hyphen_limit=self.spec.hyphen_limit, fill_last=False)
 
     # -- items -------------------------------------------------------------------------
 
@@ -325,6 +327,8 @@ class Typesetter:
             it.gz = [0.0] * len(it.gw)
         if self.breaker == "greedy" or (not justify and not ragged_balance):
             br = first_fit(it, width, varying, self.params)
+        elif not justify:
+            br = total_fit(it, width, varying, self.ragged)
         else:
             br = total_fit(it, width, varying, self.params)
             if br.emergency and justify and hyphenate and not self.hyph.capitalized:
