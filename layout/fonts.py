@@ -19,14 +19,14 @@ FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
 
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-_LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}
+LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}
 
 
 def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     """ReportLab's ToUnicode CMap, with presentation-form ligatures mapped to their letters."""
 
     def target(v: int) -> str:
-        s = _LIGATURES.get(chr(v), chr(v))
+        s = LIGATURES.get(chr(v), chr(v))
         return "".join(f"{b:02X}" for b in s.encode("utf-16-be"))
 
     lines = [

@@ -59,8 +59,9 @@ def _sums(v: list[float]) -> list[float]:
 def total_fit(it: Items, width: Callable[[int], float], varying: int, p: Params) -> Breaks:
     """Best breaks by total demerits; degrades through looser passes, never overflows
     (boxes wider than the measure must be split before)."""
-    for tol, emergency in ((p.tolerance, False), (p.tolerance * 3, True), (INF, True)):
-        res = _pass(it, width, varying, p, tol, strict=tol != INF)
+    passes = ((p.tolerance, False, True), (p.tolerance * 3, True, True), (INF, True, True), (INF, True, False))
+    for tol, emergency, strict in passes:
+        res = _pass(it, width, varying, p, tol, strict=strict)
         if res is not None:
             res.emergency = emergency
             return res

@@ -50,9 +50,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         for i, q in enumerate(art.pull_quotes):
             fields[f"pull_quotes[{i}].text"] = q.text + (q.attribution or "")
         for name, text in fields.items():
-            missing = sorted(
-                {ch for ch in text if not ch.isspace() and ch.isprintable() and not all(f.has(ch) for f in faces[:1])}
-            )
+            missing = sorted(ch for ch in set(text) if not ch.isspace() and ch.isprintable() and not faces[0].has(ch))
             if missing:
                 shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
                 where = li.body_files.get(aid) if name == "body" else None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from .body import Run
-from .fonts import Face, Shaped
+from .fonts import LIGATURES, Face, Shaped
 from .hyphenate import Hyphenator
 from .linebreak import END, HYPH, JOIN, SPACE, Breaks, Items, Params, first_fit, total_fit
 from .styles import Role, Style, TextSpec
@@ -34,6 +34,7 @@ HANG_RIGHT = {
 }
 HANG_LEFT = {'"': 0.5, "'": 0.6, "\u201c": 0.5, "\u2018": 0.6, "(": 0.2, "\u2014": 0.2, "\u2013": 0.3}
 
+_SPELL_OUT = str.maketrans(LIGATURES)
 _WORD = re.compile(r"[^\s]+")
 _URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.)")
 
@@ -67,12 +68,13 @@ class Line:
 
     @property
     def text(self) -> str:
+        """The line's text as written (ligatures spelt out)."""
         out = []
         for s in self.spans:
             if s.space_before and out:
                 out.append(" ")
             out.append(s.shaped.text)
-        return "".join(out)
+        return "".join(out).translate(_SPELL_OUT)
 
     def advance(self, s: Span) -> float:
         return (s.shaped.width * s.size / 1000.0 + self.tracking * s.shaped.glyphs) * self.scale

@@ -1,0 +1,206 @@
+"""Typographic measurement read back from a PDF: word spaces, hyphens, baselines.
+
+It reads the content streams and font dictionaries (widths, ToUnicode) with pypdf and
+knows nothing of the engine's own numbers, so it checks what a reader actually gets.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
+
+_BFCHAR = re.compile(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>")
+
+
+@dataclass(slots=True)
+class Glyph:
+    x0: float
+    x1: float
+    ch: str
+
+
+@dataclass
+class PdfLine:
+    page: int
+    y: float  # baseline, points from the page top
+    font: str  # BaseFont of the line's first glyph
+    size: float
+    glyphs: list[Glyph] = field(default_factory=list)
+    space: float = 0.0  # natural width of a space in the line's first font
+
+    @property
+    def text(self) -> str:
+        return "".join(g.ch for g in self.glyphs)
+
+    @property
+    def x0(self) -> float:
+        return self.glyphs[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.glyphs[-1].x1
+
+    def gaps(self) -> list[float]:
+        """Each inter-word space as a multiple of the font's natural space."""
+        out = []
+        for a, b, c in zip(self.glyphs, self.glyphs[1:], self.glyphs[2:], strict=False):
+            if b.ch == " " and a.ch != " " and c.ch != " " and self.space:
+                out.append((c.x0 - a.x1) / self.space)
+        return out
+
+
+class _Font:
+    def __init__(self, d):
+        self.name = str(d.get("/BaseFont", "?")).lstrip("/")
+        self.first = int(d.get("/FirstChar", 0))
+        self.widths = [float(w) for w in d.get("/Widths", [])]
+        self.map: dict[int, str] = {}
+        tu = d.get("/ToUnicode")
+        if tu is not None:
+            data = tu.get_object().get_data().decode("latin-1")
+            body = "".join(re.findall(r"beginbfchar(.*?)endbfchar", data, re.S))
+            for src, dst in _BFCHAR.findall(body):
+                self.map[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+
+    def width(self, code: int) -> float:
+        i = code - self.first
+        return self.widths[i] if 0 <= i < len(self.widths) else 0.0
+
+    def code_of(self, ch: str) -> int | None:
+        for k, v in self.map.items():
+            if v == ch:
+                return k
+        return None
+
+
+def read_lines(pdf: Path | str) -> list[PdfLine]:
+    """Every text object of every page as one line (the exporter writes one per line)."""
+    reader = PdfReader(str(pdf))
+    lines: list[PdfLine] = []
+    for pno, page in enumerate(reader.pages, 1):
+        h = float(page.mediabox.height)
+        fonts = {}
+        res = page.get("/Resources")
+        fdict = res.get_object().get("/Font", {}) if res is not None else {}
+        for name, ref in fdict.get_object().items():
+            fonts[name] = _Font(ref.get_object())
+        cs = ContentStream(page.get_contents(), reader)
+        font = None
+        size = tc = 0.0
+        tz = 1.0
+        x = y = 0.0
+        cur: PdfLine | None = None
+        for operands, op in cs.operations:
+            if op == b"BT":
+                cur = None
+                x = y = 0.0
+            elif op == b"Tf":
+                font, size = fonts.get(operands[0]), float(operands[1])
+            elif op == b"Tc":
+                tc = float(operands[0])
+            elif op == b"Tz":
+                tz = float(operands[0]) / 100
+            elif op == b"Tm":
+                x, y = float(operands[4]), float(operands[5])
+            elif op in (b"TJ", b"Tj") and font is not None:
+                items = operands[0] if op == b"TJ" else [operands[0]]
+                if cur is None:
+                    cur = PdfLine(pno, h - y, font.name, size)
+                    sp = font.code_of(" ")
+                    cur.space = font.width(sp) * size / 1000 if sp is not None else 0.0
+                    lines.append(cur)
+                for it in items:
+                    if isinstance(it, bytes | str) or hasattr(it, "original_bytes"):
+                        data = it.original_bytes if hasattr(it, "original_bytes") else it
+                        if isinstance(data, str):
+                            data = data.encode("latin-1")
+                        for code in data:
+                            w = font.width(code) * size / 1000
+                            cur.glyphs.append(Glyph(x, x + w * tz, font.map.get(code, "\ufffd")))
+                            x += (w + tc) * tz
+                    else:
+                        x -= float(it) / 1000 * size * tz
+            elif op == b"ET":
+                cur = None
+    return [ln for ln in lines if ln.glyphs]
+
+
+@dataclass
+class Quality:
+    lines: int
+    median_space: float
+    p95_space: float
+    loose_15: float  # share of lines with a space looser than 1.5x natural
+    loose_2: float
+    hyphens_per_100: float
+    max_hyphen_run: int
+    on_grid: float  # share of body baselines on the page grid
+    flush: float  # share of full lines ending exactly at the column edge
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            ("body lines", f"{self.lines}"),
+            ("median word space (x natural)", f"{self.median_space:.2f}"),
+            ("95th percentile word space", f"{self.p95_space:.2f}"),
+            ("lines looser than 1.5x", f"{self.loose_15:.1%}"),
+            ("lines looser than 2x", f"{self.loose_2:.1%}"),
+            ("hyphenated line ends per 100 lines", f"{self.hyphens_per_100:.1f}"),
+            ("longest run of hyphenated lines", f"{self.max_hyphen_run}"),
+            ("body baselines on the grid", f"{self.on_grid:.1%}"),
+        ]
+
+
+def quality(
+    pdf: Path | str,
+    body_font: str,
+    body_size: float,
+    grid: float,
+    area_top: float,
+    baseline: float,
+    column_right: list[float],
+) -> Quality:
+    """Measure the justified body text of a PDF. `body_font` is a part of the body font's
+    name; `column_right` the right edges of the page's columns (x from the left)."""
+    body = [ln for ln in read_lines(pdf) if body_font in ln.font and abs(ln.size - body_size) < 0.01]
+    spaces: list[float] = []
+    loose15 = loose2 = 0
+    on = 0
+    hy = 0
+    run = best = 0
+    prev: PdfLine | None = None
+    for ln in body:
+        g = ln.gaps()
+        spaces.extend(g)
+        if g and max(g) > 1.5:
+            loose15 += 1
+        if g and max(g) > 2.0:
+            loose2 += 1
+        off = (ln.y - area_top - baseline) / grid
+        if abs(off - round(off)) * grid <= 0.25:
+            on += 1
+        h = ln.text.rstrip().endswith(("-", "\u2010"))
+        hy += h
+        follows = (
+            prev is not None and prev.page == ln.page and abs(ln.y - prev.y - grid) < 0.3 and abs(ln.x0 - prev.x0) < 20
+        )
+        run = run + 1 if h and (follows or run == 0) else (1 if h else 0)
+        best = max(best, run)
+        prev = ln
+    n = len(body) or 1
+    spaces.sort()
+    return Quality(
+        lines=len(body),
+        median_space=statistics.median(spaces) if spaces else 0.0,
+        p95_space=spaces[int(len(spaces) * 0.95)] if spaces else 0.0,
+        loose_15=loose15 / n,
+        loose_2=loose2 / n,
+        hyphens_per_100=100 * hy / n,
+        max_hyphen_run=best,
+        on_grid=on / n,
+        flush=0.0,
+    )
