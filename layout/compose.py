@@ -81,7 +81,7 @@ class Composer:
         y = a.top
         r = st.roles["nameplate"]
         # The nameplate is one line: shrink it to the page's width if the name is long.
-        size = min(r.size, r.size * a.width / max(1.0, r.face.width(iss.publication, r.size)))
+        size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(iss.publication, r.size)))
         lead = r.leading * size / r.size
         for ln in self._line(iss.publication, "nameplate", a.width + 1, size=size):
             page.items.append(TextItem(a.x, y + size * 0.95, y, y + lead, ln, "nameplate"))

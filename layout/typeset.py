@@ -427,6 +427,8 @@ class Typesetter:
             nat_boxes = sum(sp.shaped.width * k for sp in spans)
             glyphs = sum(sp.shaped.glyphs for sp in spans)
             nat_gaps = sum(gaps)
+            if last and justify and nat_boxes + nat_gaps > target + 0.01:
+                line.justified = True  # a last line that fits only with its spaces tightened
             if line.justified:
                 need = target - nat_boxes - nat_gaps
                 Y = sum(stretch) if need >= 0 else sum(shrink)

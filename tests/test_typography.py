@@ -266,3 +266,21 @@ def test_greedy_and_total_fit_both_render(tmp_path):
     )
     assert r.returncode in (0, 1), r.stderr  # greedy lines are looser and may not fit the page
     assert (tmp_path / "g.pdf").exists() and "Traceback" not in r.stderr
+
+
+def test_no_line_ever_leaves_its_measure(style):
+    """Random paragraphs, many measures: no line, last lines included, passes the measure
+    by more than its hanging punctuation."""
+    import random
+
+    rng = random.Random(11)
+    words = (
+        "the harbour council agreed plan rebuild dredging spring market stays open throughout "
+        "engineers said reinforcement, hydroelectricity. “quoted” self-reliance 7,439 S&T"
+    ).split()
+    ts = Typesetter(style, "en-US")
+    for _ in range(300):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(1, 45)))
+        measure = rng.choice([70.0, 100.0, 136.0, 170.0])
+        for ln in ts.set([Run(text)], style.roles["body"], measure, indent=8.5):
+            assert ln.right <= measure + 0.6 * style.roles["body"].size * 0.6 + 0.01, (measure, ln.text)
