@@ -11,16 +11,17 @@ from outside the repository.
 
 The pages are filled to the foot but never overset: the stories that reach the foot of the
 page are first written too long, then the issue is laid out with `layout.pipeline.build`
-and every overset story is cut back by the words that did not fit, sentence by sentence,
-until nothing is overset. The result depends only on `pages`, `seed` and the layout
-engine, so it is the same on every run with the same code.
+and every overset story is cut back by the words that did not fit, until nothing is
+overset (three or so layout passes: a few seconds for 16 pages). The result depends only
+on `pages`, `seed` and the layout engine, so it is the same on every run of the same code,
+and it follows the engine: copy set tighter or looser still fills the pages exactly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -29,64 +30,86 @@ from PIL import Image, ImageDraw, ImageFilter
 __all__ = ["make_issue", "page_fill", "PHOTOS"]
 
 # -- vocabulary -----------------------------------------------------------------------------
+# Word lists are whitespace-separated strings; lists whose entries hold spaces use "|".
+# Everyday words carry most of the copy, so that a line holds about as many words as real
+# news copy does (5-6 in a column); one noun, adjective or verb in ten or so is a long one
+# that the hyphenator has to break.
 
-DETS = ["the", "the", "the", "a", "this", "that", "every", "each", "another", "its", "their", "our"]
-ADJS = [
-    "new", "old", "local", "regional", "national", "public", "private", "small", "large", "early",
-    "late", "quiet", "busy", "careful", "modest", "bold", "cheap", "costly", "open", "closed",
-    "northern", "southern", "coastal", "rural", "urban", "wet", "dry", "steady", "sudden", "rare",
-    "unprecedented", "extraordinary", "controversial", "comprehensive", "environmental",
-    "international", "constitutional", "intergovernmental", "disproportionate", "experimental",
-    "agricultural", "archaeological", "characteristically", "straightforward", "uncompromising",
-    "well-known", "long-term", "cross-border", "so-called", "high-speed",
-]
-NOUNS = [
-    "council", "harbour", "bridge", "school", "market", "budget", "river", "station", "museum",
-    "hospital", "library", "railway", "village", "factory", "festival", "garden", "ferry",
-    "court", "report", "study", "survey", "plan", "vote", "tax", "road", "tunnel", "orchard",
-    "team", "season", "match", "crowd", "price", "wage", "rent", "storm", "flood", "winter",
-    "summer", "engine", "turbine", "reservoir", "laboratory", "committee", "programme",
-    "infrastructure", "administration", "responsibilities", "telecommunications",
-    "reconstruction", "representatives", "neighbourhoods", "accountability", "transportation",
-    "biodiversity", "electrification", "municipalities", "manufacturers", "recommendations",
-    "consultation", "investigation", "implementation", "circumstances", "archaeologists",
-    "hydroelectricity", "refurbishment", "apprenticeships", "semiconductors", "photovoltaics",
-]
-VERBS = [
-    "opened", "closed", "approved", "rejected", "delayed", "announced", "questioned", "measured",
-    "expanded", "reduced", "rebuilt", "reviewed", "funded", "challenged", "welcomed", "studied",
-    "doubled", "restored", "replaced", "examined", "published", "criticised", "supported",
-    "underestimated", "reconsidered", "commissioned", "overhauled", "strengthened",
-    "decommissioned", "redistributed", "misunderstood", "characterised", "institutionalised",
-]
-PREPS = ["in", "near", "across", "beyond", "under", "after", "before", "during", "without",
-         "despite", "alongside", "throughout", "towards", "against", "between"]
-ADVS = ["quietly", "quickly", "finally", "already", "reluctantly", "unexpectedly", "formally",
-        "eventually", "provisionally", "simultaneously", "comparatively", "nevertheless"]
-CONJS = ["and", "but", "while", "although", "because", "so", "yet", "whereas"]
-UNITS = ["households", "tonnes", "kilometres", "visitors", "euros", "passengers", "hectares",
-         "megawatts", "signatures", "jobs", "homes", "seats", "trees", "pupils"]
-FIRST = ["Amara", "Henrik", "Helena", "José", "Ingrid", "Wenjing", "Tomasz", "Priya", "Kwame",
-         "Sadia", "Paulo", "Mireille", "Oluwaseun", "Ruairí", "Astrid", "Dmitri", "Yusuf", "Elena"]
-LAST = ["Nwosu", "Lundqvist", "Marsh", "Ortega", "Müller", "Chen", "Kowalczyk", "Raghunathan",
-        "Mensah", "Rahimova", "Antunes", "Delacroix", "Adeyemi", "Ó Súilleabháin", "Bergström",
-        "Volkov", "Demir", "Castellanos"]
-ROLES = ["the council's chief engineer", "a spokeswoman for the ministry", "the harbour master",
-         "a local shopkeeper", "the committee's chair", "an independent economist",
-         "a historian at the University of Westmoor", "the union's regional secretary",
-         "a resident of Eastbrook", "the opposition's transport spokesman"]
-PLACES = ["Westmoor", "Eastbrook", "Kingsferry", "Qinglan", "Port Avery", "Halvorsen",
-          "Lindqvist Bay", "Marrowdale", "St Oswin's", "Fennick Cross"]
-ORGS = ["the Coastal Infrastructure Council", "the Open Methods Trust", "the Regional Assembly",
-        "the Kestrel News Agency", "the Harbour Board", "the Westmoor Institute"]
-SUBHEADS = ["Questions downstream", "Tighter tolerances", "A long winter", "What happens next",
-            "Counting the cost", "Old quarrels", "The view from the harbour", "Second thoughts",
-            "A matter of trust", "Lessons from abroad", "By the numbers", "Still waiting"]
-SECTIONS = ["News", "Region", "Nation", "World", "Business", "Science", "Opinion", "Culture",
-            "Sport", "Weather", "Letters", "Features", "Environment", "Education", "Health",
-            "Transport"]
-BANNERS = ["Election special", "The great flood", "Harbour in crisis", "Budget day",
-           "Cup final", "Year in review"]
+
+def _bar(text: str) -> list[str]:
+    return [x.strip() for x in text.split("|")]
+
+
+DETS = "the the the the a a this that each its their our his her one no".split()
+ADJS = """new old local public small large early late quiet busy bold cheap open wet dry rare full
+    main last next first young poor rich safe hard slow fast low high long short best regional
+    national private careful modest costly closed northern southern coastal rural urban steady
+    sudden well-known long-term""".split()
+LONG_ADJS = """unprecedented extraordinary controversial comprehensive environmental international
+    constitutional intergovernmental disproportionate experimental agricultural archaeological
+    straightforward uncompromising cross-border so-called high-speed""".split()
+NOUNS = """council harbour bridge school market budget river station museum hospital library
+    railway village factory festival garden ferry court report study survey plan vote tax road
+    tunnel team season match crowd price wage rent storm flood winter summer engine week year day
+    town city port farm mill shop club job law deal bill case fund site plant line bus car house
+    land sea coast wall dam lake park board panel mayor group union firm bank police judge crew
+    staff pupils voters""".split()
+LONG_NOUNS = """infrastructure administration responsibilities telecommunications reconstruction
+    representatives neighbourhoods accountability transportation biodiversity electrification
+    municipalities manufacturers recommendations consultation investigation implementation
+    circumstances archaeologists hydroelectricity refurbishment apprenticeships semiconductors
+    photovoltaics reservoir laboratory committee programme turbine orchard""".split()
+VERBS = """opened closed approved rejected delayed announced measured cut expanded reduced rebuilt
+    reviewed funded welcomed studied won doubled restored replaced published backed sold bought
+    built lost found made left took gave kept met saw told asked said raised moved hit led ran
+    set paid held sent drew""".split()
+LONG_VERBS = """questioned challenged criticised supported examined underestimated reconsidered
+    commissioned overhauled strengthened decommissioned redistributed misunderstood
+    characterised institutionalised""".split()
+AUX = _bar(
+    "has | had | has | had | has now | had already | was said to have | may have | would have"
+    " | has not yet | could have"
+)
+PREPS = """in in of of on at for to by with from near over under after before during without
+    across despite towards""".split()
+ADVS = """quietly quickly finally already reluctantly unexpectedly formally eventually
+    provisionally simultaneously comparatively nevertheless""".split()
+TIMES = _bar(
+    "on Monday | on Tuesday | last week | last year | this month | in March | at dawn | by noon"
+    " | so far | for now | in the end | at the time | since then | in 2019"
+)
+CONJS = _bar("and | and | but | while | as | because | so | yet | though | and then")
+UNITS = """households tonnes kilometres visitors euros passengers hectares megawatts signatures
+    jobs homes seats trees pupils""".split()
+FIRST = """Amara Henrik Helena José Ingrid Wenjing Tomasz Priya Kwame Sadia Paulo Mireille
+    Oluwaseun Ruairí Astrid Dmitri Yusuf Elena""".split()
+LAST = _bar(
+    "Nwosu | Lundqvist | Marsh | Ortega | Müller | Chen | Kowalczyk | Raghunathan | Mensah"
+    " | Rahimova | Antunes | Delacroix | Adeyemi | Ó Súilleabháin | Bergström | Volkov | Demir"
+    " | Castellanos"
+)
+ROLES = _bar(
+    "the council's chief engineer | a spokeswoman for the ministry | the harbour master"
+    " | a local shopkeeper | the committee's chair | an independent economist"
+    " | a historian at the University of Westmoor | the union's regional secretary"
+    " | a resident of Eastbrook | the opposition's transport spokesman"
+)
+PLACES = _bar(
+    "Westmoor | Eastbrook | Kingsferry | Qinglan | Port Avery | Halvorsen | Lindqvist Bay"
+    " | Marrowdale | St Oswin's | Fennick Cross"
+)
+ORGS = _bar(
+    "the Coastal Infrastructure Council | the Open Methods Trust | the Regional Assembly"
+    " | the Kestrel News Agency | the Harbour Board | the Westmoor Institute"
+)
+SUBHEADS = _bar(
+    "Questions downstream | Tighter tolerances | A long winter | What happens next"
+    " | Counting the cost | Old quarrels | The view from the harbour | Second thoughts"
+    " | A matter of trust | Lessons from abroad | By the numbers | Still waiting"
+)
+SECTIONS = """News Region Nation World Business Science Opinion Culture Sport Weather Letters
+    Features Environment Education Health Transport""".split()
+BANNERS = _bar("Election special | The great flood | Harbour in crisis | Budget day | Cup final | Year in review")
 
 # Pictures: (file, size, colour at the top, colour at the bottom).
 PHOTOS = [
@@ -125,28 +148,34 @@ def _noun_phrase(rng: random.Random) -> list[str]:
     if k < 0.3:
         return [_number(rng), rng.choice(UNITS)]
     out = [rng.choice(DETS)]
-    if rng.random() < 0.55:
-        adj = rng.choice(ADJS)
+    if rng.random() < 0.45:
+        adj = rng.choice(LONG_ADJS if rng.random() < 0.1 else ADJS)
         if rng.random() < 0.07:
             adj = f"*{adj}*"
         elif rng.random() < 0.05:
             adj = f"**{adj}**"
         out.append(adj)
-    out.append(rng.choice(NOUNS))
+    out.append(rng.choice(LONG_NOUNS if rng.random() < 0.08 else NOUNS))
     if rng.random() < 0.2:
         out += [rng.choice(PREPS), rng.choice(PLACES)]
+    elif rng.random() < 0.15:
+        out += ["of", rng.choice(DETS), rng.choice(NOUNS)]
     return out
 
 
 def _clause(rng: random.Random) -> list[str]:
     out = _noun_phrase(rng)
-    if rng.random() < 0.25:
+    if rng.random() < 0.3:
+        out += rng.choice(AUX).split()
+    if rng.random() < 0.12:
         out.append(rng.choice(ADVS))
-    out.append(rng.choice(VERBS))
+    out.append(rng.choice(LONG_VERBS if rng.random() < 0.08 else VERBS))
     out += _noun_phrase(rng)
     if rng.random() < 0.5:
         out.append(rng.choice(PREPS))
         out += _noun_phrase(rng)
+    if rng.random() < 0.3:
+        out += rng.choice(TIMES).split()
     return out
 
 
@@ -171,15 +200,10 @@ def _sentence(rng: random.Random) -> str:
 
 @dataclass
 class _Article:
-    """A body as paragraphs of sentences, cut at a sentence boundary to `limit` words."""
+    """A body as paragraphs of sentences, cut to at most `limit` words."""
 
     paras: list[tuple[str, list[str]]]  # (kind: "para" | "subhead", sentences)
     limit: int = 0
-    sentences_used: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(len(s.split()) for k, ss in self.paras if k == "para" for s in ss)
 
     def markdown(self) -> str:
         out: list[str] = []
@@ -189,15 +213,23 @@ class _Article:
                 out.append(f"### {ss[0]}")
                 continue
             keep = []
+            cut = False
             for s in ss:
-                w = len(s.split())
-                if n + w > self.limit and (n or keep):
+                w = s.split()
+                if n + len(w) > self.limit:
+                    cut = True
+                    room = self.limit - n
+                    # A plain sentence may be cut short (it stays well formed); one with a
+                    # quotation or a parenthesis is dropped whole.
+                    if room >= 4 and "\u201c" not in s and "(" not in s:
+                        keep.append(" ".join(w[:room]).rstrip(",;:\u2014 ") + ".")
+                        n += room
                     break
                 keep.append(s)
-                n += w
+                n += len(w)
             if keep:
                 out.append(" ".join(keep))
-            if len(keep) < len(ss):
+            if cut:
                 break
         while out and out[-1].startswith("###"):
             out.pop()
@@ -223,21 +255,26 @@ def _article(rng: random.Random, words: int) -> _Article:
 
 
 def _headline(rng: random.Random, cols: int) -> str:
-    lo, hi = {1: (4, 6), 2: (5, 7), 3: (6, 9)}.get(cols, (7, 10))
-    words = _clause(rng)
-    while len(words) < lo:
-        words += [rng.choice(PREPS)] + _noun_phrase(rng)
-    words = [w.strip("*,;:") for w in words[:rng.randint(lo, hi)]]
-    words = [w for w in words if w and w not in ("\u2014",)]
-    while words[-1] in DETS or words[-1] in PREPS or words[-1] in CONJS:
-        words.pop()
-    text = " ".join(words)
+    """Subject, verb, object: as many words as a headline of that width usually has."""
+    lo, hi = {1: (3, 5), 2: (4, 7), 3: (5, 8)}.get(cols, (6, 10))
+    for _ in range(50):
+        words = _noun_phrase(rng) + [rng.choice(VERBS + LONG_VERBS)] + _noun_phrase(rng)
+        if rng.random() < 0.4:
+            words += [rng.choice(PREPS), rng.choice(PLACES)]
+        if lo <= len(words) <= hi:
+            break
+    text = " ".join(w.replace("*", "") for w in words)
     return text[0].upper() + text[1:]
 
 
 def _pull_quote(rng: random.Random, art: _Article) -> str:
-    cands = [s for k, ss in art.paras[:6] if k == "para" for s in ss
-             if 8 <= len(s.split()) <= 20 and "\u201c" not in s and "*" not in s]
+    cands = [
+        s
+        for k, ss in art.paras[:6]
+        if k == "para"
+        for s in ss
+        if 8 <= len(s.split()) <= 20 and "\u201c" not in s and "*" not in s
+    ]
     if not cands:
         return " ".join(_clause(rng)).capitalize() + "."
     return rng.choice(cands)
@@ -246,8 +283,9 @@ def _pull_quote(rng: random.Random, art: _Article) -> str:
 # -- photos ---------------------------------------------------------------------------------
 
 
-def _photo(path: Path, size: tuple[int, int], top: tuple[int, int, int], bottom: tuple[int, int, int],
-           rng: random.Random) -> None:
+def _photo(
+    path: Path, size: tuple[int, int], top: tuple[int, int, int], bottom: tuple[int, int, int], rng: random.Random
+) -> None:
     w, h = size
     # A vertical sky-to-ground gradient, then a horizontal light falloff on top of it.
     grad = Image.linear_gradient("L").resize((w, h))
@@ -276,19 +314,21 @@ def _photo(path: Path, size: tuple[int, int], top: tuple[int, int, int], bottom:
 
 # -- the issue ------------------------------------------------------------------------------
 
-# Page templates: (columns, role) per story in manifest order. "lead" carries a photo and a
-# pull quote; "fill" stories reach the foot of the page and are cut to fit; "mid" stories
-# sit above another story and keep their written length.
+# Page templates: (columns, role, words) per story in manifest order, and the width of the
+# lead's photo in columns. The "lead" carries the photo and a pull quote; a "fill" story
+# reaches the foot of the page and is written too long (words per column), then cut to fit;
+# a "mid" story sits above another story and keeps the length it is written with.
 TEMPLATES = [
-    [("1-5", "lead"), ("1-3", "fill"), ("4-5", "fill")],
-    [("1-3", "lead"), ("4-5", "fill"), ("1-3", "fill")],
-    [("1-5", "lead"), ("1-2", "fill"), ("3-5", "mid"), ("3-5", "fill")],
-    [("3-5", "lead"), ("1-2", "fill"), ("3-5", "fill")],
-    [("1-5", "lead"), ("1-3", "mid"), ("4-5", "fill"), ("1-3", "fill")],
+    ([("1-5", "lead", (450, 600)), ("1-3", "fill", 650), ("4-5", "fill", 650)], 3),
+    ([("1-3", "lead", (420, 540)), ("4-5", "fill", 650), ("1-3", "fill", 650)], 2),
+    ([("1-5", "lead", (300, 380)), ("1-2", "fill", 650), ("3-5", "mid", (140, 200)), ("3-5", "fill", 650)], 2),
+    ([("3-5", "lead", (420, 540)), ("1-2", "fill", 650), ("3-5", "fill", 650)], 3),
+    ([("1-5", "lead", (300, 380)), ("1-3", "mid", (140, 200)), ("4-5", "fill", 650), ("1-3", "fill", 650)], 2),
 ]
-LEAD_WORDS = {5: (520, 680), 3: (420, 560), 2: (300, 400)}
-MID_WORDS = (220, 320)
-FILL_START = 500  # words per column a fill story starts with (more than a column holds)
+
+
+MIN_WORDS = 80  # fewer than this left for a fill story: shorten the story above it instead
+MAX_ROUNDS = 12
 
 
 def _span(cols: str) -> int:
@@ -313,47 +353,63 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
     manifest_pages = []
     articles: dict[str, dict] = {}
     bodies: dict[str, _Article] = {}
+    above: dict[str, str] = {}  # story -> the story placed just above it on its page
+    fills: set[str] = set()  # stories that reach the foot of their page
     for pn in range(1, pages + 1):
-        tpl = TEMPLATES[0] if pn == 1 else TEMPLATES[(pn - 1) % len(TEMPLATES)]
+        tpl, photo_cols = TEMPLATES[(pn - 1) % len(TEMPLATES)]
         pdef: dict = {"section": "Front" if pn == 1 else SECTIONS[(pn - 2) % len(SECTIONS)]}
         if pn == 1:
             pdef["masthead"] = True
         if pn in banner_pages:
             pdef["banner"] = rng.choice(BANNERS)
         stories = []
-        for k, (cols, role) in enumerate(tpl):
+        spans: list[tuple[str, range]] = []
+        for k, (cols, role, size) in enumerate(tpl):
             aid = f"p{pn:02d}-{k + 1}"
             arng = random.Random(f"{seed}:{aid}")
             span = _span(cols)
-            if role == "lead":
-                words = arng.randint(*LEAD_WORDS[min(span, 5) if span != 4 else 3])
-            elif role == "mid":
-                words = arng.randint(*MID_WORDS)
+            if role == "fill":
+                # Written to twice the length it starts with, to grow into if it fits at once.
+                body = _article(arng, 2 * size * span)
+                body.limit = size * span
+                fills.add(aid)
             else:
-                words = FILL_START * span
-            body = _article(arng, words)
+                body = _article(arng, arng.randint(*size))
             bodies[aid] = body
             art: dict = {
                 "headline": _headline(arng, span),
             }
-            if role == "lead" or arng.random() < 0.3:
-                art["deck"] = _headline(arng, 2) + " as " + " ".join(_noun_phrase(arng)).replace("*", "")
+            if role == "lead":
+                art["deck"] = _headline(arng, 3) + " as " + " ".join(_noun_phrase(arng)).replace("*", "")
             art["byline"] = f"By {_name(arng)}" if arng.random() < 0.8 else "By Staff Reporters"
             art["body"] = f"articles/{aid}.md"
             if role == "lead":
                 pfile, *_ = PHOTOS[(pn - 1) % len(PHOTOS)]
-                art["photos"] = [{
-                    "file": f"photos/{pfile}",
-                    "caption": _sentence(arng).replace("*", ""),
-                    "credit": arng.choice(ORGS).removeprefix("the ") if arng.random() < 0.5 else _name(arng),
-                    "columns": 3 if span >= 4 else min(span, arng.choice([2, 3])),
-                }]
-                art["pull_quotes"] = [{"text": _pull_quote(arng, body).rstrip(".").replace("*", ""),
-                                       "attribution": f"{_name(arng)}, {arng.choice(ROLES)}"}]
+                art["photos"] = [
+                    {
+                        "file": f"photos/{pfile}",
+                        "caption": _sentence(arng).replace("*", ""),
+                        "credit": arng.choice(ORGS).removeprefix("the ") if arng.random() < 0.5 else _name(arng),
+                        "columns": photo_cols,
+                    }
+                ]
+                art["pull_quotes"] = [
+                    {
+                        "text": _pull_quote(arng, body).rstrip(".").replace("*", ""),
+                        "attribution": f"{_name(arng)}, {arng.choice(ROLES)}",
+                    }
+                ]
             if arng.random() < 0.25:
                 art["source"] = f"{arng.choice(ORGS).removeprefix('the ')}; {arng.choice(PLACES)} records office"
             articles[aid] = art
             stories.append({"article": aid, "columns": cols})
+            a, _, b = cols.partition("-")
+            colset = range(int(a), int(b or a) + 1)
+            for other, oset in reversed(spans):
+                if set(colset) & set(oset):
+                    above[aid] = other
+                    break
+            spans.append((aid, colset))
         pdef["stories"] = stories
         manifest_pages.append(pdef)
 
@@ -361,35 +417,50 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
         "publication": "The Benchmark Times",
         "date": dt.date(2026, 12, 1),
         "number": 1,
-        "page": {"size": "tabloid",
-                 "margins": {"top": "14mm", "bottom": "16mm", "inside": "13mm", "outside": "11mm"},
-                 "columns": 5, "gutter": "4mm"},
+        "page": {
+            "size": "tabloid",
+            "margins": {"top": "14mm", "bottom": "16mm", "inside": "13mm", "outside": "11mm"},
+            "columns": 5,
+            "gutter": "4mm",
+        },
         "pages": manifest_pages,
         "articles": articles,
     }
     path = folder / "issue.yaml"
-    path.write_text(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100),
-                    encoding="utf-8")
+    path.write_text(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
 
     def write_bodies() -> None:
         for aid, body in bodies.items():
             (folder / "articles" / f"{aid}.md").write_text(body.markdown(), encoding="utf-8")
 
-    # Cut every overset story back by what did not fit, until nothing is overset.
-    for _ in range(20):
+    # Cut every overset story back by what did not fit, until nothing is overset. A story
+    # left with almost no room (a banner, a tall lead) instead shortens the story above it.
+    # A fill story that fits at its first length (an engine that sets copy tighter) is let
+    # grow to its whole text once, so that it still reaches the foot of the page.
+    unfilled = set(fills)
+    for _ in range(MAX_ROUNDS):
         write_bodies()
         composed = build(path).composed
         over = {f.story: f.overset_words for f in composed.overset}
-        if not over:
+        unfilled -= set(over)
+        if not over and not unfilled:
             return path
+        for aid in unfilled:
+            bodies[aid].limit = 10**9
+        unfilled.clear()
         for aid, lost in over.items():
             body = bodies[aid]
-            have = body.words()
-            body.limit = have - lost - 2
-            if body.limit < 30:
-                raise RuntimeError(f"synthetic issue: story {aid} cannot be cut to fit "
-                                   f"({lost} of {have} words overset)")
-    raise RuntimeError("synthetic issue: copy still overset after 20 rounds of cutting")
+            fit = body.words() - lost
+            if fit >= MIN_WORDS:
+                body.limit = fit - 2
+                continue
+            donor = above.get(aid)
+            if donor is None or bodies[donor].words() * 0.7 < MIN_WORDS:
+                raise RuntimeError(
+                    f"synthetic issue: story {aid} cannot be cut to fit ({lost} words overset, {max(fit, 0)} set)"
+                )
+            bodies[donor].limit = int(bodies[donor].words() * 0.7)
+    raise RuntimeError(f"synthetic issue: copy still overset after {MAX_ROUNDS} rounds of cutting")
 
 
 def page_fill(composed) -> list[float]:
