@@ -137,7 +137,7 @@ class StoryContent:
         k = 0
         while k < len(text) and not text[k].isalnum():
             k += 1  # an opening quote goes with the letter
-        if k >= len(text) or len(text) - k < 2 or text[k + 1 : k + 2].isspace():
+        if k >= len(text) or len(text) - k < 2:
             return None
         letter = text[: k + 1]
         st = self.style
@@ -149,7 +149,7 @@ class StoryContent:
         size = span * 1000 / role.face.cap_height
         line = self.ts.set([Run(letter)], role, self.colw, size=size, align="left", hyphenate=False)[0]
         width = line.right + body.size * 0.35
-        rest = [Run(text[k + 1 :], b.runs[0].variant), *b.runs[1:]]
+        rest = [Run(text[k + 1 :].lstrip(), b.runs[0].variant), *b.runs[1:]]  # "I have": the gap is the cap's
         return line, rest, width
 
     def _para_units(self, units: list[Unit], lines: list[Line], role: str, pi: int, text: str) -> None:
