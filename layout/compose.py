@@ -11,7 +11,7 @@ from .body import Run
 from .errors import InvalidInput, Problem
 from .frames import Box, Composed, Page, RuleItem, StoryFit, TextItem
 from .manifest import LoadedIssue
-from .story import BASELINE, StoryContent, StoryLayout, Unit
+from .story import BASELINE, StoryContent, StoryLayout
 from .styles import Style
 from .typeset import Typesetter
 
@@ -248,10 +248,6 @@ class Composer:
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
         return Composed(pages, fits, title, subject, words, len({f.story for f in fits}))
-
-
-def _unused(_: Unit) -> None:  # keep the import for type checkers
-    return None
 
 
 def compose(li: LoadedIssue, style: Style, breaker: str = "total") -> Composed:

@@ -166,9 +166,6 @@ class StoryContent:
                     para=pi,
                 )
             )
-        # Words are counted per line; a word broken across lines counted once above.
-        if n and text:
-            pass
 
 
 def flow(units: list[Unit], start: int, slots: list[tuple[int, int, int]]) -> tuple[list[tuple[int, int, int]], int]:

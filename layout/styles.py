@@ -99,9 +99,6 @@ class Role:
     color: str
     spec: RoleSpec
 
-    def variant_face(self, variant: str) -> Face:
-        return self.spec_faces[variant]  # type: ignore[attr-defined]
-
 
 class Style:
     """A validated style sheet with every face loaded."""
