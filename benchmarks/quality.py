@@ -38,7 +38,7 @@ def measure(issue: Path, breaker: str, out: Path):
     st = b.style
     body = st.roles["body"]
     area, cols = page_geometry(b.loaded, 1, st.grid)
-    q = quality(out, body.face.path.stem, body.size, st.grid, area.top, BASELINE * st.grid, [x + w for x, w in cols])
+    q = quality(out, body.face.path.stem, body.size, st.grid, area.top, BASELINE * st.grid)
     return q, secs, b
 
 

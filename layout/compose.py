@@ -62,8 +62,8 @@ class Composer:
         if c is None:
             art = self.li.issue.articles[aid]
             blocks = bodymod.parse(self.li.bodies[aid])
-            c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw)
-            c.photo_paths = [(self.li.folder / p.file).resolve() for p in art.photos]  # type: ignore[attr-defined]
+            photos = [(self.li.folder / p.file).resolve() for p in art.photos]
+            c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw, photos)
             self._content[key] = c
         return c
 
@@ -229,22 +229,7 @@ class Composer:
                 fits.append(fit)
                 for c in range(c0 - 1, c1):
                     sky[c] = body_top + H
-        for number, js in jumps.items():
-            for j in js:
-                left = j.content.units[j.start :]
-                fits.append(
-                    StoryFit(
-                        j.aid,
-                        number,
-                        (1, 1),
-                        0,
-                        0,
-                        0,
-                        sum(len(u.lines) for u in left),
-                        sum(u.words for u in left),
-                        continued_from=j.from_page,
-                    )
-                )
+        # Every jump has been set: continued_on is validated to name a later page.
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
         return Composed(pages, fits, title, subject, words, len({f.story for f in fits}))

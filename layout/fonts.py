@@ -87,7 +87,7 @@ class Face:
 
     def missing(self, text: str) -> set[str]:
         c2g = self.rl.face.charToGlyph
-        return {ch for ch in text if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
+        return {ch for ch in set(text) if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
 
     def shape(self, text: str) -> Shaped:
         s = self._cache.get(text)

@@ -25,9 +25,10 @@ class Hyphenator:
         self.capitalized = spec.hyphenate_capitalized
         self._cache: dict[str, tuple[int, ...]] = {}
 
-    def points(self, word: str) -> tuple[int, ...]:
-        """Offsets inside `word` (letters only) where a hyphen may break it."""
-        if not self.capitalized and word[:1].isupper():
+    def points(self, word: str, capitalized: bool = False) -> tuple[int, ...]:
+        """Offsets inside `word` (letters only) where a hyphen may break it; capitalised
+        words only when the style allows them or the caller asks (`capitalized`)."""
+        if not (self.capitalized or capitalized) and word[:1].isupper():
             return ()
         pts = self._cache.get(word)
         if pts is None:

@@ -21,11 +21,6 @@ from .units import parse_length, parse_page_size
 Length = Annotated[float, BeforeValidator(parse_length)]
 
 
-def _text(v: object) -> object:
-    # Plain YAML scalars already arrive as strings; quoted numbers too. Keep text as text.
-    return v
-
-
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -193,7 +188,7 @@ def _expected(err: dict[str, Any]) -> str:
     return msg
 
 
-def _fields_of(model: type[BaseModel], loc: tuple) -> list[str]:
+def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names valid at `loc` (the mapping that holds the bad key)."""
     from typing import get_origin
 
@@ -249,7 +244,7 @@ def _pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap) -> list[P
         name = _path_name(loc)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
-            fields = _fields_of(Issue, loc[:-1])
+            fields = fields_at(Issue, loc[:-1])
             near = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
             hint = (
                 f"; did you mean '{near[0]}'?"

@@ -140,7 +140,6 @@ class Quality:
     hyphens_per_100: float
     max_hyphen_run: int
     on_grid: float  # share of body baselines on the page grid
-    flush: float  # share of full lines ending exactly at the column edge
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -162,10 +161,9 @@ def quality(
     grid: float,
     area_top: float,
     baseline: float,
-    column_right: list[float],
 ) -> Quality:
     """Measure the justified body text of a PDF. `body_font` is a part of the body font's
-    name; `column_right` the right edges of the page's columns (x from the left)."""
+    name; `baseline` the first baseline's distance below the top of the text area."""
     body = [ln for ln in read_lines(pdf) if body_font in ln.font and abs(ln.size - body_size) < 0.01]
     spaces: list[float] = []
     loose15 = loose2 = 0
@@ -202,5 +200,4 @@ def quality(
         hyphens_per_100=100 * hy / n,
         max_hyphen_run=best,
         on_grid=on / n,
-        flush=0.0,
     )

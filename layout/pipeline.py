@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .compose import compose
 from .errors import InvalidInput, Problem
+from .fonts import Face
 from .frames import Composed, TextItem
 from .manifest import LoadedIssue, load_issue
 from .styles import Style, load_style
@@ -31,35 +32,63 @@ def build(issue_path: Path, breaker: str = "total") -> Built:
 
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:
-    """A character no font can draw would print as an empty box: refuse it by name."""
-    faces = [style.roles[r].face for r in ("body", "headline", "caption")]
-    faces += [style.face(style.roles["body"].spec.font, v) for v in ("italic", "bold", "bold_italic")]
-    problems = []
-    for aid, art in li.issue.articles.items():
-        fields = {
-            "body": li.bodies.get(aid, ""),
-            "headline": art.headline,
-            "deck": art.deck or "",
-            "byline": art.byline or "",
-            "kicker": art.kicker or "",
-            "source": art.source or "",
-            "bio": art.bio or "",
-        }
+    """A character a font cannot draw would print as an empty box: refuse it by name,
+    checking each text against the faces of the roles that set it."""
+    iss = li.issue
+    body_family = style.roles["body"].spec.font
+
+    def faces(*roles: str) -> list[Face]:
+        return [style.roles[r].face for r in roles]
+
+    body_faces = [style.face(body_family, v) for v in ("regular", "italic", "bold", "bold_italic")]
+    checks: list[tuple[tuple, str, str, list[Face]]] = [
+        (("publication",), "publication", iss.publication, faces("nameplate", "folio")),
+        (("edition",), "edition", iss.edition or "", faces("dateline")),
+    ]
+    for pi, page in enumerate(iss.pages):
+        checks.append((("pages", pi, "section"), f"pages[{pi}].section", page.section, faces("folio")))
+        checks.append((("pages", pi, "banner"), f"pages[{pi}].banner", page.banner or "", faces("banner")))
+    for aid, art in iss.articles.items():
+        a = ("articles", aid)
+        checks += [
+            ((*a, "body"), f"articles.{aid}.body", li.bodies.get(aid, ""), body_faces + faces("subhead")),
+            ((*a, "headline"), f"articles.{aid}.headline", art.headline, faces("headline")),
+            ((*a, "deck"), f"articles.{aid}.deck", art.deck or "", faces("deck")),
+            ((*a, "byline"), f"articles.{aid}.byline", art.byline or "", faces("byline")),
+            ((*a, "kicker"), f"articles.{aid}.kicker", art.kicker or "", faces("kicker")),
+            ((*a, "source"), f"articles.{aid}.source", art.source or "", faces("source")),
+            ((*a, "bio"), f"articles.{aid}.bio", art.bio or "", faces("bio")),
+        ]
         for i, ph in enumerate(art.photos):
-            fields[f"photos[{i}].caption"] = ph.caption + (ph.credit or "")
+            checks.append(
+                (
+                    (*a, "photos", i),
+                    f"articles.{aid}.photos[{i}]",
+                    ph.caption + (ph.credit or ""),
+                    faces("caption", "credit"),
+                )
+            )
         for i, q in enumerate(art.pull_quotes):
-            fields[f"pull_quotes[{i}].text"] = q.text + (q.attribution or "")
-        for name, text in fields.items():
-            missing = sorted(ch for ch in set(text) if not ch.isspace() and ch.isprintable() and not faces[0].has(ch))
-            if missing:
-                shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
-                where = li.body_files.get(aid) if name == "body" else None
-                loc = li.smap.value(("articles", aid, name.split("[")[0]))
-                msg = f"articles.{aid}.{name}: the fonts have no glyph for {shown}"
-                if where is not None:
-                    line = _first_line_with(where, missing[0])
-                    msg = f"{where.name}:{line}: {msg}" if line else msg
-                problems.append(Problem(msg, loc))
+            checks.append(
+                (
+                    (*a, "pull_quotes", i),
+                    f"articles.{aid}.pull_quotes[{i}]",
+                    q.text + (q.attribution or ""),
+                    faces("pull_quote", "attribution"),
+                )
+            )
+    problems = []
+    for path, name, text, fs in checks:
+        missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
+        if not missing:
+            continue
+        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
+        msg = f"{name}: the fonts have no glyph for {shown}"
+        where = li.body_files.get(path[1]) if path[-1] == "body" else None
+        if where is not None:
+            line = _first_line_with(where, missing[0])
+            msg = f"{where.name}:{line}: {msg}" if line else msg
+        problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
 

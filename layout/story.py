@@ -64,8 +64,11 @@ def _words(text: str) -> int:
 class StoryContent:
     """An article typeset at one column width: body units, and blocks to place."""
 
-    def __init__(self, aid: str, art: Article, blocks: list[Block], style: Style, ts: Typesetter, colw: float):
+    def __init__(
+        self, aid: str, art: Article, blocks: list[Block], style: Style, ts: Typesetter, colw: float, photos: list[Path]
+    ):
         self.aid = aid
+        self.photo_paths = photos  # resolved files of art.photos
         self.art = art
         self.style = style
         self.ts = ts
@@ -216,6 +219,7 @@ class StoryLayout:
         first_col: int = 0,
     ):
         self.first_col = first_col  # the page column (0-based) of the story's first column
+        self._blocks: dict[tuple, tuple] = {}  # photo and quote blocks by (kind, index, columns)
         self.c = content
         self.style = style
         self.ts = ts
@@ -307,6 +311,12 @@ class StoryLayout:
 
     def photo_block(self, index: int, cols: int) -> tuple[float, list[Line], int]:
         """Image height, caption lines and rows for a photo `cols` columns wide."""
+        key = ("photo", index, cols)
+        if key not in self._blocks:
+            self._blocks[key] = self._photo_block(index, cols)
+        return self._blocks[key]
+
+    def _photo_block(self, index: int, cols: int) -> tuple[float, list[Line], int]:
         ph = self.c.art.photos[index]
         width = self._span_width(cols)
         with Image.open(self._photo_path(index)) as im:
@@ -327,14 +337,19 @@ class StoryLayout:
         return img_h, lines, rows
 
     def _photo_path(self, index: int) -> Path:
-        return self.c.photo_paths[index]  # type: ignore[attr-defined]
+        return self.c.photo_paths[index]
 
     def _span_width(self, cols: int) -> float:
-        a = self.cols[0]
-        b = self.cols[min(cols, len(self.cols)) - 1]
-        return b[0] + b[1] - a[0]
+        return self._span_width_from(0, min(cols, len(self.cols)))
 
     def quote_block(self, index: int, cols: int) -> tuple[list[Line], list[Line], int]:
+        """Quote lines, attribution lines and rows for a pull quote `cols` columns wide."""
+        key = ("quote", index, cols)
+        if key not in self._blocks:
+            self._blocks[key] = self._quote_block(index, cols)
+        return self._blocks[key]
+
+    def _quote_block(self, index: int, cols: int) -> tuple[list[Line], list[Line], int]:
         q = self.c.art.pull_quotes[index]
         st = self.style
         width = self._span_width(cols) - 4

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import yamlsource
 from .errors import InvalidInput, Location, Problem
 from .fonts import FONT_DIR, Face, FontBook
+from .manifest import fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
 ROLES = (
@@ -186,7 +187,7 @@ def load_style(path: Path | None) -> Style:
             msg = err["msg"]
             if err["type"] == "extra_forbidden" and smap:
                 where = smap.key(loc)
-                fields = _fields(loc[:-1])
+                fields = fields_at(StyleSheet, loc[:-1])
                 near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
                 msg = f"unknown field '{loc[-1]}'" + (f"; did you mean '{near[0]}'?" if near else "")
             problems.append(Problem(f"style {name}: {msg}", where))
@@ -231,16 +232,3 @@ def load_style(path: Path | None) -> Style:
     if problems:
         raise InvalidInput(problems)
     return Style(sheet, dirs)
-
-
-def _fields(loc: tuple) -> list[str]:
-    model: Any = StyleSheet
-    for part in loc:
-        f = getattr(model, "model_fields", {}).get(str(part))
-        if f is None:
-            if model is StyleSheet:
-                return []
-            model = RoleSpec if "roles" in [str(p) for p in loc] else None
-            continue
-        model = f.annotation
-    return list(getattr(model, "model_fields", {}) or [])

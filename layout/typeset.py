@@ -154,7 +154,7 @@ class Typesetter:
             words.append(cur)
         return words
 
-    def _breaks_in(self, word: str, hyphenate: bool) -> list[tuple[int, int, bool, float]]:
+    def _breaks_in(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
         """(offset, kind, flagged, penalty) break opportunities inside a word."""
         out: list[tuple[int, int, bool, float]] = []
         n = len(word)
@@ -178,7 +178,7 @@ class Typesetter:
         while b > a and not word[b - 1].isalpha():
             b -= 1
         core = word[a:b]
-        for p in self.hyph.points(core):
+        for p in self.hyph.points(core, capitalized):
             out.append((a + p, HYPH, True, self.params.hyphen_penalty))
         return out
 
@@ -193,6 +193,7 @@ class Typesetter:
         hyphenate: bool,
         color: str | None = None,
         extra_faces: dict[str, Face] | None = None,
+        capitalized: bool = False,
     ) -> tuple[Items, list[_Box]]:
         faces = self._faces(role)
         if extra_faces:
@@ -208,7 +209,7 @@ class Typesetter:
         k = size / 1000.0
         for wi, pieces in enumerate(words):
             text = "".join(t for _, t in pieces)
-            brk = self._breaks_in(text, hyphenate and justify)
+            brk = self._breaks_in(text, hyphenate and justify, capitalized)
             cuts = [0] + [b[0] for b in brk] + [len(text)]
             for fi in range(len(cuts) - 1):
                 a, b = cuts[fi], cuts[fi + 1]
@@ -311,16 +312,22 @@ class Typesetter:
         def width(line: int) -> float:
             return widths[line] if line < len(widths) else widths[-1]
 
-        it, boxes = self.items(
-            runs,
-            role,
-            size,
-            min(widths),
-            justify=justify,
-            hyphenate=hyphenate and self.spec.hyphenate,
-            color=color,
-            extra_faces=extra_faces,
-        )
+        hyphenate = hyphenate and self.spec.hyphenate
+
+        def items(capitalized: bool = False) -> tuple[Items, list[_Box]]:
+            return self.items(
+                runs,
+                role,
+                size,
+                min(widths),
+                justify=justify,
+                hyphenate=hyphenate,
+                color=color,
+                extra_faces=extra_faces,
+                capitalized=capitalized,
+            )
+
+        it, boxes = items()
         if not boxes:
             return []
         if not justify:
@@ -333,22 +340,9 @@ class Typesetter:
             br = total_fit(it, width, varying, self.ragged)
         else:
             br = total_fit(it, width, varying, self.params)
-            if br.emergency and justify and hyphenate and not self.hyph.capitalized:
+            if br.emergency and hyphenate and not self.hyph.capitalized:
                 # Before opening the spaces, try hyphenating capitalised words too.
-                self.hyph.capitalized = True
-                try:
-                    it2, boxes2 = self.items(
-                        runs,
-                        role,
-                        size,
-                        min(widths),
-                        justify=justify,
-                        hyphenate=self.spec.hyphenate,
-                        color=color,
-                        extra_faces=extra_faces,
-                    )
-                finally:
-                    self.hyph.capitalized = False
+                it2, boxes2 = items(capitalized=True)
                 br2 = total_fit(it2, width, varying, self.params)
                 if not br2.emergency:
                     it, boxes, br = it2, boxes2, br2
