@@ -344,7 +344,7 @@ class Typesetter:
                 # Before opening the spaces, try hyphenating capitalised words too.
                 it2, boxes2 = items(capitalized=True)
                 br2 = total_fit(it2, width, varying, self.params)
-                if not br2.emergency:
+                if _loosest(br2) < _loosest(br):
                     it, boxes, br = it2, boxes2, br2
         return self._lines(it, boxes, br, width, size, justify, align, indent, para)
 
@@ -460,6 +460,11 @@ class Typesetter:
             lines.append(line)
             s = e + 1
         return lines
+
+
+def _loosest(br: Breaks) -> float:
+    """The adjustment ratio of the loosest line that is justified (the last line is not)."""
+    return max((abs(r) for r in br.ratios[:-1]), default=0.0)
 
 
 def _slice(
