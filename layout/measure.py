@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class PdfLine:
     size: float
     glyphs: list[Glyph] = field(default_factory=list)
     space: float = 0.0  # natural width of a space in the line's first font
+    fonts: set[str] = field(default_factory=set)  # every font the line uses
 
     @property
     def text(self) -> str:
@@ -114,6 +116,7 @@ def read_lines(pdf: Path | str) -> list[PdfLine]:
                     sp = font.code_of(" ")
                     cur.space = font.width(sp) * size / 1000 if sp is not None else 0.0
                     lines.append(cur)
+                cur.fonts.add(font.name)
                 for it in items:
                     if isinstance(it, bytes | str) or hasattr(it, "original_bytes"):
                         data = it.original_bytes if hasattr(it, "original_bytes") else it
@@ -140,6 +143,8 @@ class Quality:
     hyphens_per_100: float
     max_hyphen_run: int
     on_grid: float  # share of body baselines on the page grid
+    widows: int = 0  # a paragraph's last line alone at the head of a column
+    orphans: int = 0  # a paragraph's first line alone at the foot of a column
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -151,6 +156,8 @@ class Quality:
             ("hyphenated line ends per 100 lines", f"{self.hyphens_per_100:.1f}"),
             ("longest run of hyphenated lines", f"{self.max_hyphen_run}"),
             ("body baselines on the grid", f"{self.on_grid:.1%}"),
+            ("widows", f"{self.widows}"),
+            ("orphans", f"{self.orphans}"),
         ]
 
 
@@ -164,13 +171,13 @@ def quality(
 ) -> Quality:
     """Measure the justified body text of a PDF. `body_font` is a part of the body font's
     name; `baseline` the first baseline's distance below the top of the text area."""
-    body = [ln for ln in read_lines(pdf) if body_font in ln.font and abs(ln.size - body_size) < 0.01]
+    every = read_lines(pdf)
+    body = [ln for ln in every if abs(ln.size - body_size) < 0.01 and any(body_font in f for f in ln.fonts)]
     spaces: list[float] = []
     loose15 = loose2 = 0
     on = 0
     hy = 0
     run = best = 0
-    prev: PdfLine | None = None
     for ln in body:
         g = ln.gaps()
         spaces.extend(g)
@@ -183,12 +190,9 @@ def quality(
             on += 1
         h = ln.text.rstrip().endswith(("-", "\u2010"))
         hy += h
-        follows = (
-            prev is not None and prev.page == ln.page and abs(ln.y - prev.y - grid) < 0.3 and abs(ln.x0 - prev.x0) < 20
-        )
-        run = run + 1 if h and (follows or run == 0) else (1 if h else 0)
+        # Consecutive in reading order: a paragraph's lines run on across column breaks.
+        run = run + 1 if h else 0
         best = max(best, run)
-        prev = ln
     n = len(body) or 1
     spaces.sort()
     return Quality(
@@ -200,4 +204,83 @@ def quality(
         hyphens_per_100=100 * hy / n,
         max_hyphen_run=best,
         on_grid=on / n,
+        **_widows_orphans(every, body, grid, body_size),
     )
+
+
+def _widows_orphans(every: list[PdfLine], body: list[PdfLine], grid: float, size: float) -> dict[str, int]:
+    """Read the column structure off the page: lines one grid step apart starting at the
+    same place stand in one column run. A run's head that ends short of the column's edge
+    and is not indented is a paragraph's last line (a widow); a run's foot that is indented
+    and full is a paragraph's first line (an orphan). Subheads and other text on the grid
+    link runs too, so a line under a subhead is not taken for a widow."""
+    by_page: dict[int, list[PdfLine]] = {}
+    for ln in every:
+        by_page.setdefault(ln.page, []).append(ln)
+    is_body = {id(ln) for ln in body}
+    # Reading order (the order the text is drawn) says whether a paragraph runs on from
+    # one line to the next, wherever the two lines stand.
+    order = {id(ln): i for i, ln in enumerate(body)}
+    widows = orphans = 0
+    for lines in by_page.values():
+        lines.sort(key=lambda ln: ln.y)
+        edges = _column_edges([ln for ln in lines if id(ln) in is_body], size)
+
+        def shape(ln: PdfLine, edges=edges) -> tuple[bool, bool]:
+            left, right = edges(ln)
+            return ln.x1 < right - 0.5, ln.x0 > left + 0.3 * size  # (short, indented)
+
+        has_prev: set[int] = set()
+        has_next: set[int] = set()
+        for i, ln in enumerate(lines):
+            for other in reversed(lines[:i]):
+                dy = ln.y - other.y
+                if dy > grid + 0.3:
+                    break
+                # One column: starting within two ems of each other, in type no larger than
+                # a subhead's (a deck or headline across the story does not count).
+                if abs(dy - grid) <= 0.3 and abs(ln.x0 - other.x0) <= 2 * size and other.size <= 1.2 * size:
+                    has_prev.add(id(ln))
+                    has_next.add(id(other))
+                    break
+        for ln in lines:
+            if id(ln) not in is_body:
+                continue
+            short, indented = shape(ln)
+            i = order[id(ln)]
+            before = body[i - 1] if i > 0 and body[i - 1].page == ln.page else None
+            after = body[i + 1] if i + 1 < len(body) and body[i + 1].page == ln.page else None
+            # A widow: a last line alone at a column's head, its paragraph begun before it.
+            if id(ln) not in has_prev and short and not indented and before is not None and not shape(before)[0]:
+                widows += 1
+            # An orphan: a first line alone at a column's foot, its paragraph going on after.
+            if id(ln) not in has_next and indented and not short and after is not None and not shape(after)[1]:
+                orphans += 1
+    return {"widows": widows, "orphans": orphans}
+
+
+def _column_edges(lines: list[PdfLine], size: float):
+    """Column edges on a page: lines starting within two ems of each other share a column;
+    its edges are where most of its lines start and end (indents, short last lines and
+    hanging punctuation are the exceptions; flush right edges are exact)."""
+    clusters: list[list[PdfLine]] = []
+    for ln in sorted(lines, key=lambda ln: ln.x0):
+        if clusters and ln.x0 - clusters[-1][0].x0 <= 2 * size:
+            clusters[-1].append(ln)
+        else:
+            clusters.append([ln])
+    table = []
+    for c in clusters:
+        starts = Counter(round(x.x0, 1) for x in c)
+        ends = Counter(round(x.x1, 1) for x in c)
+        table.append(
+            (c[0].x0, c[-1].x0, max(starts, key=lambda v: (starts[v], -v)), max(ends, key=lambda v: (ends[v], -v)))
+        )
+
+    def edges(ln: PdfLine) -> tuple[float, float]:
+        for lo, hi, left, right in table:
+            if lo <= ln.x0 <= hi:
+                return left, right
+        return ln.x0, ln.x1
+
+    return edges

@@ -178,7 +178,7 @@ def flow(units: list[Unit], start: int, slots: list[tuple[int, int, int]]) -> tu
     out: list[tuple[int, int, int]] = []
     i = start
     n = len(units)
-    for col, row0, rows in slots:
+    for si, (col, row0, rows) in enumerate(slots):
         if i >= n:
             break
         used = 0
@@ -200,6 +200,11 @@ def flow(units: list[Unit], start: int, slots: list[tuple[int, int, int]]) -> tu
             if k > 0:
                 placed = placed[:k]
                 j = placed[-1][0] + 1
+            elif si + 1 < len(slots):
+                # The slot is too short for what must stay together (a paragraph's first
+                # lines under a photo, say): leave it empty rather than strand one line.
+                placed = []
+                j = i
         out.extend(placed)
         i = j
     return out, i

@@ -105,6 +105,7 @@ class Typesetter:
         self.breaker = breaker
         self.params = Params(hyphen_limit=self.spec.hyphen_limit)
         self._face_cache: dict[str, dict[str, Face]] = {}
+        self._frag_cache: dict[tuple, tuple] = {}  # a word's fragments by role, size, pieces, rules
         # Headlines and quotes: lines of even length, the last one included.
         self.ragged = Params(hyphen_limit=self.spec.hyphen_limit, fill_last=False)
 
@@ -134,9 +135,9 @@ class Typesetter:
                 out[v] = self.style.face(fam, v if v != "italic" else base)
         return out
 
-    def _words(self, runs: list[Run], upper: bool) -> list[list[tuple[str, str]]]:
+    def _words(self, runs: list[Run], upper: bool) -> list[tuple[tuple[str, str], ...]]:
         """Words as lists of (variant, text) pieces."""
-        words: list[list[tuple[str, str]]] = []
+        words: list[tuple[tuple[str, str], ...]] = []
         cur: list[tuple[str, str]] = []
         for r in runs:
             text = r.text.upper() if upper else r.text
@@ -145,13 +146,13 @@ class Typesetter:
                 if m.start() > pos:
                     cur.append((r.variant, text[pos : m.start()]))
                 if cur:
-                    words.append(cur)
+                    words.append(tuple(cur))
                     cur = []
                 pos = m.end()
             if pos < len(text):
                 cur.append((r.variant, text[pos:]))
         if cur:
-            words.append(cur)
+            words.append(tuple(cur))
         return words
 
     def _breaks_in(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
@@ -196,64 +197,96 @@ class Typesetter:
         capitalized: bool = False,
     ) -> tuple[Items, list[_Box]]:
         faces = self._faces(role)
+        extra_key: tuple = ()
         if extra_faces:
             faces = {**faces, **extra_faces}
+            extra_key = tuple(sorted((k, f.name) for k, f in extra_faces.items()))
         spec = self.spec
         ws = spec.word_space
         ls = spec.letter_spacing * size if justify else 0.0
         sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
         col = color or role.color
+        k = size / 1000.0
+        hyph = hyphenate and justify
         it = Items()
         boxes: list[_Box] = []
         words = self._words(runs, role.upper)
-        k = size / 1000.0
+        cache = self._frag_cache
+        last_word = len(words) - 1
         for wi, pieces in enumerate(words):
-            text = "".join(t for _, t in pieces)
-            brk = self._breaks_in(text, hyphenate and justify, capitalized)
-            cuts = [0] + [b[0] for b in brk] + [len(text)]
-            for fi in range(len(cuts) - 1):
-                a, b = cuts[fi], cuts[fi + 1]
-                segs = _slice(pieces, a, b, faces, col)
-                width = 0.0
-                glyphs = 0
-                for face, t, _ in segs:
-                    sh = face.shape(t)
-                    width += sh.width * k
-                    glyphs += sh.glyphs
-                last_face = segs[-1][0]
-                if fi < len(brk):
-                    _, kind, flagged, pen = brk[fi]
-                    parts = [(segs, width, glyphs)]
-                    hw = last_face.width("-", size) if kind == HYPH else 0.0
-                    self._push(it, boxes, parts, measure, k, ls, sc, kind, 0.0, 0.0, 0.0, hw, pen, flagged)
+            key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
+            frags = cache.get(key)
+            if frags is None:
+                frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
+            nf = len(frags) - 1
+            for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
+                gw = gy = gz = 0.0
+                if fi == nf:
+                    if wi == last_word:
+                        kind = END
+                    else:
+                        kind = SPACE
+                        gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
+                if width > measure:
+                    # Only a word longer than a whole line: split it at characters.
+                    for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, k):
+                        self._append(
+                            it,
+                            boxes,
+                            psegs,
+                            pw,
+                            pg,
+                            ls,
+                            sc,
+                            HYPH,
+                            0.0,
+                            0.0,
+                            0.0,
+                            psegs[-1][0].width("-", size),
+                            1000.0,
+                            True,
+                        )
+                    it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
+                    it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
                 else:
-                    sp = last_face.space * k
-                    last_word = wi == len(words) - 1
-                    self._push(
-                        it,
-                        boxes,
-                        [(segs, width, glyphs)],
-                        measure,
-                        k,
-                        ls,
-                        sc,
-                        END if last_word else SPACE,
-                        0.0 if last_word else sp * ws.ideal,
-                        0.0 if last_word else sp * (ws.max - ws.ideal),
-                        0.0 if last_word else sp * (ws.ideal - ws.min),
-                        0.0,
-                        0.0,
-                        False,
-                    )
+                    self._append(it, boxes, segs, width, glyphs, ls, sc, kind, gw, gy, gz, hw, pen, flagged)
         return it, boxes
 
-    def _push(
-        self,
+    def _fragments(
+        self, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+    ) -> tuple:
+        """A word cut at its break points: (segments, width, glyphs, break kind, hyphen width,
+        penalty, flagged, space width after the word) per fragment. The last fragment's kind
+        is decided by the caller (a space or the paragraph's end)."""
+        k = size / 1000.0
+        text = "".join(t for _, t in pieces)
+        brk = self._breaks_in(text, hyph, capitalized)
+        cuts = [0] + [b[0] for b in brk] + [len(text)]
+        out = []
+        for fi in range(len(cuts) - 1):
+            segs = _slice(pieces, cuts[fi], cuts[fi + 1], faces, col)
+            width = 0.0
+            glyphs = 0
+            for face, t, _ in segs:
+                sh = face.shape(t)
+                width += sh.width * k
+                glyphs += sh.glyphs
+            last_face = segs[-1][0]
+            if fi < len(brk):
+                _, kind, flagged, pen = brk[fi]
+                hw = last_face.width("-", size) if kind == HYPH else 0.0
+                out.append((segs, width, glyphs, kind, hw, pen, flagged, 0.0))
+            else:
+                out.append((segs, width, glyphs, SPACE, 0.0, 0.0, False, last_face.space * k))
+        return tuple(out)
+
+    @staticmethod
+    def _append(
         it: Items,
         boxes: list[_Box],
-        parts,
-        measure: float,
-        k: float,
+        segs,
+        width: float,
+        glyphs: int,
         ls: float,
         sc: float,
         kind: int,
@@ -264,23 +297,16 @@ class Typesetter:
         pen: float,
         flagged: bool,
     ) -> None:
-        for segs, width, glyphs in _fit_pieces(parts, measure, k):
-            boxes.append(_Box(segs, width, glyphs))
-            it.widths.append(width)
-            it.flex.append(ls * glyphs + width * sc)
-            it.sep.append(HYPH)
-            it.gw.append(0.0)
-            it.gy.append(0.0)
-            it.gz.append(0.0)
-            it.hw.append(segs[-1][0].width("-", k * 1000))
-            it.pen.append(1000.0)
-            it.flag.append(True)
-        # The last piece gets the real separator.
-        it.sep[-1] = kind
-        it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
-        it.hw[-1] = hw
-        it.pen[-1] = pen
-        it.flag[-1] = flagged
+        boxes.append(_Box(segs, width, glyphs))
+        it.widths.append(width)
+        it.flex.append(ls * glyphs + width * sc)
+        it.sep.append(kind)
+        it.gw.append(gw)
+        it.gy.append(gy)
+        it.gz.append(gz)
+        it.hw.append(hw)
+        it.pen.append(pen)
+        it.flag.append(flagged)
 
     # -- lines -------------------------------------------------------------------------
 
