@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,39 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Lay out a newspaper issue from its YAML manifest.",
 )
+
+
+class _Bar:
+    """A progress bar on standard error while a terminal watches: pages laid out, then written."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.task = self.progress.add_task("reading", total=None)
+
+    def __enter__(self) -> _Bar:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def loaded(self, li) -> None:
+        self.progress.update(self.task, description="laying out", total=len(li.issue.pages), completed=0)
+
+    def writing(self, pages: int) -> None:
+        self.progress.update(self.task, description="writing", total=pages, completed=0)
+
+    def tick(self) -> None:
+        self.progress.advance(self.task)
 
 
 def _err(msg: str) -> None:
@@ -54,11 +88,15 @@ def render(
     from .pipeline import build, default_output
 
     t0 = time.perf_counter()
-    show = sys.stderr.isatty()
+    bar = _Bar() if sys.stderr.isatty() else None
     try:
-        if show:
-            _err("laying out ...")
-        b = build(issue, "greedy" if greedy else "total")
+        with bar or nullcontext():
+            b = build(
+                issue,
+                "greedy" if greedy else "total",
+                on_loaded=bar.loaded if bar else None,
+                tick=bar.tick if bar else None,
+            )
     except InvalidInput as e:
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
@@ -69,10 +107,17 @@ def render(
         _err("error: copy is overset; no PDF written (cut copy, or pass --allow-overset to proof it)")
         raise typer.Exit(EXIT_PROBLEMS)
     out = output or default_output(b.loaded)
-    if show:
-        _err(f"writing {out} ...")
     try:
-        write_pdf(b.composed, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+        with bar or nullcontext():
+            if bar:
+                bar.writing(len(b.composed.pages))
+            write_pdf(
+                b.composed,
+                out,
+                tick=bar.tick if bar else None,
+                author=b.loaded.issue.publication,
+                keywords=", ".join(b.loaded.issue.articles),
+            )
     except OSError as e:
         _err(f"error: cannot write {out}: {e}")
         raise typer.Exit(EXIT_INVALID) from None

@@ -4,11 +4,11 @@ the manifest lists them, with jumps to later pages for overset copy."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import body as bodymod
 from .body import Run
-from .errors import InvalidInput, Problem
 from .frames import Box, Composed, Page, RuleItem, StoryFit, TextItem
 from .manifest import LoadedIssue
 from .story import BASELINE, StoryContent, StoryLayout
@@ -41,7 +41,8 @@ def page_geometry(li: LoadedIssue, number: int, grid: float) -> tuple[Box, list[
 
 
 class Composer:
-    def __init__(self, li: LoadedIssue, style: Style, breaker: str = "total"):
+    def __init__(self, li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None):
+        self.tick = tick
         self.li = li
         self.style = style
         self.grid = style.grid
@@ -229,24 +230,14 @@ class Composer:
                 fits.append(fit)
                 for c in range(c0 - 1, c1):
                     sky[c] = body_top + H
+            if self.tick:
+                self.tick()
         # Every jump has been set: continued_on is validated to name a later page.
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
         return Composed(pages, fits, title, subject, words, len({f.story for f in fits}))
 
 
-def compose(li: LoadedIssue, style: Style, breaker: str = "total") -> Composed:
-    for aid, art in li.issue.articles.items():
-        for i, ph in enumerate(art.photos):
-            if ph.columns > li.issue.page.columns:
-                loc = li.smap.value(("articles", aid, "photos", i, "columns"))
-                raise InvalidInput(
-                    [
-                        Problem(
-                            f"articles.{aid}.photos[{i}].columns: {ph.columns} is wider than "
-                            f"the page's {li.issue.page.columns} columns",
-                            loc,
-                        )
-                    ]
-                )
-    return Composer(li, style, breaker).compose()
+def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:
+    """Lay out every page; `tick` is called as each page is done (for a progress bar)."""
+    return Composer(li, style, breaker, tick).compose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from reportlab import rl_config
@@ -135,8 +136,15 @@ class _TextWriter:
         out.append("ET")
 
 
-def draw(composed: Composed, path: Path | str, author: str = "", keywords: str = "") -> None:
-    """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route)."""
+def draw(
+    composed: Composed,
+    path: Path | str,
+    author: str = "",
+    keywords: str = "",
+    tick: Callable[[], None] | None = None,
+) -> None:
+    """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
+    `tick` is called as each page is written (for a progress bar)."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
@@ -176,6 +184,8 @@ def draw(composed: Composed, path: Path | str, author: str = "", keywords: str =
         c.bookmarkPage(f"p{page.number}")
         c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
         c.showPage()
+        if tick:
+            tick()
     c.save()
 
 
@@ -187,14 +197,14 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
-def write_pdf(composed: Composed, out: Path, **meta: str) -> None:
+def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        draw(composed, tmp, **meta)
+        draw(composed, tmp, tick=tick, **meta)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

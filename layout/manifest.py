@@ -383,6 +383,13 @@ def load_issue(path: Path) -> LoadedIssue:
         if aid in bodies and not bodies[aid].strip():
             problems.append(Problem(f"articles.{aid}.body: the article body is empty", smap.value((*base, "body"))))
         for i, ph in enumerate(art.photos):
+            if ph.columns > ncols:
+                problems.append(
+                    Problem(
+                        f"articles.{aid}.photos[{i}].columns: {ph.columns} is wider than the page's {ncols} columns",
+                        smap.value((*base, "photos", i, "columns")),
+                    )
+                )
             ploc = (*base, "photos", i, "file")
             p = _inside(folder, ph.file)
             if p is None:

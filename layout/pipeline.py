@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,13 +22,21 @@ class Built:
     composed: Composed
 
 
-def build(issue_path: Path, breaker: str = "total") -> Built:
-    """Validate and lay out an issue; raise InvalidInput with every problem found."""
+def build(
+    issue_path: Path,
+    breaker: str = "total",
+    on_loaded: Callable[[LoadedIssue], None] | None = None,
+    tick: Callable[[], None] | None = None,
+) -> Built:
+    """Validate and lay out an issue; raise InvalidInput with every problem found.
+    `on_loaded` hears of the validated manifest; `tick` of each page laid out."""
     li = load_issue(issue_path)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
     _check_glyphs(li, style)
-    composed = compose(li, style, breaker)
+    if on_loaded:
+        on_loaded(li)
+    composed = compose(li, style, breaker, tick)
     return Built(li, style, composed)
 
 
