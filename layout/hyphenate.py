@@ -22,7 +22,7 @@ class Hyphenator:
         self.min_word = spec.hyphen_min_word
         self.left = spec.hyphen_min_left
         self.right = spec.hyphen_min_right
-        self.capitalized = spec.hyphenate_capitalized
+        self.capitalized = spec.hyphenate_capitalized is True
         self._cache: dict[str, tuple[int, ...]] = {}
 
     def points(self, word: str, capitalized: bool = False) -> tuple[int, ...]:

@@ -61,13 +61,13 @@ class WordSpace(_M):
 class TextSpec(_M):
     justify: bool = True
     word_space: WordSpace = WordSpace()
-    letter_spacing: float = Field(0.025, ge=0, le=0.03)
+    letter_spacing: float = Field(0.03, ge=0, le=0.03)
     glyph_scaling: tuple[float, float] = (0.98, 1.02)
     hyphenate: bool = True
     hyphen_min_word: int = Field(6, ge=2)
     hyphen_min_left: int = Field(2, ge=1)
     hyphen_min_right: int = Field(3, ge=1)
-    hyphenate_capitalized: bool = False
+    hyphenate_capitalized: bool | Literal["fallback"] = False
     hyphen_limit: int = Field(2, ge=1)
     indent: float = Field(1.0, ge=0)
     optical_margins: bool = True

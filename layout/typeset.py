@@ -366,7 +366,7 @@ class Typesetter:
             br = total_fit(it, width, varying, self.ragged)
         else:
             br = total_fit(it, width, varying, self.params)
-            if br.emergency and hyphenate and not self.hyph.capitalized:
+            if br.emergency and hyphenate and self.spec.hyphenate_capitalized == "fallback":
                 # Before opening the spaces, try hyphenating capitalised words too.
                 it2, boxes2 = items(capitalized=True)
                 br2 = total_fit(it2, width, varying, self.params)
