@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from layout.body import Run
 from layout.compose import page_geometry
@@ -255,7 +256,9 @@ def test_widows_and_orphans_read_from_the_pdf_match_the_frames(tmp_path):
     src = tmp_path / "issue"
     shutil.copytree("issues/2026-12-03", src)
     style = src / "styles" / "lodestar.yaml"
-    style.write_text(style.read_text() + "text:\n  widows: 1\n  orphans: 1\n")
+    sheet = yaml.safe_load(style.read_text())
+    sheet.setdefault("text", {}).update(widows=1, orphans=1)
+    style.write_text(yaml.safe_dump(sheet))
     b = build(src)
     write_pdf(b.composed, tmp_path / "relaxed.pdf")
     st = b.style
