@@ -65,11 +65,18 @@ def _invalid(e: InvalidInput) -> None:
 
 
 def _overset_report(composed) -> list[str]:
+    """Everything that did not fit: overset copy, and lines wider than their column."""
     out = []
     for f in composed.overset:
         out.append(
             f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} line"
             f"{'s' if f.overset_lines != 1 else ''} ({f.overset_words} words) did not fit"
+        )
+    for page, it in composed.overfull:
+        where = f"story '{it.story}'" if it.story else "page furniture"
+        out.append(
+            f"overfull: {where} on page {page}: {it.role} line {it.text[:40]!r} runs "
+            f"{it.line.overfull:.1f} pt past its measure"
         )
     return out
 
@@ -104,7 +111,10 @@ def render(
     for line in report:
         _err(line)
     if report and not allow_overset:
-        _err("error: copy is overset; no PDF written (cut copy, or pass --allow-overset to proof it)")
+        _err(
+            "error: copy does not fit; no PDF written (cut copy or change the style, "
+            "or pass --allow-overset to proof it)"
+        )
         raise typer.Exit(EXIT_PROBLEMS)
     out = output or default_output(b.loaded)
     try:

@@ -125,3 +125,9 @@ class Composed:
     @property
     def overset(self) -> list[StoryFit]:
         return [f for f in self.fits if f.overset_lines]
+
+    @property
+    def overfull(self) -> list[tuple[int, TextItem]]:
+        """Lines wider than their measure (only where a glyph or an indent is wider than
+        the column): (page number, line)."""
+        return [(p.number, i) for p in self.pages for i in p.items if isinstance(i, TextItem) and i.line.overfull > 0.5]

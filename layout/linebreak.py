@@ -57,18 +57,33 @@ def _sums(v: list[float]) -> list[float]:
 
 
 def total_fit(it: Items, width: Callable[[int], float], varying: int, p: Params) -> Breaks:
-    """Best breaks by total demerits; degrades through looser passes, never overflows
-    (boxes wider than the measure must be split before)."""
-    passes = ((p.tolerance, False, True), (p.tolerance * 3, True, True), (INF, True, True), (INF, True, False))
-    for tol, emergency, strict in passes:
-        res = _pass(it, width, varying, p, tol, strict=strict)
+    """Best breaks by total demerits; degrades through looser passes. Boxes wider than the
+    measure are split before, so only a measure narrower than a single glyph (or negative)
+    reaches the last pass, which sets overfull lines rather than fail."""
+    passes = (
+        (p.tolerance, False, True, False),
+        (p.tolerance * 3, True, True, False),
+        (INF, True, True, False),
+        (INF, True, False, False),
+        (INF, True, False, True),
+    )
+    for tol, emergency, strict, overfull in passes:
+        res = _pass(it, width, varying, p, tol, strict=strict, overfull=overfull)
         if res is not None:
             res.emergency = emergency
             return res
-    raise AssertionError("unreachable: the infinite-tolerance pass always succeeds")
+    raise AssertionError("unreachable: the overfull pass keeps every node")
 
 
-def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol: float, strict: bool) -> Breaks | None:
+def _pass(
+    it: Items,
+    width: Callable[[int], float],
+    varying: int,
+    p: Params,
+    tol: float,
+    strict: bool,
+    overfull: bool = False,
+) -> Breaks | None:
     n = len(it.widths)
     if n == 0:
         return Breaks([], [])
@@ -91,6 +106,7 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
         is_last = j == last
         best: dict[tuple, tuple] = {}
         survivors = []
+        retired: list[tuple[tuple, float]] = []
         nat_j = cw[j + 1] + cgw[j] + (hw[j] if not is_last else 0.0)
         y_j, z_j, f_j = cgy[j], cgz[j], cf[j + 1]
         for node in active:
@@ -109,6 +125,7 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
                 cap = z_j - cgz[s] + f_j - cf[s]
                 r = need / cap if cap > 0 else -INF
             if r < -1.0:
+                retired.append((node, -need - max(cap, 0.0)))
                 continue  # too long now and for every later break: retire it
             survivors.append(node)
             if r > tol:
@@ -119,9 +136,7 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
             hrun = hrun0 + 1 if f else 0
             if hrun > limit and strict:
                 continue
-            b = 100.0 * abs(r) ** 3
-            if b > 1e6:
-                b = 1e6
+            b = 1e6 * -r if r < -1.0 else min(1e6, 100.0 * abs(r) ** 3)  # overfull: by how far
             d = (lp + b) ** 2
             pj = 0.0 if is_last else pen[j]
             if pj > 0:
@@ -132,11 +147,18 @@ def _pass(it: Items, width: Callable[[int], float], varying: int, p: Params, tol
             if abs(fit - fit0) > 1:
                 d += adj
             tot = tot0 + d
-            key = (fit, hrun, line + 1 if line + 1 < varying else varying)
+            # Past the limit (non-strict passes) hyphen runs are all alike: keep one node.
+            key = (fit, min(hrun, limit + 1), line + 1 if line + 1 < varying else varying)
             cur = best.get(key)
             if cur is None or tot < cur[0]:
                 best[key] = (tot, nid, line + 1, fit, hrun, f, r)
         active = survivors
+        if overfull and not active and not best and retired:
+            # Nothing fits (a glyph wider than the measure): as TeX does, set an overfull
+            # line from the latest break, costed by how far it overflows.
+            (a, line, _, hrun0, tot0, nid, _), over = max(retired, key=lambda x: (x[0][0], -x[0][4]))
+            f = flag[j] and j != last
+            best[(0, 0, 0)] = (tot0 + 1e12 * (1 + over), nid, line + 1, 0, hrun0 + 1 if f else 0, f, -1.0 - over)
         for tot, nid, line, fit, hrun, f, r in best.values():
             nodes_prev.append(nid)
             nodes_pos.append(j)

@@ -69,7 +69,7 @@ class TextSpec(_M):
     hyphen_min_right: int = Field(3, ge=1)
     hyphenate_capitalized: bool | Literal["fallback"] = False
     hyphen_limit: int = Field(2, ge=1)
-    indent: float = Field(1.0, ge=0)
+    indent: float = Field(1.0, ge=0, le=4)
     optical_margins: bool = True
     drop_cap: bool = False
     drop_cap_lines: int = Field(3, ge=2, le=4)

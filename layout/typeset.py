@@ -65,6 +65,7 @@ class Line:
     last: bool  # last line of its paragraph
     ratio: float  # adjustment ratio chosen by the breaker
     para: int = 0  # paragraph number within its story
+    overfull: float = 0.0  # points past the measure (hanging punctuation allowed for)
 
     @property
     def text(self) -> str:
@@ -467,11 +468,13 @@ class Typesetter:
                 room = target - adv
                 total_gap = nat_gaps
                 if total_gap > 0:
-                    factor = room / total_gap
+                    # Never closer than the minimum word space: a line that cannot fit
+                    # overflows (and is reported) rather than run its words together.
+                    factor = max(room / total_gap, spec.word_space.min / spec.word_space.ideal)
                     gaps = [g * factor for g in gaps]
                 elif glyphs > 1 and len(spans) >= 1:
                     # One word alone on a line: letter-space it to the measure.
-                    line.tracking += room / ((glyphs - 1) * line.scale)
+                    line.tracking = max(line.tracking + room / ((glyphs - 1) * line.scale), -spec.letter_spacing * size)
             x = x0 - hang_l
             if not line.justified:
                 natural = nat_boxes + nat_gaps
@@ -483,6 +486,9 @@ class Typesetter:
                 x += g
                 sp.x = x
                 x += line.advance(sp)
+            over = max(line.right - (x0 + L + hang_r), (x0 - hang_l) - spans[0].x)
+            if over > 0.01:
+                line.overfull = over
             lines.append(line)
             s = e + 1
         return lines

@@ -318,3 +318,30 @@ def test_capitalised_words_are_hyphenated_only_when_the_style_says(style):
     assert any(ln.hyphenated and ln.text.split()[-1][:1].isupper() for ln in lines)
     loosest = max(abs(ln.ratio) for ln in lines if not ln.last)
     assert loosest < max(abs(ln.ratio) for ln in never if not ln.last)
+
+
+def test_a_measure_narrower_than_a_glyph_sets_overfull_lines(style):
+    """Nothing can fit: the breaker still sets every word, marks how far each line overflows,
+    and never runs words together."""
+    text = "Whatever happens the words come out"
+    lines = _set(style, text, 4.0)
+    assert " ".join(ln.text for ln in lines).replace("- ", "").replace("-", "") == text.replace(" ", " ")
+    assert any(ln.overfull > 0 for ln in lines)
+    assert all(ln.overfull > 0 for ln in lines if ln.right > 4.0 + 3.0)  # past any hanging punctuation
+    for ln in lines:
+        for a, b in zip(ln.spans, ln.spans[1:], strict=False):
+            assert b.x >= a.x + ln.advance(a) - 1e-6
+
+
+def test_overfull_lines_are_reported_and_block_the_pdf(tmp_path):
+    src = tmp_path / "issue"
+    shutil.copytree("issues/2026-12-03", src)
+    style = src / "styles" / "lodestar.yaml"
+    sheet = yaml.safe_load(style.read_text())
+    sheet["headline_sizes"] = {1: 300, 2: 300, 3: 300, 4: 300}
+    style.write_text(yaml.safe_dump(sheet))
+    exe = [sys.executable, "-c", "from layout.cli import main; main()"]
+    r = subprocess.run([*exe, "render", str(src), "-o", str(tmp_path / "o.pdf")], capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "overfull: story" in r.stderr and "headline line" in r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / "o.pdf").exists()
