@@ -345,3 +345,22 @@ def test_overfull_lines_are_reported_and_block_the_pdf(tmp_path):
     assert r.returncode == 1, r.stderr
     assert "overfull: story" in r.stderr and "headline line" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "o.pdf").exists()
+
+
+def test_kerning_is_in_the_pdf(sample_pdf):
+    """Read back from the PDF: the pair "To" sits closer than the font's plain advances,
+    while unkerned letters in the same line sit exactly at them (plus any tracking)."""
+    import statistics
+
+    found = 0
+    for ln in read_lines(sample_pdf):
+        g = ln.glyphs
+        gaps = [b.x0 - a.x1 for a, b in zip(g, g[1:], strict=False) if a.ch.isalpha() and b.ch.isalpha()]
+        if len(gaps) < 10:
+            continue
+        usual = statistics.median(gaps)
+        for a, b in zip(g, g[1:], strict=False):
+            if a.ch == "T" and b.ch == "o":
+                assert b.x0 - a.x1 < usual - 0.1, ln.text
+                found += 1
+    assert found
