@@ -235,7 +235,7 @@ class Composer:
         # Every jump has been set: continued_on is validated to name a later page.
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
-        return Composed(pages, fits, title, subject, words, len({f.story for f in fits}))
+        return Composed(pages, fits, title, subject, words, len({f.story for f in fits}), iss.date)
 
 
 def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:

@@ -4,8 +4,10 @@ scaling come out exactly as the typesetter measured them."""
 
 from __future__ import annotations
 
+import calendar
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from reportlab import rl_config
 rl_config.useA85 = 0  # binary streams: smaller and faster than ASCII85
 rl_config.invariant = 1  # same input, same bytes
 
-from reportlab.lib.utils import ImageReader  # noqa: E402
+from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from . import __version__  # noqa: E402
@@ -154,6 +156,14 @@ def draw(
         initialFontName=first.name if first else None,
         initialFontSize=9,
     )
+    if composed.date is not None:
+        # Date the PDF by its issue (UTC midnight) rather than by ReportLab's fixed
+        # invariant stamp or the clock: the same issue gives the same bytes, with a true date.
+        ts = TimeStamp(invariant=True)
+        t = calendar.timegm(composed.date.timetuple())
+        ts.t, ts.lt = t, time.gmtime(t)
+        ts.YMDhms = tuple(ts.lt)[:6]
+        c._doc._timeStamp = ts
     c.setTitle(composed.title)
     c.setAuthor(author)
     c.setSubject(composed.subject)

@@ -5,6 +5,7 @@ top-left corner, y growing downwards."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +122,7 @@ class Composed:
     subject: str
     words: int
     stories: int
+    date: dt.date | None = None  # the issue date: the PDF's creation date, so output is reproducible
 
     @property
     def overset(self) -> list[StoryFit]:

@@ -94,3 +94,16 @@ def test_sample_reproduces_the_reference_structure(sample_built):
     assert {"kicker", "headline", "bio", "body"} <= roles[2]
     assert any(isinstance(i, ImageItem) for i in c.pages[0].items)
     assert not c.overset
+
+
+def test_output_is_deterministic_and_dated_by_the_issue(sample_built, sample_pdf, tmp_path):
+    from pypdf import PdfReader
+
+    from layout.export import write_pdf
+
+    again = tmp_path / "again.pdf"
+    write_pdf(sample_built.composed, again)
+    assert again.read_bytes() == sample_pdf.read_bytes()
+    meta = PdfReader(str(sample_pdf)).metadata
+    assert meta["/Title"].startswith("The Lodestar Science Weekly, 2026-12-03")
+    assert meta["/CreationDate"].startswith("D:20261203")
