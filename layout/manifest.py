@@ -228,7 +228,7 @@ def _inner_model(ann: Any) -> Any:
     return None
 
 
-def _path_name(loc: tuple) -> str:
+def path_name(loc: tuple) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -241,7 +241,7 @@ def _pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap) -> list[P
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
         # pydantic adds a function name to loc for some validators; drop non-path parts
         loc = tuple(p for p in loc if p not in ("function-before[_margins(), Margins]",))
-        name = _path_name(loc)
+        name = path_name(loc)
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             fields = fields_at(Issue, loc[:-1])
@@ -252,10 +252,10 @@ def _pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap) -> list[P
                 else (f"; expected one of: {', '.join(fields)}" if fields else "")
             )
             problems.append(
-                Problem(f"unknown field '{key}' in {_path_name(loc[:-1]) or 'the manifest'}{hint}", smap.key(loc))
+                Problem(f"unknown field '{key}' in {path_name(loc[:-1]) or 'the manifest'}{hint}", smap.key(loc))
             )
         elif err["type"] == "missing":
-            parent = _path_name(loc[:-1]) or "the manifest"
+            parent = path_name(loc[:-1]) or "the manifest"
             problems.append(Problem(f"{parent}: field '{loc[-1]}' is required", smap.key(loc[:-1])))
         else:
             problems.append(Problem(f"{name}: {_expected(err)}", smap.value(loc)))
@@ -313,7 +313,7 @@ def load_issue(path: Path) -> LoadedIssue:
         if hyphen_language(lang) is None:
             near = difflib.get_close_matches(lang.replace("-", "_"), list(pyphen.LANGUAGES), n=1)
             hint = f"; did you mean '{near[0].replace('_', '-')}'?" if near else ""
-            problems.append(Problem(f"{_path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
+            problems.append(Problem(f"{path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
     placed: dict[str, tuple] = {}
     page_of: dict[str, int] = {}
     for pi, page in enumerate(issue.pages):
@@ -328,7 +328,7 @@ def load_issue(path: Path) -> LoadedIssue:
                 )
                 problems.append(
                     Problem(
-                        f"{_path_name((*loc, 'article'))}: no article '{st.article}' under articles:{hint}",
+                        f"{path_name((*loc, 'article'))}: no article '{st.article}' under articles:{hint}",
                         smap.value((*loc, "article")),
                     )
                 )
@@ -347,7 +347,7 @@ def load_issue(path: Path) -> LoadedIssue:
             if st.columns and st.columns[1] > ncols:
                 problems.append(
                     Problem(
-                        f"{_path_name((*loc, 'columns'))}: column range {st.columns[0]}-{st.columns[1]} "
+                        f"{path_name((*loc, 'columns'))}: column range {st.columns[0]}-{st.columns[1]} "
                         f"is outside the page's {ncols} columns",
                         smap.value((*loc, "columns")),
                     )

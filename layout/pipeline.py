@@ -11,7 +11,7 @@ from .compose import compose
 from .errors import InvalidInput, Problem
 from .fonts import Face
 from .frames import Composed, TextItem
-from .manifest import LoadedIssue, load_issue
+from .manifest import LoadedIssue, load_issue, path_name
 from .styles import Style, load_style
 
 
@@ -50,49 +50,29 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         return [style.roles[r].face for r in roles]
 
     body_faces = [style.face(body_family, v) for v in ("regular", "italic", "bold", "bold_italic")]
-    checks: list[tuple[tuple, str, str, list[Face]]] = [
-        (("publication",), "publication", iss.publication, faces("nameplate", "folio")),
-        (("edition",), "edition", iss.edition or "", faces("dateline")),
+    checks: list[tuple[tuple, str, list[Face]]] = [  # (manifest path, text, faces that set it)
+        (("publication",), iss.publication, faces("nameplate", "folio")),
+        (("edition",), iss.edition or "", faces("dateline")),
     ]
     for pi, page in enumerate(iss.pages):
-        checks.append((("pages", pi, "section"), f"pages[{pi}].section", page.section, faces("folio")))
-        checks.append((("pages", pi, "banner"), f"pages[{pi}].banner", page.banner or "", faces("banner")))
+        checks.append((("pages", pi, "section"), page.section, faces("folio")))
+        checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        checks += [
-            ((*a, "body"), f"articles.{aid}.body", li.bodies.get(aid, ""), body_faces + faces("subhead")),
-            ((*a, "headline"), f"articles.{aid}.headline", art.headline, faces("headline")),
-            ((*a, "deck"), f"articles.{aid}.deck", art.deck or "", faces("deck")),
-            ((*a, "byline"), f"articles.{aid}.byline", art.byline or "", faces("byline")),
-            ((*a, "kicker"), f"articles.{aid}.kicker", art.kicker or "", faces("kicker")),
-            ((*a, "source"), f"articles.{aid}.source", art.source or "", faces("source")),
-            ((*a, "bio"), f"articles.{aid}.bio", art.bio or "", faces("bio")),
-        ]
+        checks.append(((*a, "body"), li.bodies.get(aid, ""), body_faces + faces("subhead")))
+        for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
+            checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):
-            checks.append(
-                (
-                    (*a, "photos", i),
-                    f"articles.{aid}.photos[{i}]",
-                    ph.caption + (ph.credit or ""),
-                    faces("caption", "credit"),
-                )
-            )
+            checks.append(((*a, "photos", i), ph.caption + (ph.credit or ""), faces("caption", "credit")))
         for i, q in enumerate(art.pull_quotes):
-            checks.append(
-                (
-                    (*a, "pull_quotes", i),
-                    f"articles.{aid}.pull_quotes[{i}]",
-                    q.text + (q.attribution or ""),
-                    faces("pull_quote", "attribution"),
-                )
-            )
+            checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
     problems = []
-    for path, name, text, fs in checks:
+    for path, text, fs in checks:
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         if not missing:
             continue
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
-        msg = f"{name}: the fonts have no glyph for {shown}"
+        msg = f"{path_name(path)}: the fonts have no glyph for {shown}"
         where = li.body_files.get(path[1]) if path[-1] == "body" else None
         if where is not None:
             line = _first_line_with(where, missing[0])
