@@ -32,7 +32,6 @@ class Unit:
     gap: int = 0  # rows of space above, dropped at the head of a column
     keep_next: bool = False  # never break a column after this unit
     words: int = 0
-    para: int = 0
     drop: tuple[Line, float] | None = None  # a drop cap hung from this line: (glyph line, depth in rows)
     dx: float = 0.0  # indent of a line set beside a drop cap
 
@@ -92,19 +91,17 @@ class StoryContent:
                         gap=1,
                         keep_next=True,
                         words=_words(b.text),
-                        para=pi,
                     )
                 )
                 after_head = True
                 continue
-            drop = None
             dropped = self._drop_cap(b) if pi == 0 and not units else None
             if dropped is not None:
                 drop, runs, dc_width = dropped
                 n = spec.drop_cap_lines
                 lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
                 first = len(units)
-                self._para_units(units, lines, "body", pi, b.text)
+                self._para_units(units, lines, "body")
                 for u in units[first : first + n]:
                     u.dx = dc_width
                 for u in units[first : first + n - 1]:
@@ -113,7 +110,7 @@ class StoryContent:
                 after_head = False
                 continue
             lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
-            self._para_units(units, lines, "body", pi, b.text)
+            self._para_units(units, lines, "body")
             after_head = False
         closing = []
         if self.art.source:
@@ -124,7 +121,7 @@ class StoryContent:
             r = st.roles[role]
             lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=len(blocks) + k)
             first = len(units)
-            self._para_units(units, lines, role, len(blocks) + k, "".join(x.text for x in runs))
+            self._para_units(units, lines, role)
             if k == 0 and units[first:]:
                 units[first].gap = 1
         return units
@@ -155,7 +152,7 @@ class StoryContent:
         rest = [Run(text[k + 1 :].lstrip(), b.runs[0].variant), *b.runs[1:]]  # "I have": the gap is the cap's
         return line, rest, width
 
-    def _para_units(self, units: list[Unit], lines: list[Line], role: str, pi: int, text: str) -> None:
+    def _para_units(self, units: list[Unit], lines: list[Line], role: str) -> None:
         spec = self.style.text
         n = len(lines)
         for i, ln in enumerate(lines):
@@ -166,7 +163,6 @@ class StoryContent:
                     1,
                     keep_next=keep and i < n - 1,
                     words=_words(ln.text) - (1 if ln.hyphenated and i < n - 1 else 0),
-                    para=pi,
                 )
             )
 
