@@ -159,11 +159,9 @@ class Composer:
             first_row = math.ceil((y - area.top) / g - 1e-6)
             last_row = int(round((self.folio(page) - area.top) / g))
             sky = [first_row] * len(cols)
-            entries = [
-                (s.article, s.columns or (1, len(cols)), s.height, None, si) for si, s in enumerate(pdef.stories)
-            ]
-            entries += [(j.aid, (1, len(cols)), None, j, None) for j in jumps.pop(number, [])]
-            for aid, (c0, c1), height, jump, _si in entries:
+            entries = [(s.article, s.columns or (1, len(cols)), s.height, None) for s in pdef.stories]
+            entries += [(j.aid, (1, len(cols)), None, j) for j in jumps.pop(number, [])]
+            for aid, (c0, c1), height, jump in entries:
                 scols = cols[c0 - 1 : c1]
                 colw = scols[0][1]
                 art = iss.articles[aid]
@@ -194,10 +192,25 @@ class Composer:
                 fixed = None
                 if height is not None:
                     fixed = max(1, int((height + 1e-6) // g) - hrows)
-                if max_rows < 1:
-                    max_rows = 1
                 start = jump.start if jump else 0
                 to = art.continued_on if not jump and art.continued_on else None
+                if max_rows < 2:
+                    # No room left for the headline and two lines of text: the whole story
+                    # is overset here (or jumps), and nothing is drawn past the folio.
+                    fit = StoryFit(
+                        aid,
+                        number,
+                        (c0, c1),
+                        area.top + top * g,
+                        area.top + top * g,
+                        0,
+                        continued_from=jump.from_page if jump else None,
+                    )
+                    left = content.units[start:]
+                    fit.overset_lines = sum(len(u.lines) for u in left)
+                    fit.overset_words = sum(u.words for u in left)
+                    fits.append(fit)
+                    continue
                 H, placed, obs, blocks, nxt = lay.place_body(
                     start, body_top, max_rows, fixed, reserve_jump=to is not None
                 )

@@ -58,3 +58,24 @@ def test_drop_cap_hangs_beside_the_first_lines(tmp_path):
     assert all(i.x0 > caps[0].x1 for i in first[:n])  # beside the letter
     assert first[n].x0 < caps[0].x1  # and back to full measure below it
     assert abs(caps[0].baseline - first[n - 1].baseline) < 0.01  # the letter sits on the nth baseline
+
+
+def test_a_story_with_no_room_left_is_overset_not_drawn_past_the_folio(tmp_path):
+    d = _copy(tmp_path)
+    y = d / "issue.yaml"
+    text = y.read_text()
+    text = text.replace(
+        "      - article: news-briefs\n", "      - article: news-briefs\n      - article: late-item\n", 1
+    )
+    text += (
+        "  late-item:\n    headline: A Late Item With Nowhere to Go\n    body: Two short sentences. They do not fit.\n"
+    )
+    y.write_text(text)
+    b = build(d)
+    late = [f for f in b.composed.fits if f.story == "late-item"]
+    assert late and late[0].overset_lines > 0 and late[0].overset_words == 7
+    page = b.composed.pages[0]
+    assert not [i for i in page.items if getattr(i, "story", None) == "late-item"]
+    for it in page.items:
+        bottom = getattr(it, "bottom", getattr(it, "y1", 0))
+        assert bottom <= page.area.bottom + 0.01

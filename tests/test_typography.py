@@ -334,16 +334,20 @@ def test_a_measure_narrower_than_a_glyph_sets_overfull_lines(style):
 
 
 def test_overfull_lines_are_reported_and_block_the_pdf(tmp_path):
+    """Twelve narrow columns and 40-point type: some letters are wider than a column."""
     src = tmp_path / "issue"
-    shutil.copytree("issues/2026-12-03", src)
-    style = src / "styles" / "lodestar.yaml"
-    sheet = yaml.safe_load(style.read_text())
-    sheet["headline_sizes"] = {1: 300, 2: 300, 3: 300, 4: 300}
-    style.write_text(yaml.safe_dump(sheet))
+    src.mkdir()
+    (src / "issue.yaml").write_text(
+        "publication: Narrow\ndate: 2026-12-01\nnumber: 1\nstyle: big.yaml\n"
+        "page: {size: a4, columns: 12, gutter: 2mm, margins: 10mm}\n"
+        "pages:\n  - stories:\n      - article: a\n"
+        "articles:\n  a:\n    headline: Wim\n    body: Wow mum, what a warm wind.\n"
+    )
+    (src / "big.yaml").write_text("grid: 44\nroles:\n  body: {font: text, size: 40, leading: 44, align: justify}\n")
     exe = [sys.executable, "-c", "from layout.cli import main; main()"]
     r = subprocess.run([*exe, "render", str(src), "-o", str(tmp_path / "o.pdf")], capture_output=True, text=True)
     assert r.returncode == 1, r.stderr
-    assert "overfull: story" in r.stderr and "headline line" in r.stderr
+    assert "overfull: story 'a' on page 1: body line" in r.stderr
     assert "Traceback" not in r.stderr and not (tmp_path / "o.pdf").exists()
 
 
