@@ -167,19 +167,13 @@ class Composer:
                 art = iss.articles[aid]
                 content = jump.content if jump else self.content(aid, colw)
                 top = max(sky[c0 - 1 : c1])
+                rule = None
                 if top > first_row:
                     # A rule and a row of air between this story and what stands above it.
                     ry = area.top + (top + 0.35) * g
-                    page.items.append(
-                        RuleItem(
-                            scols[0][0],
-                            ry,
-                            scols[-1][0] + scols[-1][1],
-                            ry,
-                            self.style.rule("story", 0.6),
-                            self.style.color("rule"),
-                            aid,
-                        )
+                    x1 = scols[-1][0] + scols[-1][1]
+                    rule = RuleItem(
+                        scols[0][0], ry, x1, ry, self.style.rule("story", 0.6), self.style.color("rule"), aid
                     )
                     top += 1
                 lay = StoryLayout(content, self.style, self.ts(art.language), scols, g, area.top, c0 - 1)
@@ -214,6 +208,8 @@ class Composer:
                 H, placed, obs, blocks, nxt = lay.place_body(
                     start, body_top, max_rows, fixed, reserve_jump=to is not None
                 )
+                if rule is not None:
+                    page.items.append(rule)
                 page.items.extend(hitems)
                 page.items.extend(lay.draw_body(body_top, H, placed, obs, blocks, to, nxt))
                 left = content.units[nxt:]

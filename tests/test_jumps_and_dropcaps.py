@@ -64,9 +64,7 @@ def test_a_story_with_no_room_left_is_overset_not_drawn_past_the_folio(tmp_path)
     d = _copy(tmp_path)
     y = d / "issue.yaml"
     text = y.read_text()
-    text = text.replace(
-        "      - article: news-briefs\n", "      - article: news-briefs\n      - article: late-item\n", 1
-    )
+    text = text.replace("  - section: Honours\n", "      - article: late-item\n  - section: Honours\n", 1)
     text += (
         "  late-item:\n    headline: A Late Item With Nowhere to Go\n    body: Two short sentences. They do not fit.\n"
     )
