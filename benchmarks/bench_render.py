@@ -49,7 +49,7 @@ import sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from layout.pipeline import build
-from layout.export import write_pdf
+from layout.pdf.draw import write_pdf
 t1 = time.perf_counter()
 b = build(Path(sys.argv[1]))
 t2 = time.perf_counter()
@@ -113,8 +113,8 @@ def _verdict(ok: bool) -> str:
 
 def run(pages: int, repeat: int, seed: int, keep: bool) -> int:
     from layout import __version__ as layout_version
-    from layout.errors import InvalidInput
-    from layout.export import ACCELERATED, draw, write_pdf
+    from layout.manifest.errors import InvalidInput
+    from layout.pdf.draw import ACCELERATED, draw, write_pdf
     from layout.pipeline import body_lines, build
 
     folder = Path(tempfile.mkdtemp(prefix="bench-render-"))
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.pages < 1 or args.repeat < 1:
         ap.error("--pages and --repeat must be at least 1")
-    from layout.errors import InvalidInput
+    from layout.manifest.errors import InvalidInput
 
     try:
         return run(args.pages, args.repeat, args.seed, args.keep)

@@ -467,7 +467,7 @@ def page_fill(composed) -> list[float]:
     """For each page, the share of its column space (from the top of the text area to the
     row above the folio) that lies above the lowest item in each column, averaged over
     the columns: 1.0 means every column is filled to the foot."""
-    from layout.frames import ImageItem, TextItem
+    from layout.page.frames import ImageItem, TextItem
 
     out = []
     for page in composed.pages:

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from .errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+from .manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
 
 app = typer.Typer(
     add_completion=False,
@@ -91,7 +91,7 @@ def render(
     greedy: Annotated[bool, typer.Option("--greedy", help="Break lines greedily (for comparison)")] = False,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
-    from .export import write_pdf
+    from .pdf.draw import write_pdf
     from .pipeline import build, default_output
 
     t0 = time.perf_counter()

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .compose import compose
-from .errors import InvalidInput, Problem
-from .fonts import Face
-from .frames import Composed, TextItem
-from .manifest import LoadedIssue, load_issue, path_name
-from .styles import Style, load_style
+from .manifest.errors import InvalidInput, Problem
+from .manifest.load import LoadedIssue, load_issue
+from .manifest.problems import path_name
+from .page.compose import compose
+from .page.frames import Composed, TextItem
+from .text.fonts import Face
+from .text.style import Style, load_style
 
 
 @dataclass

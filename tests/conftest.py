@@ -17,7 +17,7 @@ def sample_built():
 
 @pytest.fixture(scope="session")
 def sample_pdf(sample_built, tmp_path_factory) -> Path:
-    from layout.export import write_pdf
+    from layout.pdf.draw import write_pdf
 
     out = tmp_path_factory.mktemp("sample") / "sample.pdf"
     write_pdf(sample_built.composed, out)

@@ -6,15 +6,15 @@ import itertools
 
 from pdfcheck import BASE14, extracted_words, fonts, is_embedded, missing_in_order, words_of
 
-from layout import body as bodymod
-from layout.frames import ImageItem, TextItem
+from layout.page.frames import ImageItem, TextItem
+from layout.text import markdown
 
 
 def test_every_word_comes_out_in_order(sample_built, sample_pdf):
     hay = extracted_words(sample_pdf)
     li = sample_built.loaded
     for aid, art in li.issue.articles.items():
-        body = " ".join(b.text for b in bodymod.parse(li.bodies[aid]))
+        body = " ".join(b.text for b in markdown.parse(li.bodies[aid]))
         assert missing_in_order(words_of(body), hay) == [], aid
         fields = [art.headline, art.deck, art.byline, art.source, art.bio]
         fields += [p.caption for p in art.photos]
@@ -99,7 +99,7 @@ def test_sample_reproduces_the_reference_structure(sample_built):
 def test_output_is_deterministic_and_dated_by_the_issue(sample_built, sample_pdf, tmp_path):
     from pypdf import PdfReader
 
-    from layout.export import write_pdf
+    from layout.pdf.draw import write_pdf
 
     again = tmp_path / "again.pdf"
     write_pdf(sample_built.composed, again)

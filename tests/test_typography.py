@@ -11,13 +11,13 @@ import sys
 import pytest
 import yaml
 
-from layout.body import Run
-from layout.compose import page_geometry
-from layout.linebreak import END, SPACE, Items, Params, first_fit, total_fit
-from layout.measure import quality, read_lines
-from layout.story import BASELINE
-from layout.styles import load_style
-from layout.typeset import HANG_RIGHT, Typesetter
+from layout.page.compose import page_geometry
+from layout.page.story import BASELINE
+from layout.pdf.measure import quality, read_lines
+from layout.text.linebreak import END, SPACE, Items, Params, first_fit, total_fit
+from layout.text.markdown import Run
+from layout.text.style import load_style
+from layout.text.typeset import HANG_RIGHT, Typesetter
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_no_widows_or_orphans_and_no_subhead_at_a_column_foot(sample_built):
 def test_widows_and_orphans_read_from_the_pdf_match_the_frames(tmp_path):
     """With the rules relaxed the flow leaves orphans; the PDF reading finds the same ones
     the composed frames record, and none once the rules are back."""
-    from layout.export import write_pdf
+    from layout.pdf.draw import write_pdf
     from layout.pipeline import build
 
     src = tmp_path / "issue"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pyphen
 
-from .manifest import hyphen_language
-from .styles import TextSpec
+from ..manifest.load import hyphen_language
+from ..manifest.stylesheet import TextSpec
 
 
 class Hyphenator:

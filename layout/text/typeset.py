@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .body import Run
+from ..manifest.stylesheet import TextSpec
 from .fonts import LIGATURES, Face, Shaped
 from .hyphenate import Hyphenator
 from .linebreak import END, HYPH, JOIN, SPACE, Breaks, Items, Params, first_fit, total_fit
-from .styles import Role, Style, TextSpec
+from .markdown import Run
+from .style import Role, Style
 
 # Optical margin alignment: the share of a character's width that hangs outside the measure.
 HANG_RIGHT = {

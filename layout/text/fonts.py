@@ -15,8 +15,6 @@ from pathlib import Path
 import uharfbuzz as hb
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
-
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from PIL import Image
 
-from .body import Block, Run
+from ..manifest.model import Article
+from ..text.markdown import Block, Run
+from ..text.style import Style
+from ..text.typeset import Line, Typesetter
 from .frames import ImageItem, RuleItem, TextItem
-from .manifest import Article
-from .styles import Style
-from .typeset import Line, Typesetter
 
 BASELINE = 0.78  # a body baseline sits this far down its grid row
 

@@ -7,13 +7,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import body as bodymod
-from .body import Run
+from ..manifest.load import LoadedIssue
+from ..text import markdown
+from ..text.markdown import Run
+from ..text.style import Style
+from ..text.typeset import Typesetter
 from .frames import Box, Composed, Page, RuleItem, StoryFit, TextItem
-from .manifest import LoadedIssue
 from .story import BASELINE, StoryContent, StoryLayout
-from .styles import Style
-from .typeset import Typesetter
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Composer:
         c = self._content.get(key)
         if c is None:
             art = self.li.issue.articles[aid]
-            blocks = bodymod.parse(self.li.bodies[aid])
+            blocks = markdown.parse(self.li.bodies[aid])
             photos = [(self.li.folder / p.file).resolve() for p in art.photos]
             c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw, photos)
             self._content[key] = c

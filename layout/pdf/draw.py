@@ -19,9 +19,9 @@ rl_config.invariant = 1  # same input, same bytes
 from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
-from . import __version__  # noqa: E402
-from .fonts import Face  # noqa: E402
-from .frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
+from .. import __version__  # noqa: E402
+from ..page.frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
+from ..text.fonts import Face  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
     import _rl_accel  # noqa: F401

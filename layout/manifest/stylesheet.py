@@ -1,9 +1,12 @@
-"""The style sheet: role -> font, size and leading; typesetting settings; house colours."""
+"""The style sheet's schema and loading: role -> font, size and leading; typesetting settings; house colours.
+
+Reads the house style (`default_style.yaml`) and an issue's style sheet laid over it; produces a validated
+`StyleSheet` and the folders its font files are found in, or raises `InvalidInput` with located problems.
+"""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,10 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlsource
 from .errors import InvalidInput, Location, Problem
-from .fonts import FONT_DIR, Face, FontBook
-from .manifest import fields_at
+from .problems import fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 ROLES = (
     "body",
     "headline",
@@ -87,67 +90,6 @@ class StyleSheet(_M):
     rules: dict[str, float] = Field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Role:
-    """A role resolved to a loaded face."""
-
-    name: str
-    face: Face
-    size: float
-    leading: float
-    align: str
-    upper: bool
-    color: str
-    spec: RoleSpec
-
-
-class Style:
-    """A validated style sheet with every face loaded."""
-
-    def __init__(self, sheet: StyleSheet, font_dirs: list[Path]):
-        self.sheet = sheet
-        self.grid = sheet.grid
-        self.text = sheet.text
-        self.font_dirs = font_dirs
-        self.roles: dict[str, Role] = {}
-        for name in ROLES:
-            spec = sheet.roles[name]
-            self.roles[name] = Role(
-                name,
-                self.face(spec.font, spec.variant),
-                spec.size,
-                spec.leading,
-                spec.align,
-                spec.upper,
-                spec.color,
-                spec,
-            )
-
-    def face(self, family: str, variant: str = "regular") -> Face:
-        fam = self.sheet.fonts[family]
-        rel = (
-            fam.get(variant)
-            or fam.get({"bold_italic": "bold", "semibold": "bold", "black": "bold"}.get(variant, "regular"))
-            or fam["regular"]
-        )
-        for d in self.font_dirs:
-            p = d / rel
-            if p.is_file():
-                return FontBook.face(p)
-        raise FileNotFoundError(rel)
-
-    def headline_size(self, span: int) -> float:
-        sizes = self.sheet.headline_sizes
-        best = max((k for k in sizes if k <= span), default=min(sizes))
-        return sizes[best]
-
-    def color(self, key: str, default: str = "#000000") -> str:
-        return self.sheet.colors.get(key, default)
-
-    def rule(self, key: str, default: float = 0.5) -> float:
-        return self.sheet.rules.get(key, default)
-
-
 def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
@@ -157,7 +99,7 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def load_style(path: Path | None) -> Style:
+def read_style_sheet(path: Path | None) -> tuple[StyleSheet, list[Path]]:
     """The default style sheet, with the issue's own laid over it."""
     data, _ = yamlsource.load(DEFAULT.read_text(encoding="utf-8"), DEFAULT)
     smap = None
@@ -231,4 +173,4 @@ def load_style(path: Path | None) -> Style:
                 )
     if problems:
         raise InvalidInput(problems)
-    return Style(sheet, dirs)
+    return sheet, dirs

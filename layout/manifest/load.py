@@ -1,0 +1,290 @@
+"""Loading an issue: the manifest read with positions, validated, and checked against the files beside it.
+
+Reads an issue folder (or its issue.yaml); produces a `LoadedIssue` (the validated model, article
+bodies and the source map) or raises `InvalidInput` with every problem located at its manifest line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import pyphen
+from pydantic import ValidationError
+
+from . import yamlsource
+from .errors import InvalidInput, Problem
+from .model import Article, Issue
+from .problems import path_name, pydantic_problems
+
+
+class LoadedIssue:
+    """A validated manifest with its folder, article bodies and source positions."""
+
+    def __init__(
+        self,
+        issue: Issue,
+        folder: Path,
+        manifest: Path,
+        smap: yamlsource.SourceMap,
+        bodies: dict[str, str],
+        body_files: dict[str, Path | None],
+    ):
+        self.issue = issue
+        self.folder = folder
+        self.manifest = manifest
+        self.smap = smap
+        self.bodies = bodies  # article id -> Markdown text
+        self.body_files = body_files  # article id -> Markdown file (None when inline)
+
+
+def resolve_manifest(path: Path) -> Path:
+    if path.is_dir():
+        return path / "issue.yaml"
+    return path
+
+
+def hyphen_language(lang: str) -> str | None:
+    """The pyphen dictionary for a language tag such as en-US, or None if there is none."""
+    tag = lang.replace("-", "_")
+    for cand in (tag, tag.split("_")[0]):
+        if cand in pyphen.LANGUAGES:
+            return cand
+    return None
+
+
+def _inside(folder: Path, rel: str) -> Path | None:
+    p = (folder / rel).resolve()
+    try:
+        p.relative_to(folder.resolve())
+    except ValueError:
+        return None
+    return p
+
+
+def _looks_like_path(body: str) -> bool:
+    """One token naming a file (a Markdown name, or anything with a slash) is a path;
+    anything else is the body text itself."""
+    s = body.strip()
+    return "\n" not in s and " " not in s and (bool(re.search(r"\.(md|markdown|txt)$", s)) or "/" in s)
+
+
+def load_issue(path: Path) -> LoadedIssue:
+    """Read and validate an issue folder (or its issue.yaml); raise InvalidInput with every problem."""
+    manifest, issue, smap = _read_manifest(path)
+    folder = manifest.parent
+    problems: list[Problem] = []
+    problems += _check_page(issue, smap)
+    problems += _check_languages(issue, smap)
+    page_of, placement_problems = _check_placements(issue, smap)
+    problems += placement_problems
+    bodies: dict[str, str] = {}
+    body_files: dict[str, Path | None] = {}
+    for aid, art in issue.articles.items():
+        problems += _read_body(folder, aid, art, smap, bodies, body_files)
+        problems += _check_photos(folder, issue, aid, art, smap)
+        problems += _check_jump(issue, aid, art, page_of, smap)
+    problems += _check_style_path(folder, issue, smap)
+    if problems:
+        raise InvalidInput(problems)
+    return LoadedIssue(issue, folder, manifest, smap, bodies, body_files)
+
+
+def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
+    manifest = resolve_manifest(path)
+    if not manifest.exists():
+        raise InvalidInput(
+            [Problem(f"{manifest}: no such issue manifest (expected an issue folder or its issue.yaml)")]
+        )
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput([Problem(f"{manifest}: cannot read: {e}")]) from None
+    data, smap = yamlsource.load(text, manifest)
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            [Problem("the manifest must be a mapping of fields (publication:, date:, pages:, ...)", smap.value(()))]
+        )
+    try:
+        issue = Issue.model_validate(data)
+    except ValidationError as e:
+        raise InvalidInput(pydantic_problems(e, smap, Issue)) from None
+    return manifest, issue, smap
+
+
+def _check_page(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
+    m = issue.page.margins
+    w, h = issue.page.size
+    if m.inside + m.outside + (issue.page.columns - 1) * issue.page.gutter >= w * 0.9 or m.top + m.bottom >= h * 0.8:
+        return [Problem("page: margins and gutters leave no room for text", smap.value(("page",)))]
+    return []
+
+
+def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
+    problems = []
+    for lang_path, lang in [(("language",), issue.language)] + [
+        (("articles", k, "language"), a.language) for k, a in issue.articles.items() if a.language
+    ]:
+        if hyphen_language(lang) is None:
+            near = difflib.get_close_matches(lang.replace("-", "_"), list(pyphen.LANGUAGES), n=1)
+            hint = f"; did you mean '{near[0].replace('_', '-')}'?" if near else ""
+            problems.append(Problem(f"{path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
+    return problems
+
+
+def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[str, int], list[Problem]]:
+    """Every placed story names a defined article, once, within the page's columns.
+    Returns the page each article starts on."""
+    problems = []
+    ncols = issue.page.columns
+    placed: dict[str, tuple] = {}
+    page_of: dict[str, int] = {}
+    for pi, page in enumerate(issue.pages):
+        for si, st in enumerate(page.stories):
+            loc = ("pages", pi, "stories", si)
+            if st.article not in issue.articles:
+                near = difflib.get_close_matches(st.article, list(issue.articles), n=1)
+                hint = (
+                    f"; did you mean '{near[0]}'?"
+                    if near
+                    else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
+                )
+                problems.append(
+                    Problem(
+                        f"{path_name((*loc, 'article'))}: no article '{st.article}' under articles:{hint}",
+                        smap.value((*loc, "article")),
+                    )
+                )
+            elif st.article in placed:
+                first = smap.value(placed[st.article])
+                problems.append(
+                    Problem(
+                        f"article '{st.article}' is placed twice (first at line {first.line}); "
+                        "use continued_on: for a jump",
+                        smap.value((*loc, "article")),
+                    )
+                )
+            else:
+                placed[st.article] = (*loc, "article")
+                page_of[st.article] = pi + 1
+            if st.columns and st.columns[1] > ncols:
+                problems.append(
+                    Problem(
+                        f"{path_name((*loc, 'columns'))}: column range {st.columns[0]}-{st.columns[1]} "
+                        f"is outside the page's {ncols} columns",
+                        smap.value((*loc, "columns")),
+                    )
+                )
+    return page_of, problems
+
+
+def _read_body(
+    folder: Path,
+    aid: str,
+    art: Article,
+    smap: yamlsource.SourceMap,
+    bodies: dict[str, str],
+    body_files: dict[str, Path | None],
+) -> list[Problem]:
+    """The article's Markdown, from its file or inline; fills `bodies` and `body_files`."""
+    problems = []
+    where = smap.value(("articles", aid, "body"))
+    if _looks_like_path(art.body):
+        p = _inside(folder, art.body.strip())
+        if p is None:
+            problems.append(Problem(f"articles.{aid}.body: path '{art.body}' leaves the issue folder", where))
+        elif not p.is_file():
+            problems.append(Problem(f"articles.{aid}.body: file not found: {art.body}", where))
+        else:
+            try:
+                bodies[aid] = p.read_text(encoding="utf-8")
+                body_files[aid] = p
+            except (OSError, UnicodeDecodeError) as e:
+                problems.append(Problem(f"articles.{aid}.body: cannot read {art.body} as UTF-8 text: {e}", where))
+    else:
+        bodies[aid] = art.body
+        body_files[aid] = None
+    if aid in bodies and not bodies[aid].strip():
+        problems.append(Problem(f"articles.{aid}.body: the article body is empty", where))
+    return problems
+
+
+def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yamlsource.SourceMap) -> list[Problem]:
+    problems = []
+    ncols = issue.page.columns
+    base = ("articles", aid)
+    for i, ph in enumerate(art.photos):
+        if ph.columns > ncols:
+            problems.append(
+                Problem(
+                    f"articles.{aid}.photos[{i}].columns: {ph.columns} is wider than the page's {ncols} columns",
+                    smap.value((*base, "photos", i, "columns")),
+                )
+            )
+        ploc = (*base, "photos", i, "file")
+        p = _inside(folder, ph.file)
+        if p is None:
+            problems.append(
+                Problem(f"articles.{aid}.photos[{i}].file: path '{ph.file}' leaves the issue folder", smap.value(ploc))
+            )
+        elif not p.is_file():
+            problems.append(Problem(f"articles.{aid}.photos[{i}].file: file not found: {ph.file}", smap.value(ploc)))
+        else:
+            err = _unreadable_image(p)
+            if err:
+                problems.append(
+                    Problem(
+                        f"articles.{aid}.photos[{i}].file: not a readable image: {ph.file} ({err})", smap.value(ploc)
+                    )
+                )
+    return problems
+
+
+def _unreadable_image(p: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(p) as im:
+            im.verify()
+        with Image.open(p) as im:
+            im.load()  # verify() does not decode: a truncated JPEG gets past it
+    except (UnidentifiedImageError, OSError) as e:
+        return str(e)
+    return None
+
+
+def _check_jump(
+    issue: Issue, aid: str, art: Article, page_of: dict[str, int], smap: yamlsource.SourceMap
+) -> list[Problem]:
+    if art.continued_on is None or aid not in page_of:
+        return []
+    cloc = ("articles", aid, "continued_on")
+    if art.continued_on > len(issue.pages):
+        return [
+            Problem(
+                f"articles.{aid}.continued_on: page {art.continued_on} does not exist "
+                f"(the issue has {len(issue.pages)} pages)",
+                smap.value(cloc),
+            )
+        ]
+    if art.continued_on <= page_of[aid]:
+        return [
+            Problem(
+                f"articles.{aid}.continued_on: expected a page after page {page_of[aid]} "
+                f"where the story starts, got {art.continued_on}",
+                smap.value(cloc),
+            )
+        ]
+    return []
+
+
+def _check_style_path(folder: Path, issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
+    if not issue.style:
+        return []
+    p = _inside(folder, issue.style)
+    if p is None:
+        return [Problem(f"style: path '{issue.style}' leaves the issue folder", smap.value(("style",)))]
+    if not p.is_file():
+        return [Problem(f"style: file not found: {issue.style}", smap.value(("style",)))]
+    return []
