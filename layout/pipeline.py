@@ -32,8 +32,7 @@ def build(
     """Validate and lay out an issue; raise InvalidInput with every problem found.
     `on_loaded` hears of the validated manifest; `tick` of each page laid out."""
     li = load_issue(issue_path)
-    style_path = (li.folder / li.issue.style) if li.issue.style else None
-    style = load_style(style_path)
+    style = load_style(li.style_file, li.folder)
     _check_glyphs(li, style)
     if on_loaded:
         on_loaded(li)

@@ -14,9 +14,26 @@ import pyphen
 from pydantic import ValidationError
 
 from . import yamlsource
+from .chars import char_problems, read_text, take_breaks
 from .errors import InvalidInput, Problem
+from .files import resolve_ref
 from .model import Article, Issue
 from .problems import path_name, pydantic_problems
+
+MAX_BODY_BYTES = 1_000_000  # an article of ~150,000 words: far beyond any story
+MAX_IMAGE_BYTES = 200_000_000
+MAX_PIXELS = 90_000_000  # 90 megapixels: a full broadsheet page at 300 dpi is about 31
+# ISO 3166-1 alpha-2 regions: a language tag's region must be one of these.
+REGIONS = frozenset(
+    """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+    BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER
+    ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID
+    IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV
+    LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR
+    NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC
+    VE VG VI VN VU WF WS YE YT ZA ZM ZW""".split()
+)
 
 
 class LoadedIssue:
@@ -30,6 +47,8 @@ class LoadedIssue:
         smap: yamlsource.SourceMap,
         bodies: dict[str, str],
         body_files: dict[str, Path | None],
+        photo_files: dict[str, list[Path]] | None = None,
+        style_file: Path | None = None,
     ):
         self.issue = issue
         self.folder = folder
@@ -37,6 +56,14 @@ class LoadedIssue:
         self.smap = smap
         self.bodies = bodies  # article id -> Markdown text
         self.body_files = body_files  # article id -> Markdown file (None when inline)
+        self.photo_files = photo_files or {}  # article id -> its photos' files, resolved
+        self.style_file = style_file  # the style sheet, resolved (None: the house style alone)
+
+    def inputs(self) -> list[Path]:
+        """Every file the issue is made from (an output must never be one of them)."""
+        files = [self.manifest, *(p for p in self.body_files.values() if p)]
+        files += [p for ps in self.photo_files.values() for p in ps]
+        return files + ([self.style_file] if self.style_file else [])
 
 
 def resolve_manifest(path: Path) -> Path:
@@ -46,21 +73,21 @@ def resolve_manifest(path: Path) -> Path:
 
 
 def hyphen_language(lang: str) -> str | None:
-    """The pyphen dictionary for a language tag such as en-US, or None if there is none."""
-    tag = lang.replace("-", "_")
-    for cand in (tag, tag.split("_")[0]):
-        if cand in pyphen.LANGUAGES:
-            return cand
+    """The pyphen dictionary for a language tag such as en-US, or None if there is none. A tag with
+    a region pyphen lacks (fr-CA) takes the language's dictionary, but only for a real region: en-UK
+    is a mistake for en-GB, not English."""
+    tag = lang.strip().replace("-", "_")
+    if tag in pyphen.LANGUAGES:
+        return tag
+    parts = tag.split("_")
+    if len(parts) == 2 and parts[0] in pyphen.LANGUAGES and parts[1] in REGIONS:
+        return parts[0]
     return None
 
 
 def _inside(folder: Path, rel: str) -> Path | None:
-    p = (folder / rel).resolve()
-    try:
-        p.relative_to(folder.resolve())
-    except ValueError:
-        return None
-    return p
+    """A path from the manifest: inside the issue folder, or `@house/...` inside the house assets."""
+    return resolve_ref(folder, rel)
 
 
 def _looks_like_path(body: str) -> bool:
@@ -81,14 +108,17 @@ def load_issue(path: Path) -> LoadedIssue:
     problems += placement_problems
     bodies: dict[str, str] = {}
     body_files: dict[str, Path | None] = {}
+    photo_files: dict[str, list[Path]] = {}
     for aid, art in issue.articles.items():
         problems += _read_body(folder, aid, art, smap, bodies, body_files)
+        photo_files[aid] = [p for p in (_inside(folder, ph.file) for ph in art.photos) if p]
         problems += _check_photos(folder, issue, aid, art, smap)
         problems += _check_jump(issue, aid, art, page_of, smap)
     problems += _check_style_path(folder, issue, smap)
     if problems:
         raise InvalidInput(problems)
-    return LoadedIssue(issue, folder, manifest, smap, bodies, body_files)
+    style_file = _inside(folder, issue.style) if issue.style else None
+    return LoadedIssue(issue, folder, manifest, smap, bodies, body_files, photo_files, style_file)
 
 
 def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
@@ -97,10 +127,7 @@ def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
         raise InvalidInput(
             [Problem(f"{manifest}: no such issue manifest (expected an issue folder or its issue.yaml)")]
         )
-    try:
-        text = manifest.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput([Problem(f"{manifest}: cannot read: {e}")]) from None
+    text = read_text(manifest, yamlsource.MAX_CHARS, "the manifest")
     data, smap = yamlsource.load(text, manifest)
     if not isinstance(data, dict):
         raise InvalidInput(
@@ -127,7 +154,9 @@ def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
         (("articles", k, "language"), a.language) for k, a in issue.articles.items() if a.language
     ]:
         if hyphen_language(lang) is None:
-            near = difflib.get_close_matches(lang.replace("-", "_"), list(pyphen.LANGUAGES), n=1)
+            base = lang.replace("-", "_").split("_")[0]
+            same = [k for k in pyphen.LANGUAGES if k.split("_")[0] == base and "_" in k]
+            near = difflib.get_close_matches(lang.replace("-", "_"), same or list(pyphen.LANGUAGES), n=1, cutoff=0.4)
             hint = f"; did you mean '{near[0].replace('_', '-')}'?" if near else ""
             problems.append(Problem(f"{path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
     return problems
@@ -198,12 +227,16 @@ def _read_body(
             problems.append(Problem(f"articles.{aid}.body: file not found: {art.body}", where))
         else:
             try:
-                bodies[aid] = p.read_text(encoding="utf-8")
-                body_files[aid] = p
-            except (OSError, UnicodeDecodeError) as e:
-                problems.append(Problem(f"articles.{aid}.body: cannot read {art.body} as UTF-8 text: {e}", where))
+                text = read_text(p, MAX_BODY_BYTES, f"articles.{aid}.body", where, art.body.strip())
+            except InvalidInput as e:
+                return e.problems
+            bad = char_problems(text, p, f"articles.{aid}.body", where, art.body.strip())
+            if bad:
+                return bad
+            bodies[aid] = take_breaks(text)
+            body_files[aid] = p
     else:
-        bodies[aid] = art.body
+        bodies[aid] = take_breaks(art.body)
         body_files[aid] = None
     if aid in bodies and not bodies[aid].strip():
         problems.append(Problem(f"articles.{aid}.body: the article body is empty", where))
@@ -242,15 +275,28 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
 
 
 def _unreadable_image(p: Path) -> str | None:
+    """Why the photo cannot be used, or None. Its size is read from the header and refused beyond
+    MAX_PIXELS before anything is decoded (a decompression bomb is a few KB on disk)."""
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    if p.stat().st_size > MAX_IMAGE_BYTES:
+        return f"{p.stat().st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}"
     try:
-        with Image.open(p) as im:
-            im.verify()
-        with Image.open(p) as im:
-            im.load()  # verify() does not decode: a truncated JPEG gets past it
-    except (UnidentifiedImageError, OSError) as e:
-        return str(e)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(p) as im:
+                w, h = im.size
+                if w * h > MAX_PIXELS:
+                    return f"{w} x {h} pixels is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
+                im.verify()
+            with Image.open(p) as im:
+                im.load()  # verify() does not decode: a truncated JPEG gets past it
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+        return f"over the pixel limit: {e}"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
+        return str(e) or type(e).__name__
     return None
 
 

@@ -6,13 +6,14 @@ The field names are a contract with the newsroom: extend, never rename or drop.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from .units import parse_length, parse_page_size
+from .units import MM, parse_length, parse_page_size
 
 Length = Annotated[float, BeforeValidator(parse_length)]
 
@@ -21,11 +22,23 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
 
+NonNegativeLength = Annotated[float, BeforeValidator(parse_length), Field(ge=0)]
+# Entry limits: far beyond any newspaper, far below what would hang a render.
+MAX_PAGES = 500
+MAX_STORIES_PER_PAGE = 100
+MAX_ARTICLES = 2000
+MAX_PHOTOS = 50
+MAX_PULL_QUOTES = 20
+MAX_TEXT = 2000  # characters in a one-line field (headline, caption, ...)
+MIN_PAGE, MAX_PAGE = 72.0, 14400.0  # 1 inch; the largest page a PDF may have (200 inches)
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+
+
 class Margins(Model):
-    top: Length = parse_length("14mm")
-    bottom: Length = parse_length("16mm")
-    inside: Length = parse_length("13mm")
-    outside: Length = parse_length("11mm")
+    top: NonNegativeLength = parse_length("14mm")
+    bottom: NonNegativeLength = parse_length("16mm")
+    inside: NonNegativeLength = parse_length("13mm")
+    outside: NonNegativeLength = parse_length("11mm")
 
 
 def _margins(v: object) -> object:
@@ -39,7 +52,18 @@ class PageSpec(Model):
     size: Annotated[tuple[float, float], BeforeValidator(parse_page_size)] = parse_page_size("tabloid")
     margins: Annotated[Margins, BeforeValidator(_margins)] = Margins()
     columns: int = Field(5, ge=1, le=12)
-    gutter: Length = parse_length("4mm")
+    gutter: NonNegativeLength = parse_length("4mm")
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, v: tuple[float, float]) -> tuple[float, float]:
+        for side, n in zip(("width", "height"), v, strict=True):
+            if not MIN_PAGE <= n <= MAX_PAGE:
+                raise ValueError(
+                    f"page {side} {n / MM:.0f}mm is outside {MIN_PAGE / MM:.0f}mm to {MAX_PAGE / MM:.0f}mm "
+                    "(the largest page a PDF may have)"
+                )
+        return v
 
 
 def _column_range(v: object) -> object:
@@ -68,56 +92,74 @@ class StoryRef(Model):
 
 
 class PageDef(Model):
-    section: str = ""
+    section: Text = ""
     masthead: bool = False
-    banner: str | None = None
-    stories: list[StoryRef] = Field(default_factory=list)
+    banner: Text | None = None
+    stories: list[StoryRef] = Field(default_factory=list, max_length=MAX_STORIES_PER_PAGE)
 
 
 class Photo(Model):
     file: str
-    caption: str = ""
-    credit: str | None = None
+    caption: Text = ""
+    credit: Text | None = None
     columns: int = Field(2, ge=1, le=12)
     placement: Literal["top", "inline"] = "top"
 
 
 class PullQuote(Model):
-    text: str
-    attribution: str | None = None
+    text: Text
+    attribution: Text | None = None
     columns: int = Field(1, ge=1, le=2)
 
 
 class Article(Model):
-    headline: str
-    kicker: str | None = None
-    deck: str | None = None
-    byline: str | None = None
+    headline: Text
+    kicker: Text | None = None
+    deck: Text | None = None
+    byline: Text | None = None
     body: str
-    photos: list[Photo] = Field(default_factory=list)
-    pull_quotes: list[PullQuote] = Field(default_factory=list)
-    continued_on: int | None = Field(None, ge=1)
-    source: str | None = None
-    bio: str | None = None
+    photos: list[Photo] = Field(default_factory=list, max_length=MAX_PHOTOS)
+    pull_quotes: list[PullQuote] = Field(default_factory=list, max_length=MAX_PULL_QUOTES)
+    continued_on: int | None = Field(None, ge=1, le=MAX_PAGES)
+    source: Text | None = None
+    bio: Text | None = None
     language: str | None = None
     drop_cap: bool | None = None  # default from the style sheet
 
 
 class Issue(Model):
-    publication: str
+    publication: Text
     date: dt.date
-    number: int = Field(ge=0)
-    volume: int | None = Field(None, ge=0)
-    edition: str | None = None
+    number: int = Field(ge=0, le=10**9)
+    volume: int | None = Field(None, ge=0, le=10**6)
+    edition: Text | None = None
     language: str = "en-US"
     page: PageSpec = PageSpec()
     style: str | None = None
-    pages: list[PageDef] = Field(min_length=1)
-    articles: dict[str, Article] = Field(default_factory=dict)
+    pages: list[PageDef] = Field(min_length=1, max_length=MAX_PAGES)
+    articles: dict[str, Article] = Field(default_factory=dict, max_length=MAX_ARTICLES)
 
     @field_validator("date", mode="before")
     @classmethod
     def _date(cls, v: object) -> object:
-        if isinstance(v, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
-            raise ValueError(f"expected a date as YYYY-MM-DD, got {v!r}")
+        if isinstance(v, str):
+            m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", v.strip())
+            if not m:
+                raise ValueError(f"expected a date as YYYY-MM-DD, got {v!r}")
+            wrong = _wrong_date_part(*map(int, m.groups()))
+            if wrong:
+                raise ValueError(f"expected a real date as YYYY-MM-DD, got {v!r}: {wrong}")
+            return dt.date(*map(int, m.groups()))
         return v
+
+
+def _wrong_date_part(y: int, m: int, d: int) -> str | None:
+    """Which part of a YYYY-MM-DD date is out of range, in words."""
+    if not 1900 <= y <= 2999:
+        return f"year {y} is outside 1900-2999"
+    if not 1 <= m <= 12:
+        return f"month {m:02d} is not 01-12"
+    last = calendar.monthrange(y, m)[1]
+    if not 1 <= d <= last:
+        return f"day {d:02d} is not 01-{last} ({calendar.month_name[m]} {y} has {last} days)"
+    return None

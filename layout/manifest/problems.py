@@ -34,7 +34,9 @@ def _expected(err: dict[str, Any]) -> str:
         return f"{msg.lower()}, got {err.get('input')!r}"
     if t == "value_error":
         return msg.removeprefix("Value error, ")
-    if t in ("greater_than_equal", "less_than_equal", "greater_than", "too_short"):
+    if t in ("too_long", "string_too_long"):
+        return f"{msg.lower()}; the limit keeps a runaway file from hanging the render"
+    if t in ("greater_than_equal", "less_than_equal", "greater_than", "less_than", "too_short"):
         return f"{msg.lower()}, got {err.get('input')!r}"
     if t.startswith("date"):
         return f"expected a date as YYYY-MM-DD, got {err.get('input')!r}"

@@ -63,7 +63,7 @@ class Composer:
         if c is None:
             art = self.li.issue.articles[aid]
             blocks = markdown.parse(self.li.bodies[aid])
-            photos = [(self.li.folder / p.file).resolve() for p in art.photos]
+            photos = self.li.photo_files[aid]
             c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw, photos)
             self._content[key] = c
         return c

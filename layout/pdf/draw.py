@@ -5,8 +5,6 @@ scaling come out exactly as the typesetter measured them."""
 from __future__ import annotations
 
 import calendar
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,7 @@ from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from .. import __version__  # noqa: E402
+from ..manifest.files import atomic_write  # noqa: E402
 from ..page.frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
 
@@ -209,13 +208,6 @@ def _first_face(composed: Composed) -> Face | None:
 
 def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
-    left half-overwritten."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    try:
+    left half-overwritten, and an interrupted or killed render leaves no temporary file."""
+    with atomic_write(out) as tmp:
         draw(composed, tmp, tick=tick, **meta)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

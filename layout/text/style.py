@@ -74,6 +74,7 @@ class Style:
         return self.sheet.rules.get(key, default)
 
 
-def load_style(path: Path | None) -> Style:
-    """The default style sheet, with the issue's own laid over it, its faces loaded."""
-    return Style(*read_style_sheet(path))
+def load_style(path: Path | None, root: Path | None = None) -> Style:
+    """The default style sheet, with the issue's own laid over it, its faces loaded. The sheet's
+    fonts must lie inside `root` (the issue folder) or the house folders."""
+    return Style(*read_style_sheet(path, root))

@@ -1,0 +1,111 @@
+"""Writing output files safely, and the house folders (fonts, shared assets) every issue may use.
+
+`atomic_write(out)` yields a temporary path beside `out`; on success the file gets the mode the
+umask gives a new file (0644 under umask 022) and is renamed over `out`; on any failure, Ctrl-C,
+SIGTERM or SIGHUP the temporary file is removed, so an earlier good file is never half-overwritten
+and no `.tmp` litters the folder. Every layer that writes a file (PDF, proofs, archives, print
+files) uses it; it lives here, in the lowest layer, so that all of them may import it.
+
+`house_dir("fonts" | "assets")` finds the house folders whether the package runs from a source
+checkout (the repository's top-level `fonts/` and `assets/`) or from an installed wheel (the same
+folders shipped as package data, `layout/fonts` and `layout/assets`). `resolve_ref` turns a path
+written in a manifest or a style sheet into a file, refusing any that leaves its folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+HOUSE_PREFIX = "@house/"  # a manifest or style path starting so is inside the house assets/ folder
+_PACKAGE = Path(__file__).resolve().parents[1]  # the `layout` package folder
+_umask_lock = threading.Lock()
+
+
+class Terminated(BaseException):
+    """The process was asked to stop (SIGTERM, SIGHUP) while writing; cleanup has run."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"terminated by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def house_dir(name: str) -> Path:
+    """The house folder `name` (fonts or assets): package data when installed, else the checkout's."""
+    inside = _PACKAGE / name
+    if inside.is_dir():
+        return inside
+    return _PACKAGE.parent / name
+
+
+def inside(base: Path, rel: str) -> Path | None:
+    """`base/rel` resolved (symlinks followed), or None if it lands outside `base`."""
+    if "\x00" in rel:
+        return None
+    root = base.resolve()
+    p = (root / rel).resolve()
+    try:
+        p.relative_to(root)
+    except ValueError:
+        return None
+    return p
+
+
+def resolve_ref(folder: Path, ref: str) -> Path | None:
+    """A path from a manifest or style sheet: `@house/x` inside the house assets folder, anything
+    else inside `folder`. None when it would leave that folder (`..`, an absolute path, a symlink out)."""
+    ref = ref.strip()
+    if ref.startswith(HOUSE_PREFIX):
+        return inside(house_dir("assets"), ref[len(HOUSE_PREFIX) :])
+    return inside(folder, ref)
+
+
+def current_umask() -> int:
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+@contextmanager
+def _stop_signals_raise() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into an exception while a file is being written, so the cleanup
+    below runs as it does for Ctrl-C (only the main thread may set signal handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signum)
+
+    sigs = [s for s in (signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    old = {s: signal.signal(s, stop) for s in sigs}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+@contextmanager
+def atomic_write(out: Path) -> Iterator[Path]:
+    """Yield a temporary path in `out`'s folder to write; rename it to `out` when the block ends
+    without error, otherwise delete it. The folder is created if missing."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _stop_signals_raise():
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        tmp = Path(name)
+        try:
+            os.close(fd)
+            yield tmp
+            os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a new file gets the umask's mode
+            os.replace(tmp, out)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
