@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
+from . import __version__
 from .manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+from .manifest.files import Terminated
 
 app = typer.Typer(
     add_completion=False,
@@ -92,7 +94,7 @@ def render(
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
     from .pdf.draw import write_pdf
-    from .pipeline import build, default_output
+    from .pipeline import build, default_output, refuse_input_as_output
 
     t0 = time.perf_counter()
     bar = _Bar() if sys.stderr.isatty() else None
@@ -117,6 +119,11 @@ def render(
         )
         raise typer.Exit(EXIT_PROBLEMS)
     out = output or default_output(b.loaded)
+    try:
+        refuse_input_as_output(out, b)
+    except InvalidInput as e:
+        _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
     try:
         with bar or nullcontext():
             if bar:
@@ -162,21 +169,41 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
 @app.command()
 def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
     """Scaffold an issue folder that renders as it is."""
-    from .scaffold import scaffold
+    from .scaffold import new_issue
 
-    if directory.exists() and any(directory.iterdir()):
-        _err(f"error: {directory} exists and is not empty; nothing was written")
-        raise typer.Exit(EXIT_INVALID)
-    scaffold(directory)
+    try:
+        new_issue(directory)
+    except InvalidInput as e:
+        for p in e.problems:
+            _err(f"error: {p}")
+        raise typer.Exit(EXIT_INVALID) from None
     typer.echo(f"created {directory}: render it with `issue render {directory}`")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"issue (layout) {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit")
+    ] = False,
+) -> None:
+    """Lay out a newspaper issue from its YAML manifest."""
 
 
 def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err("interrupted; nothing was written")
         sys.exit(130)
+    except Terminated as e:
+        _err(f"{e}; nothing was written")
+        sys.exit(128 + e.signum)
 
 
 if __name__ == "__main__":

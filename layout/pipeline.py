@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .manifest.errors import InvalidInput, Problem
+from .manifest.chars import bad_chars
+from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import compose
 from .page.frames import Composed, TextItem
+from .text import markdown
 from .text.fonts import Face
 from .text.style import Style, load_style
 
@@ -59,7 +62,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        checks.append(((*a, "body"), li.bodies.get(aid, ""), body_faces + faces("subhead")))
+        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")), body_faces + faces("subhead")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
             checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):
@@ -68,6 +71,11 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
             checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
     problems = []
     for path, text, fs in checks:
+        bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
+        if bad:
+            msg = f"{path_name(path)}: {bad[0].describe()} (written as an entity) cannot be printed"
+            problems.append(Problem(msg, li.smap.value(path)))
+            continue
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         if not missing:
             continue
@@ -75,11 +83,21 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         msg = f"{path_name(path)}: the fonts have no glyph for {shown}"
         where = li.body_files.get(path[1]) if path[-1] == "body" else None
         if where is not None:
-            line = _first_line_with(where, missing[0])
+            line = _first_line_with(where, missing[0]) or _block_line(li.bodies[path[1]], missing[0])
             msg = f"{where.name}:{line}: {msg}" if line else msg
         problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
+
+
+def _as_set(markdown_text: str) -> str:
+    """An article body as it will be set: Markdown parsed and entities such as &#x4ECA; decoded."""
+    return "\n".join(b.text for b in markdown.parse(markdown_text))
+
+
+def _block_line(markdown_text: str, ch: str) -> int | None:
+    """The source line of the paragraph that sets `ch` (for a character written as an entity)."""
+    return next((b.line for b in markdown.parse(markdown_text) if ch in b.text), None)
 
 
 def _first_line_with(path: Path, ch: str) -> int | None:
@@ -87,6 +105,30 @@ def _first_line_with(path: Path, ch: str) -> int | None:
         if ch in line:
             return n
     return None
+
+
+def refuse_input_as_output(out: Path, b: Built) -> None:
+    """Raise InvalidInput if `out` is one of the files the issue is made from (the manifest, an
+    article, a photo, the style sheet, a font), by any name: symlinks are followed and hard links
+    compared by inode. Also refuse a folder as the output."""
+    li = b.loaded
+    if out.is_dir():
+        raise InvalidInput([Problem(f"-o {out}: is a folder; name the PDF to write")])
+    target = out.resolve()
+    named: list[tuple[Path, tuple]] = [(li.manifest, ())]
+    named += [(p, ("articles", aid, "body")) for aid, p in li.body_files.items() if p]
+    named += [
+        (p, ("articles", aid, "photos", i, "file")) for aid, ps in li.photo_files.items() for i, p in enumerate(ps)
+    ]
+    if li.style_file:
+        named.append((li.style_file, ("style",)))
+    named += [(Path(f), ("style",)) for fam in b.style.sheet.fonts.values() for f in fam.values()]
+    for p, path in named:
+        same = p.resolve() == target or (out.exists() and p.exists() and os.path.samefile(p, out))
+        if same:
+            what = "the manifest" if not path else f"an input ({path_name(path)} names it)"
+            msg = f"-o {out}: that is {what}; an output never overwrites an input, so nothing was written"
+            raise InvalidInput([Problem(msg, li.smap.value(path) if path else Location(li.manifest, 1, 1))])
 
 
 def default_output(li: LoadedIssue) -> Path:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
+
+from .manifest.errors import InvalidInput, Problem
+from .manifest.files import current_umask
 
 MANIFEST = """\
 # The issue manifest: see the README's manifest reference for every field.
@@ -62,6 +68,40 @@ PARA = (
     "*emphasis* and **strong** work, and so do subheads written as three hashes. "
     "Numbers such as 7,439 and signs such as & and < come out exactly as typed. "
 )
+
+
+def new_issue(directory: Path) -> None:
+    """Create `directory` as a new issue folder, whole or not at all: the files are written into a
+    temporary folder beside it, which is then renamed into place. Raises InvalidInput (nothing
+    written) if `directory` is a file, a folder that is not empty, or cannot be created."""
+    where = f"issue new {directory}"
+    try:
+        if directory.exists() and not directory.is_dir():
+            raise InvalidInput(
+                [Problem(f"{where}: {directory} exists and is a file, not a folder; nothing was written")]
+            )
+        if directory.is_dir() and any(directory.iterdir()):
+            raise InvalidInput([Problem(f"{where}: {directory} exists and is not empty; nothing was written")])
+        parent = directory.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".tmp", dir=parent))
+    except OSError as e:
+        raise InvalidInput(
+            [Problem(f"{where}: cannot create {directory}: {e.strerror or e}; nothing was written")]
+        ) from None
+    try:
+        scaffold(tmp)
+        mode = 0o777 & ~current_umask()
+        for p in [tmp, *tmp.rglob("*")]:
+            os.chmod(p, mode if p.is_dir() else mode & 0o666)
+        os.replace(tmp, directory)
+    except BaseException as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(e, OSError):
+            raise InvalidInput(
+                [Problem(f"{where}: cannot create {directory}: {e.strerror or e}; nothing was written")]
+            ) from None
+        raise
 
 
 def scaffold(directory: Path) -> None:
