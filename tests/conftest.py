@@ -1,11 +1,51 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
+import pikepdf
 import pytest
+from notdef import notdef_glyphs
+
+import layout.pdf.draw as _draw
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "issues" / "2026-12-03"
+
+# Every PDF the tests write in-process, whatever route they take (write_pdf directly, or the
+# `issue` command through CliRunner, which looks write_pdf up when it runs): checked for
+# .notdef glyphs after the test that wrote it.
+WRITTEN: list[Path] = []
+_write_pdf = _draw.write_pdf
+
+
+def _recording_write_pdf(composed, out, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _write_pdf(composed, out, *args, **kwargs)
+    WRITTEN.append(Path(out))
+
+
+_draw.write_pdf = _recording_write_pdf
+
+
+@pytest.fixture(autouse=True)
+def _no_empty_boxes(request: pytest.FixtureRequest):
+    """No character of any PDF a test renders is drawn as glyph 0 (.notdef, the empty box): the
+    PDFs written in-process during the test, and any PDF a subprocess wrote under its tmp_path."""
+    start, t0 = len(WRITTEN), time.time()
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    pdfs = set(WRITTEN[start:])
+    if tmp is not None:
+        pdfs |= {p for p in tmp.rglob("*.pdf") if p.is_file() and p.stat().st_mtime >= t0 - 1}
+    for pdf in sorted(pdfs):
+        if not pdf.is_file():
+            continue
+        try:
+            found = notdef_glyphs(pdf)
+        except pikepdf.PdfError:
+            assert pdf not in WRITTEN, f"{pdf}: written by write_pdf but not a readable PDF"
+            continue  # a stand-in file a test wrote itself (e.g. an "earlier edition" of bytes)
+        assert not found, f"{pdf}: characters drawn as empty boxes (.notdef): {found[:10]}"
 
 
 @pytest.fixture(scope="session")
