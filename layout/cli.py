@@ -142,6 +142,9 @@ def render(
     except OSError as e:
         _err(f"error: cannot write {out}: {e}")
         raise typer.Exit(EXIT_INVALID) from None
+    except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched
+        _err(f"interrupted; nothing was written to {out}")
+        raise typer.Exit(130) from None
     c = b.composed
     dt = time.perf_counter() - t0
     typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")

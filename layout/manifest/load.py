@@ -23,6 +23,7 @@ from .problems import path_name, pydantic_problems
 MAX_BODY_BYTES = 1_000_000  # an article of ~150,000 words: far beyond any story
 MAX_IMAGE_BYTES = 200_000_000
 MAX_PIXELS = 90_000_000  # 90 megapixels: a full broadsheet page at 300 dpi is about 31
+REGION_SLIPS = {"UK": "GB"}  # a region code people write that ISO 3166 spells otherwise
 # ISO 3166-1 alpha-2 regions: a language tag's region must be one of these.
 REGIONS = frozenset(
     """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
@@ -154,9 +155,12 @@ def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
         (("articles", k, "language"), a.language) for k, a in issue.articles.items() if a.language
     ]:
         if hyphen_language(lang) is None:
-            base = lang.replace("-", "_").split("_")[0]
+            tag = lang.replace("-", "_")
+            base, _, region = tag.partition("_")
+            fixed = f"{base}_{REGION_SLIPS.get(region.upper(), region)}"
             same = [k for k in pyphen.LANGUAGES if k.split("_")[0] == base and "_" in k]
-            near = difflib.get_close_matches(lang.replace("-", "_"), same or list(pyphen.LANGUAGES), n=1, cutoff=0.4)
+            near = [fixed] if fixed in pyphen.LANGUAGES else []
+            near = near or difflib.get_close_matches(tag, same or list(pyphen.LANGUAGES), n=1, cutoff=0.4)
             hint = f"; did you mean '{near[0].replace('_', '-')}'?" if near else ""
             problems.append(Problem(f"{path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
     return problems

@@ -112,6 +112,8 @@ def pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap, model: typ
         elif err["type"] == "missing":
             parent = path_name(loc[:-1]) or "the manifest"
             problems.append(Problem(f"{parent}: field '{loc[-1]}' is required", smap.key(loc[:-1])))
+        elif err["type"] == "too_long":  # a list or mapping too long: the key that holds it
+            problems.append(Problem(f"{name}: {_expected(err)}", smap.key(loc)))
         else:
             problems.append(Problem(f"{name}: {_expected(err)}", smap.value(loc)))
     return problems
