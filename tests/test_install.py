@@ -1,0 +1,116 @@
+"""The tool installs like any other: a wheel built from the repository, installed into a fresh
+virtual environment (not the editable checkout), renders the sample issue with its fonts found
+inside the package; the PDF gets the umask's mode; `issue --version` prints the version.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from layout import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "issues" / "2026-12-03"
+
+
+def _clean_env() -> dict[str, str]:
+    """No PYTHONPATH: the venv must import the installed wheel, not this checkout."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv with the wheel built from a copy of the repository (the checkout stays clean)."""
+    tmp = tmp_path_factory.mktemp("wheel")
+    src = tmp / "src"
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".*_cache", "out"),
+    )
+    wheels = tmp / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(src), "-w", str(wheels), "--no-deps", "--no-build-isolation", "-q"],
+        check=True,
+        capture_output=True,
+        env=_clean_env(),
+        timeout=300,
+    )
+    (whl,) = wheels.glob("layout-*.whl")
+    env_dir = tmp / "venv"
+    venv.create(env_dir, system_site_packages=True, with_pip=True)  # dependencies from the system
+    py = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "--no-deps", "-q", str(whl)],
+        check=True,
+        capture_output=True,
+        env=_clean_env(),
+        timeout=300,
+    )
+    return env_dir
+
+
+def _run(env_dir: Path, *args: str, cwd: Path, umask: int = 0o022) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(env_dir / "bin" / "issue"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=_clean_env(),
+        timeout=300,
+        preexec_fn=lambda: os.umask(umask),
+    )
+
+
+def test_wheel_imports_its_own_package_and_fonts(installed: Path, tmp_path: Path) -> None:
+    code = (
+        "import layout.manifest.stylesheet as s, layout; print(layout.__file__); print(s.FONT_DIR); print(s.ASSETS_DIR)"
+    )
+    r = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_clean_env(),
+        check=True,
+    )
+    pkg, fonts, assets = (Path(x) for x in r.stdout.split())
+    site = installed / "lib"
+    assert site in pkg.parents, f"the venv imported {pkg}, not the wheel"
+    assert fonts == pkg.parent / "fonts" and any(fonts.rglob("*.ttf")), fonts
+    assert assets == pkg.parent / "assets" and (assets / "README.md").is_file(), assets
+
+
+def test_wheel_renders_the_sample_with_umask_permissions(installed: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    out = tmp_path / "paper.pdf"
+    r = _run(installed, "render", str(folder), "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644
+    private = tmp_path / "private.pdf"
+    r = _run(installed, "render", str(folder), "-o", str(private), cwd=tmp_path, umask=0o077)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_version(installed: Path, tmp_path: Path) -> None:
+    r = _run(installed, "--version", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.strip() == f"issue (layout) {__version__}", r.stdout + r.stderr
+
+
+def test_issue_new_respects_umask(installed: Path, tmp_path: Path) -> None:
+    r = _run(installed, "new", str(tmp_path / "fresh"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o755
+    assert stat.S_IMODE((tmp_path / "fresh" / "issue.yaml").stat().st_mode) == 0o644
