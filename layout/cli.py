@@ -59,14 +59,19 @@ class _Bar:
         self.progress.advance(self.task)
 
 
+MAX_SHOWN = 100  # problems listed: a runaway file must not flood the terminal
+
+
 def _err(msg: str) -> None:
     typer.echo(msg, err=True)
 
 
 def _invalid(e: InvalidInput) -> None:
-    for p in e.problems:
+    for p in e.problems[:MAX_SHOWN]:
         _err(str(p))
     n = len(e.problems)
+    if n > MAX_SHOWN:
+        _err(f"... and {n - MAX_SHOWN:,} more problems")
     _err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
 
 
@@ -127,6 +132,9 @@ def render(
         refuse_input_as_output(out, b)
     except InvalidInput as e:
         _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as e:  # a name too long, a loop of symlinks: nothing can be written there
+        _err(f"error: cannot write {out}: {e.strerror or e}; nothing was written")
         raise typer.Exit(EXIT_INVALID) from None
     try:
         with bar or nullcontext():

@@ -118,6 +118,8 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
     li = b.loaded
     if out.is_dir():
         raise InvalidInput([Problem(f"-o {out}: is a folder; name the PDF to write")])
+    if out.exists() and not out.is_file():  # a device or pipe: renaming over it would replace it
+        raise InvalidInput([Problem(f"-o {out}: is not a regular file (a device or a pipe); nothing was written")])
     target = out.resolve()
     named: list[tuple[Path, tuple]] = [(li.manifest, ())]
     named += [(p, ("articles", aid, "body")) for aid, p in li.body_files.items() if p]

@@ -581,12 +581,16 @@ def test_output_naming_a_font_is_refused(issue: Path, tmp_path: Path) -> None:
 
 
 def test_output_in_an_impossible_place_is_exit_2(issue: Path, tmp_path: Path) -> None:
+    """Under a file, a folder, a device (as root, renaming over /dev/null would replace it), a
+    name longer than the system allows."""
     (tmp_path / "a-file").write_text("mine")
-    for out in (tmp_path / "a-file" / "out.pdf", tmp_path):
+    null = os.stat("/dev/null")
+    for out in (tmp_path / "a-file" / "out.pdf", tmp_path, Path("/dev/null"), tmp_path / ("x" * 300 + ".pdf")):
         run = cli("render", issue, "-o", out)
         assert run.code == 2 and "Traceback" not in run.stderr, run.stderr
         assert str(out) in run.stderr
     assert (tmp_path / "a-file").read_text() == "mine"
+    assert os.stat("/dev/null").st_ino == null.st_ino and Path("/dev/null").is_char_device()
 
 
 # --------------------------------------------------------------------------- unreadable files
@@ -657,6 +661,46 @@ def test_line_and_paragraph_separators_are_breaks(issue: Path, tmp_path: Path) -
 
     want = words_of("The Geminids peak tonight. Look east after ten. A second paragraph follows.")
     assert not missing_in_order(want, extracted_words(out))
+
+
+def test_separators_in_the_manifest_are_spaces_and_lines_stay_the_editors(issue: Path) -> None:
+    m = issue / "issue.yaml"
+    t = m.read_text(encoding="utf-8").replace("edition: International", "edition: Inter\u2028national")
+    m.write_text(t.replace("number: 412", "number: twelve"), encoding="utf-8")
+    run = cli("check", issue)
+    assert run.code == 2 and re.search(rf"issue\.yaml:{line_of(t, 'number: 412')}:\d+: number:", run.stderr), run.stderr
+    assert "edition" not in run.stderr
+
+
+def test_a_flood_of_problems_is_capped(issue: Path) -> None:
+    append_text(M, "".join(f"junk{k}: {k}\n" for k in range(500)))(issue)
+    run = cli("check", issue)
+    assert run.code == 2 and "... and 400 more problems" in run.stderr
+    assert len(run.stderr.splitlines()) < 110
+
+
+def test_fifo_where_a_file_is_expected(issue: Path) -> None:
+    body = issue / "articles" / "geminids.md"
+    body.unlink()
+    os.mkfifo(body)  # reading it would block for ever
+    run = cli_subprocess("check", issue, timeout=60)
+    assert run.code == 2 and "articles.geminids.body: not a regular file" in run.stderr, run.stderr
+
+
+def test_a_font_copied_into_the_issue_folder_renders_beside_the_house_copy(issue: Path, tmp_path: Path) -> None:
+    """Two files with the same internal font name (the house font and the issue's copy) get
+    distinct names in the PDF (ReportLab refused the second with a traceback)."""
+    (issue / "fonts").mkdir()
+    shutil.copy(SAMPLE.parents[1] / "fonts/source-sans-3/SourceSans3-Regular.ttf", issue / "fonts/Desk.ttf")
+    append_text(S, "fonts:\n  text:\n    regular: ../fonts/Desk.ttf\n")(issue)
+    out = tmp_path / "out.pdf"
+    run = cli("render", issue, "-o", out)
+    assert run.code == 0, run.stderr
+    import pikepdf
+
+    with pikepdf.open(out) as pdf:
+        names = {str(f.BaseFont) for p in pdf.pages for f in p.Resources.Font.values()}
+    assert {"/AAAAAA+SourceSans3-Regular", "/AAAAAA+SourceSans3-Regular-2"} <= names, names
 
 
 def test_palette_name_and_house_asset(issue: Path, tmp_path: Path) -> None:

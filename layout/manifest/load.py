@@ -228,7 +228,8 @@ def _read_body(
         if p is None:
             problems.append(Problem(f"articles.{aid}.body: path '{art.body}' leaves the issue folder", where))
         elif not p.is_file():
-            problems.append(Problem(f"articles.{aid}.body: file not found: {art.body}", where))
+            why = "not a regular file" if p.exists() else "file not found"
+            problems.append(Problem(f"articles.{aid}.body: {why}: {art.body}", where))
         else:
             try:
                 text = read_text(p, MAX_BODY_BYTES, f"articles.{aid}.body", where, art.body.strip())
@@ -266,7 +267,8 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
                 Problem(f"articles.{aid}.photos[{i}].file: path '{ph.file}' leaves the issue folder", smap.value(ploc))
             )
         elif not p.is_file():
-            problems.append(Problem(f"articles.{aid}.photos[{i}].file: file not found: {ph.file}", smap.value(ploc)))
+            why = "not a regular file" if p.exists() else "file not found"
+            problems.append(Problem(f"articles.{aid}.photos[{i}].file: {why}: {ph.file}", smap.value(ploc)))
         else:
             err = _unreadable_image(p)
             if err:

@@ -284,7 +284,7 @@ def _font_file(rel: str, sheet: Path | None, root: Path | None) -> tuple[Path | 
     for p in cands:
         if p is not None and p.is_file():
             return p, ""
-    if all(p is None for p in cands):
+    if cands[0] is None or all(p is None for p in cands):
         return None, f"path '{rel}' leaves the issue folder and the house fonts/ and assets/ folders"
     return None, f"font file not found: {rel}"
 

@@ -127,6 +127,9 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
     if len(text) > MAX_CHARS:
         msg = f"the file is {len(text):,} characters; the limit is {MAX_CHARS:,}"
         raise InvalidInput([Problem(msg, Location(file, 1, 1))])
+    # PyYAML counts U+2028 and U+2029 as line breaks, where editors show none: as spaces, the
+    # lines it reports are the editor's (and in a one-line field a line break is a space anyway).
+    text = text.replace("\u2028", " ").replace("\u2029", " ")
     try:
         root = _compose(text)
     except _Limited as e:

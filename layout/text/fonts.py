@@ -156,9 +156,26 @@ class FontBook:
         return f
 
 
+_NAMES: dict[str, Path] = {}  # ReportLab names and PDF base font names taken, by file
+
+
+def _unique(name: str, path: Path) -> str:
+    """`name`, or `name-2`, ... if another file took it (two files may share a stem or an internal
+    font name; the PDF needs distinct ones)."""
+    n, cand = 1, name
+    while _NAMES.setdefault(cand, path) != path:
+        n += 1
+        cand = f"{name}-{n}"
+    return cand
+
+
 def _load(path: Path) -> Face:
-    name = "L-" + path.stem
+    name = _unique("L-" + path.stem, path)
     rl = ttfonts.TTFont(name, str(path), shapable=False)
+    base = rl.face.name + rl.face.subfontNameX
+    unique = _unique("pdf:" + base.decode("latin-1"), path)
+    if unique != "pdf:" + base.decode("latin-1"):
+        rl.face.subfontNameX += unique[len("pdf:") + len(base) :].encode("latin-1")
     pdfmetrics.registerFont(rl)
     data = path.read_bytes()
     hface = hb.Face(hb.Blob(data))
