@@ -67,6 +67,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
     for aid, art in iss.articles.items():
         a = ("articles", aid)
         checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")), body_faces + faces("subhead")))
+        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")).lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
             checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):
@@ -75,6 +76,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
             checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
     problems = []
     for path, text, fs in checks:
+        text = _as_printed(path, text, style)
         bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
         if bad:
             msg = f"{path_name(path)}: {bad[0].describe()} (written as an entity) cannot be printed"
@@ -92,6 +94,17 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
+
+
+_FIELD_ROLE = {"publication": "nameplate", "edition": "dateline", "section": "folio", "photos": "credit"}
+
+
+def _as_printed(path: tuple, text: str, style: Style) -> str:
+    """The text with its capitals too when the role that sets it prints in capitals (`upper:`):
+    a face may have 'ƒ' and lack 'Ƒ'. (A photo's caption and credit are checked together.)"""
+    key = path[-2] if isinstance(path[-1], int) else path[-1]
+    role = style.roles.get(_FIELD_ROLE.get(str(key), str(key)))
+    return text + text.upper() if role is not None and role.upper else text
 
 
 def _as_set(markdown_text: str) -> str:

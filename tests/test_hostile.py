@@ -438,6 +438,13 @@ CASES = [
         "body: articles/geminids.md",
         r"geminids\.body: private-use character U\+E000 \(written as an entity\)",
     ),
+    Case(
+        "capital-missing-in-upper-role",  # the kicker prints in capitals: the face has 'ƒ' but not 'Ƒ'
+        edit_text(M, "    headline: In brief", "    kicker: Prices in \u0192\n    headline: In brief"),
+        M,
+        "kicker: Prices",
+        r"news-briefs\.kicker: the fonts have no glyph for '\u0191' \(U\+0191\)",
+    ),
     # --- encodings
     Case(
         "manifest-latin1-byte",
