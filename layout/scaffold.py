@@ -11,7 +11,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from .manifest.errors import InvalidInput, Problem
-from .manifest.files import current_umask
+from .manifest.files import current_umask, stop_signals_raise
 
 MANIFEST = """\
 # The issue manifest: see the README's manifest reference for every field.
@@ -90,11 +90,12 @@ def new_issue(directory: Path) -> None:
             [Problem(f"{where}: cannot create {directory}: {e.strerror or e}; nothing was written")]
         ) from None
     try:
-        scaffold(tmp)
-        mode = 0o777 & ~current_umask()
-        for p in [tmp, *tmp.rglob("*")]:
-            os.chmod(p, mode if p.is_dir() else mode & 0o666)
-        os.replace(tmp, directory)
+        with stop_signals_raise():  # SIGTERM or SIGHUP: the temporary folder is removed too
+            scaffold(tmp)
+            mode = 0o777 & ~current_umask()
+            for p in [tmp, *tmp.rglob("*")]:
+                os.chmod(p, mode if p.is_dir() else mode & 0o666)
+            os.replace(tmp, directory)
     except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(e, OSError):

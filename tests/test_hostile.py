@@ -778,6 +778,68 @@ def test_killed_render_leaves_no_temp_file(issue: Path, tmp_path: Path, sig: sig
     assert out.read_bytes() == EARLIER
 
 
+SLOW_NEW = """
+import sys, time
+from pathlib import Path
+import layout.scaffold as s
+real = s.scaffold
+flag = Path(sys.argv[2])
+def slow(d):
+    real(d)
+    flag.write_text("x")
+    time.sleep(60)
+s.scaffold = slow
+from layout.cli import main
+sys.argv = ["issue", "new", sys.argv[1]]
+main()
+"""
+
+
+def test_killed_issue_new_leaves_nothing(tmp_path: Path) -> None:
+    flag = tmp_path / "flag"
+    work = tmp_path / "desk"
+    work.mkdir()
+    p = subprocess.Popen(
+        [sys.executable, "-c", SLOW_NEW, str(work / "fresh"), str(flag)], stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not flag.exists():
+            assert p.poll() is None and time.monotonic() < deadline, p.stderr.read() if p.stderr else ""
+            time.sleep(0.05)
+        assert list(work.iterdir()), "no temporary folder while scaffolding?"
+        p.send_signal(signal.SIGTERM)
+        _, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 128 + signal.SIGTERM and "Traceback" not in err, err
+    assert list(work.iterdir()) == [], "a half-made issue folder was left behind"
+
+
+def test_disk_full_while_writing_is_exit_2_and_leaves_no_temp_file(
+    issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC in the middle of writing (simulated: the drawing layer fails after starting the file)."""
+    import errno
+
+    from layout.pdf import draw
+
+    real = draw.draw
+
+    def full(composed, path, **kw):  # type: ignore[no-untyped-def]
+        real(composed, path, **kw)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(draw, "draw", full)
+    out = tmp_path / "out.pdf"
+    out.write_bytes(EARLIER)
+    run = cli("render", issue, "-o", out)
+    assert run.code == 2 and "No space left on device" in run.stderr, run.stderr
+    assert out.read_bytes() == EARLIER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["issue", "out.pdf"]
+
+
 # --------------------------------------------------------------------------- the scanner bites
 
 

@@ -73,7 +73,7 @@ def current_umask() -> int:
 
 
 @contextmanager
-def _stop_signals_raise() -> Iterator[None]:
+def stop_signals_raise() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into an exception while a file is being written, so the cleanup
     below runs as it does for Ctrl-C (only the main thread may set signal handlers)."""
     if threading.current_thread() is not threading.main_thread():
@@ -98,7 +98,7 @@ def atomic_write(out: Path) -> Iterator[Path]:
     without error, otherwise delete it. The folder is created if missing."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _stop_signals_raise():
+    with stop_signals_raise():
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
         tmp = Path(name)
         try:
