@@ -4,10 +4,15 @@ Plain scalars stay strings (so `no` is not False and `010` is not 8); the manife
 schema decides each field's type. Nulls (`~`, `null`, empty) become None. A document beyond the
 limits (size, nesting depth, aliases, values once aliases are expanded) is refused at the place it
 crosses them, and so is any value holding a character that cannot print.
+
+The data is built straight from the parser's events (LibYAML's C parser when PyYAML has it: a
+hostile 2 MB file is refused in about a second, not ten), with an explicit stack instead of
+recursion, so no input can exhaust Python's stack.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,8 +50,8 @@ class SourceMap:
         return self.keys.get(tuple(path)) or self.value(path)
 
 
-def _loc(file: Path, node: yaml.Node) -> Location:
-    return Location(file, node.start_mark.line + 1, node.start_mark.column + 1)
+def _at(file: Path, mark: yaml.Mark) -> Location:
+    return Location(file, mark.line + 1, mark.column + 1)
 
 
 class _Limited(Exception):
@@ -55,69 +60,19 @@ class _Limited(Exception):
         self.message, self.mark = message, mark
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe composer, counting nesting and aliases as it goes: a hostile document is refused
-    at the first node beyond the limit, before anything is expanded."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self.depth = 0
-        self.aliases = 0
-        self.expanded = 0  # values the document holds once every alias is written out
-        self.sizes: dict[int, int] = {}
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            ev = self.peek_event()
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                raise _Limited(f"more than {MAX_ALIASES} YAML aliases (*name); write the values out", ev.start_mark)
-            if ev.anchor in self.anchors:
-                self.expanded += self._size(self.anchors[ev.anchor])
-                if self.expanded > MAX_VALUES:
-                    msg = f"this alias takes the document past {MAX_VALUES:,} values; write the values out"
-                    raise _Limited(msg, ev.start_mark)
-        else:
-            self.expanded += 1
-        self.depth += 1
-        try:
-            if self.depth > MAX_DEPTH:
-                raise _Limited(f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self.depth -= 1
-
-    def _size(self, node: yaml.Node) -> int:
-        """Values in `node` with its aliases written out (memoised: linear in the document)."""
-        n = self.sizes.get(id(node))
-        if n is None:
-            if isinstance(node, yaml.SequenceNode):
-                n = 1 + sum(self._size(c) for c in node.value)
-            elif isinstance(node, yaml.MappingNode):
-                n = 1 + sum(self._size(k) + self._size(v) for k, v in node.value)
-            else:
-                n = 1
-            self.sizes[id(node)] = n
-        return n
-
-
-def _compose(text: str) -> yaml.Node | None:
-    loader = _Loader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
-
-
 def _syntax_hint(problem: str, text: str, mark: yaml.Mark | None) -> str:
-    """What usually causes the error PyYAML names."""
+    """What usually causes the error the parser names."""
     if "mapping values are not allowed" in problem:
         return "; a value containing ': ' must be quoted, e.g. headline: \"Breaking: the news\""
     if "\\t" in problem or (mark is not None and text[mark.index : mark.index + 1] == "\t"):
         return "; indent with spaces, not tabs"
-    if "found character '@'" in problem or "found character '`'" in problem:
+    if mark is not None and text[mark.index : mark.index + 1] in ("@", "`"):
         return "; a value starting with @ or ` must be quoted"
     return ""
+
+
+def _parse(text: str):  # type: ignore[no-untyped-def]
+    return yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load(text: str, file: Path) -> tuple[Any, SourceMap]:
@@ -127,90 +82,189 @@ def load(text: str, file: Path) -> tuple[Any, SourceMap]:
     if len(text) > MAX_CHARS:
         msg = f"the file is {len(text):,} characters; the limit is {MAX_CHARS:,}"
         raise InvalidInput([Problem(msg, Location(file, 1, 1))])
-    # PyYAML counts U+2028 and U+2029 as line breaks, where editors show none: as spaces, the
+    # The parser counts U+2028 and U+2029 as line breaks, where editors show none: as spaces, the
     # lines it reports are the editor's (and in a one-line field a line break is a space anyway).
     text = text.replace("\u2028", " ").replace("\u2029", " ")
+    b = _Builder(text, file, smap)
     try:
-        root = _compose(text)
+        data = b.run(_parse(text))
     except _Limited as e:
-        raise InvalidInput([Problem(e.message, Location(file, e.mark.line + 1, e.mark.column + 1))]) from None
+        raise InvalidInput([Problem(e.message, _at(file, e.mark))]) from None
     except yaml.reader.ReaderError as e:
-        bad = chr(e.character) if isinstance(e.character, int) else str(e.character)
-        line = text.count("\n", 0, e.position) + 1
-        col = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
-        msg = f"character U+{ord(bad[:1] or '?'):04X} is not allowed in YAML (a control character); delete it"
-        raise InvalidInput([Problem(msg, Location(file, line, col))]) from None
+        # LibYAML gives a byte offset, PyYAML a character index
+        pos = e.position
+        if getattr(yaml, "CSafeLoader", None) is not None:
+            pos = len(text.encode("utf-8")[: e.position].decode("utf-8", errors="ignore"))
+        bad = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+        msg = f"character U+{bad:04X} is not allowed in YAML (a control character); delete it"
+        raise InvalidInput([Problem(msg, Location(file, *position(text, pos)))]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        loc = Location(file, mark.line + 1, mark.column + 1) if mark else None
+        loc = _at(file, mark) if mark else None
         problem = str(e.problem or e.context)
         msg = f"YAML syntax error: {problem}{_syntax_hint(problem, text, mark)}"
         raise InvalidInput([Problem(msg, loc)]) from None
     except yaml.YAMLError as e:
         raise InvalidInput([Problem(f"YAML error: {e}", Location(file, 1, 1))]) from None
-    if root is None:
-        return None, smap
-    b = _Builder(text, file, smap)
-    try:
-        data = b.build(root, ())
-    except _Limited as e:
-        raise InvalidInput([Problem(e.message, Location(file, e.mark.line + 1, e.mark.column + 1))]) from None
     if b.problems:
         raise InvalidInput(b.problems)
     return data, smap
 
 
+@dataclass
+class _Frame:
+    """A mapping or sequence being built."""
+
+    value: Any  # dict or list
+    path: Path_ | None  # None: built only to be thrown away (a bad key's value)
+    anchor: str | None
+    count: int = 1  # values inside, aliases expanded
+    key: str | None = None  # a mapping's key waiting for its value
+    skip_value: bool = False  # the waiting key was refused: drop its value
+    awaiting_key: bool = True
+
+
 class _Builder:
-    """Plain data from the node graph, recording positions; an alias is expanded (it names a node
-    already built), so the count of values built is bounded to stop an alias bomb."""
+    """Plain data and positions from parser events. An alias is a copy of its anchor's value,
+    counted at its full size, so the values built are bounded whatever the aliases multiply."""
 
     def __init__(self, text: str, file: Path, smap: SourceMap):
         self.text, self.file, self.smap = text, file, smap
         self.problems: list[Problem] = []
-        self.count = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.total = 0
+        self.aliases = 0
+        self.stack: list[_Frame] = []
+        self.root: Any = None
+        self.documents = 0
 
-    def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.count += 1
-        if self.count > MAX_VALUES:
-            raise _Limited(f"more than {MAX_VALUES:,} values (aliases expand to too much)", node.start_mark)
-        self.smap.values[path] = _loc(self.file, node)
-        if isinstance(node, yaml.ScalarNode):
-            self._check_chars(node)
-            if node.style is None and node.value in _NULLS:
-                return None
-            return node.value
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(n, (*path, i)) for i, n in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        return None
+    def run(self, events) -> Any:  # type: ignore[no-untyped-def]
+        for ev in events:
+            if isinstance(ev, yaml.DocumentStartEvent):
+                self.documents += 1
+                if self.documents > 1:
+                    raise _Limited("a second YAML document ('---'): a file holds one document", ev.start_mark)
+            elif isinstance(ev, yaml.ScalarEvent):
+                self._scalar(ev)
+            elif isinstance(ev, yaml.AliasEvent):
+                self._alias(ev)
+            elif isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                self._open(ev)
+            elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                frame = self.stack.pop()
+                if frame.anchor:
+                    self.anchors[frame.anchor] = (frame.value, frame.count)
+                self._place(frame.value, frame.count, ev)
+        return self.root
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for knode, vnode in node.value:
-            if not isinstance(knode, yaml.ScalarNode):
-                self.problems.append(Problem("a key must be a plain name", _loc(self.file, knode)))
-                continue
-            key = knode.value
-            if key == "<<":
-                self.problems.append(Problem("YAML merge keys (<<) are not supported", _loc(self.file, knode)))
-                continue
-            if key in out:
-                first = self.smap.keys[(*path, key)]
-                msg = f"duplicate key '{key}' (first given at line {first.line})"
-                self.problems.append(Problem(msg, _loc(self.file, knode)))
-                continue
-            self._check_chars(knode)
-            self.smap.keys[(*path, key)] = _loc(self.file, knode)
-            out[key] = self.build(vnode, (*path, key))
-        return out
+    def _count(self, n: int, mark: yaml.Mark, alias: bool = False) -> None:
+        self.total += n
+        if self.total > MAX_VALUES:
+            if alias:
+                raise _Limited(f"this alias takes the document past {MAX_VALUES:,} values; write the values out", mark)
+            raise _Limited(f"the document holds more than {MAX_VALUES:,} values", mark)
 
-    def _check_chars(self, node: yaml.ScalarNode) -> None:
+    def _scalar(self, ev: yaml.ScalarEvent) -> None:
+        self._count(1, ev.start_mark)
+        self._check_chars(ev)
+        f = self.stack[-1] if self.stack else None
+        if f is not None and isinstance(f.value, dict) and f.awaiting_key:
+            self._key(f, ev.value, ev)
+            return
+        plain = not ev.style  # '' from LibYAML, None from PyYAML
+        value = None if plain and ev.value in _NULLS else ev.value
+        if ev.anchor:
+            self.anchors[ev.anchor] = (value, 1)
+        self._place(value, 1, ev)
+
+    def _alias(self, ev: yaml.AliasEvent) -> None:
+        self.aliases += 1
+        if self.aliases > MAX_ALIASES:
+            raise _Limited(f"more than {MAX_ALIASES} YAML aliases (*name); write the values out", ev.start_mark)
+        f = self.stack[-1] if self.stack else None
+        if f is not None and isinstance(f.value, dict) and f.awaiting_key:
+            self._refuse_key(f, "a key must be a plain name", ev)
+            return
+        if ev.anchor not in self.anchors:
+            msg = f"unknown alias *{ev.anchor} (no &{ev.anchor} before it)"
+            self.problems.append(Problem(msg, _at(self.file, ev.start_mark)))
+            self._place(None, 1, ev)
+            return
+        value, size = self.anchors[ev.anchor]
+        self._count(size, ev.start_mark, alias=True)  # before copying: the copy is what a bomb would cost
+        self._place(copy.deepcopy(value), size, ev)
+
+    def _open(self, ev: yaml.Event) -> None:
+        self._count(1, ev.start_mark)
+        if len(self.stack) >= MAX_DEPTH:
+            raise _Limited(f"nested more than {MAX_DEPTH} levels deep", ev.start_mark)
+        f = self.stack[-1] if self.stack else None
+        if f is None:
+            path: Path_ | None = ()
+        elif isinstance(f.value, dict) and f.awaiting_key:
+            self.problems.append(Problem("a key must be a plain name", _at(self.file, ev.start_mark)))
+            path = None  # the key is built and thrown away when it closes (see _place), then its value
+        else:
+            path = self._child_path(f)
+        if path is not None:
+            self.smap.values[path] = _at(self.file, ev.start_mark)
+        value: Any = {} if isinstance(ev, yaml.MappingStartEvent) else []
+        self.stack.append(_Frame(value, path, ev.anchor))
+
+    def _child_path(self, f: _Frame) -> Path_ | None:
+        if f.path is None:
+            return None
+        if isinstance(f.value, list):
+            return (*f.path, len(f.value))
+        return None if f.skip_value else (*f.path, f.key)  # type: ignore[misc]
+
+    def _place(self, value: Any, size: int, ev: yaml.Event) -> None:
+        """Put a finished value where it belongs: the root, a list item, or a mapping's value."""
+        leaf = isinstance(ev, yaml.ScalarEvent | yaml.AliasEvent)  # collections were located when opened
+        if not self.stack:
+            self.root = value
+            if leaf:
+                self.smap.values[()] = _at(self.file, ev.start_mark)
+            return
+        f = self.stack[-1]
+        f.count += size
+        if isinstance(f.value, dict) and f.awaiting_key:  # a collection used as a key, now closed
+            f.awaiting_key, f.skip_value = False, True
+            return
+        path = self._child_path(f)
+        if leaf and path is not None:
+            self.smap.values[path] = _at(self.file, ev.start_mark)
+        if isinstance(f.value, list):
+            f.value.append(value)
+            return
+        if not f.skip_value:
+            f.value[f.key] = value
+        f.key, f.skip_value, f.awaiting_key = None, False, True
+
+    def _refuse_key(self, f: _Frame, message: str, ev: yaml.Event) -> None:
+        self.problems.append(Problem(message, _at(self.file, ev.start_mark)))
+        f.awaiting_key, f.skip_value = False, True
+
+    def _key(self, f: _Frame, key: str, ev: yaml.Event) -> None:
+        where = _at(self.file, ev.start_mark)
+        if key == "<<":
+            self._refuse_key(f, "YAML merge keys (<<) are not supported", ev)
+        elif key in f.value:
+            first = self.smap.keys.get((*f.path, key)) if f.path is not None else None
+            self._refuse_key(
+                f, f"duplicate key '{key}'" + (f" (first given at line {first.line})" if first else ""), ev
+            )
+        else:
+            f.key, f.awaiting_key = key, False
+            if f.path is not None:
+                self.smap.keys[(*f.path, key)] = where
+
+    def _check_chars(self, ev: yaml.ScalarEvent) -> None:
         """A character that cannot print, located where it stands in the source (or at the value,
         when it came from an escape such as "\\x07")."""
-        for b in bad_chars(node.value, limit=3):
-            i = self.text.find(b.char, node.start_mark.index, node.end_mark.index)
-            loc = Location(self.file, *position(self.text, i)) if i >= 0 else _loc(self.file, node)
+        for b in bad_chars(ev.value, limit=3):
+            i = self.text.find(b.char, ev.start_mark.index, ev.end_mark.index)
+            loc = Location(self.file, *position(self.text, i)) if i >= 0 else _at(self.file, ev.start_mark)
             self.problems.append(
                 Problem(f"{b.describe()} cannot be printed; delete it or type the character meant", loc)
             )
