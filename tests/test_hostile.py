@@ -158,6 +158,13 @@ CASES = [
         r"more than 100 YAML aliases",
     ),
     Case(
+        "too-many-values",
+        edit_text(M, "volume: 9\n", "volume: 9\njunk: [" + "1, " * 250_000 + "1]\n"),
+        M,
+        "junk: [",
+        r"more than 200,000 values",
+    ),
+    Case(
         "manifest-too-large",
         append_text(M, "# " + "x" * 2_100_000 + "\n"),
         M,
