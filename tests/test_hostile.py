@@ -111,6 +111,16 @@ def edits(*es: Edit) -> Edit:
     return e
 
 
+def fill_bodies(data: bytes) -> Edit:
+    """Every article file of the issue replaced by `data`."""
+
+    def e(folder: Path) -> None:
+        for p in (folder / "articles").glob("*.md"):
+            p.write_bytes(data)
+
+    return e
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares `width` x `height` pixels in a few dozen bytes (a decompression bomb's
     header): decoding it would take gigabytes."""
@@ -191,6 +201,13 @@ CASES = [
         M,
         "body: articles/geminids.md",
         r"geminids\.body: .*limit is 1,000,000",
+    ),
+    Case(
+        "bodies-too-large-together",
+        fill_bodies(b"Words and more words. " * 40_000),  # 880 KB each, 7 MB in all
+        M,
+        "articles:",
+        r"articles: the bodies hold .* the limit for an issue is 6,000,000",
     ),
     Case(
         "photo-over-pixel-limit",

@@ -21,6 +21,7 @@ from .model import Article, Issue
 from .problems import path_name, pydantic_problems
 
 MAX_BODY_BYTES = 1_000_000  # an article of ~150,000 words: far beyond any story
+MAX_TOTAL_BODY_CHARS = 6_000_000  # a 400-page issue at 2,000 words a page is about 5,000,000
 MAX_IMAGE_BYTES = 200_000_000
 MAX_PIXELS = 90_000_000  # 90 megapixels: a full broadsheet page at 300 dpi is about 31
 REGION_SLIPS = {"UK": "GB"}  # a region code people write that ISO 3166 spells otherwise
@@ -116,6 +117,11 @@ def load_issue(path: Path) -> LoadedIssue:
         problems += _check_photos(folder, issue, aid, art, smap)
         problems += _check_jump(issue, aid, art, page_of, smap)
     problems += _check_style_path(folder, issue, smap)
+    total = sum(len(b) for b in bodies.values())
+    if total > MAX_TOTAL_BODY_CHARS:
+        limit = MAX_TOTAL_BODY_CHARS
+        msg = f"articles: the bodies hold {total:,} characters together; the limit for an issue is {limit:,}"
+        problems.append(Problem(msg, smap.key(("articles",))))
     if problems:
         raise InvalidInput(problems)
     style_file = _inside(folder, issue.style) if issue.style else None
