@@ -89,8 +89,14 @@ def render(
         bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
     ] = False,
     greedy: Annotated[bool, typer.Option("--greedy", help="Break lines greedily (for comparison)")] = False,
+    print_: Annotated[
+        bool, typer.Option("--print", help="The plant's rendition: CMYK PDF/X with boxes and marks")
+    ] = False,
+    icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (with --print)")] = None,
+    split: Annotated[bool, typer.Option("--split", help="Also one PDF per page (with --print)")] = False,
 ) -> None:
-    """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
+    """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
+    ISSUE/build/print/)."""
     from .pdf.draw import write_pdf
     from .pipeline import build, default_output
 
@@ -116,6 +122,9 @@ def render(
             "or pass --allow-overset to proof it)"
         )
         raise typer.Exit(EXIT_PROBLEMS)
+    if print_ or icc or split:
+        _render_print(b, icc, split, output, bar)
+        raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
     out = output or default_output(b.loaded)
     try:
         with bar or nullcontext():
@@ -135,6 +144,30 @@ def render(
     dt = time.perf_counter() - t0
     typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
     raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+
+
+def _render_print(b, icc: Path | None, split: bool, output: Path | None, bar: _Bar | None) -> None:
+    from .print.render import render_print
+    from .print.settings import resolve
+
+    try:
+        s = resolve(b.loaded, icc)
+        with bar or nullcontext():
+            if bar:
+                bar.writing(len(b.composed.pages))
+            r = render_print(b, s, output, split, tick=bar.tick if bar else None)
+    except InvalidInput as e:
+        _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
+    except OSError as e:
+        _err(f"error: cannot write the print files: {e}")
+        raise typer.Exit(EXIT_INVALID) from None
+    for ph in r.photos:
+        ink = f"total ink {ph.ink_before:.0f}% -> {ph.ink_after:.0f}%"
+        typer.echo(f"photo {ph.path.name}: {ph.source_profile} -> {s.output_condition}, {ink}")
+    for p in r.pages:
+        typer.echo(f"page: {p}")
+    typer.echo(f"{r.whole}: {len(b.composed.pages)} pages, {s.pdfx_version} for {s.output_condition}")
 
 
 @app.command()

@@ -1,0 +1,109 @@
+"""The print rendition: the composed frames drawn in CMYK on sheets with bleed and marks, stamped PDF/X.
+
+Reads a `Built` issue (frames, style, manifest) and `PrintSettings`; writes the whole issue as one
+PDF/X file and, when asked, one file per page named by the settings' pattern. The drawing is the
+screen PDF's own (layout/pdf/draw.py) with a `PrintMode` strategy: K-only greys, profile-converted
+accents, separated photos, a sheet of trim + bleed + slug with crop marks and a slug line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from ..page.frames import Page
+from ..pdf.draw import Screen, draw
+from ..pipeline import Built
+from . import marks, pdfx
+from .colour import Colours
+from .output import atomic_path
+from .photos import PrintPhoto, prepare
+from .settings import PrintSettings, page_file_name
+from .split import split as split_pages
+
+
+class PrintMode(Screen):
+    """How the print rendition differs from the screen PDF, for layout/pdf/draw.py."""
+
+    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_font: str):
+        self.s = s
+        self.slug = slug
+        self.slug_font = slug_font
+        self.colours = Colours(s.profile, s.ink_limit)
+        self.photos: dict[Path, PrintPhoto] = {}
+
+    def fill(self, color: str) -> str:
+        return self.colours.fill(color)
+
+    def stroke(self, color: str) -> str:
+        return self.colours.stroke(color)
+
+    def image(self, path: Path) -> ImageReader:
+        ph = self.photos.get(path)
+        if ph is None:
+            ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit)
+        return ph.reader()
+
+    def page_size(self, page: Page) -> tuple[float, float]:
+        m = self.s.margin
+        return page.width + 2 * m, page.height + 2 * m
+
+    def begin_page(self, c: canvas.Canvas, page: Page) -> None:
+        c.translate(self.s.margin, self.s.margin)  # the frames' origin is the trim's corner
+
+    def end_page(self, c: canvas.Canvas, page: Page) -> None:
+        if self.s.crop_marks:
+            marks.crop_marks(c, page.width, page.height, self.s.bleed)
+        if self.s.slug:
+            marks.slug_line(c, self.slug.text(page.number, page.section), self.slug_font, self.s.bleed)
+
+
+@dataclass
+class PrintResult:
+    whole: Path
+    pages: list[Path] = field(default_factory=list)
+    photos: list[PrintPhoto] = field(default_factory=list)
+
+
+def default_print_output(b: Built) -> Path:
+    iss = b.loaded.issue
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", iss.publication).strip("-").lower() or "issue"
+    return b.loaded.folder / "build" / "print" / f"{slug}-{iss.date:%Y%m%d}-print.pdf"
+
+
+def render_print(
+    b: Built,
+    s: PrintSettings,
+    out: Path | None = None,
+    split: bool = False,
+    tick: Callable[[], None] | None = None,
+) -> PrintResult:
+    """Write the print PDF of the whole issue (and, with `split`, one per page beside it)."""
+    iss = b.loaded.issue
+    c = b.composed
+    out = out or default_print_output(b)
+    slug = marks.Slug(
+        iss.publication, iss.date.isoformat(), iss.edition or "", len(c.pages), s.output_condition, s.ink_limit
+    )
+    mode = PrintMode(s, slug, b.style.roles["folio"].face.name)
+    with atomic_path(out) as final:
+        raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
+        try:
+            draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
+            with pikepdf.open(raw) as pdf:
+                pdfx.stamp(pdf, s, [(p.width, p.height) for p in c.pages], c.title, iss.date)
+                pdfx.save(pdf, str(final), s)
+        finally:
+            raw.unlink(missing_ok=True)
+    result = PrintResult(out, photos=list(mode.photos.values()))
+    if split:
+        names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages]
+        titles = [f"{c.title}, page {p.number}" for p in c.pages]
+        result.pages = split_pages(out, names, out.parent, s, titles, iss.date)
+    return result
