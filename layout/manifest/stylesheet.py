@@ -88,6 +88,9 @@ class StyleSheet(_M):
     text: TextSpec = TextSpec()
     colors: dict[str, str] = Field(default_factory=dict)
     rules: dict[str, float] = Field(default_factory=dict)
+    # Faces for characters the main fonts lack, tried in order: file names looked up in the style's
+    # folder, fonts/ and the system's font folders (a missing one is skipped; `name.ttc#1` picks a face).
+    fallback_fonts: list[str] = Field(default_factory=list)
 
 
 def _merge(base: Any, over: Any) -> Any:
