@@ -193,6 +193,37 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
 
 
 @app.command()
+def preflight(
+    target: Annotated[Path, typer.Argument(help="An issue folder (its issue.yaml) or a PDF")],
+    print_: Annotated[bool, typer.Option("--print", help="Check against the plant's rules (CMYK, PDF/X)")] = False,
+    icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (an issue)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON on standard output")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too")] = False,
+) -> None:
+    """Check ISSUE or a PDF for what the printing plant would reject; exit 1 on errors."""
+    from .print.findings import failed, ordered, summary, to_json
+    from .print.preflight import preflight_issue
+    from .print.preflight_pdf import preflight_pdf
+
+    if not target.exists():
+        _err(f"error: {target}: no such issue folder or PDF")
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        is_pdf = target.is_file() and target.suffix.lower() == ".pdf"
+        found = preflight_pdf(target, print_) if is_pdf else preflight_issue(target, print_ or icc is not None, icc)
+    except InvalidInput as e:
+        _invalid(e)
+        raise typer.Exit(EXIT_INVALID) from None
+    if as_json:
+        typer.echo(to_json(str(target), found, strict))
+    else:
+        for f in ordered(found):
+            typer.echo(str(f))
+        typer.echo(summary(str(target), found, strict))
+    raise typer.Exit(EXIT_PROBLEMS if failed(found, strict) else EXIT_OK)
+
+
+@app.command()
 def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
     """Scaffold an issue folder that renders as it is."""
     from .scaffold import scaffold
