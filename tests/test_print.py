@@ -244,3 +244,52 @@ def test_icc_option_overrides_the_manifest(tmp_path: Path) -> None:
     r = cli("render", SAMPLE, "--print", "--icc", tmp_path / "nowhere.icc", "-o", tmp_path / "x.pdf")
     assert r.exit_code == 2
     assert "nowhere.icc" in r.stderr and "cannot read" in r.stderr
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    return folder
+
+
+def test_x4_with_bleed_and_no_marks(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    m = folder / "issue.yaml"
+    text = m.read_text(encoding="utf-8")
+    m.write_text(
+        text.replace("  bleed: 0mm\n  target: x1a", "  bleed: 5mm\n  target: x4\n  crop_marks: false\n  slug: false"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "x4.pdf"
+    r = cli("render", folder, "--print", "-o", out)
+    assert r.exit_code == 0, r.output
+    with pikepdf.open(out) as pdf:
+        assert pdf.pdf_version == "1.6"
+        assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-4"
+        assert "/GTS_PDFXConformance" not in pdf.docinfo
+        assert "<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>" in pdf.Root.Metadata.read_bytes().decode()
+        for page in pdf.pages:
+            media = [float(v) for v in page.obj.MediaBox]
+            bleed = [float(v) for v in page.obj.BleedBox]
+            trim = [float(v) for v in page.obj.TrimBox]
+            assert media == pytest.approx(bleed, abs=0.01)  # no room for marks: the sheet is the bleed
+            assert trim[0] - bleed[0] == pytest.approx(5 * MM, abs=0.01)
+
+
+def test_no_profile_anywhere_is_a_located_error(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    m = folder / "issue.yaml"
+    m.write_text(re.sub(r"print:\n(  .*\n)+", "", m.read_text(encoding="utf-8")), encoding="utf-8")
+    r = cli("render", folder, "--print", "-o", tmp_path / "x.pdf")
+    assert r.exit_code == 2
+    assert re.search(r"issue\.yaml:1:1: print\.profile: no output profile: .*--icc", r.stderr), r.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_print_never_writes_over_an_input(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    photo = folder / "photos" / "qinglan-turbine-hall.jpg"
+    before = photo.read_bytes()
+    r = cli("render", folder, "--print", "-o", photo)
+    assert r.exit_code == 2 and "refusing to write over it" in r.stderr
+    assert photo.read_bytes() == before

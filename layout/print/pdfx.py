@@ -10,6 +10,7 @@ the PDF version the target requires. Same input, same bytes.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from xml.sax.saxutils import escape
 
 import pikepdf
@@ -78,6 +79,8 @@ def _pdf_date(d: dt.date) -> str:
 
 def _xmp(s: PrintSettings, title: str, creator: str, producer: str, date: dt.date) -> bytes:
     iso = f"{date:%Y-%m-%d}T00:00:00+00:00"
+    # The same title and date name the same document: reproducible, unlike a random UUID.
+    doc_id = uuid.uuid5(uuid.NAMESPACE_URL, f"layout:{title}:{date.isoformat()}:{s.target}")
     conformance = "\n   <pdfx:GTS_PDFXConformance>PDF/X-1a:2003</pdfx:GTS_PDFXConformance>" if s.target == "x1a" else ""
     pdfxid = f"\n   <pdfxid:GTS_PDFXVersion>{s.pdfx_version}</pdfxid:GTS_PDFXVersion>" if s.target == "x4" else ""
     xml = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
@@ -88,7 +91,8 @@ def _xmp(s: PrintSettings, title: str, creator: str, producer: str, date: dt.dat
     xmlns:xmp="http://ns.adobe.com/xap/1.0/"
     xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
     xmlns:pdfx="http://ns.adobe.com/pdfx/1.3/"
-    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
    <xmp:CreateDate>{iso}</xmp:CreateDate>
@@ -97,6 +101,9 @@ def _xmp(s: PrintSettings, title: str, creator: str, producer: str, date: dt.dat
    <xmp:CreatorTool>{escape(creator)}</xmp:CreatorTool>
    <pdf:Producer>{escape(producer)}</pdf:Producer>
    <pdf:Trapped>False</pdf:Trapped>
+   <xmpMM:DocumentID>uuid:{doc_id}</xmpMM:DocumentID>
+   <xmpMM:VersionID>1</xmpMM:VersionID>
+   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
    <pdfx:GTS_PDFXVersion>{s.pdfx_version}</pdfx:GTS_PDFXVersion>{conformance}{pdfxid}
   </rdf:Description>
  </rdf:RDF>

@@ -17,9 +17,11 @@ import pikepdf
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from ..manifest.errors import InvalidInput, Problem
 from ..page.frames import Page
 from ..pdf.draw import Screen, draw
 from ..pipeline import Built
+from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
 from .output import atomic_path
@@ -31,10 +33,10 @@ from .split import split as split_pages
 class PrintMode(Screen):
     """How the print rendition differs from the screen PDF, for layout/pdf/draw.py."""
 
-    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_font: str):
+    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_face: Face):
         self.s = s
         self.slug = slug
-        self.slug_font = slug_font
+        self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
         self.photos: dict[Path, PrintPhoto] = {}
 
@@ -61,7 +63,10 @@ class PrintMode(Screen):
         if self.s.crop_marks:
             marks.crop_marks(c, page.width, page.height, self.s.bleed)
         if self.s.slug:
-            marks.slug_line(c, self.slug.text(page.number, page.section), self.slug_font, self.s.bleed)
+            text = self.slug.text(page.number, page.section)
+            # The slug is set in one face: a character it lacks is shown as '?' rather than an empty box.
+            text = "".join(ch if ch == " " or self.slug_face.has(ch) else "?" for ch in text)
+            marks.slug_line(c, text, self.slug_face.name, self.s.bleed)
 
 
 @dataclass
@@ -88,10 +93,12 @@ def render_print(
     iss = b.loaded.issue
     c = b.composed
     out = out or default_print_output(b)
+    names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
+    _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
     slug = marks.Slug(
         iss.publication, iss.date.isoformat(), iss.edition or "", len(c.pages), s.output_condition, s.ink_limit
     )
-    mode = PrintMode(s, slug, b.style.roles["folio"].face.name)
+    mode = PrintMode(s, slug, b.style.roles["folio"].face)
     with atomic_path(out) as final:
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
         try:
@@ -103,7 +110,19 @@ def render_print(
             raw.unlink(missing_ok=True)
     result = PrintResult(out, photos=list(mode.photos.values()))
     if split:
-        names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages]
         titles = [f"{c.title}, page {p.number}" for p in c.pages]
         result.pages = split_pages(out, names, out.parent, s, titles, iss.date)
     return result
+
+
+def _refuse_inputs(b: Built, s: PrintSettings, targets: list[Path]) -> None:
+    """Never write over the manifest, an article, a photo, the style sheet or the profile."""
+    li = b.loaded
+    inputs = {li.manifest, s.profile_path, *(p for p in li.body_files.values() if p is not None)}
+    inputs |= {li.folder / ph.file for art in li.issue.articles.values() for ph in art.photos}
+    if li.issue.style:
+        inputs.add(li.folder / li.issue.style)
+    resolved = {p.resolve() for p in inputs}
+    clash = [t for t in targets if t.resolve() in resolved]
+    if clash:
+        raise InvalidInput([Problem(f"{clash[0]}: is an input of the issue; refusing to write over it")])

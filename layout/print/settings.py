@@ -76,7 +76,7 @@ def resolve(li: LoadedIssue, icc: Path | None = None) -> PrintSettings:
         problems.append(
             Problem(
                 "print.profile: no output profile: give the plant's CMYK profile with --icc PROFILE.icc or "
-                f"print: profile: (the vendored test profile is {ICC_DIR.name}/FOGRA39L_coated.icc)",
+                "under print: as profile: PATH (profile: FOGRA39L_coated.icc names the vendored test profile)",
                 loc or where(),
             )
         )
