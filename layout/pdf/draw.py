@@ -238,16 +238,14 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
-def write_pdf(
-    composed: Composed, out: Path, tick: Callable[[], None] | None = None, mode: Screen = SCREEN, **meta: str
-) -> None:
+def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        draw(composed, tmp, tick=tick, mode=mode, **meta)
+        draw(composed, tmp, tick=tick, **meta)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

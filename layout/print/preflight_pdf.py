@@ -83,7 +83,7 @@ def _classify(m: Mark, print_: bool, trim, limits: Limits) -> list[tuple[str, st
             if k >= RICH_K and max(c, mg, y) > RICH_CMY:
                 keys.append(("rich-black", ERROR, m.kind if m.kind == "text" else "rule"))
         if _inside(m, trim):
-            if m.kind == "text" and 0 < m.size < MIN_TEXT - 1e-6:
+            if m.kind == "text" and 0 < m.size < MIN_TEXT - 0.05:  # 0.05: matrix rounding
                 keys.append(("small-text", WARNING, "text"))
             if m.kind == "stroke" and m.size < MIN_RULE - 1e-6:
                 keys.append(("thin-rule", WARNING, "rule"))
