@@ -4,6 +4,7 @@ stream, photo ink, crop marks and slug, split pages, reproducibility and bad pri
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
@@ -293,3 +294,36 @@ def test_print_never_writes_over_an_input(tmp_path: Path) -> None:
     r = cli("render", folder, "--print", "-o", photo)
     assert r.exit_code == 2 and "refusing to write over it" in r.stderr
     assert photo.read_bytes() == before
+
+
+def _decoded(ph) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(ph.data)).convert("CMYK")).astype(int)
+
+
+def test_photo_separation_cases(tmp_path: Path) -> None:
+    """Saturated colour is capped after encoding; an embedded profile is used; a greyscale photo
+    goes to the black plate alone; a photo far above the plate's resolution is resampled."""
+    from PIL import Image, ImageCms
+
+    from layout.print.photos import prepare
+
+    prof = ImageCms.getOpenProfile(str(PROFILE))
+    dark = Image.new("RGB", (400, 300), (20, 10, 40))
+    dark.paste((0, 0, 0), (0, 0, 200, 300))
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    dark.save(tmp_path / "dark.jpg", quality=95, icc_profile=srgb)
+    ph = prepare(tmp_path / "dark.jpg", prof, 220)
+    assert ph.source_profile == "embedded"
+    assert ph.ink_before > 280 and ph.ink_after <= 220
+    assert _decoded(ph).sum(axis=-1).max() * 100 / 255 <= 220
+
+    Image.new("L", (300, 200), 60).save(tmp_path / "grey.png")
+    px = _decoded(prepare(tmp_path / "grey.png", prof, 240))
+    assert px[..., :3].max() <= 2 and px[..., 3].min() > 150  # black plate only
+
+    Image.new("RGB", (3000, 2000), (120, 140, 160)).save(tmp_path / "big.jpg")
+    ph = prepare(tmp_path / "big.jpg", prof, 240, width_pt=144.0)  # 1500 ppi over 2 inches
+    with Image.open(io.BytesIO(ph.data)) as im:
+        assert im.size == (600, 400)  # 300 ppi

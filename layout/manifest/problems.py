@@ -22,6 +22,8 @@ def _expected(err: dict[str, Any]) -> str:
         return "is required"
     if t in ("int_parsing", "int_type"):
         return f"expected a whole number, got {err.get('input')!r}"
+    if t in ("float_parsing", "float_type"):
+        return f"expected a number, got {err.get('input')!r}"
     if t in ("bool_parsing", "bool_type"):
         return f"expected true or false, got {err.get('input')!r}"
     if t in ("string_type",):

@@ -21,6 +21,8 @@ from .colour import CAP_MARGIN, cap_ink, max_ink, rgb_to_cmyk_transform
 
 QUALITY = 90
 TRIES = 4
+TARGET_PPI = 300  # a photo far above this is resampled to it: the plate cannot hold more detail
+RESAMPLE_ABOVE = 450
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,16 @@ def _size(data: bytes) -> tuple[int, int]:
     return int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big")
 
 
-def to_cmyk(path: Path, profile: ImageCms.ImageCmsProfile) -> tuple[np.ndarray, str]:
-    """The photo as CMYK pixels (0-255) through the output profile, and where its colours came from."""
+def to_cmyk(path: Path, profile: ImageCms.ImageCmsProfile, width_pt: float = 0.0) -> tuple[np.ndarray, str]:
+    """The photo as CMYK pixels (0-255) through the output profile, and where its colours came from;
+    resampled to TARGET_PPI when its largest placed width (`width_pt`) puts it above RESAMPLE_ABOVE."""
     with Image.open(path) as im:
         im.load()
+        if width_pt > 0 and im.width / (width_pt / 72.0) > RESAMPLE_ABOVE:
+            w = round(width_pt / 72.0 * TARGET_PPI)
+            info = dict(im.info)
+            im = im.resize((w, max(1, round(im.height * w / im.width))), Image.Resampling.LANCZOS)
+            im.info.update(info)  # keep the embedded profile
         if im.mode == "CMYK":
             return np.asarray(im), "CMYK"
         icc = im.info.get("icc_profile")
@@ -75,9 +83,10 @@ def to_cmyk(path: Path, profile: ImageCms.ImageCmsProfile) -> tuple[np.ndarray, 
         return np.asarray(cmyk), name
 
 
-def prepare(path: Path, profile: ImageCms.ImageCmsProfile, ink_limit: float) -> PrintPhoto:
-    """The photo separated for print and held under `ink_limit` after encoding."""
-    px, source = to_cmyk(path, profile)
+def prepare(path: Path, profile: ImageCms.ImageCmsProfile, ink_limit: float, width_pt: float = 0.0) -> PrintPhoto:
+    """The photo separated for print and held under `ink_limit` after encoding (`width_pt`: its
+    largest placed width, for resampling a photo of far more resolution than the plate holds)."""
+    px, source = to_cmyk(path, profile, width_pt)
     before = max_ink(px)
     target = ink_limit - CAP_MARGIN
     for _ in range(TRIES):

@@ -18,7 +18,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from ..manifest.errors import InvalidInput, Problem
-from ..page.frames import Page
+from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
 from ..pipeline import Built
 from ..text.fonts import Face
@@ -33,8 +33,9 @@ from .split import split as split_pages
 class PrintMode(Screen):
     """How the print rendition differs from the screen PDF, for layout/pdf/draw.py."""
 
-    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_face: Face):
+    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_face: Face, widths: dict[Path, float]):
         self.s = s
+        self.widths = widths  # each photo's largest placed width, points
         self.slug = slug
         self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
@@ -49,7 +50,7 @@ class PrintMode(Screen):
     def image(self, path: Path) -> ImageReader:
         ph = self.photos.get(path)
         if ph is None:
-            ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit)
+            ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit, self.widths.get(path, 0.0))
         return ph.reader()
 
     def page_size(self, page: Page) -> tuple[float, float]:
@@ -98,7 +99,12 @@ def render_print(
     slug = marks.Slug(
         iss.publication, iss.date.isoformat(), iss.edition or "", len(c.pages), s.output_condition, s.ink_limit
     )
-    mode = PrintMode(s, slug, b.style.roles["folio"].face)
+    widths: dict[Path, float] = {}
+    for p in c.pages:
+        for it in p.items:
+            if isinstance(it, ImageItem):
+                widths[it.path] = max(widths.get(it.path, 0.0), it.width)
+    mode = PrintMode(s, slug, b.style.roles["folio"].face, widths)
     with atomic_path(out) as final:
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
         try:
