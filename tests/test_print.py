@@ -327,3 +327,23 @@ def test_photo_separation_cases(tmp_path: Path) -> None:
     ph = prepare(tmp_path / "big.jpg", prof, 240, width_pt=144.0)  # 1500 ppi over 2 inches
     with Image.open(io.BytesIO(ph.data)) as im:
         assert im.size == (600, 400)  # 300 ppi
+
+
+def test_solid_black_overprints_and_nothing_else_does(printed: Path) -> None:
+    seen = set()
+    with pikepdf.open(printed) as pdf:
+        for page in pdf.pages:
+            states = page.obj.Resources.ExtGState
+            op = opm = False
+            for operands, o in pikepdf.parse_content_stream(page):
+                o = str(o)
+                if o == "gs":
+                    st = states[operands[0]]
+                    op = bool(st.get("/op", op))
+                    opm = int(st.get("/OPM", opm))
+                elif o == "k":
+                    solid = [float(v) for v in operands] == [0, 0, 0, 1]
+                    assert op == solid, (operands, op)
+                    seen.add(solid)
+            assert opm == 1
+    assert seen == {True, False}  # solid black text, and the accent

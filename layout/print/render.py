@@ -40,12 +40,18 @@ class PrintMode(Screen):
         self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
         self.photos: dict[Path, PrintPhoto] = {}
+        self.gs: dict[tuple[str, str], str] = {}  # (key, value) -> ExtGState name, alike on every page
 
+    # Solid black text and rules overprint (no white halo where the plates misregister); everything
+    # else knocks out, so a light colour can never vanish into what lies beneath it.
     def fill(self, color: str) -> str:
-        return self.colours.fill(color)
+        return f"/{self.gs['op', self._over(color)]} gs {self.colours.fill(color)}"
 
     def stroke(self, color: str) -> str:
-        return self.colours.stroke(color)
+        return f"/{self.gs['OP', self._over(color)]} gs {self.colours.stroke(color)}"
+
+    def _over(self, color: str) -> str:
+        return "true" if self.colours.cmyk(color) == (0.0, 0.0, 0.0, 1.0) else "false"
 
     def image(self, path: Path) -> ImageReader:
         ph = self.photos.get(path)
@@ -59,6 +65,13 @@ class PrintMode(Screen):
 
     def begin_page(self, c: canvas.Canvas, page: Page) -> None:
         c.translate(self.s.margin, self.s.margin)  # the frames' origin is the trim's corner
+        # Register the overprint states in the page's resources (ReportLab names them in order, so
+        # the names are the same on every page), ending in knockout with overprint mode 1.
+        c.setOverprintMask(1)
+        for on in (True, False):
+            c.setFillOverprint(on)
+            c.setStrokeOverprint(on)
+        self.gs = dict(c._extgstate._c)
 
     def end_page(self, c: canvas.Canvas, page: Page) -> None:
         if self.s.crop_marks:
