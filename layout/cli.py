@@ -155,7 +155,7 @@ def _render_print(b, icc: Path | None, split: bool, output: Path | None, bar: _B
     from .print.settings import resolve
 
     try:
-        s = resolve(b.loaded, icc)
+        s = resolve(b, icc)
         with bar or nullcontext():
             if bar:
                 bar.writing(len(b.composed.pages))

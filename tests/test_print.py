@@ -347,3 +347,50 @@ def test_solid_black_overprints_and_nothing_else_does(printed: Path) -> None:
                     seen.add(solid)
             assert opm == 1
     assert seen == {True, False}  # solid black text, and the accent
+
+
+def _style_print(folder: Path, block: str, drop_manifest_print: bool) -> None:
+    if drop_manifest_print:
+        m = folder / "issue.yaml"
+        m.write_text(re.sub(r"print:\n(  .*\n)+", "", m.read_text(encoding="utf-8")), encoding="utf-8")
+    s = folder / "styles" / "lodestar.yaml"
+    s.write_text(s.read_text(encoding="utf-8") + "\n" + block, encoding="utf-8")
+
+
+def test_print_settings_from_the_style_sheet_under_the_manifest(tmp_path: Path) -> None:
+    """The house's plant settings in the style sheet (profile relative to the style's folder);
+    the manifest's own keys win."""
+    folder = _copy(tmp_path)
+    shutil.copy(PROFILE, folder / "styles" / "plant.icc")
+    _style_print(folder, "print:\n  profile: plant.icc\n  ink_limit: 220\n  target: x4\n", True)
+    m = folder / "issue.yaml"
+    m.write_text(m.read_text(encoding="utf-8").replace("pages:\n", "print:\n  target: x1a\npages:\n", 1), "utf-8")
+    out = tmp_path / "style.pdf"
+    r = cli("render", folder, "--print", "-o", out)
+    assert r.exit_code == 0, r.output
+    with pikepdf.open(out) as pdf:
+        assert str(pdf.docinfo.GTS_PDFXVersion) == "PDF/X-1:2003"  # the manifest's target
+        assert pdf.Root.OutputIntents[0].DestOutputProfile.read_bytes() == PROFILE.read_bytes()
+        for x in images(pdf):
+            px = np.asarray(pikepdf.PdfImage(x).as_pil_image().convert("CMYK")).astype(int)
+            assert px.sum(axis=-1).max() * 100 / 255 <= 220  # the style's ink limit
+
+
+@pytest.mark.parametrize(
+    "block,expect",
+    [
+        ("print:\n  profile: FOGRA39L_coated.icc\n  ink_limit: 999\n", r"style print\.ink_limit: "),
+        ("print:\n  profile: plant/missing.icc\n", r"print\.profile: .*missing\.icc: cannot read"),
+    ],
+    ids=["style-ink-limit", "style-profile-missing"],
+)
+def test_bad_print_settings_in_the_style_sheet_are_located_there(tmp_path: Path, block: str, expect: str) -> None:
+    folder = _copy(tmp_path)
+    _style_print(folder, block, True)
+    style = folder / "styles" / "lodestar.yaml"
+    line = style.read_text(encoding="utf-8").splitlines().index(block.splitlines()[-1]) + 1
+    r = cli("render", folder, "--print", "-o", tmp_path / "x.pdf")
+    assert r.exit_code == 2, r.output
+    hits = re.findall(r"lodestar\.yaml:(\d+):\d+: (.*)", r.stderr)
+    assert any(int(n) == line and re.search(expect, msg) for n, msg in hits), (line, r.stderr)
+    assert not (tmp_path / "x.pdf").exists()

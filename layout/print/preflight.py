@@ -19,7 +19,7 @@ from ..page.frames import ImageItem, RuleItem, TextItem
 from ..pipeline import Built, build
 from .colour import Colours
 from .findings import ERROR, WARNING, Finding
-from .settings import PrintSettings, resolve
+from .settings import PrintSettings, print_spec, resolve
 
 MIN_TEXT = 6.0  # points
 MIN_RULE = 0.25  # points
@@ -45,7 +45,7 @@ def preflight_issue(issue: Path, print_: bool = False, icc: Path | None = None) 
     settings = None
     if print_:
         try:
-            settings = resolve(b.loaded, icc)
+            settings = resolve(b, icc)
         except InvalidInput as e:
             findings += [Finding(ERROR, "print-settings", p.message, location=_loc(p)) for p in e.problems]
     findings += _photos(b, settings)
@@ -71,7 +71,7 @@ def _from_problem(p: Problem) -> Finding:
 
 
 def _photos(b: Built, s: PrintSettings | None) -> list[Finding]:
-    spec = s or _defaults(b)
+    spec = s or print_spec(b)
     out = []
     for page in b.composed.pages:
         for it in page.items:
@@ -93,12 +93,6 @@ def _photos(b: Built, s: PrintSettings | None) -> list[Finding]:
                 msg = f"{ppi:.0f} ppi effective ({size}); {spec.ppi_warn:g} or more is wanted"
                 out.append(Finding(WARNING, "low-ppi", msg, page.number, it.story, el))
     return out
-
-
-def _defaults(b: Built):
-    from ..manifest.model import PrintSpec
-
-    return b.loaded.issue.print_ or PrintSpec()
 
 
 def _rel(b: Built, p: Path) -> str:

@@ -1,8 +1,9 @@
-"""Print settings: the manifest's `print:` section (and `--icc`) resolved and checked.
+"""Print settings: the style sheet's and the manifest's `print:` sections (and `--icc`) resolved and checked.
 
-Reads the validated `PrintSpec` of a loaded issue, the profile file it names and the command line's
-overrides; produces `PrintSettings` (the profile loaded, sizes in points, the file-name pattern checked)
-or raises `InvalidInput` with problems located at the manifest's lines.
+Reads the validated `PrintSpec`s of a laid-out issue (style sheet first, the manifest's keys over it),
+the profile file they name and the command line's override; produces `PrintSettings` (the profile
+loaded, sizes in points, the file-name pattern checked) or raises `InvalidInput` with problems
+located at the line of the file that gave the setting.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from pathlib import Path
 
 from PIL import ImageCms
 
+from ..manifest import yamlsource
 from ..manifest.errors import InvalidInput, Location, Problem
 from ..manifest.load import LoadedIssue
 from ..manifest.model import PrintSpec
 from ..manifest.units import MM
+from ..pipeline import Built
 
 ICC_DIR = Path(__file__).resolve().parents[2] / "assets" / "icc"
 SLUG = 9 * MM  # room outside the bleed for crop marks and the slug line
@@ -55,21 +58,74 @@ class PrintSettings:
         return "PDF/X-1:2003" if self.target == "x1a" else "PDF/X-4"
 
 
-def resolve(li: LoadedIssue, icc: Path | None = None) -> PrintSettings:
-    """The issue's print settings, with `icc` (from the command line) over the manifest's profile."""
-    spec = li.issue.print_ or PrintSpec()
-    smap = li.smap
+@dataclass(frozen=True)
+class _Layer:
+    """One place print settings are given: the style sheet, then the manifest over it."""
+
+    spec: PrintSpec
+    folder: Path  # a relative profile path is read from here
+    smap: yamlsource.SourceMap | None
+
+
+def _layers(b: Built) -> list[_Layer]:
+    li = b.loaded
+    out = []
+    sheet = b.style.sheet.print_
+    if sheet is not None:
+        style = li.folder / li.issue.style if li.issue.style else None
+        smap = None
+        if style is not None:
+            try:
+                smap = yamlsource.load(style.read_text(encoding="utf-8"), style)[1]
+            except (OSError, UnicodeDecodeError, InvalidInput):
+                smap = None  # already read once to lay the issue out; positions are a courtesy
+        out.append(_Layer(sheet, style.parent if style else li.folder, smap))
+    if li.issue.print_ is not None:
+        out.append(_Layer(li.issue.print_, li.folder, li.smap))
+    return out
+
+
+def _merged(layers: list[_Layer]) -> tuple[PrintSpec, dict[str, _Layer]]:
+    """The settings key by key from the last layer that gives each, and where each came from."""
+    values = PrintSpec().model_dump()
+    source: dict[str, _Layer] = {}
+    for layer in layers:
+        for k in layer.spec.model_fields_set:
+            values[k] = getattr(layer.spec, k)
+            source[k] = layer
+    return PrintSpec.model_construct(**values), source
+
+
+def print_spec(b: Built) -> PrintSpec:
+    """The merged settings without loading a profile (for checks that need only the limits)."""
+    return _merged(_layers(b))[0]
+
+
+def resolve(b: Built, icc: Path | None = None) -> PrintSettings:
+    """The issue's print settings: the style sheet's `print:`, the manifest's over it key by key,
+    and `icc` (from the command line) over both for the profile."""
+    li = b.loaded
+    layers = _layers(b)
+    spec, source = _merged(layers)
+
+    def where(key: str | None = None) -> Location | None:
+        layer = source.get(key) if key else None
+        if layer is None:
+            layer = layers[-1] if layers else None
+            key = None
+        if layer is None or layer.smap is None:
+            return li.smap.value(())
+        return layer.smap.value(("print", key) if key else ("print",))
+
     problems: list[Problem] = []
-
-    def where(*key: str) -> Location | None:
-        return smap.value(("print", *key)) if li.issue.print_ is not None else smap.value(())
-
     if spec.ppi_error > spec.ppi_warn:
         problems.append(
             Problem(f"print.ppi_error: {spec.ppi_error:g} is above ppi_warn {spec.ppi_warn:g}", where("ppi_error"))
         )
     problems += _check_pattern(spec.file_name, where("file_name"))
-    profile_path, loc = _profile_path(li, spec, icc)
+    profile_path = icc
+    if icc is None and spec.profile is not None:
+        profile_path = _find_profile(spec.profile, source["profile"].folder)
     prof = None
     data = b""
     if profile_path is None:
@@ -77,13 +133,13 @@ def resolve(li: LoadedIssue, icc: Path | None = None) -> PrintSettings:
             Problem(
                 "print.profile: no output profile: give the plant's CMYK profile with --icc PROFILE.icc or "
                 "under print: as profile: PATH (profile: FOGRA39L_coated.icc names the vendored test profile)",
-                loc or where(),
+                where(),
             )
         )
     else:
         prof, data, err = _read_profile(profile_path)
         if err:
-            problems.append(Problem(f"print.profile: {profile_path}: {err}", loc))
+            problems.append(Problem(f"print.profile: {profile_path}: {err}", None if icc else where("profile")))
     if problems:
         raise InvalidInput(problems)
     assert prof is not None and profile_path is not None
@@ -104,16 +160,11 @@ def resolve(li: LoadedIssue, icc: Path | None = None) -> PrintSettings:
     )
 
 
-def _profile_path(li: LoadedIssue, spec: PrintSpec, icc: Path | None) -> tuple[Path | None, Location | None]:
-    if icc is not None:
-        return icc, None
-    if spec.profile is None:
-        return None, None
-    loc = li.smap.value(("print", "profile"))
-    p = li.folder / spec.profile
-    if not p.exists() and (ICC_DIR / spec.profile).is_file():
-        p = ICC_DIR / spec.profile  # a vendored profile by name
-    return p, loc
+def _find_profile(name: str, folder: Path) -> Path:
+    p = folder / name
+    if not p.exists() and (ICC_DIR / name).is_file():
+        return ICC_DIR / name  # a vendored profile by name
+    return p
 
 
 def _read_profile(path: Path) -> tuple[ImageCms.ImageCmsProfile | None, bytes, str | None]:
