@@ -194,3 +194,23 @@ def test_human_report_and_bad_targets(tmp_path: Path) -> None:
     junk.write_bytes(b"not a pdf")
     r = cli("preflight", junk)
     assert r.exit_code == 1 and "missing-file" in r.stdout and "Traceback" not in r.output
+
+
+def test_white_overprint_and_transparency_in_a_pdf(tmp_path: Path) -> None:
+    pdf = tmp_path / "wo.pdf"
+    c = canvas.Canvas(str(pdf), pagesize=(300, 300))
+    c.setFillOverprint(True)
+    c.setFillColorCMYK(0, 0, 0, 0)
+    c.setFont("Helvetica", 12)
+    c.drawString(40, 150, "Paper-white knockout that overprints")
+    c.setFillOverprint(False)
+    c.setFillColorCMYK(0, 0, 0, 0)
+    c.drawString(40, 120, "Paper white that knocks out: fine")
+    c.setFillAlpha(0.5)
+    c.setFillColorCMYK(0, 0, 0, 1)
+    c.rect(10, 10, 50, 50, fill=1)
+    c.save()
+    code, found = findings(pdf, "--print")
+    white = [f for f in found if f["check"] == "white-overprint"]
+    assert code == 1 and len(white) == 1 and "(at 40,150 pt)" in white[0]["message"], found
+    assert any(f["check"] == "transparency" and "alpha" in f["message"] for f in found)

@@ -27,6 +27,8 @@ CHECKS = {
     "overset": "copy that does not fit",
     "overfull": "line wider than its column",
     "pdfx": "PDF/X identification missing (boxes, output intent, version)",
+    "white-overprint": "white set to overprint (it disappears on press)",
+    "transparency": "live transparency in a PDF/X-1a print file",
     "invalid-input": "the issue cannot be laid out as given",
     "print-settings": "invalid print settings",
 }

@@ -50,6 +50,7 @@ class Mark:
     op: str = ""
     font: str = ""
     image: dict = field(default_factory=dict)  # width, height, ppi, space, xobject
+    overprint: bool = False  # the overprint flag in force for this kind of painting
 
 
 @dataclass
@@ -58,9 +59,21 @@ class _State:
     fill: Colour = field(default_factory=Colour)
     stroke: Colour = field(default_factory=Colour)
     width: float = 1.0
+    op: bool = False  # overprint for fills (and text)
+    OP: bool = False  # overprint for strokes
 
     def copy(self) -> _State:
-        return _State(self.ctm, self.fill, self.stroke, self.width)
+        return _State(self.ctm, self.fill, self.stroke, self.width, self.op, self.OP)
+
+    def set_gs(self, gs) -> None:
+        """An ExtGState's overprint keys (`/op` defaults to `/OP` when only that is given)."""
+        if "/OP" in gs:
+            self.OP = bool(gs.OP)
+            self.op = bool(gs.get("/op", gs.OP))
+        elif "/op" in gs:
+            self.op = bool(gs.op)
+        if "/LW" in gs:
+            self.width = _num(gs.LW)
 
 
 def _num(o: object) -> float:
@@ -101,8 +114,8 @@ def walk(pdf: pikepdf.Pdf) -> Iterator[Mark]:
         yield from _walk(page.obj, page.obj.get("/Resources"), n, IDENTITY, set())
 
 
-def _walk(obj, resources, page: int, base: Matrix, seen: set) -> Iterator[Mark]:
-    st = _State(base)
+def _walk(obj, resources, page: int, base: Matrix, seen: set, inherited: _State | None = None) -> Iterator[Mark]:
+    st = inherited or _State(base)
     stack: list[_State] = []
     tm: Matrix = IDENTITY
     tlm: Matrix = IDENTITY
@@ -119,6 +132,8 @@ def _walk(obj, resources, page: int, base: Matrix, seen: set) -> Iterator[Mark]:
             st.ctm = mul(tuple(_num(v) for v in operands), st.ctm)  # type: ignore[arg-type]
         elif o == "w":
             st.width = _num(operands[0])
+        elif o == "gs" and resources is not None and operands[0] in resources.get("/ExtGState", {}):
+            st.set_gs(resources.ExtGState[operands[0]])
         elif o in COLOUR_OPS:
             c = _colour(o, operands, resources, st)
             if c is not None:
@@ -145,12 +160,13 @@ def _walk(obj, resources, page: int, base: Matrix, seen: set) -> Iterator[Mark]:
             tm = tlm
         if o in TEXT_SHOW:
             m = mul(tm, st.ctm)
-            yield Mark(page, "text", m[4], m[5], st.fill, font_size * math.hypot(m[2], m[3]), o, font_name)
+            size = font_size * math.hypot(m[2], m[3])
+            yield Mark(page, "text", m[4], m[5], st.fill, size, o, font_name, overprint=st.op)
         elif o in ("S", "s", "b", "B", "b*", "B*"):
             scale = math.sqrt(abs(st.ctm[0] * st.ctm[3] - st.ctm[1] * st.ctm[2])) or 1.0
-            yield Mark(page, "stroke", st.ctm[4], st.ctm[5], st.stroke, st.width * scale, o)
+            yield Mark(page, "stroke", st.ctm[4], st.ctm[5], st.stroke, st.width * scale, o, overprint=st.OP)
         if o in ("f", "F", "f*", "b", "B", "b*", "B*"):
-            yield Mark(page, "fill", st.ctm[4], st.ctm[5], st.fill, 0.0, o)
+            yield Mark(page, "fill", st.ctm[4], st.ctm[5], st.fill, 0.0, o, overprint=st.op)
         elif o == "Do":
             yield from _xobject(operands[0], resources, page, st, seen)
         elif o == "INLINE IMAGE":
@@ -191,7 +207,9 @@ def _xobject(name, resources, page: int, st: _State, seen: set) -> Iterator[Mark
         yield mark
     elif sub == Name.Form and x.objgen not in seen:
         matrix = tuple(_num(v) for v in x.get("/Matrix", [1, 0, 0, 1, 0, 0]))
-        yield from _walk(x, x.get("/Resources", resources), page, mul(matrix, st.ctm), seen | {x.objgen})  # type: ignore[arg-type]
+        inner = st.copy()  # a form starts from the graphics state of its caller
+        inner.ctm = mul(matrix, st.ctm)  # type: ignore[arg-type]
+        yield from _walk(x, x.get("/Resources", resources), page, inner.ctm, seen | {x.objgen}, inner)
 
 
 def _inline(img, resources, page: int, st: _State) -> Mark:

@@ -56,6 +56,8 @@ def preflight_pdf(path: Path, print_: bool = False, limits: Limits = Limits()) -
         out += _fonts(pdf)
         if print_:
             out += _pdfx(pdf)
+            if str(pdf.docinfo.get("/GTS_PDFXVersion", "")) != "PDF/X-4":  # X-4 allows live transparency
+                out += _transparency(pdf)
     return out
 
 
@@ -72,12 +74,14 @@ def _classify(m: Mark, print_: bool, trim, limits: Limits) -> list[tuple[str, st
     """(check, severity, element) for each rule the mark breaks."""
     keys = []
     col = m.colour
-    if m.kind == "colour" and col is not None:
+    if m.kind == "colour" and col is not None:  # the operator itself
         if print_ and col.space in NOT_PRINT:
             keys.append(("rgb-colour", ERROR, f"'{m.op}' operator"))
         if col.space == "DeviceCMYK" and len(col.values) == 4 and sum(col.values) * 100 > limits.ink_limit + 0.5:
             keys.append(("ink-limit", ERROR, "colour"))
-    elif m.kind in ("text", "stroke") and col is not None:
+    if m.kind in ("text", "stroke", "fill") and col is not None and m.overprint and _white(col):
+        keys.append(("white-overprint", ERROR, "rule" if m.kind == "stroke" else m.kind))
+    if m.kind in ("text", "stroke") and col is not None:
         if col.space == "DeviceCMYK" and len(col.values) == 4:
             c, mg, y, k = col.values
             if k >= RICH_K and max(c, mg, y) > RICH_CMY:
@@ -98,6 +102,15 @@ def _classify(m: Mark, print_: bool, trim, limits: Limits) -> list[tuple[str, st
     return keys
 
 
+def _white(col) -> bool:
+    """Paper white: drawn with overprint on, it leaves what is beneath untouched, so it vanishes."""
+    if col.space == "DeviceCMYK" and len(col.values) == 4:
+        return max(col.values) == 0
+    if col.space == "DeviceGray" and len(col.values) == 1:
+        return col.values[0] == 1
+    return False
+
+
 def _finding(key: tuple, marks: list[Mark], limits: Limits) -> Finding:
     page, check, severity, element = key
     m = marks[0]
@@ -116,6 +129,8 @@ def _finding(key: tuple, marks: list[Mark], limits: Limits) -> Finding:
         c, mg, y, k = m.colour.values if m.colour else (0, 0, 0, 0)
         what = "text" if m.kind == "text" else "rule"
         msg = f"{what} in C{c * 100:.0f} M{mg * 100:.0f} Y{y * 100:.0f} K{k * 100:.0f}{more}"
+    elif check == "white-overprint":
+        msg = f"white {m.kind} set to overprint: it will not print{more}"
     elif check == "small-text":
         msg = f"{min(x.size for x in marks):.1f} pt text{more}"
     elif check == "thin-rule":
@@ -153,6 +168,28 @@ def _fonts(pdf: pikepdf.Pdf) -> list[Finding]:
                 if not font_embedded(font):
                     name = str(font.get("/BaseFont", "?"))[1:]
                     out.append(Finding(ERROR, "font-not-embedded", f"font {name} is not embedded", n, element="font"))
+    return out
+
+
+def _transparency(pdf: pikepdf.Pdf) -> list[Finding]:
+    """Soft masks, constant alpha under 1 or blend modes: not allowed in PDF/X-1a (flatten first)."""
+    out = []
+    for n, page in enumerate(pdf.pages, 1):
+        why: set[str] = set()
+        for res in _resources(page.obj.get("/Resources"), set()):
+            for _, gs in res.get("/ExtGState", {}).items():
+                if float(gs.get("/CA", 1)) < 1 or float(gs.get("/ca", 1)) < 1:
+                    why.add("alpha under 1")
+                if gs.get("/SMask", Name.None_) != Name.None_:
+                    why.add("a soft mask")
+                if gs.get("/BM", Name.Normal) not in (Name.Normal, Name.Compatible):
+                    why.add(f"blend mode {str(gs.BM)[1:]}")
+            for _, x in res.get("/XObject", {}).items():
+                if x.get("/Subtype") == Name.Image and "/SMask" in x:
+                    why.add("an image with a soft mask")
+        if why:
+            msg = f"transparency ({', '.join(sorted(why))}); PDF/X-1a needs it flattened"
+            out.append(Finding(ERROR, "transparency", msg, n))
     return out
 
 
