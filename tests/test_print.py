@@ -394,3 +394,10 @@ def test_bad_print_settings_in_the_style_sheet_are_located_there(tmp_path: Path,
     hits = re.findall(r"lodestar\.yaml:(\d+):\d+: (.*)", r.stderr)
     assert any(int(n) == line and re.search(expect, msg) for n, msg in hits), (line, r.stderr)
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_whole_issue_cannot_take_a_page_file_name(tmp_path: Path) -> None:
+    out = tmp_path / PAGE_NAMES[0]
+    r = cli("render", SAMPLE, "--print", "--split", "-o", out)
+    assert r.exit_code == 2 and "would share this name" in r.stderr
+    assert not list(tmp_path.iterdir())

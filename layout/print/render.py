@@ -109,6 +109,8 @@ def render_print(
     out = out or default_print_output(b)
     names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
     _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
+    if out.name in names:
+        raise InvalidInput([Problem(f"{out}: the whole issue and a page would share this name; choose another -o")])
     slug = marks.Slug(
         iss.publication, iss.date.isoformat(), iss.edition or "", len(c.pages), s.output_condition, s.ink_limit
     )
