@@ -12,7 +12,7 @@ from ..text import markdown
 from ..text.markdown import Run
 from ..text.style import Style
 from ..text.typeset import Typesetter
-from .frames import Box, Composed, Page, RuleItem, StoryFit, TextItem
+from .frames import Box, Composed, Page, RuleItem, StoryFit, TextItem, lines_text
 from .story import BASELINE, StoryContent, StoryLayout
 
 
@@ -203,6 +203,7 @@ class Composer:
                     left = content.units[start:]
                     fit.overset_lines = sum(len(u.lines) for u in left)
                     fit.overset_words = sum(u.words for u in left)
+                    fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
                     fits.append(fit)
                     continue
                 H, placed, obs, blocks, nxt = lay.place_body(
@@ -236,6 +237,7 @@ class Composer:
                     else:
                         fit.overset_lines = sum(len(u.lines) for u in left)
                         fit.overset_words = sum(u.words for u in left)
+                        fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
                 fits.append(fit)
                 for c in range(c0 - 1, c1):
                     sky[c] = body_top + H

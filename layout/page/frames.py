@@ -112,6 +112,25 @@ class StoryFit:
     continued_from: int | None = None
     fixed_height: bool = False
     free_lines: int = 0  # empty grid lines left at the foot of a fixed-height story
+    overset_text: str = ""  # the copy that fits nowhere, paragraphs separated by a blank line
+
+
+def lines_text(lines: list[Line]) -> str:
+    """Set lines back to running text: hyphens the breaker added rejoined, a blank line
+    between paragraphs (so overset copy can be shown and searched whole)."""
+    out: list[str] = []
+    para = None
+    joined = False  # the previous line ended in a breaker's hyphen
+    for ln in lines:
+        if para is not None and ln.para != para:
+            out.append("\n\n")
+        elif out and not joined:
+            out.append(" ")
+        t = ln.text
+        joined = ln.hyphenated and t.endswith("-")
+        out.append(t[:-1] if joined else t)
+        para = ln.para
+    return "".join(out)
 
 
 @dataclass

@@ -20,7 +20,7 @@ from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from ..page.frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
+from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
@@ -144,9 +144,11 @@ def draw(
     author: str = "",
     keywords: str = "",
     tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
-    `tick` is called as each page is written (for a progress bar)."""
+    `tick` is called as each page is written (for a progress bar); `decorate` may draw
+    over each finished page (proof marks), after its content and before the next page."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
@@ -191,6 +193,8 @@ def draw(
                 if img is None:
                     img = images[it.path] = ImageReader(str(it.path))
                 c.drawImage(img, it.x, H - it.top - it.height, it.width, it.height)
+        if decorate:
+            decorate(c, page)
         c.bookmarkPage(f"p{page.number}")
         c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
         c.showPage()
@@ -207,14 +211,20 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
-def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
+def write_pdf(
+    composed: Composed,
+    out: Path,
+    tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+    **meta: str,
+) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        draw(composed, tmp, tick=tick, **meta)
+        draw(composed, tmp, tick=tick, decorate=decorate, **meta)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
