@@ -160,6 +160,64 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
 
 
 @app.command()
+def proof(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The proof PDF to write")] = None,
+) -> None:
+    """Write an editors' proof of ISSUE, overset and all (default: ISSUE/build/<publication>-<date>-proof.pdf)."""
+    from .proof.commands import run_proof
+
+    raise typer.Exit(run_proof(issue, output, _err, typer.echo))
+
+
+@app.command()
+def fit(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
+) -> None:
+    """The copyfit table: lines available and used, over or short, words to cut or add, jumps."""
+    from .proof.commands import run_fit
+
+    raise typer.Exit(run_fit(issue, as_json, _err, typer.echo))
+
+
+@app.command()
+def preview(
+    source: Annotated[Path, typer.Argument(help="An issue folder, its issue.yaml, or a PDF")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The folder for the PNGs")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=10, max=600, help="Resolution of the page images")] = 100,
+) -> None:
+    """One PNG per page and a contact sheet of all pages."""
+    from .proof.commands import run_preview
+
+    raise typer.Exit(run_preview(source, output, dpi, _err, typer.echo))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier proof or render (or issue folder)")],
+    new: Annotated[Path, typer.Argument(help="The later proof or render (or issue folder)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The report folder to write")] = None,
+) -> None:
+    """Words added and removed per story, pages changed; exit 1 if anything changed."""
+    from .proof.commands import run_diff
+
+    raise typer.Exit(run_diff(old, new, output, _err, typer.echo))
+
+
+@app.command()
+def notes(
+    pdf: Annotated[Path, typer.Argument(help="An annotated proof PDF")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the corrections as JSON")] = False,
+    patch: Annotated[bool, typer.Option("--patch", help="Print a unified diff against the article sources")] = False,
+) -> None:
+    """List the corrections editors marked on a proof; --patch turns them into a diff (never applied)."""
+    from .proof.commands import run_notes
+
+    raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
+
+
+@app.command()
 def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
     """Scaffold an issue folder that renders as it is."""
     from .scaffold import scaffold

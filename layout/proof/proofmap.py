@@ -9,7 +9,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ContentStream
 
 from .. import __version__
 from ..manifest.load import LoadedIssue
@@ -17,6 +18,7 @@ from ..page.frames import ImageItem, Page, RuleItem, TextItem
 from ..text.fonts import LIGATURES
 
 MAP_NAME = "layout-proof-map.json"
+MARKS_BEGIN = b"/OC /ProofMarks BDC"  # as marks.py opens its block
 FORMAT = "layout-proof-map/1"
 SKIP_ROLES = ("jump",)  # "Continued on page 4" is furniture, not the story's copy
 _SPELL = str.maketrans(LIGATURES)
@@ -178,3 +180,26 @@ def read_map(pdf: Path) -> dict | None:
         return None
     data = json.loads(att[0].decode("utf-8"))
     return data if data.get("format") == FORMAT else None
+
+
+def unmarked(pdf: Path, out: Path, pages: int | None = None) -> Path:
+    """A copy of a proof without its marks (the marks' block cut from each page's content)
+    and without its proof sheets: the pages exactly as they print, for comparing."""
+    w = PdfWriter(clone_from=str(pdf))
+    while pages is not None and len(w.pages) > pages:
+        w.remove_page(len(w.pages) - 1)
+    for page in w.pages:
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        data = contents.get_data()
+        i = data.find(MARKS_BEGIN)
+        if i < 0:
+            continue
+        j = data.find(b"EMC", i)
+        cs = ContentStream(None, w)
+        cs.set_data(data[:i] + data[j + 3 :] if j >= 0 else data[:i])
+        page.replace_contents(cs)
+    with open(out, "wb") as fh:
+        w.write(fh)
+    return out
