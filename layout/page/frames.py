@@ -116,21 +116,29 @@ class StoryFit:
 
 
 def lines_text(lines: list[Line]) -> str:
-    """Set lines back to running text: hyphens the breaker added rejoined, a blank line
-    between paragraphs (so overset copy can be shown and searched whole)."""
+    """Set lines back to running text: a hyphen the breaker added is dropped and the word
+    rejoined (a word's own hyphen is kept), a blank line between paragraphs (so overset
+    copy can be shown and searched whole)."""
     out: list[str] = []
     para = None
-    joined = False  # the previous line ended in a breaker's hyphen
+    joined = False  # the previous line ended inside a word
     for ln in lines:
         if para is not None and ln.para != para:
             out.append("\n\n")
         elif out and not joined:
             out.append(" ")
         t = ln.text
-        joined = ln.hyphenated and t.endswith("-")
-        out.append(t[:-1] if joined else t)
+        joined = ln.hyphenated
+        out.append(t[:-1] if added_hyphen(ln) else t)
         para = ln.para
     return "".join(out)
+
+
+def added_hyphen(ln: Line) -> bool:
+    """The line ends in a hyphen the breaker added (drawn as a span of its own), not in a
+    hyphen the word already had."""
+    s = ln.spans
+    return ln.hyphenated and len(s) > 1 and s[-1].shaped.text == "-" and not s[-1].space_before
 
 
 @dataclass

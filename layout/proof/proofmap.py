@@ -14,7 +14,7 @@ from pypdf.generic import ContentStream
 
 from .. import __version__
 from ..manifest.load import LoadedIssue
-from ..page.frames import ImageItem, Page, RuleItem, TextItem
+from ..page.frames import ImageItem, Page, RuleItem, TextItem, added_hyphen
 from ..text.fonts import LIGATURES
 
 MAP_NAME = "layout-proof-map.json"
@@ -118,10 +118,9 @@ def build_map(
             else:
                 rest = wb
             words.extend(w for w, _, _ in rest)
-            hyph = it.line.hyphenated and it.text.endswith("-") and bool(words)
-            if hyph:
+            if added_hyphen(it.line) and words:
                 words[-1] = words[-1][:-1]
-            glue[it.story] = hyph or it.role == "drop_cap"
+            glue[it.story] = (it.line.hyphenated and bool(words)) or it.role == "drop_cap"
             lines.append(
                 {
                     "story": it.story,
