@@ -166,3 +166,52 @@ def run_diff(old: Path, new: Path, output: Path | None, err: Say, out: Say) -> i
     out(f"{verdict}: {stories} stor{'ies' if stories != 1 else 'y'} with changed words, {n} of {len(cmp.pages)} pages")
     out(f"report: {index}")
     return EXIT_PROBLEMS if cmp.changed else EXIT_OK
+
+
+def _sources_folder(pmap: dict, pdf: Path) -> Path:
+    """Where the article sources are: as proofed, else the issue folder around the proof."""
+    for cand in (Path(pmap.get("folder", "")), pdf.resolve().parent.parent, pdf.resolve().parent):
+        if str(cand) and (cand / "issue.yaml").is_file():
+            return cand
+    return Path(pmap.get("folder") or pdf.parent)
+
+
+def run_notes(pdf: Path, as_json: bool, patch: bool, err: Say, out: Say) -> int:
+    from pypdf.errors import PdfReadError
+
+    from .notes import read_notes
+    from .patch import make_patch
+    from .proofmap import read_map
+
+    if not _pdf_arg(pdf, err):
+        return EXIT_INVALID
+    try:
+        pmap = read_map(pdf)
+        if pmap is None:
+            err(f"error: {pdf} has no proof map: make it with `issue proof`, annotate that, and try again")
+            return EXIT_INVALID
+        found = read_notes(pdf, pmap)
+    except (PdfReadError, ValueError, KeyError) as e:
+        err(f"error: {pdf}: cannot read the proof ({e})")
+        return EXIT_INVALID
+    if not found:
+        err(f"{pdf}: no annotations: nothing to correct")
+        if as_json:
+            out("[]")
+        return EXIT_OK
+    if patch:
+        text, problems = make_patch(found, pmap, _sources_folder(pmap, pdf))
+        for p in problems:
+            err(f"not in the patch: {p}")
+        if text:
+            out(text.rstrip("\n"))
+        else:
+            err("no strike-outs, insertions or replacements in the body copy: the patch is empty")
+        return EXIT_OK
+    if as_json:
+        out(json.dumps([c.as_dict() for c in found], ensure_ascii=False, indent=1))
+    else:
+        for c in found:
+            out(c.line())
+        out(f"{len(found)} correction{'s' if len(found) != 1 else ''} on {pdf}")
+    return EXIT_OK

@@ -151,6 +151,7 @@ def build_map(
         "tool": f"layout {__version__}",
         "inputs": {"hash": whole, "short": whole[:10], "files": each},
         "made": made,
+        "folder": str(li.folder.resolve()),  # where the article sources were, for `notes --patch`
         "publication": iss.publication,
         "date": iss.date.isoformat(),
         "number": iss.number,
