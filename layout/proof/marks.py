@@ -113,7 +113,7 @@ class Marks:
             c.saveState()
             c.setFillColorRGB(r, g, b)
             c.setFont(self.bold.name, 6.5)
-            tx = x - 2.5 if side == "left" else x + 7.5
+            tx = x - 8.5 if side == "left" else x + 3.5  # rotated -90: the glyphs stand to the right of tx
             c.translate(tx, H - top)
             c.rotate(-90)
             c.drawString(2, 0, text)
