@@ -52,6 +52,9 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
     if b is None:
         return EXIT_INVALID
     dest = output or default_output(b.loaded).with_name(default_output(b.loaded).stem + "-proof.pdf")
+    if dest.is_dir():
+        err(f"error: {dest} is a folder; give the proof a file name such as {dest / 'proof.pdf'}")
+        return EXIT_INVALID
     if dest.resolve() in _inputs(b.loaded):
         err(f"error: {dest} is one of the issue's inputs; choose another output")
         return EXIT_INVALID

@@ -39,12 +39,19 @@ class Change:
 
     def line(self) -> str:
         where = " (overset copy)" if self.overset else f" (page {self.page})" if self.page else ""
-        old, new = " ".join(self.removed), " ".join(self.added)
+        old, new = _short(self.removed), _short(self.added)
         if self.removed and self.added:
             return f"story '{self.story}'{where}: replaced \u201c{old}\u201d with \u201c{new}\u201d"
         if self.removed:
             return f"story '{self.story}'{where}: removed \u201c{old}\u201d"
         return f"story '{self.story}'{where}: added \u201c{new}\u201d"
+
+
+def _short(words: list[str], most: int = 24) -> str:
+    """A long run of words shown by its ends and its length."""
+    if len(words) <= most:
+        return " ".join(words)
+    return f"{' '.join(words[:12])} \u2026 {' '.join(words[-6:])} ({len(words)} words)"
 
 
 @dataclass

@@ -43,7 +43,12 @@ class Correction:
             "delete": f"delete \u201c{self.marked}\u201d",
             "insert": f"insert \u201c{self.note}\u201d {self.marked}",
             "replace": f"replace \u201c{self.marked}\u201d with \u201c{self.note}\u201d",
-        }.get(self.kind, f"{self.kind} \u201c{self.marked}\u201d" + (f": {self.note}" if self.note else ""))
+        }.get(
+            self.kind,
+            f"{self.kind}"
+            + (f" \u201c{self.marked}\u201d" if self.marked else "")
+            + (f": {self.note}" if self.note else ""),
+        )
         return f"p{self.page}{who}: {what}{by}"
 
     def as_dict(self) -> dict:
