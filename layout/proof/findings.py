@@ -93,8 +93,9 @@ def underset(composed: Composed) -> Iterable[Finding]:
 def bands(composed: Composed) -> Iterable[Finding]:
     """A horizontal band across the whole text area with nothing in it."""
     for page in composed.pages:
-        spans = sorted(_extent(it) for it in page.items)
         a = page.area
+        foot = a.bottom - page.grid  # the folio's row
+        spans = sorted(_extent(it) for it in page.items) + [(foot, foot)]
         y = a.top
         for top, bottom in spans:
             if top - y >= BAND_ROWS * page.grid:

@@ -16,6 +16,7 @@ from .fit import FitRow
 
 OC_NAME = "ProofMarks"  # the /Properties key of the layer in every page's resources
 COLORS = {"error": (0.82, 0.0, 0.11), "warning": (0.93, 0.45, 0.0), "info": (0.1, 0.4, 0.85)}
+INSIDE = ("underset", "band", "resolution")  # findings whose box holds no text: the note goes inside
 FIT_COLORS = {
     "fits": (0.1, 0.55, 0.25),
     "short": (0.93, 0.45, 0.0),
@@ -137,8 +138,11 @@ class Marks:
         c.rect(x0, H - bottom, x1 - x0, bottom - top, stroke=1, fill=1)
         size = 6.5
         w = self.bold.rl.stringWidth(f.note, size) + 6
-        tx = min(max(x0, 2.0), page.width - w - 2)
-        ty = H - bottom - size - 4 if bottom + size + 6 < page.height else H - top + 2
+        tx = min(max(x0 + (2 if f.kind in INSIDE else 0), 2.0), page.width - w - 2)
+        if f.kind in INSIDE and bottom - top >= size + 3:
+            ty = H - top - size - 2.5  # in the empty space (or on the photo), clear of any text
+        else:
+            ty = H - bottom - size - 4 if bottom + size + 6 < page.height else H - top + 2
         # Step the note down (or up, near the foot of the sheet) until it clears the notes already set.
         step = -(size + 5) if ty > size + 8 else size + 5
         while any(tx < b[2] and b[0] < tx + w and ty - 2 < b[3] and b[1] < ty + size + 2 for b in placed):
