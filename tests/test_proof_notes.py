@@ -112,6 +112,22 @@ def test_patch_applies_to_the_article_sources_and_changes_only_the_marked_words(
     }
 
 
+def test_a_malformed_annotation_is_skipped_with_a_warning(proof, tmp_path):
+    from annotate import Annotator
+    from pypdf.generic import NameObject, TextStringObject
+
+    a = Annotator(proof)
+    p, box, _ = word_box(a.map, "geminids", "meteors")
+    a.add(p, "/Highlight", box, "fine", quads=[box])
+    bad = a.writer.pages[p - 1]["/Annots"][-1].get_object().copy()
+    bad[NameObject("/Rect")] = TextStringObject("not a rectangle")
+    del bad["/QuadPoints"]
+    a.writer.add_annotation(p - 1, bad)
+    r = cli("notes", a.save(tmp_path / "bad.pdf"))
+    assert r.exit_code == 0, r.output
+    assert "meteors" in r.stdout and "malformed" in r.stderr
+
+
 def test_a_proof_without_annotations_says_so(proof):
     r = cli("notes", proof)
     assert r.exit_code == 0 and "no annotations" in r.stderr

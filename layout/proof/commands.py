@@ -193,10 +193,12 @@ def run_notes(pdf: Path, as_json: bool, patch: bool, err: Say, out: Say) -> int:
         if pmap is None:
             err(f"error: {pdf} has no proof map: make it with `issue proof`, annotate that, and try again")
             return EXIT_INVALID
-        found = read_notes(pdf, pmap)
+        found, skipped = read_notes(pdf, pmap)
     except (PdfReadError, ValueError, KeyError) as e:
         err(f"error: {pdf}: cannot read the proof ({e})")
         return EXIT_INVALID
+    for page in skipped:
+        err(f"warning: page {page}: an annotation too malformed to read was skipped")
     if not found:
         err(f"{pdf}: no annotations: nothing to correct")
         if as_json:

@@ -51,7 +51,8 @@ def overset(composed: Composed) -> Iterable[Finding]:
             f.page,
             _story_box(page, f.columns, f.top, f.bottom),
             "error",
-            f"OVERSET {f.overset_lines} lines, {f.overset_words} words: see the overflow sheet",
+            f"OVERSET {f.overset_lines} line{'s' if f.overset_lines != 1 else ''}, {f.overset_words} words: "
+            "see the overflow sheet",
             "overset",
             f.story,
         )

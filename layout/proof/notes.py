@@ -139,48 +139,59 @@ def _place(c: Correction, hits: list[tuple[dict, int]], words: dict[str, list[st
     c.marked = " ".join(words[story][c.first : c.last])
 
 
-def read_notes(pdf, pmap: dict) -> list[Correction]:
+def _read_one(a, page: int, mp: _Page, words: dict[str, list[str]], height: float, carets: list) -> Correction | None:
+    kind = KINDS.get(_s(a.get("/Subtype")))
+    if kind is None:
+        return None
+    c = Correction(page, kind, None, "", _s(a.get("/Contents")), _s(a.get("/T")), _time(a))
+    quads = _quads(a, height)
+    if kind == "insert":
+        at = mp.caret(quads[0])
+        if at is not None:
+            ln, k = at
+            c.story, c.role = ln["story"], ln["role"]
+            c.first = c.last = _story_word(ln, k)
+            w = words[c.story]
+            before = w[c.first - 1] if c.first > 0 else ""
+            after = w[c.first] if c.first < len(w) else ""
+            c.marked = f"between \u201c{before}\u201d and \u201c{after}\u201d"
+        carets.append((c, quads[0], a.get("/IRT")))
+    elif kind == "note":
+        q = quads[0]
+        _place(c, mp.under([(q[0] - 4, q[1], q[2] + 4, q[3])])[:12], words)
+    else:
+        _place(c, mp.under(quads), words)
+    if c.story is None:
+        q = quads[0]
+        c.story = mp.story_at((q[0] + q[2]) / 2, (q[1] + q[3]) / 2)
+    return c
+
+
+def read_notes(pdf, pmap: dict) -> tuple[list[Correction], list[int]]:
+    """The corrections, and the pages of annotations too malformed to read."""
     reader = PdfReader(str(pdf))
     words = {k: v["text"].split() for k, v in pmap["stories"].items()}
     out: list[Correction] = []
     refs: dict[int, Correction] = {}  # annotation object number -> correction
     carets: list[tuple[Correction, Rect, object]] = []
+    skipped: list[int] = []
     for pi, page in enumerate(reader.pages):
         if pi >= len(pmap["pages"]):
             break
         mp = _Page(pmap["pages"][pi], words)
         height = float(page.mediabox.height)
         for ref in page.get("/Annots") or []:
-            a = ref.get_object()
-            kind = KINDS.get(_s(a.get("/Subtype")))
-            if kind is None:
+            try:
+                c = _read_one(ref.get_object(), pi + 1, mp, words, height, carets)
+            except (TypeError, ValueError, KeyError, IndexError):
+                skipped.append(pi + 1)  # a malformed annotation: listed as skipped, not fatal
                 continue
-            c = Correction(pi + 1, kind, None, "", _s(a.get("/Contents")), _s(a.get("/T")), _time(a))
-            quads = _quads(a, height)
-            if kind == "insert":
-                at = mp.caret(quads[0])
-                if at is not None:
-                    ln, k = at
-                    c.story, c.role = ln["story"], ln["role"]
-                    c.first = c.last = _story_word(ln, k)
-                    w = words[c.story]
-                    before = w[c.first - 1] if c.first > 0 else ""
-                    after = w[c.first] if c.first < len(w) else ""
-                    c.marked = f"between \u201c{before}\u201d and \u201c{after}\u201d"
-                carets.append((c, quads[0], a.get("/IRT")))
-            elif kind == "note":
-                q = quads[0]
-                hits = mp.under([(q[0] - 4, q[1], q[2] + 4, q[3])])
-                _place(c, hits[:12], words)
-            else:
-                _place(c, mp.under(quads), words)
-            if c.story is None:
-                q = quads[0]
-                c.story = mp.story_at((q[0] + q[2]) / 2, (q[1] + q[3]) / 2)
+            if c is None:
+                continue
             out.append(c)
             if isinstance(ref, IndirectObject):
                 refs[ref.idnum] = c
-    return _pair_replacements(out, refs, carets, reader)
+    return _pair_replacements(out, refs, carets, reader), skipped
 
 
 def _pair_replacements(out, refs, carets, reader) -> list[Correction]:
