@@ -207,7 +207,7 @@ def run_notes(pdf: Path, as_json: bool, patch: bool, err: Say, out: Say) -> int:
     if patch:
         text, problems = make_patch(found, pmap, _sources_folder(pmap, pdf))
         for p in problems:
-            err(f"not in the patch: {p}")
+            err(p)
         if text:
             out(text.rstrip("\n"))
         else:

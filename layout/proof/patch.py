@@ -8,6 +8,7 @@ the diff text and a list of what could not be placed."""
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -103,25 +104,28 @@ def make_patch(corrections: list[Correction], pmap: dict, folder: Path) -> tuple
         if c.kind not in ("delete", "insert", "replace"):
             continue
         if c.story is None or c.story not in pmap["stories"]:
-            problems.append(f"{c.line()}: not on a story")
+            problems.append(f"not in the patch: {c.line()}: not on a story")
             continue
         if c.role not in BODY_ROLES:
-            problems.append(f"{c.line()}: not in the body copy ({c.role}); correct issue.yaml by hand")
+            problems.append(f"not in the patch: {c.line()}: not in the body copy ({c.role}); correct issue.yaml by hand")
             continue
         rel = pmap["stories"][c.story].get("source")
         if not rel:
-            problems.append(f"{c.line()}: the body is written in issue.yaml; correct it there")
+            problems.append(f"not in the patch: {c.line()}: the body is written in issue.yaml; correct it there")
             continue
         if rel not in sources:
             path = folder / rel
             if not path.is_file():
-                problems.append(f"{c.line()}: {path} not found")
+                problems.append(f"not in the patch: {c.line()}: {path} not found")
                 continue
             sources[rel] = path.read_text(encoding="utf-8")
+            proofed = pmap["inputs"]["files"].get(f"articles/{c.story}")
+            if proofed and hashlib.sha256(path.read_bytes()).hexdigest() != proofed:
+                problems.append(f"warning: {rel} has changed since the proof was made: read the patch with care")
         where, _ = _align(words[c.story], _body_words(pmap, c.story), sources[rel])
         e = _edit(c, where, sources[rel])
         if e is None:
-            problems.append(f"{c.line()}: could not find the marked words in {rel}")
+            problems.append(f"not in the patch: {c.line()}: could not find the marked words in {rel}")
             continue
         edits.setdefault(rel, []).append(e)
     out = []
@@ -130,7 +134,7 @@ def make_patch(corrections: list[Correction], pmap: dict, folder: Path) -> tuple
         last = len(text) + 1
         for s, e, new in sorted(es, key=lambda x: (x[0], x[1]), reverse=True):
             if e > last:
-                problems.append(f"{rel}: two corrections overlap at character {s}; the later one is left out")
+                problems.append(f"not in the patch: {rel}: two corrections overlap at character {s}; the later one is left out")
                 continue
             text = text[:s] + new + text[e:]
             last = s
