@@ -107,7 +107,7 @@ def make_patch(corrections: list[Correction], pmap: dict, folder: Path) -> tuple
             problems.append(f"not in the patch: {c.line()}: not on a story")
             continue
         if c.role not in BODY_ROLES:
-            problems.append(f"not in the patch: {c.line()}: not in the body copy ({c.role}); correct issue.yaml by hand")
+            problems.append(f"not in the patch: {c.line()}: in the {c.role}, not the body; correct issue.yaml by hand")
             continue
         rel = pmap["stories"][c.story].get("source")
         if not rel:
@@ -134,7 +134,7 @@ def make_patch(corrections: list[Correction], pmap: dict, folder: Path) -> tuple
         last = len(text) + 1
         for s, e, new in sorted(es, key=lambda x: (x[0], x[1]), reverse=True):
             if e > last:
-                problems.append(f"not in the patch: {rel}: two corrections overlap at character {s}; the later one is left out")
+                problems.append(f"not in the patch: {rel}: two corrections overlap at character {s}; one is left out")
                 continue
             text = text[:s] + new + text[e:]
             last = s
