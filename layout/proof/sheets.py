@@ -8,8 +8,8 @@ from __future__ import annotations
 import math
 
 from ..manifest.load import LoadedIssue
-from ..page.compose import page_geometry
 from ..page.frames import Composed, Page, RuleItem, TextItem
+from ..page.grid import page_geometry
 from ..text.markdown import Run
 from ..text.style import Style
 from ..text.typeset import Line, Typesetter
