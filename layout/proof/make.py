@@ -22,6 +22,7 @@ from ..pipeline import Built
 from .findings import Check, Finding, findings
 from .fit import fit_rows
 from .marks import OC_NAME, Marks
+from .preview import publish
 from .proofmap import MAP_NAME, build_map
 from .sheets import proof_sheets
 
@@ -108,7 +109,7 @@ def _write(proof: Composed, out: Path, marks: Marks, pmap: dict, author: str) ->
     try:
         write_pdf(proof, drawn, decorate=marks, author=author, keywords="proof")
         _finish(drawn, Path(tmp), pmap)
-        os.replace(tmp, out)
+        publish(tmp, out)
     finally:
         drawn.unlink(missing_ok=True)
         Path(tmp).unlink(missing_ok=True)

@@ -26,12 +26,21 @@ def render(pdf: Path, dpi: int, pages: range | None = None) -> list[Image.Image]
         doc.close()
 
 
+def publish(tmp: str | Path, path: Path) -> None:
+    """Rename a finished temporary file into place, readable as a plain new file would be
+    (a temporary file is created private)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)
+    os.replace(tmp, path)
+
+
 def save_png(img: Image.Image, path: Path) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         img.save(tmp, format="PNG", optimize=False)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

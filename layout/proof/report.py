@@ -14,7 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageDraw
 
 from .diff import Comparison
-from .preview import save_png
+from .preview import publish, save_png
 
 CELL = 10  # pixels: changed pixels are gathered into cells, cells into regions
 HIGHLIGHT = (230, 20, 40)
@@ -70,7 +70,7 @@ def _write_text(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-    os.replace(tmp, path)
+    publish(tmp, path)
 
 
 def write_report(cmp: Comparison, out: Path) -> Path:
