@@ -66,3 +66,24 @@ def test_a_check_plugs_in_and_its_findings_are_marked(sample_built, tmp_path):
     assert "PLUGGED-IN CHECK" in pdfium.PdfDocument(str(proof.path))[0].get_textpage().get_text_range()
     sheet = pdfium.PdfDocument(str(proof.path))[3].get_textpage().get_text_range()
     assert "PLUGGED-IN CHECK" in sheet
+
+
+def test_column_foot_holes_are_really_empty(sample_built, tmp_path):
+    """No item of the page stands in a box marked as empty lines (a photo spanning columns
+    counts as filling them); checked on the sample and on a fresh `issue new` folder."""
+    from layout.scaffold import scaffold
+
+    scaffold(tmp_path / "new")
+    for composed in (sample_built.composed, build(tmp_path / "new").composed):
+        holes = [f for f in findings(composed) if f.kind in ("underset", "band")]
+        assert holes
+        for h in holes:
+            page = composed.pages[h.page - 1]
+            x0, top, x1, bottom = h.box
+            for it in page.items:
+                if not hasattr(it, "top"):
+                    continue
+                left = getattr(it, "x0", it.x)
+                right = getattr(it, "x1", it.x + getattr(it, "width", 0))
+                inside = left < x1 - 1 and right > x0 + 1 and it.top < bottom - 1 and it.bottom > top + 1
+                assert not inside, (h, getattr(it, "text", it))

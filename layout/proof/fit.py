@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from ..page.frames import Composed, Page, StoryFit, TextItem
+from ..page.frames import Composed, ImageItem, Page, StoryFit, TextItem
 
 BODY_ROLES = ("body", "subhead", "source", "bio")
 
@@ -46,6 +46,14 @@ class FitRow:
         return d
 
 
+def _left(it: TextItem | ImageItem) -> float:
+    return it.x0 if isinstance(it, TextItem) else it.x
+
+
+def _right(it: TextItem | ImageItem) -> float:
+    return it.x1 if isinstance(it, TextItem) else it.x + it.width
+
+
 def _feet(page: Page, f: StoryFit, others: list[StoryFit]) -> dict[int, tuple[float, int]]:
     """Empty grid rows below the story's last line in each of its columns, down to what
     stands below it (the next story, or the row of air above the folio)."""
@@ -53,14 +61,15 @@ def _feet(page: Page, f: StoryFit, others: list[StoryFit]) -> dict[int, tuple[fl
     out = {}
     for c in range(f.columns[0] - 1, min(f.columns[1], len(page.columns))):
         x, w = page.columns[c]
+        # Anything of the story's that reaches into this column: lines, and photos spanning it.
         mine = [
             it.bottom
             for it in page.items
-            if isinstance(it, TextItem)
+            if isinstance(it, TextItem | ImageItem)
             and it.story == f.story
-            and it.x < x + w
-            and it.x + 1 > x - 1
-            and it.top >= f.top
+            and it.top >= f.top - 0.5
+            and _left(it) < x + w - 1
+            and _right(it) > x + 1
         ]
         last = max(mine, default=f.top)
         below = [o.top - g for o in others if o is not f and o.columns[0] - 1 <= c < o.columns[1] and o.top > f.top]
