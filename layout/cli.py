@@ -127,8 +127,12 @@ def render(
         )
         raise typer.Exit(EXIT_PROBLEMS)
     if print_ or icc or split:
-        _render_print(b, icc, split, output, bar)
-        raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+        from .print.commands import run_print
+
+        with bar or nullcontext():
+            ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
+            code = run_print(b, icc, split, output, _err, typer.echo, **ticks)
+        raise typer.Exit(code or (EXIT_PROBLEMS if report else EXIT_OK))
     out = output or default_output(b.loaded)
     try:
         with bar or nullcontext():
@@ -148,30 +152,6 @@ def render(
     dt = time.perf_counter() - t0
     typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
     raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
-
-
-def _render_print(b, icc: Path | None, split: bool, output: Path | None, bar: _Bar | None) -> None:
-    from .print.render import render_print
-    from .print.settings import resolve
-
-    try:
-        s = resolve(b, icc)
-        with bar or nullcontext():
-            if bar:
-                bar.writing(len(b.composed.pages))
-            r = render_print(b, s, output, split, tick=bar.tick if bar else None)
-    except InvalidInput as e:
-        _invalid(e)
-        raise typer.Exit(EXIT_INVALID) from None
-    except OSError as e:
-        _err(f"error: cannot write the print files: {e}")
-        raise typer.Exit(EXIT_INVALID) from None
-    for ph in r.photos:
-        ink = f"total ink {ph.ink_before:.0f}% -> {ph.ink_after:.0f}%"
-        typer.echo(f"photo {ph.path.name}: {ph.source_profile} -> {s.output_condition}, {ink}")
-    for p in r.pages:
-        typer.echo(f"page: {p}")
-    typer.echo(f"{r.whole}: {len(b.composed.pages)} pages, {s.pdfx_version} for {s.output_condition}")
 
 
 @app.command()
@@ -205,26 +185,67 @@ def preflight(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too")] = False,
 ) -> None:
     """Check ISSUE or a PDF for what the printing plant would reject; exit 1 on errors."""
-    from .print.findings import failed, ordered, summary, to_json
-    from .print.preflight import preflight_issue
-    from .print.preflight_pdf import preflight_pdf
+    from .print.commands import run_preflight
 
-    if not target.exists():
-        _err(f"error: {target}: no such issue folder or PDF")
-        raise typer.Exit(EXIT_INVALID)
-    try:
-        is_pdf = target.is_file() and target.suffix.lower() == ".pdf"
-        found = preflight_pdf(target, print_) if is_pdf else preflight_issue(target, print_ or icc is not None, icc)
-    except InvalidInput as e:
-        _invalid(e)
-        raise typer.Exit(EXIT_INVALID) from None
-    if as_json:
-        typer.echo(to_json(str(target), found, strict))
-    else:
-        for f in ordered(found):
-            typer.echo(str(f))
-        typer.echo(summary(str(target), found, strict))
-    raise typer.Exit(EXIT_PROBLEMS if failed(found, strict) else EXIT_OK)
+    raise typer.Exit(run_preflight(target, print_, icc, as_json, strict, _err, typer.echo))
+
+
+@app.command()
+def proof(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The proof PDF to write")] = None,
+) -> None:
+    """Write an editors' proof of ISSUE, overset and all (default: ISSUE/build/<publication>-<date>-proof.pdf)."""
+    from .proof.commands import run_proof
+
+    raise typer.Exit(run_proof(issue, output, _err, typer.echo))
+
+
+@app.command()
+def fit(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
+) -> None:
+    """The copyfit table: lines available and used, over or short, words to cut or add, jumps."""
+    from .proof.commands import run_fit
+
+    raise typer.Exit(run_fit(issue, as_json, _err, typer.echo))
+
+
+@app.command()
+def preview(
+    source: Annotated[Path, typer.Argument(help="An issue folder, its issue.yaml, or a PDF")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The folder for the PNGs")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=10, max=600, help="Resolution of the page images")] = 100,
+) -> None:
+    """One PNG per page and a contact sheet of all pages."""
+    from .proof.commands import run_preview
+
+    raise typer.Exit(run_preview(source, output, dpi, _err, typer.echo))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier proof or render (or issue folder)")],
+    new: Annotated[Path, typer.Argument(help="The later proof or render (or issue folder)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The report folder to write")] = None,
+) -> None:
+    """Words added and removed per story, pages changed; exit 1 if anything changed."""
+    from .proof.commands import run_diff
+
+    raise typer.Exit(run_diff(old, new, output, _err, typer.echo))
+
+
+@app.command()
+def notes(
+    pdf: Annotated[Path, typer.Argument(help="An annotated proof PDF")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the corrections as JSON")] = False,
+    patch: Annotated[bool, typer.Option("--patch", help="Print a unified diff against the article sources")] = False,
+) -> None:
+    """List the corrections editors marked on a proof; --patch turns them into a diff (never applied)."""
+    from .proof.commands import run_notes
+
+    raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
 
 
 @app.command()

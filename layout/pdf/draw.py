@@ -171,11 +171,14 @@ def draw(
     author: str = "",
     keywords: str = "",
     tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
     mode: Screen = SCREEN,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
-    `tick` is called as each page is written (for a progress bar); `mode` says how colours,
-    photos and the sheet around the page are written (RGB on the page size by default)."""
+    `tick` is called as each page is written (for a progress bar); `decorate` may draw
+    over each finished page (proof marks), after its content and before the next page;
+    `mode` says how colours, photos and the sheet around the page are written (RGB on the
+    page size by default)."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
@@ -222,6 +225,8 @@ def draw(
                     img = images[it.path] = mode.image(it.path)
                 c.drawImage(img, it.x, H - it.top - it.height, it.width, it.height)
         mode.end_page(c, page)
+        if decorate:
+            decorate(c, page)
         c.bookmarkPage(f"p{page.number}")
         c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
         c.showPage()
@@ -238,14 +243,20 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
-def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
+def write_pdf(
+    composed: Composed,
+    out: Path,
+    tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+    **meta: str,
+) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        draw(composed, tmp, tick=tick, **meta)
+        draw(composed, tmp, tick=tick, decorate=decorate, **meta)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
