@@ -150,6 +150,7 @@ class Case:
 
 
 M, S = "issue.yaml", "styles/lodestar.yaml"
+NO_FALLBACK = append_text(S, "\nfallback_fonts: []\n")  # a character the house fonts lack is then undrawable
 CASES = [
     # --- limits
     Case("alias-bomb", edit_text(M, "volume: 9\n", "volume: 9\n" + BOMB), M, "x5: &x5", r"alias .*200,000 values"),
@@ -450,7 +451,7 @@ CASES = [
     ),
     Case(
         "entity-no-glyph",
-        write_bytes("articles/geminids.md", b"The shower &#x4ECA; tonight.\n"),
+        edits(NO_FALLBACK, write_bytes("articles/geminids.md", b"The shower &#x4ECA; tonight.\n")),
         M,
         "body: articles/geminids.md",
         r"geminids\.md:1: .*no glyph for '\u4eca' \(U\+4ECA\)",
@@ -464,7 +465,9 @@ CASES = [
     ),
     Case(
         "capital-missing-in-upper-role",  # the kicker prints in capitals: the face has 'ƒ' but not 'Ƒ'
-        edit_text(M, "    headline: In brief", "    kicker: Prices in \u0192\n    headline: In brief"),
+        edits(
+            NO_FALLBACK, edit_text(M, "    headline: In brief", "    kicker: Prices in \u0192\n    headline: In brief")
+        ),
         M,
         "kicker: Prices",
         r"news-briefs\.kicker: the fonts have no glyph for '\u0191' \(U\+0191\)",
@@ -757,47 +760,58 @@ def test_palette_name_and_house_asset(issue: Path, tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- killed renders
 
-SLOW_DRAW = """
-import sys, time
+SLOW_RENAME = """
+import os, sys, time
 from pathlib import Path
-import layout.pdf.draw as d
-real = d.draw
-flag = Path(sys.argv[3])
-def slow(composed, path, **kw):
-    real(composed, path, **kw)
-    flag.write_text("x")  # tell the test the temp file is there
-    time.sleep(60)
-d.draw = slow
+flag, target = Path(sys.argv[1]), Path(sys.argv[-1])
+real = os.replace
+def slow(src, dst, *a, **k):  # the finished file waits here to be renamed onto the output: kill it now
+    if str(src).endswith(".tmp") and Path(dst) == target:
+        flag.write_text(str(src))
+        time.sleep(60)
+    return real(src, dst, *a, **k)
+os.replace = slow
 from layout.cli import main
-sys.argv = ["issue", "render", sys.argv[1], "-o", sys.argv[2]]
+sys.argv = ["issue", *sys.argv[2:]]
 main()
 """
 
+KILLS = [
+    ("render", signal.SIGTERM, ()),
+    ("render", signal.SIGHUP, ()),
+    ("render", signal.SIGINT, ()),
+    ("render", signal.SIGTERM, ("--print",)),  # the print package's own writer
+    ("proof", signal.SIGHUP, ()),  # the proof package's own writer
+]
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT], ids=["TERM", "HUP", "INT"])
-def test_killed_render_leaves_no_temp_file(issue: Path, tmp_path: Path, sig: signal.Signals) -> None:
+
+@pytest.mark.parametrize(("command", "sig", "extra"), KILLS, ids=[f"{c}{''.join(e)}-{s.name}" for c, s, e in KILLS])
+def test_killed_render_leaves_no_temp_file(
+    issue: Path, tmp_path: Path, command: str, sig: signal.Signals, extra: tuple[str, ...]
+) -> None:
+    """Killed while the finished temporary file waits to be renamed: it is removed, the earlier
+    output is untouched, the exit code is 128 + the signal and no traceback is printed."""
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     out = out_dir / "paper.pdf"
     out.write_bytes(EARLIER)
     flag = tmp_path / "flag"
-    p = subprocess.Popen(
-        [sys.executable, "-c", SLOW_DRAW, str(issue), str(out), str(flag)], stderr=subprocess.PIPE, text=True
-    )
+    argv = [str(flag), command, str(issue), *extra, "-o", str(out)]
+    p = subprocess.Popen([sys.executable, "-c", SLOW_RENAME, *argv], stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while not flag.exists():
             assert p.poll() is None, p.stderr.read() if p.stderr else ""
-            assert time.monotonic() < deadline, "the render never reached the write"
+            assert time.monotonic() < deadline, "the command never reached the rename"
             time.sleep(0.05)
-        assert [x.name for x in out_dir.iterdir() if x.name.endswith(".tmp")], "no temp file while writing?"
+        assert Path(flag.read_text()).exists(), "no temp file while writing?"
         p.send_signal(sig)
         _, err = p.communicate(timeout=30)
     finally:
         if p.poll() is None:
             p.kill()
     assert p.returncode == 128 + sig, (p.returncode, err)
-    assert "Traceback" not in err and "nothing was written" in err, err
+    assert "Traceback" not in err and ("removed" in err or "nothing was written" in err), err
     assert sorted(x.name for x in out_dir.iterdir()) == ["paper.pdf"], "temp file left behind"
     assert out.read_bytes() == EARLIER
 

@@ -17,6 +17,7 @@ from . import yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
+from .model import PrintSpec
 from .problems import _expected, fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
@@ -49,7 +50,7 @@ HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 def _hex(v: str) -> str:
@@ -123,6 +124,11 @@ class StyleSheet(_M):
     text: TextSpec = TextSpec()
     colors: dict[str, str] = Field(default_factory=dict)
     rules: dict[str, float] = Field(default_factory=dict)
+    # Faces for characters the main fonts lack, tried in order: file names looked up in the style's
+    # folder, fonts/ and the system's font folders (a missing one is skipped; `name.ttc#1` picks a face).
+    fallback_fonts: list[str] = Field(default_factory=list)
+    # The printing plant's settings shared by every issue in this style; an issue's own `print:` wins key by key.
+    print_: PrintSpec | None = Field(None, alias="print")
 
     @field_validator("colors")
     @classmethod

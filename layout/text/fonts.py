@@ -145,40 +145,42 @@ class Face:
 class FontBook:
     """Registered faces by ReportLab name; one per process and path."""
 
-    _faces: dict[Path, Face] = {}
+    _faces: dict[tuple[Path, int], Face] = {}
 
     @classmethod
-    def face(cls, path: Path) -> Face:
+    def face(cls, path: Path, index: int = 0) -> Face:
+        """The face at `path` (`index`: the face within a .ttc collection). ReportLab embeds
+        TrueType outlines only: a CFF-based font raises ttfonts.TTFError."""
         path = path.resolve()
-        f = cls._faces.get(path)
+        f = cls._faces.get((path, index))
         if f is None:
-            f = cls._faces[path] = _load(path)
+            f = cls._faces[(path, index)] = _load(path, index)
         return f
 
 
-_NAMES: dict[str, Path] = {}  # ReportLab names and PDF base font names taken, by file
+_NAMES: dict[str, tuple[Path, int]] = {}  # ReportLab names and PDF base font names taken, by file
 
 
-def _unique(name: str, path: Path) -> str:
+def _unique(name: str, key: tuple[Path, int]) -> str:
     """`name`, or `name-2`, ... if another file took it (two files may share a stem or an internal
     font name; the PDF needs distinct ones)."""
     n, cand = 1, name
-    while _NAMES.setdefault(cand, path) != path:
+    while _NAMES.setdefault(cand, key) != key:
         n += 1
         cand = f"{name}-{n}"
     return cand
 
 
-def _load(path: Path) -> Face:
-    name = _unique("L-" + path.stem, path)
-    rl = ttfonts.TTFont(name, str(path), shapable=False)
-    base = rl.face.name + rl.face.subfontNameX
-    unique = _unique("pdf:" + base.decode("latin-1"), path)
-    if unique != "pdf:" + base.decode("latin-1"):
+def _load(path: Path, index: int = 0) -> Face:
+    name = _unique("L-" + path.stem + (f"-{index}" if index else ""), (path, index))
+    rl = ttfonts.TTFont(name, str(path), shapable=False, subfontIndex=index)
+    base = (rl.face.name + rl.face.subfontNameX).decode("latin-1")
+    unique = _unique("pdf:" + base, (path, index))
+    if unique != "pdf:" + base:
         rl.face.subfontNameX += unique[len("pdf:") + len(base) :].encode("latin-1")
     pdfmetrics.registerFont(rl)
     data = path.read_bytes()
-    hface = hb.Face(hb.Blob(data))
+    hface = hb.Face(hb.Blob(data), index)
     hfont = hb.Font(hface)
     upem = hface.upem
     hfont.scale = (upem, upem)
