@@ -615,16 +615,27 @@ def test_output_naming_a_font_is_refused(issue: Path, tmp_path: Path) -> None:
 
 
 def test_output_in_an_impossible_place_is_exit_2(issue: Path, tmp_path: Path) -> None:
-    """Under a file, a folder, a device (as root, renaming over /dev/null would replace it), a
-    name longer than the system allows."""
+    """Under a file, a folder, a name longer than the system allows."""
     (tmp_path / "a-file").write_text("mine")
-    null = os.stat("/dev/null")
-    for out in (tmp_path / "a-file" / "out.pdf", tmp_path, Path("/dev/null"), tmp_path / ("x" * 300 + ".pdf")):
+    for out in (tmp_path / "a-file" / "out.pdf", tmp_path, tmp_path / ("x" * 300 + ".pdf")):
         run = cli("render", issue, "-o", out)
         assert run.code == 2 and "Traceback" not in run.stderr, run.stderr
         assert str(out) in run.stderr
     assert (tmp_path / "a-file").read_text() == "mine"
-    assert os.stat("/dev/null").st_ino == null.st_ino and Path("/dev/null").is_char_device()
+
+
+@pytest.mark.parametrize("command", [("render",), ("render", "--print"), ("proof",)], ids=" ".join)
+def test_output_onto_a_device_or_pipe_is_refused(issue: Path, tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Renaming the finished file over `-o /dev/null` would replace the device (as root: it did,
+    for the print and proof writers). A named pipe stands in for the device here, so a failure
+    cannot damage the machine running the tests."""
+    pipe = tmp_path / "pipe.pdf"
+    os.mkfifo(pipe)
+    run = cli(command[0], issue, *command[1:], "-o", pipe)
+    assert run.code == 2 and "Traceback" not in run.stderr, run.stdout + run.stderr
+    assert "not a regular file" in run.stderr, run.stderr
+    assert pipe.is_fifo()
+    assert [p.name for p in tmp_path.iterdir() if p.name != "issue"] == ["pipe.pdf"]
 
 
 # --------------------------------------------------------------------------- unreadable files

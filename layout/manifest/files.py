@@ -14,6 +14,7 @@ written in a manifest or a style sheet into a file, refusing any that leaves its
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import tempfile
@@ -92,11 +93,23 @@ def stop_signals_raise() -> Iterator[None]:
             signal.signal(s, h)
 
 
+def check_target(out: Path) -> None:
+    """Raise OSError unless `out` is a regular file or does not exist yet: renaming a finished
+    file over a device or a pipe (-o /dev/null, as root) would replace the device itself."""
+    out = Path(out)
+    if out.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; name the file to write", str(out))
+    if out.exists() and not out.is_file():
+        raise OSError(errno.EINVAL, "not a regular file (a device or a pipe); it is left alone", str(out))
+
+
 @contextmanager
 def atomic_write(out: Path) -> Iterator[Path]:
     """Yield a temporary path in `out`'s folder to write; rename it to `out` when the block ends
-    without error, otherwise delete it. The folder is created if missing."""
+    without error, otherwise delete it. The folder is created if missing; `out` must be a
+    regular file or not exist (see check_target)."""
     out = Path(out)
+    check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with stop_signals_raise():
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)

@@ -12,9 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..manifest.files import check_target
+
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
+    check_target(target)  # never rename over a device (-o /dev/null as root) or a folder
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)

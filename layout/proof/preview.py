@@ -12,6 +12,8 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from ..manifest.files import check_target
+
 THUMB_W = 280  # contact-sheet thumbnail width, pixels
 PER_ROW = 4
 
@@ -28,7 +30,8 @@ def render(pdf: Path, dpi: int, pages: range | None = None) -> list[Image.Image]
 
 def publish(tmp: str | Path, path: Path) -> None:
     """Rename a finished temporary file into place, readable as a plain new file would be
-    (a temporary file is created private)."""
+    (a temporary file is created private). Never over a device or a folder (check_target)."""
+    check_target(path)
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(tmp, 0o666 & ~mask)
