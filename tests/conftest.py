@@ -48,6 +48,16 @@ def _no_empty_boxes(request: pytest.FixtureRequest):
         assert not found, f"{pdf}: characters drawn as empty boxes (.notdef): {found[:10]}"
 
 
+@pytest.fixture
+def issue(tmp_path: Path) -> Path:
+    """A copy of the sample issue to break (modules may define their own)."""
+    import shutil
+
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def sample_built():
     from layout.pipeline import build
