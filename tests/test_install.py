@@ -104,6 +104,16 @@ def test_wheel_renders_the_sample_with_umask_permissions(installed: Path, tmp_pa
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
+def test_wheel_renders_for_print_with_the_house_profile(installed: Path, tmp_path: Path) -> None:
+    """The print rendition finds the house ICC profile (assets/icc) inside the installed package."""
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    out = tmp_path / "plate.pdf"
+    r = _run(installed, "render", str(folder), "--print", "-o", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert b"GTS_PDFX" in out.read_bytes()
+
+
 def test_version(installed: Path, tmp_path: Path) -> None:
     r = _run(installed, "--version", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.strip() == f"issue (layout) {__version__}", r.stdout + r.stderr

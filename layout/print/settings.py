@@ -17,12 +17,13 @@ from PIL import ImageCms
 
 from ..manifest import yamlsource
 from ..manifest.errors import InvalidInput, Location, Problem
+from ..manifest.files import house_dir
 from ..manifest.load import LoadedIssue
 from ..manifest.model import PrintSpec
 from ..manifest.units import MM
 from ..pipeline import Built
 
-ICC_DIR = Path(__file__).resolve().parents[2] / "assets" / "icc"
+ICC_DIR = house_dir("assets") / "icc"  # the checkout's assets/, or the package's when installed
 SLUG = 9 * MM  # room outside the bleed for crop marks and the slug line
 # Placeholders a page file name may use; <NN> or <N> (the page number) is required so pages differ.
 FIELDS = ("publication", "yyyymmdd", "yyyy", "mm", "dd", "edition", "number", "section", "NN", "N")
