@@ -67,6 +67,7 @@ class Line:
     ratio: float  # adjustment ratio chosen by the breaker
     para: int = 0  # paragraph number within its story
     overfull: float = 0.0  # points past the measure (hanging punctuation allowed for)
+    breaks_word: bool = False  # ends inside a word (a hyphen, or a break after a dash or slash)
 
     @property
     def text(self) -> str:
@@ -436,6 +437,7 @@ class Typesetter:
                 br.ratios[li] if li < len(br.ratios) else 0.0,
                 para,
             )
+            line.breaks_word = not last and it.sep[e] in (HYPH, JOIN)
             # Optical margins: punctuation at either end hangs partly outside the measure.
             hang_l = hang_r = 0.0
             if spec.optical_margins and justify:

@@ -1,0 +1,83 @@
+"""A page's frames grouped as an archive describes them: text blocks and illustrations in reading order.
+
+Reads a `Composed` issue; produces, per page, `Block`s of words with boxes: one block per story
+column segment of running text (body, subheads, closing lines), one per headline, kicker, deck,
+byline, caption, pull quote, attribution, jump line and piece of page furniture, and one per photo.
+The order is the frames' own: each story's header, then its columns left to right, as the
+composer placed them. Words broken across lines (and columns, and pages) are paired here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..page.frames import Composed, ImageItem, TextItem
+from .words import Word, join_broken, line_words
+
+# Roles that flow through a story's columns: one block per column segment.
+RUNNING = {"body", "subhead", "source", "bio", "drop_cap"}
+
+
+@dataclass
+class Line:
+    item: TextItem
+    words: list[Word]
+
+
+@dataclass
+class Block:
+    id: str
+    kind: str  # "text" | "illustration"
+    role: str  # body (running text), headline, caption, ..., photo
+    story: str | None
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    lines: list[Line] = field(default_factory=list)
+    image: Path | None = None
+
+
+def _key(it: TextItem) -> tuple:
+    role = "body" if it.role in RUNNING else it.role
+    return (it.story, role, it.column if role == "body" else None)
+
+
+def page_blocks(composed: Composed) -> list[list[Block]]:
+    """Every page's blocks, in reading order, with broken words paired across lines."""
+    pages: list[list[Block]] = []
+    running: dict[str, list[Line]] = {}  # story -> its running lines, in reading order
+    for page in composed.pages:
+        blocks: list[Block] = []
+        cur: Block | None = None
+        cur_key: tuple | None = None
+        for it in page.items:
+            if isinstance(it, ImageItem):
+                bid = f"P{page.number}_IL{len(blocks) + 1:04d}"
+                blocks.append(
+                    Block(bid, "illustration", "photo", it.story, page.number, it.x, it.top, it.x + it.width, it.bottom)
+                )
+                blocks[-1].image = it.path
+                cur = cur_key = None
+                continue
+            if not isinstance(it, TextItem) or not it.line.spans:
+                continue
+            key = _key(it)
+            gap = cur is not None and it.top - cur.bottom > 2.5 * (it.bottom - it.top)
+            if cur is None or key != cur_key or gap:
+                bid = f"P{page.number}_TB{len(blocks) + 1:04d}"
+                cur = Block(bid, "text", key[1], it.story, page.number, it.x0, it.top, it.x1, it.bottom)
+                cur_key = key
+                blocks.append(cur)
+            ln = Line(it, line_words(it))
+            cur.lines.append(ln)
+            cur.x0, cur.x1 = min(cur.x0, it.x0), max(cur.x1, it.x1)
+            cur.top, cur.bottom = min(cur.top, it.top), max(cur.bottom, it.bottom)
+            if key[1] == "body" and it.story and it.role != "drop_cap":
+                running.setdefault(it.story, []).append(ln)
+        pages.append(blocks)
+    for lines in running.values():
+        join_broken([ln.words for ln in lines], [ln.item.line.breaks_word for ln in lines])
+    return pages
