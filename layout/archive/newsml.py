@@ -8,8 +8,8 @@ credit, closing source and biography lines) inline in its contentSet.
 
 from __future__ import annotations
 
-import mimetypes
 import xml.etree.ElementTree as ET
+from pathlib import PurePosixPath
 
 from ..text.markdown import Run
 from .content import ArticleFacts
@@ -33,8 +33,29 @@ def guid(info: IssueInfo, aid: str) -> str:
     return f"urn:newspaper:{info.identifier}:{aid}".replace("/", ":")
 
 
+# A fixed table rather than the system's mime.types, so that bags made anywhere are identical.
+_MIME = {
+    ".pdf": "application/pdf",
+    ".xml": "application/xml",
+    ".txt": "text/plain",
+    ".json": "application/json",
+    ".yaml": "application/yaml",
+    ".yml": "application/yaml",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".jp2": "image/jp2",
+}
+
+
 def mime(name: str) -> str:
-    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return _MIME.get(PurePosixPath(name).suffix.lower(), "application/octet-stream")
 
 
 def _runs(parent: ET.Element, runs: list[Run]) -> None:
