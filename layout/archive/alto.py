@@ -118,9 +118,9 @@ def alto_page(page: Page, blocks: list[Block], pdf_name: str) -> bytes:
     ET.SubElement(src, _q("fileName")).text = pdf_name
     proc = ET.SubElement(desc, _q("Processing"), ID="PROC1")
     ET.SubElement(proc, _q("processingCategory")).text = "contentGeneration"
-    ET.SubElement(proc, _q("processingStepDescription")).text = (
-        "Born digital: text and word positions taken from the typesetter's composed page, not OCR"
-    )
+    ET.SubElement(
+        proc, _q("processingStepDescription")
+    ).text = "Born digital: text and word positions taken from the typesetter's composed page, not OCR"
     sw = ET.SubElement(proc, _q("processingSoftware"))
     name, _, version = TOOL.partition(" ")
     ET.SubElement(sw, _q("softwareName")).text = name

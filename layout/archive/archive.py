@@ -43,9 +43,12 @@ def archive_issue(issue: Path, archive: Path, new_version: bool = False, page_im
         b = build(issue)
     except InvalidInput as e:
         raise NotArchived([str(p) for p in e.problems], EXIT_INVALID) from None
-    over = [f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} lines did not fit" for f in b.composed.overset]
+    over = [
+        f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} lines do not fit" for f in b.composed.overset
+    ]
     if over:
-        raise NotArchived(over + ["copy does not fit: an issue is archived as it prints (render it clean first)"], EXIT_PROBLEMS)
+        over.append("copy does not fit: an issue is archived as it prints (make it render clean first)")
+        raise NotArchived(over, EXIT_PROBLEMS)
     info = IssueInfo.of(b.loaded.issue)
     folder = info.folder(archive)
     try:

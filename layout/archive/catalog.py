@@ -104,20 +104,40 @@ def index_bag(db: sqlite3.Connection, root: Path, bag: Path) -> None:
     cur = db.execute(
         "INSERT INTO issues (bag, identifier, publication, date, number, volume, edition, version, title, tool)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (rel, iss["identifier"], iss["publication"], iss["date"], iss["number"], iss["volume"], iss["edition"],
-         version, iss["title"], meta["tool"]),
+        (
+            rel,
+            iss["identifier"],
+            iss["publication"],
+            iss["date"],
+            iss["number"],
+            iss["volume"],
+            iss["edition"],
+            version,
+            iss["title"],
+            meta["tool"],
+        ),
     )
     issue_id = cur.lastrowid
     for p in meta["pages"]:
-        db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", (issue_id, p["number"], p["section"], p["pdf"], p["alto"]))
+        row = (issue_id, p["number"], p["section"], p["pdf"], p["alto"])
+        db.execute("INSERT INTO pages VALUES (?, ?, ?, ?, ?)", row)
     alto = {p["number"]: data / p["alto"] for p in meta["pages"]}
     for a in meta["articles"]:
         text = (data / a["text"]).read_text(encoding="utf-8")
         cur = db.execute(
             "INSERT INTO articles (issue, article, headline, byline, section, page, pages, words, text)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (issue_id, a["id"], a["headline"], a["byline"], a["section"], a["page"],
-             ",".join(map(str, a["pages"])), a["words"], text),
+            (
+                issue_id,
+                a["id"],
+                a["headline"],
+                a["byline"],
+                a["section"],
+                a["page"],
+                ",".join(map(str, a["pages"])),
+                a["words"],
+                text,
+            ),
         )
         for page, blocks in sorted(a["blocks"].items(), key=lambda kv: int(kv[0])):
             db.execute(
@@ -177,7 +197,7 @@ def find(archive: Path, query: str, limit: int = 50) -> list[Hit]:
     """Articles matching an FTS5 query, best first, one hit per page an article is printed on."""
     path = archive / NAME
     if not path.is_file():
-        raise CatalogError(f"{path}: no catalogue here (archive an issue into {archive}, or run `issue catalog rebuild`)")
+        raise CatalogError(f"{path}: no catalogue here (archive an issue there, or run `issue catalog rebuild`)")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         rows = db.execute(

@@ -85,8 +85,17 @@ def _page_image(pdf: Path, out: Path) -> None:
         img = doc[0].render(scale=300 / 72).to_pil().convert("RGB")
     finally:
         doc.close()
-    img.save(out, "JPEG2000", irreversible=True, num_resolutions=7, tile_size=(1024, 1024),
-             codeblock_size=(64, 64), progression="RLCP", quality_mode="rates", quality_layers=[20, 10, 5])
+    img.save(
+        out,
+        "JPEG2000",
+        irreversible=True,
+        num_resolutions=7,
+        tile_size=(1024, 1024),
+        codeblock_size=(64, 64),
+        progression="RLCP",
+        quality_mode="rates",
+        quality_layers=[20, 10, 5],
+    )
 
 
 def _article_files(arts: list[ArticleFacts], info: IssueInfo, photos: dict[Path, str], data: Path) -> list[FileEntry]:
@@ -95,8 +104,9 @@ def _article_files(arts: list[ArticleFacts], info: IssueInfo, photos: dict[Path,
         refs = [f"../photos/{photos[ph.path]}" for ph in a.photos]
         _write(data / "articles" / f"{a.id}.xml", news_item(a, info, refs))
         _write(data / "articles" / f"{a.id}.txt", a.text(info.publication, info.date.isoformat()).encode("utf-8"))
-        files.append(FileEntry(f"newsmlFile_{a.id}", f"articles/{a.id}.xml", "articleFileGrp", "text", "application/xml"))
-        files.append(FileEntry(f"textFile_{a.id}", f"articles/{a.id}.txt", "articleFileGrp", "text", "text/plain"))
+        grp = "articleFileGrp"
+        files.append(FileEntry(f"newsmlFile_{a.id}", f"articles/{a.id}.xml", grp, "text", "application/xml"))
+        files.append(FileEntry(f"textFile_{a.id}", f"articles/{a.id}.txt", grp, "text", "text/plain"))
     return files
 
 
