@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+from ..manifest.load import load_issue
 from ..pipeline import build
 from .bag import Refused, free_name, make_bag, place, staging
 from .info import IssueInfo
@@ -40,21 +41,20 @@ class Outcome:
 def archive_issue(issue: Path, archive: Path, new_version: bool = False, page_images: bool = False) -> Path:
     """Archive one issue; returns the bag's folder. Raises NotArchived."""
     try:
+        info = IssueInfo.of(load_issue(issue).issue)
+        folder = info.folder(archive)
+        name, version = free_name(folder, info.name, new_version)  # refuse before the work
         b = build(issue)
     except InvalidInput as e:
         raise NotArchived([str(p) for p in e.problems], EXIT_INVALID) from None
+    except Refused as e:
+        raise NotArchived([str(e)], EXIT_INVALID) from None
     over = [
         f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} lines do not fit" for f in b.composed.overset
     ]
     if over:
         over.append("copy does not fit: an issue is archived as it prints (make it render clean first)")
         raise NotArchived(over, EXIT_PROBLEMS)
-    info = IssueInfo.of(b.loaded.issue)
-    folder = info.folder(archive)
-    try:
-        name, version = free_name(folder, info.name, new_version)
-    except Refused as e:
-        raise NotArchived([str(e)], EXIT_INVALID) from None
     tmp = staging(folder, name)
     try:
         write_payload(b, tmp, page_images)

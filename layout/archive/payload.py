@@ -94,7 +94,7 @@ def _page_image(pdf: Path, out: Path) -> None:
         codeblock_size=(64, 64),
         progression="RLCP",
         quality_mode="rates",
-        quality_layers=[20, 10, 5],
+        quality_layers=[32, 16, 8],
     )
 
 

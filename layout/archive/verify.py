@@ -70,7 +70,7 @@ def verify(path: Path) -> Verdict:
         bag = bagit.Bag(str(path))
     except bagit.BagError as e:
         return Verdict(path, other=[f"cannot read the bag's own files: {e}"])
-    v = Verdict(path, version=bag.version)
+    v = Verdict(path, version=".".join(map(str, bag.version_info)))
     vanished, appeared = bag.compare_manifests_with_fs()
     v.vanished = sorted(vanished)
     v.appeared = sorted(appeared)
