@@ -183,6 +183,7 @@ def archive(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786): one task per issue")
     ] = None,
+    connect_timeout: Annotated[float, typer.Option("--connect-timeout", help="Seconds to reach the scheduler")] = 20.0,
 ) -> None:
     """Archive ISSUES as BagIt bags under ARCHIVE/<publication>/<yyyy>/<date>[-<edition>]/ and catalogue them."""
     from .archive.backfill import archive_many
@@ -194,7 +195,7 @@ def archive(
             _err(f"{r.issue}: {m}" if len(issues) > 1 else m)
 
     try:
-        results = archive_many(issues, to, jobs, scheduler, new_version, page_images, on_result=report)
+        results = archive_many(issues, to, jobs, scheduler, new_version, page_images, report, connect_timeout)
     except (ConnectionError, OSError) as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_INVALID) from None

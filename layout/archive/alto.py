@@ -14,6 +14,7 @@ from ..text.fonts import Face
 from .blocks import Block
 from .info import TOOL
 from .words import Word
+from .xmlout import serialize
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -108,9 +109,6 @@ def _text_block(parent: ET.Element, b: Block, styles: _Styles, tags: dict[str, s
 
 def alto_page(page: Page, blocks: list[Block], pdf_name: str) -> bytes:
     """The ALTO document of one page."""
-    ET.register_namespace("", NS)
-    ET.register_namespace("xlink", XLINK)
-    ET.register_namespace("xsi", XSI)
     root = ET.Element(_q("alto"), {f"{{{XSI}}}schemaLocation": SCHEMA, "SCHEMAVERSION": "4.4"})
     desc = ET.SubElement(root, _q("Description"))
     ET.SubElement(desc, _q("MeasurementUnit")).text = "inch1200"
@@ -149,5 +147,4 @@ def alto_page(page: Page, blocks: list[Block], pdf_name: str) -> bytes:
         ET.SubElement(tags_el, _q("LayoutTag"), ID=tid, LABEL=role)
     if not len(tags_el):
         root.remove(tags_el)
-    ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return serialize(root, NS, {"xlink": XLINK, "xsi": XSI})

@@ -30,12 +30,14 @@ def _local(issues: list[str], archive: str, jobs: int, new_version: bool, page_i
                 yield Outcome(futures[fut], EXIT_INVALID, messages=[f"archiving failed: {e!r}"])
 
 
-def _dask(issues: list[str], archive: str, address: str, new_version: bool, page_images: bool) -> Iterator[Outcome]:
+def _dask(
+    issues: list[str], archive: str, address: str, new_version: bool, page_images: bool, timeout: float
+) -> Iterator[Outcome]:
     from dask.distributed import Client
     from dask.distributed import as_completed as dask_completed
 
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout=f"{timeout}s", set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise ConnectionError(f"cannot reach the Dask scheduler at {address}: {e}") from None
     try:
@@ -43,7 +45,7 @@ def _dask(issues: list[str], archive: str, address: str, new_version: bool, page
             client.submit(archive_one, i, archive, new_version, page_images, key=f"archive-{n}-{i}", pure=False): i
             for n, i in enumerate(issues)
         }
-        for fut in dask_completed(futures):
+        for fut in dask_completed(futures, loop=client.loop):
             try:
                 yield fut.result()
             except Exception as e:
@@ -60,13 +62,14 @@ def archive_many(
     new_version: bool = False,
     page_images: bool = False,
     on_result: Callable[[Outcome], None] | None = None,
+    connect_timeout: float = 20.0,
 ) -> list[Outcome]:
     """Archive every issue, cataloguing each bag as it arrives; returns every outcome."""
     archive.mkdir(parents=True, exist_ok=True)
     paths = [str(p.resolve()) for p in issues]
     where = str(archive.resolve())
     if scheduler:
-        results = _dask(paths, where, scheduler, new_version, page_images)
+        results = _dask(paths, where, scheduler, new_version, page_images, connect_timeout)
     else:
         results = _local(paths, where, jobs, new_version, page_images)
     out = []

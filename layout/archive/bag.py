@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import bagit
@@ -18,6 +19,9 @@ import bagit
 from .info import TOOL, IssueInfo
 
 ALGORITHMS = ["sha256", "sha512"]
+# bagit-python changes the working directory while it hashes (make_bag, save): one bag at a
+# time per process, or threaded workers (a Dask worker's threads) would hash each other's files.
+_CWD = threading.Lock()
 
 
 class Refused(Exception):
@@ -40,11 +44,13 @@ def make_bag(folder: Path, info: IssueInfo, version: int) -> None:
         "Issue-Version": str(version),
         "Bag-Software-Agent": f"{TOOL} with bagit-python {bagit.VERSION}",
     }
-    bagit.make_bag(str(folder), bag_info=bag_info, checksums=ALGORITHMS, processes=1)
-    (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
-    bag = bagit.Bag(str(folder))
-    bag.save(processes=1)  # the tag manifests again, now over the 1.0 bagit.txt
-    bag.validate(processes=1)
+    folder = folder.resolve()
+    with _CWD:
+        bagit.make_bag(str(folder), bag_info=bag_info, checksums=ALGORITHMS, processes=1)
+        (folder / "bagit.txt").write_text("BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n", encoding="utf-8")
+        bag = bagit.Bag(str(folder))
+        bag.save(processes=1)  # the tag manifests again, now over the 1.0 bagit.txt
+        bag.validate(processes=1)
 
 
 def free_name(folder: Path, name: str, new_version: bool) -> tuple[str, int]:

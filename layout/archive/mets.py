@@ -17,6 +17,7 @@ from ..page.frames import Page
 from .blocks import Block
 from .content import ArticleFacts
 from .info import TOOL, IssueInfo
+from .xmlout import serialize
 
 METS = "http://www.loc.gov/METS/"
 MODS = "http://www.loc.gov/mods/v3"
@@ -171,8 +172,6 @@ def mets(
     files: list[FileEntry],
 ) -> bytes:
     """The METS document; `files` (relative to `data`) are hashed as they are on disk now."""
-    for prefix, ns in (("", METS), ("mods", MODS), ("xlink", XLINK), ("xsi", XSI)):
-        ET.register_namespace(prefix, ns)
     root = ET.Element(
         _m("mets"),
         {
@@ -194,5 +193,4 @@ def mets(
     _file_sec(root, data, files)
     _physical(root, info, pages, files)
     _logical(root, info, blocks, arts)
-    ET.indent(root, space=" ")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return serialize(root, METS, {"mods": MODS, "xlink": XLINK, "xsi": XSI})

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from ..text.markdown import Run
 from .content import ArticleFacts
 from .info import TOOL, IssueInfo
+from .xmlout import serialize
 
 G2 = "http://iptc.org/std/nar/2006-10-01/"
 NITF = "http://iptc.org/std/NITF/2006-10-18/"
@@ -127,9 +128,6 @@ def nitf(a: ArticleFacts, info: IssueInfo, photo_names: list[str]) -> ET.Element
 
 def news_item(a: ArticleFacts, info: IssueInfo, photo_names: list[str]) -> bytes:
     """The NewsML-G2 newsItem of one article, its NITF body inline."""
-    ET.register_namespace("", G2)
-    ET.register_namespace("nitf", NITF)
-    ET.register_namespace("xsi", XSI)
     when = f"{info.date.isoformat()}T00:00:00Z"
     item = ET.Element(
         _g("newsItem"),
@@ -166,8 +164,7 @@ def news_item(a: ArticleFacts, info: IssueInfo, photo_names: list[str]) -> bytes
     inline = ET.SubElement(cs, _g("inlineXML"), contenttype="application/nitf+xml")
     inline.set("wordcount", str(a.words))
     inline.append(nitf(a, info, photo_names))
-    ET.indent(item, space=" ")
-    return ET.tostring(item, encoding="utf-8", xml_declaration=True) + b"\n"
+    return serialize(item, G2, {"nitf": NITF, "xsi": XSI})
 
 
 def _name(text: str) -> ET.Element:
