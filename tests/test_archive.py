@@ -8,6 +8,7 @@ import json
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import bagit
 import pikepdf
@@ -220,7 +221,7 @@ def test_mets_lists_every_file_with_its_size_and_sha256(bag):
     root = ET.parse(data / "mets.xml").getroot()
     listed = {}
     for f in root.iter(f"{METS}file"):
-        href = f.find(f"{METS}FLocat").get(f"{XLINK}href")
+        href = unquote(f.find(f"{METS}FLocat").get(f"{XLINK}href"))
         raw = (data / href).read_bytes()
         assert int(f.get("SIZE")) == len(raw), href
         assert f.get("CHECKSUMTYPE") == "SHA-256" and f.get("CHECKSUM") == hashlib.sha256(raw).hexdigest(), href

@@ -7,11 +7,12 @@ With a Dask scheduler the workers must see the same archive folder (a shared fil
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from ..manifest.errors import EXIT_INVALID, EXIT_OK
+from ..manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS
 from . import catalog
 from .archive import Outcome, archive_one
 
@@ -75,7 +76,11 @@ def archive_many(
     out = []
     for r in results:
         if r.code == EXIT_OK and r.bag:
-            catalog.add(archive, Path(r.bag))
+            try:
+                catalog.add(archive, Path(r.bag))
+            except (sqlite3.Error, OSError, ValueError, KeyError) as e:
+                r.code = EXIT_PROBLEMS  # the bag stands; only its catalogue entry is missing
+                r.messages.append(f"archived, but not catalogued ({e}): run `issue catalog rebuild {archive}`")
         out.append(r)
         if on_result:
             on_result(r)

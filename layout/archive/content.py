@@ -6,6 +6,7 @@ story fits); produces `ArticleFacts` per article in page order, and its plain UT
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,8 @@ class PhotoFacts:
 
 @dataclass(frozen=True)
 class ArticleFacts:
-    id: str
+    id: str  # the manifest's article id
+    key: str  # the id made safe for file names and XML IDs, unique in the issue
     headline: str
     kicker: str | None
     deck: str | None
@@ -73,6 +75,7 @@ def articles(b: Built) -> list[ArticleFacts]:
         if f.page not in p:
             p.append(f.page)
     out = []
+    keys: set[str] = set()
     for aid, pnums in sorted(pages.items(), key=lambda kv: (min(kv[1]), _order(b, kv[0]))):
         art = iss.articles[aid]
         pnums = sorted(pnums)
@@ -80,6 +83,7 @@ def articles(b: Built) -> list[ArticleFacts]:
         out.append(
             ArticleFacts(
                 aid,
+                _key(aid, keys),
                 art.headline,
                 art.kicker,
                 art.deck,
@@ -94,6 +98,16 @@ def articles(b: Built) -> list[ArticleFacts]:
             )
         )
     return out
+
+
+def _key(aid: str, taken: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "-", aid).strip("-.") or "article"
+    key, n = base, 1
+    while key.lower() in taken:  # case-insensitive: some filesystems are
+        n += 1
+        key = f"{base}-{n}"
+    taken.add(key.lower())
+    return key
 
 
 def _order(b: Built, aid: str) -> int:

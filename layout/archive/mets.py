@@ -12,6 +12,7 @@ import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from ..page.frames import Page
 from .blocks import Block
@@ -96,7 +97,7 @@ def _page_mods(root: ET.Element, page: Page) -> None:
 
 
 def _article_mods(root: ET.Element, a: ArticleFacts) -> None:
-    mods = _dmd(root, f"articleModsBib_{a.id}", a.headline)
+    mods = _dmd(root, f"articleModsBib_{a.key}", a.headline)
     title = _sub(mods, _mods("titleInfo"))
     _sub(title, _mods("title"), a.headline)
     if a.deck:
@@ -125,7 +126,7 @@ def _file_sec(root: ET.Element, data: Path, files: list[FileEntry]) -> None:
         el = _sub(grp, _m("file"), ID=f.id, USE=f.use, MIMETYPE=f.mime, SIZE=str(len(raw)))
         el.set("CHECKSUM", hashlib.sha256(raw).hexdigest())
         el.set("CHECKSUMTYPE", "SHA-256")
-        _sub(el, _m("FLocat"), LOCTYPE="URL", **{f"{{{XLINK}}}href": f.path})
+        _sub(el, _m("FLocat"), LOCTYPE="URL", **{f"{{{XLINK}}}href": quote(f.path)})
 
 
 def _physical(root: ET.Element, info: IssueInfo, pages: list[Page], files: list[FileEntry]) -> None:
@@ -148,10 +149,10 @@ def _logical(root: ET.Element, info: IssueInfo, blocks: list[list[Block]], arts:
     issue = _sub(sm, _m("div"), TYPE="issue", DMDID="issueModsBib", LABEL=info.title)
     for order, a in enumerate(arts, 1):
         div = _sub(issue, _m("div"), TYPE="article", ORDER=str(order), LABEL=a.headline)
-        div.set("ID", f"article_{a.id}")
-        div.set("DMDID", f"articleModsBib_{a.id}")
-        _sub(div, _m("fptr"), FILEID=f"newsmlFile_{a.id}")
-        _sub(div, _m("fptr"), FILEID=f"textFile_{a.id}")
+        div.set("ID", f"article_{a.key}")
+        div.set("DMDID", f"articleModsBib_{a.key}")
+        _sub(div, _m("fptr"), FILEID=f"newsmlFile_{a.key}")
+        _sub(div, _m("fptr"), FILEID=f"textFile_{a.key}")
         for pno in a.pages:
             mine = [b for b in blocks[pno - 1] if b.story == a.id]
             if not mine:

@@ -30,8 +30,8 @@ def _n(tag: str) -> str:
     return f"{{{NITF}}}{tag}"
 
 
-def guid(info: IssueInfo, aid: str) -> str:
-    return f"urn:newspaper:{info.identifier}:{aid}".replace("/", ":")
+def guid(info: IssueInfo, key: str) -> str:
+    return f"urn:newspaper:{info.identifier}:{key}".replace("/", ":")
 
 
 # A fixed table rather than the system's mime.types, so that bags made anywhere are identical.
@@ -132,7 +132,7 @@ def news_item(a: ArticleFacts, info: IssueInfo, photo_names: list[str]) -> bytes
     item = ET.Element(
         _g("newsItem"),
         {
-            "guid": guid(info, a.id),
+            "guid": guid(info, a.key),
             "version": "1",
             "standard": "NewsML-G2",
             "standardversion": "2.35",

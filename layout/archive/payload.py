@@ -13,6 +13,7 @@ import dataclasses
 import json
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from ..manifest.stylesheet import DEFAULT as DEFAULT_STYLE
 from ..pdf.draw import draw
@@ -101,12 +102,12 @@ def _page_image(pdf: Path, out: Path) -> None:
 def _article_files(arts: list[ArticleFacts], info: IssueInfo, photos: dict[Path, str], data: Path) -> list[FileEntry]:
     files = []
     for a in arts:
-        refs = [f"../photos/{photos[ph.path]}" for ph in a.photos]
-        _write(data / "articles" / f"{a.id}.xml", news_item(a, info, refs))
-        _write(data / "articles" / f"{a.id}.txt", a.text(info.publication, info.date.isoformat()).encode("utf-8"))
+        refs = [f"../photos/{quote(photos[ph.path])}" for ph in a.photos]
+        _write(data / "articles" / f"{a.key}.xml", news_item(a, info, refs))
+        _write(data / "articles" / f"{a.key}.txt", a.text(info.publication, info.date.isoformat()).encode("utf-8"))
         grp = "articleFileGrp"
-        files.append(FileEntry(f"newsmlFile_{a.id}", f"articles/{a.id}.xml", grp, "text", "application/xml"))
-        files.append(FileEntry(f"textFile_{a.id}", f"articles/{a.id}.txt", grp, "text", "text/plain"))
+        files.append(FileEntry(f"newsmlFile_{a.key}", f"articles/{a.key}.xml", grp, "text", "application/xml"))
+        files.append(FileEntry(f"textFile_{a.key}", f"articles/{a.key}.txt", grp, "text", "text/plain"))
     return files
 
 
@@ -141,8 +142,8 @@ def _metadata(
                 "page": a.page,
                 "pages": list(a.pages),
                 "words": a.words,
-                "newsml": f"articles/{a.id}.xml",
-                "text": f"articles/{a.id}.txt",
+                "newsml": f"articles/{a.key}.xml",
+                "text": f"articles/{a.key}.txt",
                 # ALTO blocks the article occupies on each page, in reading order
                 "blocks": {str(n): [bl.id for bl in blocks[n - 1] if bl.story == a.id] for n in a.pages},
             }
