@@ -199,7 +199,7 @@ def archive(
     except (ConnectionError, OSError) as e:
         _err(f"error: {e}")
         raise typer.Exit(EXIT_INVALID) from None
-    failed = [r for r in results if r.code != EXIT_OK]
+    failed = [r for r in results if r.code != EXIT_OK and not r.bag]
     if failed:
         _err(f"error: {len(failed)} of {len(results)} issues not archived; nothing was written for them")
     raise typer.Exit(max((r.code for r in results), default=EXIT_OK))

@@ -342,3 +342,29 @@ def test_catalog_rebuild_from_the_bags_alone(archived, tmp_path):
     b = json.loads(cli("find", "bacterial", "--archive", copy, "--json").stdout)
     assert a == b and a
     assert cli("catalog", "rebuild", tmp_path / "nowhere").code == 2
+
+
+def test_a_damaged_catalogue_is_reported_and_rebuilt(archived, tmp_path):
+    root, bag = archived
+    copy = tmp_path / "archive"
+    shutil.copytree(root, copy)
+    (copy / "catalog.sqlite").write_bytes(b"this is not a database\n")
+    r = cli("find", "turbine", "--archive", copy)
+    assert r.code == 2 and "not a readable catalogue" in r.stderr
+    r = cli("archive", SAMPLE, "--to", copy, "--new-version")
+    assert r.code == 1 and "not catalogued" in r.stderr and "catalog rebuild" in r.stderr
+    assert "not archived" not in r.stderr
+    v2 = copy / bag.relative_to(root).parent / (bag.name + "-v2")
+    assert cli("verify", v2).code == 0  # the bag itself stands
+    (copy / bag.relative_to(root) / "data" / "metadata.json").unlink()  # and one bag is damaged
+    r = cli("catalog", "rebuild", copy)
+    assert r.code == 1 and "cannot catalogue this bag" in r.stderr and "1 bag catalogued" in r.stdout
+    hits = json.loads(cli("find", "turbine", "--archive", copy, "--json").stdout)
+    assert hits and {h["version"] for h in hits} == {2}
+
+
+def test_illustrations_name_their_photo_in_the_bag(bag):
+    page = bag / "data" / "pages" / "0001.xml"
+    (il,) = ET.parse(page).getroot().iter(f"{ALTO}Illustration")
+    assert il.get("FILEID") == "../photos/qinglan-turbine-hall.jpg"
+    assert (page.parent / il.get("FILEID")).is_file()

@@ -8,6 +8,7 @@ first glyph's left edge to its last glyph's advance, ascent to descent of its fo
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from ..page.frames import Page
 from ..text.fonts import Face
@@ -107,8 +108,9 @@ def _text_block(parent: ET.Element, b: Block, styles: _Styles, tags: dict[str, s
             _box(hyp, last.hyphen[0], last.top, last.hyphen[1], last.bottom)
 
 
-def alto_page(page: Page, blocks: list[Block], pdf_name: str) -> bytes:
-    """The ALTO document of one page."""
+def alto_page(page: Page, blocks: list[Block], pdf_name: str, photos: dict[Path, str] | None = None) -> bytes:
+    """The ALTO document of one page; `photos` names each photo file as the bag holds it
+    (relative to the ALTO file), for the Illustration blocks."""
     root = ET.Element(_q("alto"), {f"{{{XSI}}}schemaLocation": SCHEMA, "SCHEMAVERSION": "4.4"})
     desc = ET.SubElement(root, _q("Description"))
     ET.SubElement(desc, _q("MeasurementUnit")).text = "inch1200"
@@ -138,8 +140,8 @@ def alto_page(page: Page, blocks: list[Block], pdf_name: str) -> bytes:
         if b.kind == "illustration":
             il = ET.SubElement(ps, _q("Illustration"), ID=b.id, TYPE="photo")
             _box(il, b.x0, b.top, b.x1, b.bottom)
-            if b.image is not None:
-                il.set("FILEID", b.image.name)
+            if b.image is not None and photos and b.image.resolve() in photos:
+                il.set("FILEID", photos[b.image.resolve()])
         else:
             _text_block(ps, b, styles, tags)
     styles.write(styles_el)

@@ -174,7 +174,8 @@ def write_payload(b: Built, data: Path, page_images: bool = False) -> dict:
     _pdfs(b, info, data, files, attach)
     for p, bl in zip(b.composed.pages, blocks, strict=True):
         n = f"{p.number:04d}"
-        _write(data / "pages" / f"{n}.xml", alto_page(p, bl, f"{n}.pdf"))
+        refs = {src: f"../photos/{quote(name)}" for src, name in photos.items()}
+        _write(data / "pages" / f"{n}.xml", alto_page(p, bl, f"{n}.pdf", refs))
         grp = f"pageFileGrp{p.number}"
         files.append(FileEntry(f"pdfFile{p.number}", f"pages/{n}.pdf", grp, "derivative", "application/pdf"))
         files.append(FileEntry(f"altoFile{p.number}", f"pages/{n}.xml", grp, "ocr", "text/xml"))
