@@ -33,6 +33,7 @@ def _edit(d: Path) -> None:
     c = "    body: articles/replication-column.md"
     t = t.replace(c, c + "\n    drop_cap: true")
     t = t.replace("photos/harbour-breakwater-dusk.jpg", '"photos/harbour breakwater dusk.jpg"')
+    t = t.replace("    body: articles/geminids.md", "    body: articles/geminids.md\n    drop_cap: true")
     t = t.replace("article: geminids", f'article: "{ODD_ID}"').replace("  geminids:", f'  "{ODD_ID}":')
     y.write_text(t)
 
@@ -94,3 +95,18 @@ def test_alto_words_still_equal_the_frames_with_a_drop_cap_and_a_jump(edge):
         assert alto == frames, page.number
     parts = [s for p in (bag / "data" / "pages").glob("*.xml") for s in ET.parse(p).getroot().iter(f"{ALTO}String")]
     assert all(s.get("SUBS_CONTENT") for s in parts if s.get("SUBS_TYPE"))
+
+
+def test_a_drop_cap_letter_and_the_rest_of_its_word_are_one_word(edge):
+    _, archive, bag = edge
+    strings = list(ET.parse(bag / "data" / "pages" / "0003.xml").getroot().iter(f"{ALTO}String"))
+    # "The Geminid...": T + he, one word for search
+    i = next(i for i, s in enumerate(strings) if s.get("CONTENT") == "T" and s.get("SUBS_TYPE") == "HypPart1")
+    first, rest = strings[i], strings[i + 1]
+    assert rest.get("CONTENT") == "he" and rest.get("SUBS_TYPE") == "HypPart2"
+    assert first.get("SUBS_CONTENT") == rest.get("SUBS_CONTENT") == "The"
+    # "I have spent...": the letter is a word of its own
+    i = next(i for i, s in enumerate(strings) if s.get("CONTENT") == "I" and strings[i + 1].get("CONTENT") == "have")
+    assert strings[i].get("SUBS_TYPE") is None and strings[i + 1].get("SUBS_TYPE") is None
+    hits = json.loads(cli("find", "Geminid", "--archive", archive, "--json").stdout)
+    assert any(h["article"] == ODD_ID and h["page"] == 3 for h in hits)

@@ -75,7 +75,7 @@ def page_blocks(composed: Composed) -> list[list[Block]]:
             cur.lines.append(ln)
             cur.x0, cur.x1 = min(cur.x0, it.x0), max(cur.x1, it.x1)
             cur.top, cur.bottom = min(cur.top, it.top), max(cur.bottom, it.bottom)
-            if key[1] == "body" and it.story and it.role != "drop_cap":
+            if key[1] == "body" and it.story:  # a drop cap too: it begins the first word
                 running.setdefault(it.story, []).append(ln)
         pages.append(blocks)
     for lines in running.values():
