@@ -14,8 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from layout.page.compose import page_geometry  # noqa: E402
-from layout.page.story import BASELINE  # noqa: E402
+from layout.page.grid import (
+    BASELINE,  # noqa: E402
+    page_geometry,  # noqa: E402
+)
 from layout.pdf.draw import write_pdf  # noqa: E402
 from layout.pdf.measure import quality  # noqa: E402
 from layout.pipeline import build  # noqa: E402

@@ -1,4 +1,8 @@
-"""The `issue` command: render, check and scaffold newspaper issues."""
+"""The `issue` command: thin typer wrappers over the pipeline and the output packages.
+
+Reads command-line arguments; prints one-line summaries and located problems; exits 0 (done),
+1 (problems found) or 2 (invalid input), never with a traceback.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""manifest -> validated model -> typeset -> compose -> export, in one place."""
+"""The pipeline up to the frames: manifest -> validated model -> style -> glyph check -> composed pages.
+
+Reads an issue folder; produces `Built` (the loaded issue, the style and the `Composed` frames) that
+every output (PDF, proof, print, archive) starts from, or raises `InvalidInput` with every problem.
+"""
 
 from __future__ import annotations
 

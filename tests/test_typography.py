@@ -11,8 +11,7 @@ import sys
 import pytest
 import yaml
 
-from layout.page.compose import page_geometry
-from layout.page.story import BASELINE
+from layout.page.grid import BASELINE, page_geometry
 from layout.pdf.measure import quality, read_lines
 from layout.text.linebreak import END, SPACE, Items, Params, first_fit, total_fit
 from layout.text.markdown import Run

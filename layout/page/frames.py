@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..text.typeset import Line
+from ..text.line import Line
 
 
 @dataclass(slots=True)

@@ -1,0 +1,141 @@
+"""An article typeset at its column width: the body as units the column flow places.
+
+Reads an article, its Markdown blocks, the style and a typesetter; produces `StoryContent` with one
+`Unit` per body line or subhead, carrying keep-with-next flags for widows, orphans and subheads.
+Body copy is set once at the column width, whatever page or height the story is given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..manifest.model import Article
+from ..text.line import Line
+from ..text.markdown import Block, Run
+from ..text.style import Style
+from ..text.typeset import Typesetter
+
+
+@dataclass(slots=True)
+class Unit:
+    """What the flow places: one body line, or a subhead (with its space above)."""
+
+    lines: list[tuple[Line, str]]  # (line, role); a subhead may take several lines
+    rows: int
+    gap: int = 0  # rows of space above, dropped at the head of a column
+    keep_next: bool = False  # never break a column after this unit
+    words: int = 0
+    drop: tuple[Line, float] | None = None  # a drop cap hung from this line: (glyph line, depth in rows)
+    dx: float = 0.0  # indent of a line set beside a drop cap
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+class StoryContent:
+    """An article typeset at one column width: body units, and blocks to place."""
+
+    def __init__(
+        self, aid: str, art: Article, blocks: list[Block], style: Style, ts: Typesetter, colw: float, photos: list[Path]
+    ):
+        self.aid = aid
+        self.photo_paths = photos  # resolved files of art.photos
+        self.art = art
+        self.style = style
+        self.ts = ts
+        self.colw = colw
+        self.units = self._units(blocks)
+
+    def _units(self, blocks: list[Block]) -> list[Unit]:
+        st = self.style
+        spec = st.text
+        body = st.roles["body"]
+        units: list[Unit] = []
+        after_head = True
+        indent = spec.indent * body.size
+        for pi, b in enumerate(blocks):
+            if b.kind == "subhead":
+                lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
+                units.append(
+                    Unit(
+                        [(ln, "subhead") for ln in lines],
+                        len(lines),
+                        gap=1,
+                        keep_next=True,
+                        words=_words(b.text),
+                    )
+                )
+                after_head = True
+                continue
+            dropped = self._drop_cap(b) if pi == 0 and not units else None
+            if dropped is not None:
+                drop, runs, dc_width = dropped
+                n = spec.drop_cap_lines
+                lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
+                first = len(units)
+                self._para_units(units, lines, "body")
+                for u in units[first : first + n]:
+                    u.dx = dc_width
+                for u in units[first : first + n - 1]:
+                    u.keep_next = True  # the lines beside the drop cap stay in one column
+                units[first].drop = (drop, float(n))
+                after_head = False
+                continue
+            lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
+            self._para_units(units, lines, "body")
+            after_head = False
+        closing = []
+        if self.art.source:
+            closing.append(("source", [Run("Source: ", "bold"), Run(self.art.source)]))
+        if self.art.bio:
+            closing.append(("bio", [Run(self.art.bio)]))
+        for k, (role, runs) in enumerate(closing):
+            r = st.roles[role]
+            lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=len(blocks) + k)
+            first = len(units)
+            self._para_units(units, lines, role)
+            if k == 0 and units[first:]:
+                units[first].gap = 1
+        return units
+
+    def _drop_cap(self, b: Block) -> tuple[Line, list[Run], float] | None:
+        """The first letter set large, the runs without it, and the width it takes."""
+        art = self.art
+        if not (art.drop_cap if art.drop_cap is not None else self.style.text.drop_cap):
+            return None
+        if not b.runs or not b.runs[0].text:
+            return None
+        text = b.runs[0].text
+        k = 0
+        while k < len(text) and not text[k].isalnum():
+            k += 1  # an opening quote goes with the letter
+        if k >= len(text) or len(text) - k < 2:
+            return None
+        letter = text[: k + 1]
+        st = self.style
+        body = st.roles["body"]
+        role = st.roles["drop_cap"]
+        n = st.text.drop_cap_lines
+        # Cap height from the first line's cap line down to the nth line's baseline.
+        span = (n - 1) * st.grid + body.face.cap_height * body.size / 1000
+        size = span * 1000 / role.face.cap_height
+        line = self.ts.set([Run(letter)], role, self.colw, size=size, align="left", hyphenate=False)[0]
+        width = line.right + body.size * 0.35
+        rest = [Run(text[k + 1 :].lstrip(), b.runs[0].variant), *b.runs[1:]]  # "I have": the gap is the cap's
+        return line, rest, width
+
+    def _para_units(self, units: list[Unit], lines: list[Line], role: str) -> None:
+        spec = self.style.text
+        n = len(lines)
+        for i, ln in enumerate(lines):
+            keep = i < spec.orphans - 1 or (n - spec.widows <= i < n - 1)
+            units.append(
+                Unit(
+                    [(ln, role)],
+                    1,
+                    keep_next=keep and i < n - 1,
+                    words=_words(ln.text) - (1 if ln.hyphenated and i < n - 1 else 0),
+                )
+            )

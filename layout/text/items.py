@@ -1,0 +1,280 @@
+"""Runs of text into the breaker's items: words cut at their break points, shaped and measured.
+
+Reads Markdown runs and a role; produces `Items` (box widths, glue, penalties) for `linebreak` and the
+matching `Box`es (face, text, colour segments) that `justify` turns into spans. Shaped fragments are
+cached per role, size and word, so a word set twice is shaped once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..manifest.stylesheet import TextSpec
+from .fonts import Face
+from .hyphenate import Hyphenator
+from .linebreak import END, HYPH, JOIN, SPACE, Items, Params
+from .markdown import Run
+from .style import Role, Style
+
+_URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.)")
+
+
+@dataclass(slots=True)
+class Box:
+    segs: list[tuple[Face, str, str]]  # (face, text, color)
+    width: float
+    glyphs: int
+
+
+class ItemBuilder:
+    """Builds items for one style, language and set of typesetting rules."""
+
+    def __init__(self, style: Style, spec: TextSpec, hyph: Hyphenator, params: Params):
+        self.style = style
+        self.spec = spec
+        self.hyph = hyph
+        self.params = params
+        self._face_cache: dict[str, dict[str, Face]] = {}
+        self._frag_cache: dict[tuple, tuple] = {}  # a word's fragments by role, size, pieces, rules
+
+    def _faces(self, role: Role) -> dict[str, Face]:
+        key = role.name
+        cached = self._face_cache.get(key)
+        if cached is not None:
+            return cached
+        out = self._faces_of(role)
+        self._face_cache[key] = out
+        return out
+
+    def _faces_of(self, role: Role) -> dict[str, Face]:
+        fam = role.spec.font
+        base = role.spec.variant
+        out = {}
+        for v in ("regular", "italic", "bold", "bold_italic"):
+            if base == "regular":
+                out[v] = self.style.face(fam, v)
+            elif v == "regular":
+                out[v] = role.face
+            elif base == "italic" and v == "italic":
+                out[v] = self.style.face(fam, "regular")  # emphasis inside italic turns roman
+            else:
+                out[v] = self.style.face(fam, v if v != "italic" else base)
+        return out
+
+    def _words(self, runs: list[Run], upper: bool) -> list[tuple[tuple[str, str], ...]]:
+        """Words as lists of (variant, text) pieces."""
+        words: list[tuple[tuple[str, str], ...]] = []
+        cur: list[tuple[str, str]] = []
+        for r in runs:
+            text = r.text.upper() if upper else r.text
+            pos = 0
+            for m in re.finditer(r"[ \t\n\r\f\v\u2002-\u200a\u3000]+", text):
+                if m.start() > pos:
+                    cur.append((r.variant, text[pos : m.start()]))
+                if cur:
+                    words.append(tuple(cur))
+                    cur = []
+                pos = m.end()
+            if pos < len(text):
+                cur.append((r.variant, text[pos:]))
+        if cur:
+            words.append(tuple(cur))
+        return words
+
+    def _breaks_in(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
+        """(offset, kind, flagged, penalty) break opportunities inside a word."""
+        out: list[tuple[int, int, bool, float]] = []
+        n = len(word)
+        if _URLISH.search(word):
+            for i, ch in enumerate(word[:-1]):
+                if ch in "/.-_?&=#" and 2 <= i + 1 <= n - 2 and word[i + 1] not in "/":
+                    out.append((i + 1, JOIN, False, 100.0))
+            return out
+        for i, ch in enumerate(word[:-1]):
+            if ch in "-\u2010" and i > 0 and word[i - 1].isalnum() and word[i + 1].isalnum():
+                out.append((i + 1, JOIN, True, self.params.hyphen_penalty))
+            elif ch in "\u2013\u2014/" and i > 0 and i + 1 < n - 1:
+                out.append((i + 1, JOIN, False, 50.0))
+        if out or not hyphenate:
+            return out
+        # Letters only: strip leading and trailing punctuation, hyphenate the core.
+        a = 0
+        while a < n and not word[a].isalpha():
+            a += 1
+        b = n
+        while b > a and not word[b - 1].isalpha():
+            b -= 1
+        core = word[a:b]
+        for p in self.hyph.points(core, capitalized):
+            out.append((a + p, HYPH, True, self.params.hyphen_penalty))
+        return out
+
+    def items(
+        self,
+        runs: list[Run],
+        role: Role,
+        size: float,
+        measure: float,
+        *,
+        justify: bool,
+        hyphenate: bool,
+        color: str | None = None,
+        extra_faces: dict[str, Face] | None = None,
+        capitalized: bool = False,
+    ) -> tuple[Items, list[Box]]:
+        faces = self._faces(role)
+        extra_key: tuple = ()
+        if extra_faces:
+            faces = {**faces, **extra_faces}
+            extra_key = tuple(sorted((k, f.name) for k, f in extra_faces.items()))
+        spec = self.spec
+        ws = spec.word_space
+        ls = spec.letter_spacing * size if justify else 0.0
+        sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
+        col = color or role.color
+        k = size / 1000.0
+        hyph = hyphenate and justify
+        it = Items()
+        boxes: list[Box] = []
+        words = self._words(runs, role.upper)
+        cache = self._frag_cache
+        last_word = len(words) - 1
+        for wi, pieces in enumerate(words):
+            key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
+            frags = cache.get(key)
+            if frags is None:
+                frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
+            nf = len(frags) - 1
+            for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
+                gw = gy = gz = 0.0
+                if fi == nf:
+                    if wi == last_word:
+                        kind = END
+                    else:
+                        kind = SPACE
+                        gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
+                if width > measure:
+                    # Only a word longer than a whole line: split it at characters.
+                    for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, k):
+                        self._append(
+                            it,
+                            boxes,
+                            psegs,
+                            pw,
+                            pg,
+                            ls,
+                            sc,
+                            HYPH,
+                            0.0,
+                            0.0,
+                            0.0,
+                            psegs[-1][0].width("-", size),
+                            1000.0,
+                            True,
+                        )
+                    it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
+                    it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
+                else:
+                    self._append(it, boxes, segs, width, glyphs, ls, sc, kind, gw, gy, gz, hw, pen, flagged)
+        return it, boxes
+
+    def _fragments(
+        self, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+    ) -> tuple:
+        """A word cut at its break points: (segments, width, glyphs, break kind, hyphen width,
+        penalty, flagged, space width after the word) per fragment. The last fragment's kind
+        is decided by the caller (a space or the paragraph's end)."""
+        k = size / 1000.0
+        text = "".join(t for _, t in pieces)
+        brk = self._breaks_in(text, hyph, capitalized)
+        cuts = [0] + [b[0] for b in brk] + [len(text)]
+        out = []
+        for fi in range(len(cuts) - 1):
+            segs = _slice(pieces, cuts[fi], cuts[fi + 1], faces, col)
+            width = 0.0
+            glyphs = 0
+            for face, t, _ in segs:
+                sh = face.shape(t)
+                width += sh.width * k
+                glyphs += sh.glyphs
+            last_face = segs[-1][0]
+            if fi < len(brk):
+                _, kind, flagged, pen = brk[fi]
+                hw = last_face.width("-", size) if kind == HYPH else 0.0
+                out.append((segs, width, glyphs, kind, hw, pen, flagged, 0.0))
+            else:
+                out.append((segs, width, glyphs, SPACE, 0.0, 0.0, False, last_face.space * k))
+        return tuple(out)
+
+    @staticmethod
+    def _append(
+        it: Items,
+        boxes: list[Box],
+        segs,
+        width: float,
+        glyphs: int,
+        ls: float,
+        sc: float,
+        kind: int,
+        gw: float,
+        gy: float,
+        gz: float,
+        hw: float,
+        pen: float,
+        flagged: bool,
+    ) -> None:
+        boxes.append(Box(segs, width, glyphs))
+        it.widths.append(width)
+        it.flex.append(ls * glyphs + width * sc)
+        it.sep.append(kind)
+        it.gw.append(gw)
+        it.gy.append(gy)
+        it.gz.append(gz)
+        it.hw.append(hw)
+        it.pen.append(pen)
+        it.flag.append(flagged)
+
+
+def _slice(
+    pieces: list[tuple[str, str]], a: int, b: int, faces: dict[str, Face], color: str
+) -> list[tuple[Face, str, str]]:
+    out = []
+    pos = 0
+    for variant, t in pieces:
+        lo, hi = max(a, pos), min(b, pos + len(t))
+        if lo < hi:
+            out.append((faces.get(variant, faces["regular"]), t[lo - pos : hi - pos], color))
+        pos += len(t)
+    return out
+
+
+def _fit_pieces(parts, measure: float, k: float):
+    """Split a fragment wider than the measure at character boundaries, so no line
+    overflows its column (only a word longer than a whole line needs it)."""
+    out = []
+    for segs, width, glyphs in parts:
+        if width <= measure or sum(len(t) for _, t, _ in segs) <= 1:
+            out.append((segs, width, glyphs))
+            continue
+        cur: list[tuple[Face, str, str]] = []
+        cur_w = 0.0
+        for face, t, col in segs:
+            hyph = face.width("-", k * 1000)
+            i = 0
+            while i < len(t):
+                j = i
+                while j < len(t) and cur_w + face.width(t[i : j + 1], k * 1000) + hyph <= measure:
+                    j += 1
+                if j == i and not cur:
+                    j = i + 1  # a single glyph always goes
+                if j > i:
+                    cur.append((face, t[i:j], col))
+                    cur_w += face.width(t[i:j], k * 1000)
+                    i = j
+                if i < len(t):
+                    out.append((cur, cur_w, sum(len(x) for _, x, _ in cur)))
+                    cur, cur_w = [], 0.0
+        if cur:
+            out.append((cur, cur_w, sum(len(x) for _, x, _ in cur)))
+    return out

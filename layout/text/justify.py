@@ -1,0 +1,192 @@
+"""Breaks into lines: spans positioned, punctuation hung into the margins, lines filled to the measure.
+
+Reads the breaker's `Breaks` over `Items` and the matching `Box`es; produces `Line`s. Word spaces take
+the adjustment first (within the style's limits), then letter-spacing and glyph scaling share the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..manifest.stylesheet import TextSpec
+from .items import Box
+from .line import Line, Span
+from .linebreak import HYPH, JOIN, SPACE, Breaks, Items
+
+# Optical margin alignment: the share of a character's width that hangs outside the measure.
+HANG_RIGHT = {
+    ".": 0.6,
+    ",": 0.6,
+    "-": 0.6,
+    "\u2010": 0.6,
+    "\u2013": 0.3,
+    "\u2014": 0.2,
+    ":": 0.3,
+    ";": 0.3,
+    "!": 0.2,
+    "?": 0.2,
+    '"': 0.5,
+    "'": 0.6,
+    "\u201d": 0.5,
+    "\u2019": 0.6,
+}
+HANG_LEFT = {'"': 0.5, "'": 0.6, "\u201c": 0.5, "\u2018": 0.6, "(": 0.2, "\u2014": 0.2, "\u2013": 0.3}
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """One line's spans with the natural width, stretch and shrink of the space before each."""
+
+    spans: list[Span] = field(default_factory=list)
+    gaps: list[float] = field(default_factory=list)
+    stretch: list[float] = field(default_factory=list)
+    shrink: list[float] = field(default_factory=list)
+
+    def add(self, span: Span, gap: float = 0.0, stretch: float = 0.0, shrink: float = 0.0) -> None:
+        self.spans.append(span)
+        self.gaps.append(gap)
+        self.stretch.append(stretch)
+        self.shrink.append(shrink)
+
+
+def build_lines(
+    it: Items,
+    boxes: list[Box],
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line]:
+    lines: list[Line] = []
+    s = 0
+    nlines = len(br.ends)
+    for li, e in enumerate(br.ends):
+        last = li == nlines - 1
+        g = _gather(it, boxes, s, e, size)
+        hyphenated = False
+        if not last and it.sep[e] == HYPH:
+            f = g.spans[-1].face
+            g.add(Span(f, size, f.shape("-"), 0.0, False, g.spans[-1].color))
+            hyphenated = True
+        elif not last and it.sep[e] == JOIN and it.flag[e]:
+            hyphenated = True
+        ratio = br.ratios[li] if li < len(br.ratios) else 0.0
+        line = Line(g.spans, width(li), 0.0, 1.0, justify and not last, hyphenated, li == 0, last, ratio, para)
+        _place(line, g.gaps, g.stretch, g.shrink, li, indent, justify, align, size, spec)
+        lines.append(line)
+        s = e + 1
+    return lines
+
+
+def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gathered:
+    g = _Gathered()
+    for bi in range(s, e + 1):
+        sp_before = bi > s and it.sep[bi - 1] == SPACE
+        for si, (face, t, col) in enumerate(boxes[bi].segs):
+            span = Span(face, size, face.shape(t), 0.0, sp_before and si == 0, col)
+            if si == 0 and sp_before:
+                g.add(span, it.gw[bi - 1], it.gy[bi - 1], it.gz[bi - 1])
+            else:
+                g.add(span)
+    return g
+
+
+def _hangs(line: Line, li: int, indent: float, justify: bool, size: float, spec: TextSpec) -> tuple[float, float]:
+    """Optical margins: punctuation at either end hangs partly outside the measure."""
+    if not (spec.optical_margins and justify):
+        return 0.0, 0.0
+    spans = line.spans
+    hang_l = hang_r = 0.0
+    first_ch = spans[0].shaped.text[:1]
+    if li > 0 or not indent:
+        hang_l = HANG_LEFT.get(first_ch, 0.0) * spans[0].face.width(first_ch, size) if first_ch else 0.0
+    if not line.last:
+        last_ch = spans[-1].shaped.text[-1:]
+        hang_r = HANG_RIGHT.get(last_ch, 0.0) * spans[-1].face.width(last_ch, size) if last_ch else 0.0
+    return hang_l, hang_r
+
+
+def _place(
+    line: Line,
+    gaps: list[float],
+    stretch: list[float],
+    shrink: list[float],
+    li: int,
+    indent: float,
+    justify: bool,
+    align: str,
+    size: float,
+    spec: TextSpec,
+) -> None:
+    """Fill the line to its measure (when justified) or align it, and give every span its x."""
+    spans = line.spans
+    k = size / 1000.0
+    L = line.width
+    x0 = indent if li == 0 else 0.0
+    hang_l, hang_r = _hangs(line, li, indent, justify, size, spec)
+    target = L + hang_l + hang_r
+    nat_boxes = sum(sp.shaped.width * k for sp in spans)
+    nat_gaps = sum(gaps)
+    if line.last and justify and nat_boxes + nat_gaps > target + 0.01:
+        line.justified = True  # a last line that fits only with its spaces tightened
+    if line.justified:
+        gaps = _justify(line, gaps, stretch, shrink, target, nat_boxes, nat_gaps, size, spec)
+    x = x0 - hang_l
+    if not line.justified:
+        natural = nat_boxes + nat_gaps
+        if align == "center":
+            x = x0 + (L - natural) / 2
+        elif align == "right":
+            x = x0 + L - natural + hang_r
+    for sp, g in zip(spans, gaps, strict=True):
+        x += g
+        sp.x = x
+        x += line.advance(sp)
+    over = max(line.right - (x0 + L + hang_r), (x0 - hang_l) - spans[0].x)
+    if over > 0.01:
+        line.overfull = over
+
+
+def _justify(
+    line: Line,
+    gaps: list[float],
+    stretch: list[float],
+    shrink: list[float],
+    target: float,
+    nat_boxes: float,
+    nat_gaps: float,
+    size: float,
+    spec: TextSpec,
+) -> list[float]:
+    """Set the line's tracking and scaling and return the word spaces that fill the target exactly."""
+    spans = line.spans
+    glyphs = sum(sp.shaped.glyphs for sp in spans)
+    need = target - nat_boxes - nat_gaps
+    Y = sum(stretch) if need >= 0 else sum(shrink)
+    take = max(-Y, min(need, Y)) if Y > 0 else 0.0
+    rem = need - take
+    if rem and glyphs > 1:
+        # Letters next: tracking and glyph scaling share the rest by their limits.
+        fl = spec.letter_spacing * size * (glyphs - 1)
+        fs = (spec.glyph_scaling[1] - 1.0 if rem > 0 else 1.0 - spec.glyph_scaling[0]) * nat_boxes
+        cap = fl + fs
+        t = max(-1.0, min(1.0, rem / cap)) if cap > 0 else 0.0
+        line.scale = 1.0 + t * fs / nat_boxes if nat_boxes else 1.0
+        line.tracking = t * fl / (glyphs - 1) / line.scale if glyphs > 1 else 0.0
+    # Fill the measure exactly: spaces take whatever is left after the letters.
+    adv = sum(line.advance(sp) for sp in spans) - line.tracking * line.scale
+    room = target - adv
+    if nat_gaps > 0:
+        # Never closer than the minimum word space: a line that cannot fit
+        # overflows (and is reported) rather than run its words together.
+        factor = max(room / nat_gaps, spec.word_space.min / spec.word_space.ideal)
+        return [g * factor for g in gaps]
+    if glyphs > 1 and len(spans) >= 1:
+        # One word alone on a line: letter-space it to the measure.
+        line.tracking = max(line.tracking + room / ((glyphs - 1) * line.scale), -spec.letter_spacing * size)
+    return gaps
