@@ -80,4 +80,7 @@ def page_blocks(composed: Composed) -> list[list[Block]]:
         pages.append(blocks)
     for lines in running.values():
         join_broken([ln.words for ln in lines], [ln.item.line.breaks_word for ln in lines])
+    for block in (b for blocks in pages for b in blocks if b.kind == "text" and b.role != "body"):
+        # a headline or caption broken after a dash: within its own block
+        join_broken([ln.words for ln in block.lines], [ln.item.line.breaks_word for ln in block.lines])
     return pages

@@ -151,7 +151,9 @@ def news_item(a: ArticleFacts, info: IssueInfo, photo_names: list[str]) -> bytes
     cm = ET.SubElement(item, _g("contentMeta"))  # children in the schema's order
     ET.SubElement(cm, _g("contentCreated")).text = when
     ET.SubElement(cm, _g("language"), tag=a.language)
-    ET.SubElement(cm, _g("genre"), literal=a.section or "news").append(_name(a.section or "news"))
+    if a.section:  # the newspaper section it ran in, as a subject of the publication's own
+        subject = ET.SubElement(cm, _g("subject"), type="cpnat:abstract", literal=f"section:{a.section}")
+        subject.append(_name(a.section))
     ET.SubElement(cm, _g("slugline")).text = a.id
     ET.SubElement(cm, _g("headline")).text = a.headline
     ET.SubElement(cm, _g("dateline")).text = f"{info.publication}, {info.date.isoformat()}, page {a.page}"
