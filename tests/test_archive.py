@@ -368,3 +368,11 @@ def test_illustrations_name_their_photo_in_the_bag(bag):
     (il,) = ET.parse(page).getroot().iter(f"{ALTO}Illustration")
     assert il.get("FILEID") == "../photos/qinglan-turbine-hall.jpg"
     assert (page.parent / il.get("FILEID")).is_file()
+
+
+def test_verify_notices_a_deleted_tag_manifest(bag, tmp_path):
+    copy = tmp_path / "bag"
+    shutil.copytree(bag, copy)
+    (copy / "tagmanifest-sha256.txt").unlink()
+    r = cli("verify", copy)
+    assert r.code == 1 and "vanished: tagmanifest-sha256.txt" in r.stdout

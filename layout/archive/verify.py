@@ -52,6 +52,16 @@ def _tag_files(bag: bagit.Bag, root: Path) -> list[str]:
     return out
 
 
+def _missing_tag_manifests(bag: bagit.Bag, root: Path) -> list[str]:
+    """A tag manifest per payload manifest's algorithm (RFC 8493 asks for it, and this tool
+    writes them): one gone is a file that vanished, though no other manifest can list it."""
+    have = {p.name[len("tagmanifest-") : -len(".txt")] for p in root.glob("tagmanifest-*.txt")}
+    ours = bag.info.get("Bag-Software-Agent", "").startswith("layout ")
+    if not (have or ours):
+        return []  # a bag made elsewhere without tag manifests: optional in BagIt
+    return [f"tagmanifest-{a}.txt" for a in sorted(bag.algorithms) if a not in have]
+
+
 def _digest(path: Path, algs: list[str]) -> dict[str, str]:
     hs = {a: hashlib.new(a) for a in algs}
     with path.open("rb") as f:
@@ -84,6 +94,7 @@ def verify(path: Path) -> Verdict:
         if _digest(f, list(want)) != want:
             v.changed.append(rel)
     v.appeared += [p for p in _tag_files(bag, path) if p not in v.appeared]
+    v.vanished += _missing_tag_manifests(bag, path)
     if v.ok:
         try:
             bag.validate(processes=1)  # what else bagit checks: bagit.txt, Payload-Oxum, structure
