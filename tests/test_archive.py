@@ -136,6 +136,25 @@ def _alto_lines(path: Path) -> list[ET.Element]:
     return list(ET.parse(path).getroot().iter(f"{ALTO}TextLine"))
 
 
+def _baseline(line: ET.Element) -> int:
+    return int(line.get("BASELINE").split()[0].split(",")[1])
+
+
+def _printed_lines(path: Path) -> list[list[ET.Element]]:
+    """ALTO TextLines grouped as the PDF draws them: a caption line that a credit shares is two
+    TextLines (one in each block) on one baseline, the credit's to the right."""
+    out: list[list[ET.Element]] = []
+    for block in ET.parse(path).getroot().iter(f"{ALTO}TextBlock"):
+        for i, ln in enumerate(block.findall(f"{ALTO}TextLine")):
+            prev = out[-1][-1] if out else None
+            credit = i == 0 and block.get("ID").endswith("_CR")
+            if credit and prev is not None and _baseline(prev) == _baseline(ln):
+                out[-1].append(ln)
+            else:
+                out.append([ln])
+    return out
+
+
 def _printed(line: ET.Element) -> list[str]:
     """A TextLine's words as printed: a HYP's hyphen back on the word before it."""
     words = [s.get("CONTENT") for s in line.findall(f"{ALTO}String")]
@@ -157,10 +176,10 @@ def test_every_alto_word_box_lies_where_the_pdf_draws_it(bag):
     worst = 0.0
     for n in (1, 2, 3):
         pdf_lines = read_lines(bag / "data" / "pages" / f"{n:04d}.pdf")
-        alto_lines = _alto_lines(bag / "data" / "pages" / f"{n:04d}.xml")
+        alto_lines = _printed_lines(bag / "data" / "pages" / f"{n:04d}.xml")
         assert len(pdf_lines) == len(alto_lines)  # the exporter writes one text object per line
-        for pl, al in zip(pdf_lines, alto_lines, strict=True):
-            base = float(al.get("BASELINE").split(",")[1].split()[0]) * PT
+        for pl, group in zip(pdf_lines, alto_lines, strict=True):
+            base = _baseline(group[0]) * PT
             assert abs(base - pl.y) <= 1.0, (n, pl.text)
             # the PDF's words: runs of glyphs between space glyphs
             words: list[list[float]] = [[]]
@@ -172,9 +191,9 @@ def test_every_alto_word_box_lies_where_the_pdf_draws_it(bag):
                 else:
                     words[-1] = [g.x0, g.x1]
             boxes = [w for w in words if w]
-            strings = al.findall(f"{ALTO}String")
+            strings = [s for al in group for s in al.findall(f"{ALTO}String")]
             assert len(strings) == len(boxes), (n, pl.text)
-            hyp = al.find(f"{ALTO}HYP")
+            hyp = group[-1].find(f"{ALTO}HYP")
             for i, (s, (x0, x1)) in enumerate(zip(strings, boxes, strict=True)):
                 a0 = float(s.get("HPOS")) * PT
                 end = hyp if (hyp is not None and i == len(strings) - 1) else s
@@ -376,3 +395,16 @@ def test_verify_notices_a_deleted_tag_manifest(bag, tmp_path):
     (copy / "tagmanifest-sha256.txt").unlink()
     r = cli("verify", copy)
     assert r.code == 1 and "vanished: tagmanifest-sha256.txt" in r.stdout
+
+
+def test_a_photo_credit_is_a_block_of_its_own(bag):
+    root = ET.parse(bag / "data" / "pages" / "0002.xml").getroot()
+    tags = {t.get("ID"): t.get("LABEL") for t in root.iter(f"{ALTO}LayoutTag")}
+    blocks = list(root.iter(f"{ALTO}TextBlock"))
+    roles = [tags[b.get("TAGREFS")] for b in blocks]
+    k = roles.index("credit")
+    assert roles[k - 1] == "caption"
+    words = " ".join(s.get("CONTENT") for s in blocks[k].iter(f"{ALTO}String"))
+    assert words == "(PHOTO: KESTREL NEWS AGENCY)"
+    caption = " ".join(s.get("CONTENT") for s in blocks[k - 1].iter(f"{ALTO}String"))
+    assert caption.endswith("harbour at dusk.") and "PHOTO" not in caption

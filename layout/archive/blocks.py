@@ -45,8 +45,31 @@ def _key(it: TextItem) -> tuple:
     return (it.story, role, it.column if role == "body" else None)
 
 
-def page_blocks(composed: Composed) -> list[list[Block]]:
-    """Every page's blocks, in reading order, with broken words paired across lines."""
+def _bounds(b: Block) -> None:
+    words = [w for ln in b.lines for w in ln.words]
+    b.x0, b.x1 = min(w.x0 for w in words), max(w.hyphen[1] if w.hyphen else w.x1 for w in words)
+    b.top, b.bottom = min(ln.item.top for ln in b.lines), max(ln.item.bottom for ln in b.lines)
+
+
+def _split_credit(b: Block, credit_face: str) -> Block | None:
+    """The photo credit set at the end of a caption, as a block of its own (it may share a
+    line with the caption's last words: that line is then split in two)."""
+    for i, ln in enumerate(b.lines):
+        for j, w in enumerate(ln.words):
+            if w.face.name != credit_face or (i == 0 and j == 0):
+                continue
+            credit = Block(f"{b.id}_CR", "text", "credit", b.story, b.page, 0, 0, 0, 0)
+            credit.lines = [Line(ln.item, ln.words[j:])] + b.lines[i + 1 :]
+            b.lines = b.lines[:i] + ([Line(ln.item, ln.words[:j])] if j else [])
+            _bounds(b)
+            _bounds(credit)
+            return credit
+    return None
+
+
+def page_blocks(composed: Composed, credit_face: str | None = None) -> list[list[Block]]:
+    """Every page's blocks, in reading order, with broken words paired across lines.
+    `credit_face` (the font name of photo credits) splits credits from their captions."""
     pages: list[list[Block]] = []
     running: dict[str, list[Line]] = {}  # story -> its running lines, in reading order
     for page in composed.pages:
@@ -83,4 +106,10 @@ def page_blocks(composed: Composed) -> list[list[Block]]:
     for block in (b for blocks in pages for b in blocks if b.kind == "text" and b.role != "body"):
         # a headline or caption broken after a dash: within its own block
         join_broken([ln.words for ln in block.lines], [ln.item.line.breaks_word for ln in block.lines])
+    if credit_face:
+        for blocks in pages:
+            for k in range(len(blocks) - 1, -1, -1):
+                credit = _split_credit(blocks[k], credit_face) if blocks[k].role == "caption" else None
+                if credit is not None:
+                    blocks.insert(k + 1, credit)
     return pages

@@ -158,7 +158,7 @@ def write_payload(b: Built, data: Path, page_images: bool = False) -> dict:
     """Write the whole payload into `data`; returns the parsed metadata.json."""
     info = IssueInfo.of(b.loaded.issue)
     arts = articles(b)
-    blocks = page_blocks(b.composed)
+    blocks = page_blocks(b.composed, b.style.roles["credit"].face.name)
     files: list[FileEntry] = []
     attach = []
     for rel, src in _sources(b):
