@@ -47,7 +47,7 @@ def build(
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:
     """A character a font cannot draw would print as an empty box: refuse it by name,
-    checking each text against the faces of the roles that set it."""
+    checking each text against the faces of the roles that set it and then the fallback faces."""
     iss = li.issue
     body_family = style.roles["body"].spec.font
 
@@ -74,6 +74,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
     problems = []
     for path, text, fs in checks:
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
+        missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:
             continue
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])

@@ -15,7 +15,7 @@ from ..text import markdown
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
-from .frames import Composed, Page, RuleItem, StoryFit
+from .frames import Composed, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
 from .story import StoryLayout
@@ -173,6 +173,7 @@ def _overset(fit: StoryFit, content: StoryContent, start: int) -> None:
     left = content.units[start:]
     fit.overset_lines = sum(len(u.lines) for u in left)
     fit.overset_words = sum(u.words for u in left)
+    fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
 
 
 def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:
