@@ -275,42 +275,18 @@ def archive(
     connect_timeout: Annotated[float, typer.Option("--connect-timeout", help="Seconds to reach the scheduler")] = 20.0,
 ) -> None:
     """Archive ISSUES as BagIt bags under ARCHIVE/<publication>/<yyyy>/<date>[-<edition>]/ and catalogue them."""
-    from .archive.backfill import archive_many
+    from .archive.commands import ArchiveOptions, run_archive
 
-    def report(r) -> None:
-        if r.bag:
-            typer.echo(f"{r.issue}: archived as {r.bag}")
-        for m in r.messages:
-            _err(f"{r.issue}: {m}" if len(issues) > 1 else m)
-
-    try:
-        results = archive_many(issues, to, jobs, scheduler, new_version, page_images, report, connect_timeout)
-    except (ConnectionError, OSError) as e:
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_INVALID) from None
-    failed = [r for r in results if r.code != EXIT_OK and not r.bag]
-    if failed:
-        _err(f"error: {len(failed)} of {len(results)} issues not archived; nothing was written for them")
-    raise typer.Exit(max((r.code for r in results), default=EXIT_OK))
+    opt = ArchiveOptions(new_version, page_images, jobs, scheduler, connect_timeout)
+    raise typer.Exit(run_archive(issues, to, opt, _err, typer.echo))
 
 
 @app.command()
 def verify(bag: Annotated[Path, typer.Argument(help="A bag folder made by `issue archive`")]) -> None:
     """Check BAG's fixity and completeness: exit 1 naming every file changed, vanished or appeared."""
-    from .archive.verify import NotABag
-    from .archive.verify import verify as check_bag
+    from .archive.commands import run_verify
 
-    try:
-        v = check_bag(bag)
-    except NotABag as e:
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_INVALID) from None
-    for line in v.lines():
-        typer.echo(f"{bag}: {line}")
-    if not v.ok:
-        _err(f"error: {bag} does not verify: {len(v.lines())} problem(s)")
-        raise typer.Exit(EXIT_PROBLEMS)
-    typer.echo(f"{bag}: valid BagIt {v.version} bag, {v.files} payload files, every checksum matches")
+    raise typer.Exit(run_verify(bag, _err, typer.echo))
 
 
 @app.command()
@@ -321,23 +297,9 @@ def find(
     limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many hits")] = 50,
 ) -> None:
     """List archived articles matching QUERY, with issue, date, page and a snippet."""
-    import json
+    from .archive.commands import run_find
 
-    from .archive.catalog import CatalogError
-    from .archive.catalog import find as search
-
-    try:
-        hits = search(archive_dir, query, limit)
-    except CatalogError as e:
-        _err(f"error: {e}")
-        raise typer.Exit(EXIT_INVALID) from None
-    if as_json:
-        typer.echo(json.dumps([h.as_dict() for h in hits], indent=1, ensure_ascii=False))
-    for h in [] if as_json else hits:
-        ed = (f" ({h.edition})" if h.edition else "") + (f" v{h.version}" if h.version > 1 else "")
-        typer.echo(f"{h.date}{ed} p.{h.page} {h.section}: {h.headline} [{h.article}]\n    {h.snippet}\n    {h.bag}")
-    if not as_json:
-        typer.echo(f"{len(hits)} hit{'s' if len(hits) != 1 else ''}")
+    raise typer.Exit(run_find(archive_dir, query, as_json, limit, _err, typer.echo))
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="The archive's catalogue (catalog.sqlite).")
@@ -347,16 +309,9 @@ app.add_typer(catalog_app, name="catalog")
 @catalog_app.command("rebuild")
 def catalog_rebuild(archive_dir: Annotated[Path, typer.Argument(help="The archive folder")]) -> None:
     """Rebuild ARCHIVE_DIR/catalog.sqlite from the bags alone."""
-    from .archive.catalog import rebuild
+    from .archive.commands import run_rebuild
 
-    if not archive_dir.is_dir():
-        _err(f"error: {archive_dir}: no such archive folder")
-        raise typer.Exit(EXIT_INVALID)
-    n, problems = rebuild(archive_dir)
-    for p in problems:
-        _err(p)
-    typer.echo(f"{archive_dir / 'catalog.sqlite'}: {n} bag{'s' if n != 1 else ''} catalogued")
-    raise typer.Exit(EXIT_PROBLEMS if problems else EXIT_OK)
+    raise typer.Exit(run_rebuild(archive_dir, _err, typer.echo))
 
 
 def main() -> None:
