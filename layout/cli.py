@@ -282,11 +282,11 @@ def archive(
 
 
 @app.command()
-def verify(bag: Annotated[Path, typer.Argument(help="A bag folder made by `issue archive`")]) -> None:
-    """Check BAG's fixity and completeness: exit 1 naming every file changed, vanished or appeared."""
+def verify(bags: Annotated[list[Path], typer.Argument(help="Bag folders made by `issue archive`")]) -> None:
+    """Check each BAG's fixity and completeness: exit 1 naming every file changed, vanished or appeared."""
     from .archive.commands import run_verify
 
-    raise typer.Exit(run_verify(bag, _err, typer.echo))
+    raise typer.Exit(max(run_verify(bag, _err, typer.echo) for bag in bags))
 
 
 @app.command()

@@ -304,6 +304,15 @@ def test_verify_names_vanished_and_appeared_files(bag, tmp_path):
     assert "changed: bag-info.txt" in out
 
 
+def test_verify_checks_several_bags_and_reports_the_worst(bag, tmp_path):
+    copy = tmp_path / "bag"
+    shutil.copytree(bag, copy)
+    (copy / "data" / "mets.xml").write_text("tampered")
+    r = cli("verify", bag, copy)
+    assert r.code == 1
+    assert f"{bag}: valid" in r.stdout and f"{copy}: changed: data/mets.xml" in r.stdout
+
+
 def test_verify_refuses_what_is_not_a_bag(tmp_path):
     r = cli("verify", tmp_path)
     assert r.code == 2 and "not a bag" in r.stderr
