@@ -114,6 +114,15 @@ def test_wheel_renders_for_print_with_the_house_profile(installed: Path, tmp_pat
     assert b"GTS_PDFX" in out.read_bytes()
 
 
+def test_wheel_archives_with_the_house_profile(installed: Path, tmp_path: Path) -> None:
+    """The archive's PDF/A output intent (assets/icc/sRGB.icc) is found inside the installed package."""
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    r = _run(installed, "archive", str(folder), "--to", str(tmp_path / "archive"), cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert any((tmp_path / "archive").rglob("bagit.txt"))
+
+
 def test_version(installed: Path, tmp_path: Path) -> None:
     r = _run(installed, "--version", cwd=tmp_path)
     assert r.returncode == 0 and r.stdout.strip() == f"issue (layout) {__version__}", r.stdout + r.stderr
