@@ -135,6 +135,9 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
     if out.exists() and not out.is_file():  # a device or pipe: renaming over it would replace it
         raise InvalidInput([Problem(f"-o {out}: is not a regular file (a device or a pipe); nothing was written")])
     target = out.resolve()
+    if out == default_output(li) and not target.is_relative_to(li.folder.resolve()):
+        msg = f"{out}: the default output leads out of the issue folder (a symlinked build/?); pass -o to say where"
+        raise InvalidInput([Problem(msg, Location(li.manifest, 1, 1))])
     named: list[tuple[Path, tuple]] = [(li.manifest, ())]
     named += [(p, ("articles", aid, "body")) for aid, p in li.body_files.items() if p]
     named += [

@@ -62,6 +62,15 @@ def test_output_naming_a_font_is_refused(issue: Path, tmp_path: Path) -> None:
     assert hashlib.sha256(font.read_bytes()).hexdigest() == before
 
 
+def test_default_output_through_a_symlinked_build_folder_is_refused(issue: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (issue / "build").symlink_to(elsewhere)
+    run = cli("render", issue)
+    assert run.code == 2 and "leads out of the issue folder" in run.stderr, run.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
 def test_output_in_an_impossible_place_is_exit_2(issue: Path, tmp_path: Path) -> None:
     """Under a file, a folder, a name longer than the system allows."""
     (tmp_path / "a-file").write_text("mine")
