@@ -71,9 +71,11 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
             checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):
-            checks.append(((*a, "photos", i), ph.caption + (ph.credit or ""), faces("caption", "credit")))
+            checks.append(((*a, "photos", i, "caption"), ph.caption, faces("caption")))
+            checks.append(((*a, "photos", i, "credit"), ph.credit or "", faces("credit")))
         for i, q in enumerate(art.pull_quotes):
-            checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
+            checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
+            checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
@@ -97,15 +99,16 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         raise InvalidInput(problems)
 
 
-_FIELD_ROLE = {"publication": "nameplate", "edition": "dateline", "section": "folio", "photos": "credit"}
+_FIELD_ROLE = {"publication": "nameplate", "edition": "dateline", "section": "folio", "text": "pull_quote"}
 
 
 def _as_printed(path: tuple, text: str, style: Style) -> str:
-    """The text with its capitals too when the role that sets it prints in capitals (`upper:`):
-    a face may have 'ƒ' and lack 'Ƒ'. (A photo's caption and credit are checked together.)"""
-    key = path[-2] if isinstance(path[-1], int) else path[-1]
-    role = style.roles.get(_FIELD_ROLE.get(str(key), str(key)))
-    return text + text.upper() if role is not None and role.upper else text
+    """The text in capitals when the role that sets it prints in capitals (`upper:`): a face may
+    have 'ƒ' and lack 'Ƒ'. (The publication is set in the nameplate and the folio: both forms.)"""
+    role = style.roles.get(_FIELD_ROLE.get(str(path[-1]), str(path[-1])))
+    if role is None or not role.upper:
+        return text
+    return text + text.upper() if path[-1] == "publication" else text.upper()
 
 
 def _as_set(markdown_text: str) -> str:
