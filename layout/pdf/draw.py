@@ -16,12 +16,14 @@ from reportlab import rl_config
 rl_config.useA85 = 0  # binary streams: smaller and faster than ASCII85
 rl_config.invariant = 1  # same input, same bytes
 
-from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
+from reportlab.lib.utils import TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..page.frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
+from .images import ImagePlacer  # noqa: E402
+from .stream import save_streaming  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
     import _rl_accel  # noqa: F401
@@ -170,7 +172,7 @@ def draw(
     c.setCreator(f"layout {__version__} (issue render)")
     c.setKeywords(keywords)
     tw = _TextWriter(c)
-    images: dict[Path, ImageReader] = {}
+    images = ImagePlacer(c)
     for page in composed.pages:
         c.setPageSize((page.width, page.height))
         H = page.height
@@ -187,16 +189,13 @@ def draw(
         c._code.append("\n".join(out))
         for it in page.items:
             if isinstance(it, ImageItem):
-                img = images.get(it.path)
-                if img is None:
-                    img = images[it.path] = ImageReader(str(it.path))
-                c.drawImage(img, it.x, H - it.top - it.height, it.width, it.height)
+                images.draw(it.path, it.x, H - it.top - it.height, it.width, it.height)
         c.bookmarkPage(f"p{page.number}")
         c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
         c.showPage()
         if tick:
             tick()
-    c.save()
+    save_streaming(c)
 
 
 def _first_face(composed: Composed) -> Face | None:
