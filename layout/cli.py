@@ -89,6 +89,9 @@ def render(
         bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
     ] = False,
     greedy: Annotated[bool, typer.Option("--greedy", help="Break lines greedily (for comparison)")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Set every paragraph afresh; neither read nor write ISSUE/build/.cache")
+    ] = False,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
     from .pdf.draw import write_pdf
@@ -103,6 +106,7 @@ def render(
                 "greedy" if greedy else "total",
                 on_loaded=bar.loaded if bar else None,
                 tick=bar.tick if bar else None,
+                cache=not no_cache,
             )
     except InvalidInput as e:
         _invalid(e)

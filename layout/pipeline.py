@@ -12,6 +12,7 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import compose
 from .page.frames import Composed, TextItem
+from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint
 from .text.fonts import Face
 from .text.style import Style, load_style
 
@@ -28,17 +29,30 @@ def build(
     breaker: str = "total",
     on_loaded: Callable[[LoadedIssue], None] | None = None,
     tick: Callable[[], None] | None = None,
+    cache: bool = True,
 ) -> Built:
     """Validate and lay out an issue; raise InvalidInput with every problem found.
-    `on_loaded` hears of the validated manifest; `tick` of each page laid out."""
+    `on_loaded` hears of the validated manifest; `tick` of each page laid out. With `cache`,
+    set paragraphs are kept in ISSUE/build/.cache/ and reused by the next build."""
     li = load_issue(issue_path)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
     _check_glyphs(li, style)
     if on_loaded:
         on_loaded(li)
-    composed = compose(li, style, breaker, tick)
+    pc = None
+    if cache:
+        fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
+        pc = ParagraphCache(cache_path(li), fp)
+    composed = compose(li, style, breaker, tick, pc)
+    if pc is not None:
+        pc.save()
     return Built(li, style, composed)
+
+
+def cache_path(li: LoadedIssue) -> Path:
+    """Where an issue's set paragraphs are kept between renders."""
+    return li.folder / "build" / ".cache" / "paragraphs.bin"
 
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:

@@ -1,0 +1,171 @@
+"""The persistent typesetting cache: set paragraphs kept on disk between renders.
+
+Reads and writes one pack file (for example ISSUE/build/.cache/paragraphs.bin); the typesetter asks
+it for a paragraph's lines before setting them and gives it the lines it sets. An entry is keyed by
+everything that decides how a paragraph sets: its runs (text as typeset, after any typographic
+transforms, and variants), role, measure, size, alignment and the other arguments of
+`Typesetter.set`, the language and breaker, the whole style sheet, the bytes of every font file the
+sheet names, and the source of the typesetting code itself (so an edited breaker never reads stale
+lines). A re-render after a one-word correction sets only the changed paragraph.
+
+The file is plain data (`marshal` of tuples, strings and numbers; never pickle, so a hostile file
+cannot run code), behind a magic line and a BLAKE2 checksum of the payload: a corrupt, foreign or
+truncated file is ignored and rebuilt, never trusted. Writes go to a temporary file renamed into
+place. Only entries used by the last render are written back, so the file never grows stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+from .fonts import Face, FontBook, Shaped
+from .line import Line, Span
+from .style import Style
+
+MAGIC = b"layout-paragraph-cache 1\n"
+_FORMAT = (MAGIC, marshal.version, sys.version_info[:2])
+
+
+def code_fingerprint() -> str:
+    """A hash of the tool version and the source of everything that sets text."""
+    h = hashlib.blake2b(repr((__version__, _FORMAT)).encode(), digest_size=16)
+    root = Path(__file__).resolve().parent
+    for p in sorted([*root.glob("*.py"), root.parent / "manifest" / "stylesheet.py"]):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_LINE_REST = [f.name for f in dataclasses.fields(Line)][1:]  # every field after `spans`
+_SPAN_REST = [f.name for f in dataclasses.fields(Span)][3:]  # every field after face, size, shaped
+
+
+def _encode(lines: list[Line]) -> tuple:
+    """Lines as plain tuples; faces by their file path, shaped runs by their data."""
+    out = []
+    for ln in lines:
+        spans = tuple(
+            (str(sp.face.path), sp.size, sp.shaped.text, sp.shaped.kerns, sp.shaped.width, sp.shaped.glyphs,
+             tuple(getattr(sp, f) for f in _SPAN_REST))
+            for sp in ln.spans
+        )  # fmt: skip
+        out.append((spans, tuple(getattr(ln, f) for f in _LINE_REST)))
+    return tuple(out)
+
+
+def _decode(entry: tuple, faces: dict[str, Face]) -> list[Line]:
+    lines = []
+    for spans, rest in entry:
+        out = []
+        for path, size, text, kerns, width, glyphs, span_rest in spans:
+            face = faces.get(path)
+            if face is None:
+                face = faces[path] = FontBook.face(Path(path))
+            out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
+        lines.append(Line(out, *rest))
+    return lines
+
+
+def style_fingerprint(style: Style, language: str, breaker: str) -> str:
+    """A hash of the style sheet, the bytes of every font file it names, the language and breaker."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((language, breaker)).encode())
+    h.update(style.sheet.model_dump_json().encode())
+    for fam in sorted(style.sheet.fonts):
+        for variant, rel in sorted(style.sheet.fonts[fam].items()):
+            for d in style.font_dirs:
+                p = d / rel
+                if p.is_file():
+                    h.update(f"{fam}/{variant}={p}".encode())
+                    h.update(p.read_bytes())
+                    break
+    return h.hexdigest()
+
+
+def paragraph_key(parts: tuple) -> str:
+    """The key of one paragraph's setting: `parts` are plain values (runs, role, measure, ...)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+class ParagraphCache:
+    """Set paragraphs by key, loaded from and saved to one pack file."""
+
+    def __init__(self, path: Path | None, fingerprint: str):
+        self.path = path
+        self.fingerprint = fingerprint
+        self.old: dict[str, tuple] = {}
+        self.used: dict[str, tuple] = {}
+        self.hits = self.misses = 0
+        self.dirty = False
+        self._faces: dict[str, Face] = {}
+        if path is not None:
+            self.old = self._read(path)
+
+    def _read(self, path: Path) -> dict[str, tuple]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(MAGIC)
+        if not data.startswith(MAGIC) or len(data) < head + 32:
+            return {}
+        digest, payload = data[head : head + 32], data[head + 32 :]
+        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+            return {}  # corrupt or tampered: rebuild
+        try:
+            fp, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        if fp != self.fingerprint or not isinstance(entries, dict):
+            return {}  # another version of the tool, the fonts or the style: rebuild
+        return entries
+
+    def get(self, key: str) -> list[Line] | None:
+        entry = self.used.get(key) or self.old.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:
+            lines = _decode(entry, self._faces)
+        except Exception:  # a well-formed file with the wrong shape inside: never trusted
+            self.old.pop(key, None)
+            self.misses += 1
+            return None
+        self.used[key] = entry
+        self.hits += 1
+        return lines
+
+    def put(self, key: str, lines: list[Line]) -> None:
+        entry = _encode(lines)
+        try:
+            marshal.dumps(entry)
+        except ValueError:
+            return  # a field that is not plain data: this paragraph is simply not kept
+        self.used[key] = entry
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries this render used (atomically); a failure to write is not an error."""
+        if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
+            return
+        payload = marshal.dumps((self.fingerprint, self.used))
+        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".paragraphs.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a read-only issue folder renders, just without a cache
