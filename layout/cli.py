@@ -135,6 +135,7 @@ def render(
     except OSError as e:
         _err(f"error: cannot write {out}: {e}")
         raise typer.Exit(EXIT_INVALID) from None
+    b.keep_cache()
     c = b.composed
     dt = time.perf_counter() - t0
     typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")

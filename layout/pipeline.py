@@ -22,6 +22,13 @@ class Built:
     loaded: LoadedIssue
     style: Style
     composed: Composed
+    cache: ParagraphCache | None = None
+
+    def keep_cache(self) -> None:
+        """Write the set paragraphs back for the next build (after the output is written:
+        a render that writes nothing leaves nothing behind)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def build(
@@ -33,7 +40,7 @@ def build(
 ) -> Built:
     """Validate and lay out an issue; raise InvalidInput with every problem found.
     `on_loaded` hears of the validated manifest; `tick` of each page laid out. With `cache`,
-    set paragraphs are kept in ISSUE/build/.cache/ and reused by the next build."""
+    set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back)."""
     li = load_issue(issue_path)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
@@ -45,9 +52,7 @@ def build(
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
         pc = ParagraphCache(cache_path(li), fp)
     composed = compose(li, style, breaker, tick, pc)
-    if pc is not None:
-        pc.save()
-    return Built(li, style, composed)
+    return Built(li, style, composed, pc)
 
 
 def cache_path(li: LoadedIssue) -> Path:
