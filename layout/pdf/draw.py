@@ -53,6 +53,7 @@ class _TextWriter:
         self.esc = c._escape
         self.colors: dict[str, str] = {}
         self.enc: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+        self.tj: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
 
     def encode(self, face: Face, text: str) -> list[tuple[str, bytes]]:
         key = (face.name, text)
@@ -61,6 +62,35 @@ class _TextWriter:
             font = face.rl
             r = [(font.getSubsetInternalName(sub, self.doc), b) for sub, b in font.splitString(text, self.doc)]
             self.enc[key] = r
+        return r
+
+    def pieces(self, face: Face, shaped) -> list[tuple[str, list[str]]]:
+        """A shaped run as (subset font name, TJ array elements) chunks, kerning included;
+        made once per face and text (words repeat: this is most of the drawing)."""
+        key = (face.name, shaped.text)
+        r = self.tj.get(key)
+        if r is None:
+            r = []
+            kerns = shaped.kerns
+            pos = 0
+            esc = self.esc
+            for name, data in self.encode(face, shaped.text):
+                tj: list[str] = []
+                if kerns is None:
+                    tj.append(f"({esc(data)})")
+                else:
+                    start = 0
+                    for i in range(len(data)):
+                        k = kerns[pos + i]
+                        if k:
+                            tj.append(f"({esc(data[start : i + 1])})")
+                            tj.append(_n(-k))
+                            start = i + 1
+                    if start < len(data):
+                        tj.append(f"({esc(data[start:])})")
+                pos += len(data)
+                r.append((name, tj))
+            self.tj[key] = r
         return r
 
     def line(self, it: TextItem, page_h: float, out: list[str]) -> None:
@@ -95,13 +125,13 @@ class _TextWriter:
                     col = self.colors[sp.color] = _rgb(sp.color)
                 out.append(f"{col} rg")
                 cur_color = sp.color
-            chunks = self.encode(face, sp.shaped.text)
+            chunks = self.pieces(face, sp.shaped)
             scale = size * tz / 1000.0
             if cursor is not None and sp.space_before and prev is not None:
                 # A real space glyph, in the font before it, so extracted text keeps the word gap.
-                sc = self.encode(prev.face, " ")
-                if cur_font is not None and sc[0][0] == cur_font[0]:
-                    tj.append(f"({self.esc(sc[0][1])})")
+                sname, spieces = self.pieces(prev.face, prev.face.shape(" "))[0]
+                if cur_font is not None and sname == cur_font[0]:
+                    tj.append(spieces[0])
                     cursor += prev.face.space * prev.size * tz / 1000.0 + tc * tz
             if cursor is None or cur_font != (chunks[0][0], size):
                 flush()
@@ -110,26 +140,12 @@ class _TextWriter:
             gap = x - cursor
             if abs(gap) > 0.0005:
                 tj.append(_n(-gap / scale))
-            kerns = sp.shaped.kerns
-            pos = 0
-            for name, data in chunks:
+            for name, pieces in chunks:
                 if cur_font != (name, size):
                     flush()
                     out.append(f"{name} {_n(size)} Tf")
                     cur_font = (name, size)
-                if kerns is None:
-                    tj.append(f"({self.esc(data)})")
-                else:
-                    start = 0
-                    for i in range(len(data)):
-                        k = kerns[pos + i]
-                        if k:
-                            tj.append(f"({self.esc(data[start : i + 1])})")
-                            tj.append(_n(-k))
-                            start = i + 1
-                    if start < len(data):
-                        tj.append(f"({self.esc(data[start:])})")
-                pos += len(data)
+                tj.extend(pieces)
             cursor = x + ln.advance(sp)
             prev = sp
         flush()
