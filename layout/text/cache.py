@@ -102,11 +102,12 @@ class ParagraphCache:
         self.fingerprint = fingerprint
         self.old: dict[str, tuple] = {}
         self.used: dict[str, tuple] = {}
-        self.hits = self.misses = 0
+        self.hits = self.misses = 0  # paragraphs found (in the file or earlier in this build) and set
         self.dirty = False
         self._faces: dict[str, Face] = {}
         if path is not None:
             self.old = self._read(path)
+        self.loaded = len(self.old)  # entries accepted from the file
 
     def _read(self, path: Path) -> dict[str, tuple]:
         try:

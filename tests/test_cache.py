@@ -1,0 +1,111 @@
+"""The persistent typesetting cache: cold, warm and --no-cache renders give the same PDF bytes;
+a one-word correction re-sets one paragraph; a corrupt, foreign or hostile cache is ignored and
+rebuilt; the PDF does not depend on where the issue folder sits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.pipeline import build, cache_path
+from layout.text.cache import MAGIC
+
+SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+
+
+def render(folder: Path, out: Path, *extra: str) -> bytes:
+    r = CliRunner().invoke(app, ["render", str(folder), "-o", str(out), *extra])
+    assert r.exit_code == 0, r.output
+    return out.read_bytes()
+
+
+@pytest.fixture()
+def issue(tmp_path: Path) -> Path:
+    dst = tmp_path / "issue"
+    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+def test_cold_warm_and_no_cache_give_the_same_bytes(issue: Path, tmp_path: Path) -> None:
+    no_cache = render(issue, tmp_path / "a.pdf", "--no-cache")
+    assert not (issue / "build").exists(), "--no-cache wrote a cache"
+    cold = render(issue, tmp_path / "b.pdf")
+    assert cache_path_of(issue).is_file()
+    warm = render(issue, tmp_path / "c.pdf")
+    assert no_cache == cold == warm
+
+
+def cache_path_of(issue: Path) -> Path:
+    return issue / "build" / ".cache" / "paragraphs.bin"
+
+
+def test_warm_build_sets_nothing_and_a_one_word_change_resets_one_paragraph(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "cold.pdf")
+    warm = build(issue)
+    assert warm.cache is not None and warm.cache.misses == 0 and warm.cache.hits > 50
+    md = issue / "articles" / "geminids.md"
+    text = md.read_text(encoding="utf-8")
+    word = next(w for w in text.split() if w.isalpha() and len(w) > 6 and text.count(w) == 1)
+    md.write_text(text.replace(word, word[::-1], 1), encoding="utf-8")
+    edited = build(issue)
+    assert edited.cache.misses == 1, f"{edited.cache.misses} paragraphs set again for a one-word change"
+    # and the result is what a render without any cache gives
+    assert render(issue, tmp_path / "e1.pdf") == render(issue, tmp_path / "e2.pdf", "--no-cache")
+
+
+def _rewrite(path: Path, payload: bytes) -> None:
+    path.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+
+
+@pytest.mark.parametrize("damage", ["flip-a-byte", "truncate", "foreign-file", "other-fingerprint", "wrong-shapes"])
+def test_a_bad_cache_is_ignored_and_rebuilt(issue: Path, tmp_path: Path, damage: str) -> None:
+    good = render(issue, tmp_path / "good.pdf")
+    p = cache_path_of(issue)
+    data = p.read_bytes()
+    if damage == "flip-a-byte":
+        i = len(data) // 2
+        p.write_bytes(data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1 :])
+    elif damage == "truncate":
+        p.write_bytes(data[: len(data) // 3])
+    elif damage == "foreign-file":
+        p.write_bytes(b"\x80\x04\x95 not a cache at all")
+    else:
+        fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        if damage == "other-fingerprint":
+            _rewrite(p, marshal.dumps(("someone-else", entries)))
+        else:  # a well-formed, correctly summed file whose entries are not lines
+            _rewrite(p, marshal.dumps((fp, {k: ("x", 1, None) for k in entries})))
+    b = build(issue)
+    assert b.cache.loaded == 0 or damage == "wrong-shapes", "a damaged cache was trusted"
+    assert b.cache.misses > 50, "paragraphs came from a damaged cache"
+    assert render(issue, tmp_path / "again.pdf") == good
+    assert build(issue).cache.misses == 0, "the cache was not rebuilt"
+
+
+def test_an_unwritable_cache_folder_does_not_fail_the_render(issue: Path, tmp_path: Path) -> None:
+    (issue / "build").mkdir()
+    (issue / "build" / ".cache").write_text("a file where the cache folder would be")
+    good = render(issue, tmp_path / "a.pdf")
+    assert good == render(issue, tmp_path / "b.pdf", "--no-cache")
+
+
+def test_the_cache_is_written_atomically_and_only_after_the_pdf(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "a.pdf")
+    leftovers = [p.name for p in (issue / "build" / ".cache").iterdir() if p.name != "paragraphs.bin"]
+    assert leftovers == []
+    b = build(issue)
+    assert cache_path(b.loaded) == cache_path_of(issue)
+
+
+def test_the_pdf_does_not_depend_on_where_the_issue_sits(tmp_path: Path) -> None:
+    a, b = tmp_path / "one" / "issue", tmp_path / "two" / "deeper" / "issue"
+    for d in (a, b):
+        shutil.copytree(SAMPLE, d, ignore=shutil.ignore_patterns("build"))
+    assert render(a, tmp_path / "a.pdf") == render(b, tmp_path / "b.pdf")
