@@ -165,6 +165,24 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
 
 
 @app.command()
+def watch(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")] = None,
+    allow_overset: Annotated[
+        bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
+    ] = False,
+) -> None:
+    """Render ISSUE now and again whenever one of its files changes; a bad edit keeps the last good PDF."""
+    from .manifest.load import resolve_manifest
+    from .watch import watch as run_watch
+
+    if not resolve_manifest(issue).is_file():
+        _err(f"error: {resolve_manifest(issue)}: no such issue manifest (expected an issue folder or its issue.yaml)")
+        raise typer.Exit(EXIT_INVALID)
+    run_watch(issue, output, allow_overset)
+
+
+@app.command()
 def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
     """Scaffold an issue folder that renders as it is."""
     from .scaffold import scaffold
