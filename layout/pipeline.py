@@ -10,8 +10,9 @@ from pathlib import Path
 from .manifest.errors import InvalidInput, Problem
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
-from .page.compose import compose
+from .page.compose import Composer
 from .page.frames import Composed, TextItem
+from .page.parallel import prewarm, worth_it
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint
 from .text.fonts import Face
 from .text.style import Style, load_style
@@ -37,10 +38,12 @@ def build(
     on_loaded: Callable[[LoadedIssue], None] | None = None,
     tick: Callable[[], None] | None = None,
     cache: bool = True,
+    parallel: bool | None = None,
 ) -> Built:
     """Validate and lay out an issue; raise InvalidInput with every problem found.
     `on_loaded` hears of the validated manifest; `tick` of each page laid out. With `cache`,
-    set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back)."""
+    set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back).
+    `parallel` sets story bodies in two processes (None: where it pays, see page.parallel)."""
     li = load_issue(issue_path)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
@@ -48,11 +51,16 @@ def build(
     if on_loaded:
         on_loaded(li)
     pc = None
-    if cache:
+    if cache or parallel is not False:
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
-        pc = ParagraphCache(cache_path(li), fp)
-    composed = compose(li, style, breaker, tick, pc)
-    return Built(li, style, composed, pc)
+        pc = ParagraphCache(cache_path(li) if cache else None, fp)
+    use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
+    if not cache and not use_parallel:
+        pc = None  # nothing to keep and nothing to pass between processes
+    comp = Composer(li, style, breaker, tick, pc)
+    if use_parallel:
+        prewarm(comp)
+    return Built(li, style, comp.compose(), pc)
 
 
 def cache_path(li: LoadedIssue) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from layout.cli import app
 from layout.pipeline import build, cache_path
 from layout.text.cache import MAGIC
 
-SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "issues" / "2026-12-03"
 
 
 def render(folder: Path, out: Path, *extra: str) -> bytes:
@@ -33,7 +35,29 @@ def issue(tmp_path: Path) -> Path:
     return dst
 
 
-def test_cold_warm_and_no_cache_give_the_same_bytes(issue: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def bench_issue(tmp_path_factory) -> Path:
+    """A two-page issue of the benchmark's kind: every story its own 1600x1000 photo."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import make_issue
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    folder = tmp_path_factory.mktemp("bench") / "issue"
+    make_issue(folder, pages=2, seed=11, own_photos=(1600, 1000))
+    return folder
+
+
+@pytest.fixture(params=["sample", "benchmark"])
+def any_issue(request, tmp_path: Path) -> Path:
+    src = SAMPLE if request.param == "sample" else request.getfixturevalue("bench_issue")
+    dst = tmp_path / "issue"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+def test_cold_warm_and_no_cache_give_the_same_bytes(any_issue: Path, tmp_path: Path) -> None:
+    issue = any_issue
     no_cache = render(issue, tmp_path / "a.pdf", "--no-cache")
     assert not (issue / "build").exists(), "--no-cache wrote a cache"
     cold = render(issue, tmp_path / "b.pdf")
@@ -109,3 +133,17 @@ def test_the_pdf_does_not_depend_on_where_the_issue_sits(tmp_path: Path) -> None
     for d in (a, b):
         shutil.copytree(SAMPLE, d, ignore=shutil.ignore_patterns("build"))
     assert render(a, tmp_path / "a.pdf") == render(b, tmp_path / "b.pdf")
+
+
+def test_serial_and_parallel_give_the_same_bytes(any_issue: Path, tmp_path: Path) -> None:
+    issue = any_issue
+    from layout.pdf.draw import write_pdf
+
+    pdfs = []
+    for parallel, cache in ((False, False), (True, False), (True, True), (False, True)):
+        b = build(issue, cache=cache, parallel=parallel)
+        out = tmp_path / f"p{parallel}-c{cache}.pdf"
+        write_pdf(b.composed, out)
+        b.keep_cache()
+        pdfs.append(out.read_bytes())
+    assert all(p == pdfs[0] for p in pdfs)

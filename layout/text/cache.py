@@ -104,6 +104,7 @@ class ParagraphCache:
         self.used: dict[str, tuple] = {}
         self.hits = self.misses = 0  # paragraphs found (in the file or earlier in this build) and set
         self.dirty = False
+        self.fresh: list[str] = []  # keys set (not found) in this process
         self._faces: dict[str, Face] = {}
         if path is not None:
             self.old = self._read(path)
@@ -150,7 +151,15 @@ class ParagraphCache:
         except ValueError:
             return  # a field that is not plain data: this paragraph is simply not kept
         self.used[key] = entry
+        self.fresh.append(key)
         self.dirty = True
+
+    def adopt(self, entries: dict[str, tuple]) -> None:
+        """Take paragraphs set by another process of this build (already plain data)."""
+        for k, v in entries.items():
+            if k not in self.used:
+                self.old[k] = v
+        self.dirty = self.dirty or bool(entries)
 
     def save(self) -> None:
         """Write the entries this render used (atomically); a failure to write is not an error."""
