@@ -10,7 +10,7 @@ both tools see the same load on a shared machine:
 
   cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first);
   warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
-  floor    drawing alone: draw() of already composed frames, in a fresh process (its own time);
+  floor    drawing alone: draw() of already composed frames, timed inside a fresh process;
   typst    typst.compile() of the Typst twin, the whole process (the `typst` package on PyPI).
 
 Times are wall-clock seconds of the whole process (interpreter start-up included) and the CPU
@@ -154,13 +154,12 @@ def report(pages: int, s: dict[str, Series]) -> None:
     rows = [
         ("cold `issue render` (no cache)", s["cold"]),
         ("warm re-render after 1-word change", s["warm"]),
-        ("drawing floor: process", s["floor"]),
         ("typst.compile, whole process", s["typst"]),
     ]
     for name, x in rows:
         print(f"  {name:<36}{_fmt(x.wall):>18}  {_fmt(x.cpu):>18}{max(x.peak):>10.1f}")
     fl = s["floor"].inner
-    print(f"  {'drawing floor: draw() alone':<36}{_fmt(fl):>18}")
+    print(f"  {'drawing floor: draw() of the frames':<36}{_fmt(fl):>18}   (timed inside a fresh process)")
     cold, typst, warm = (statistics.median(s[k].wall) for k in ("cold", "typst", "warm"))
     bc, bt, bw = (min(s[k].wall) for k in ("cold", "typst", "warm"))
     print(f"  cold / typst   median {cold / typst:5.2f}x   best-of-N {bc / bt:5.2f}x   (target <= 0.50)")

@@ -95,8 +95,9 @@ def render(
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
     from .pdf.draw import write_pdf
-    from .pipeline import build, default_output
+    from .pipeline import build, default_output, tune_gc
 
+    tune_gc()
     t0 = time.perf_counter()
     bar = _Bar() if sys.stderr.isatty() else None
     try:

@@ -46,11 +46,13 @@ class _Inputs:
 def render_once(folder: Path, output: Path | None, allow_overset: bool = False, say: Say = _say) -> bool:
     """Render the issue; print problems and keep the last good PDF if it cannot. True if written."""
     from .pdf.draw import write_pdf
-    from .pipeline import build, default_output
+    from .pipeline import build, default_output, tune_gc
+
+    tune_gc()
 
     t0 = time.perf_counter()
     try:
-        b = build(folder)
+        b = build(folder, parallel=False)  # no fork beside the watcher's thread
     except InvalidInput as e:
         for p in e.problems:
             say(str(p))
