@@ -8,7 +8,8 @@ and a pull quote, copy full of names, cut to fill the pages without overset) and
 as a Typst document (typst_issue.py), then times, each in a fresh process and interleaved so that
 both tools see the same load on a shared machine:
 
-  cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first);
+  cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first),
+           as it decides (serial on a busy machine), and with `--jobs 2` (bodies in two processes);
   warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
   floor    drawing alone: draw() of already composed frames, timed inside a fresh process;
   typst    typst.compile() of the Typst twin, the whole process (the `typst` package on PyPI).
@@ -130,11 +131,13 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
     )
     out = work / f"out-{pages}"
     out.mkdir()
-    s = {k: Series() for k in ("cold", "warm", "floor", "typst")}
+    s = {k: Series() for k in ("cold", "cold2", "warm", "floor", "typst")}
     render = [sys.executable, "-c", RENDER, "render", str(issue), "-o"]
     for k in range(repeat):
         shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
         _probe([*render, str(out / "cold.pdf")], s["cold"])
+        shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
+        _probe([*render, str(out / "cold2.pdf"), "--jobs", "2"], s["cold2"])
         _probe([sys.executable, "-c", TYPST, str(typ), str(out / "typst.pdf"), str(HERE)], s["typst"])
         _one_word_change(issue, k)
         _probe([*render, str(out / "warm.pdf")], s["warm"])
@@ -155,6 +158,7 @@ def report(pages: int, s: dict[str, Series]) -> None:
     print(f"  {'':34}{'wall s best  median':>22}{'cpu s best  median':>20}{'peak MiB':>10}")
     rows = [
         ("cold `issue render` (no cache)", s["cold"]),
+        ("cold, --jobs 2 (two processes)", s["cold2"]),
         ("warm re-render after 1-word change", s["warm"]),
         ("typst.compile, whole process", s["typst"]),
     ]

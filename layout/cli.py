@@ -92,6 +92,16 @@ def render(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Set every paragraph afresh; neither read nor write ISSUE/build/.cache")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=2,
+            help="Processes to set story bodies in (default: 2 for a large issue if a core is free)",
+        ),
+    ] = None,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
     from .pdf.draw import write_pdf
@@ -108,6 +118,7 @@ def render(
                 on_loaded=bar.loaded if bar else None,
                 tick=bar.tick if bar else None,
                 cache=not no_cache,
+                parallel=None if jobs is None else jobs > 1,
             )
     except InvalidInput as e:
         _invalid(e)
