@@ -14,7 +14,7 @@ from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
 from .page.parallel import prewarm, worth_it
-from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint
+from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
 from .text.style import Style, load_style
 
@@ -54,7 +54,7 @@ def build(
     pc = None
     if cache or parallel is not False:
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
-        pc = ParagraphCache(cache_path(li) if cache else None, fp)
+        pc = ParagraphCache(cache_path(li) if cache else None, fp, list(style_fonts(style).values()))
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes

@@ -88,7 +88,9 @@ def _rewrite(path: Path, payload: bytes) -> None:
     path.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
 
 
-@pytest.mark.parametrize("damage", ["flip-a-byte", "truncate", "foreign-file", "other-fingerprint", "wrong-shapes"])
+@pytest.mark.parametrize(
+    "damage", ["flip-a-byte", "truncate", "foreign-file", "other-fingerprint", "wrong-shapes", "other-font-file"]
+)
 def test_a_bad_cache_is_ignored_and_rebuilt(issue: Path, tmp_path: Path, damage: str) -> None:
     good = render(issue, tmp_path / "good.pdf")
     p = cache_path_of(issue)
@@ -104,10 +106,19 @@ def test_a_bad_cache_is_ignored_and_rebuilt(issue: Path, tmp_path: Path, damage:
         fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
         if damage == "other-fingerprint":
             _rewrite(p, marshal.dumps(("someone-else", entries)))
+        elif damage == "other-font-file":  # well formed and summed, but naming a font the style does not
+            font = sorted((ROOT / "fonts").rglob("*.ttf"))[0]
+            stray = tmp_path / "stray.ttf"
+            shutil.copy(font, stray)
+            swapped = {
+                k: tuple((tuple((str(stray), *sp[1:]) for sp in spans), rest) for spans, rest in v)
+                for k, v in entries.items()
+            }
+            _rewrite(p, marshal.dumps((fp, swapped)))
         else:  # a well-formed, correctly summed file whose entries are not lines
             _rewrite(p, marshal.dumps((fp, {k: ("x", 1, None) for k in entries})))
     b = build(issue)
-    assert b.cache.loaded == 0 or damage == "wrong-shapes", "a damaged cache was trusted"
+    assert b.cache.loaded == 0 or damage in ("wrong-shapes", "other-font-file"), "a damaged cache was trusted"
     assert b.cache.misses > 50, "paragraphs came from a damaged cache"
     assert render(issue, tmp_path / "again.pdf") == good
     assert build(issue).cache.misses == 0, "the cache was not rebuilt"

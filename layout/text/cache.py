@@ -60,17 +60,32 @@ def _encode(lines: list[Line]) -> tuple:
     return tuple(out)
 
 
-def _decode(entry: tuple, faces: dict[str, Face]) -> list[Line]:
+def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
     lines = []
     for spans, rest in entry:
         out = []
         for path, size, text, kerns, width, glyphs, span_rest in spans:
             face = faces.get(path)
             if face is None:
+                if path not in allowed:
+                    raise ValueError(f"a face the style does not name: {path}")
                 face = faces[path] = FontBook.face(Path(path))
             out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
         lines.append(Line(out, *rest))
     return lines
+
+
+def style_fonts(style: Style) -> dict[str, Path]:
+    """Every font file the style sheet names, by family/variant, as the style resolves them."""
+    out = {}
+    for fam in sorted(style.sheet.fonts):
+        for variant, rel in sorted(style.sheet.fonts[fam].items()):
+            for d in style.font_dirs:
+                p = d / rel
+                if p.is_file():
+                    out[f"{fam}/{variant}"] = p.resolve()
+                    break
+    return out
 
 
 def style_fingerprint(style: Style, language: str, breaker: str) -> str:
@@ -78,14 +93,9 @@ def style_fingerprint(style: Style, language: str, breaker: str) -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((language, breaker)).encode())
     h.update(style.sheet.model_dump_json().encode())
-    for fam in sorted(style.sheet.fonts):
-        for variant, rel in sorted(style.sheet.fonts[fam].items()):
-            for d in style.font_dirs:
-                p = d / rel
-                if p.is_file():
-                    h.update(f"{fam}/{variant}={p}".encode())
-                    h.update(p.read_bytes())
-                    break
+    for name, p in style_fonts(style).items():
+        h.update(f"{name}={p}".encode())
+        h.update(p.read_bytes())
     return h.hexdigest()
 
 
@@ -97,7 +107,7 @@ def paragraph_key(parts: tuple) -> str:
 class ParagraphCache:
     """Set paragraphs by key, loaded from and saved to one pack file."""
 
-    def __init__(self, path: Path | None, fingerprint: str):
+    def __init__(self, path: Path | None, fingerprint: str, fonts: list[Path] | None = None):
         self.path = path
         self.fingerprint = fingerprint
         self.old: dict[str, tuple] = {}
@@ -105,6 +115,8 @@ class ParagraphCache:
         self.hits = self.misses = 0  # paragraphs found (in the file or earlier in this build) and set
         self.dirty = False
         self.fresh: list[str] = []  # keys set (not found) in this process
+        # Lines may name only the style's own font files (loaded when first met): never a path from the file.
+        self._fonts = {str(p) for p in fonts or []}
         self._faces: dict[str, Face] = {}
         if path is not None:
             self.old = self._read(path)
@@ -135,7 +147,7 @@ class ParagraphCache:
             self.misses += 1
             return None
         try:
-            lines = _decode(entry, self._faces)
+            lines = _decode(entry, self._faces, self._fonts)
         except Exception:  # a well-formed file with the wrong shape inside: never trusted
             self.old.pop(key, None)
             self.misses += 1
