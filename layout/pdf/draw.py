@@ -54,6 +54,7 @@ class _TextWriter:
         self.colors: dict[str, str] = {}
         self.enc: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
         self.tj: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+        self.spaces: dict[str, tuple[str, str]] = {}  # face name -> (subset font, TJ string of a space)
 
     def encode(self, face: Face, text: str) -> list[tuple[str, bytes]]:
         key = (face.name, text)
@@ -109,6 +110,8 @@ class _TextWriter:
         cursor = None  # x where the text position stands now, if known
         tj: list[str] = []
         prev = None
+        tjcache = self.tj
+        spaces = self.spaces
 
         def flush() -> None:
             if tj:
@@ -125,13 +128,16 @@ class _TextWriter:
                     col = self.colors[sp.color] = _rgb(sp.color)
                 out.append(f"{col} rg")
                 cur_color = sp.color
-            chunks = self.pieces(face, sp.shaped)
+            chunks = tjcache.get((face.name, sp.shaped.text)) or self.pieces(face, sp.shaped)
             scale = size * tz / 1000.0
             if cursor is not None and sp.space_before and prev is not None:
                 # A real space glyph, in the font before it, so extracted text keeps the word gap.
-                sname, spieces = self.pieces(prev.face, prev.face.shape(" "))[0]
-                if cur_font is not None and sname == cur_font[0]:
-                    tj.append(spieces[0])
+                space = spaces.get(prev.face.name)
+                if space is None:
+                    sname, spieces = self.pieces(prev.face, prev.face.shape(" "))[0]
+                    space = spaces[prev.face.name] = (sname, spieces[0])
+                if cur_font is not None and space[0] == cur_font[0]:
+                    tj.append(space[1])
                     cursor += prev.face.space * prev.size * tz / 1000.0 + tc * tz
             if cursor is None or cur_font != (chunks[0][0], size):
                 flush()
