@@ -5,8 +5,8 @@ it for a paragraph's lines before setting them and gives it the lines it sets. A
 everything that decides how a paragraph sets: its runs (text as typeset, after any typographic
 transforms, and variants), role, measure, size, alignment and the other arguments of
 `Typesetter.set`, the language and breaker, the whole style sheet, the bytes of every font file the
-sheet names, and the source of the typesetting code itself (so an edited breaker never reads stale
-lines). A re-render after a one-word correction sets only the changed paragraph.
+sheet names, the source of the typesetting code itself (so an edited breaker never reads stale
+lines) and the versions of HarfBuzz and pyphen. A re-render after a one-word correction sets only the changed paragraph.
 
 The file is plain data (`marshal` of tuples, strings and numbers; never pickle, so a hostile file
 cannot run code), behind a magic line and a BLAKE2 checksum of the payload: a corrupt, foreign or
@@ -34,8 +34,13 @@ _FORMAT = (MAGIC, marshal.version, sys.version_info[:2])
 
 
 def code_fingerprint() -> str:
-    """A hash of the tool version and the source of everything that sets text."""
-    h = hashlib.blake2b(repr((__version__, _FORMAT)).encode(), digest_size=16)
+    """A hash of the tool version, the source of everything that sets text and the versions of
+    the libraries that shape and hyphenate it."""
+    import pyphen
+    import uharfbuzz
+
+    libs = (getattr(pyphen, "__version__", ""), getattr(uharfbuzz, "__version__", ""), uharfbuzz.version_string())
+    h = hashlib.blake2b(repr((__version__, _FORMAT, libs)).encode(), digest_size=16)
     root = Path(__file__).resolve().parent
     for p in sorted([*root.glob("*.py"), root.parent / "manifest" / "stylesheet.py"]):
         h.update(p.name.encode())
