@@ -158,3 +158,10 @@ def test_serial_and_parallel_give_the_same_bytes(any_issue: Path, tmp_path: Path
         b.keep_cache()
         pdfs.append(out.read_bytes())
     assert all(p == pdfs[0] for p in pdfs)
+
+
+def test_check_writes_no_cache_and_jobs_2_gives_the_same_bytes(issue: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["check", str(issue)])
+    assert r.exit_code == 0, r.output
+    assert not (issue / "build").exists(), "`issue check` wrote into the issue folder"
+    assert render(issue, tmp_path / "j2.pdf", "--jobs", "2") == render(issue, tmp_path / "j1.pdf", "--jobs", "1")
