@@ -147,7 +147,9 @@ class ParagraphCache:
         return entries
 
     def get(self, key: str) -> list[Line] | None:
-        entry = self.used.get(key) or self.old.get(key)
+        entry = self.used.get(key)
+        if entry is None:
+            entry = self.old.get(key)
         if entry is None:
             self.misses += 1
             return None
