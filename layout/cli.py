@@ -98,12 +98,26 @@ def render(
     ] = False,
     icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (with --print)")] = None,
     split: Annotated[bool, typer.Option("--split", help="Also one PDF per page (with --print)")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Set every paragraph afresh; neither read nor write ISSUE/build/.cache")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=2,
+            help="Processes to set story bodies in (default: 2 for a large issue if a core is free)",
+        ),
+    ] = None,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
     ISSUE/build/print/)."""
     from .pdf.draw import write_pdf
-    from .pipeline import build, default_output
+    from .pipeline import build, default_output, tune_gc
 
+    tune_gc()
     t0 = time.perf_counter()
     bar = _Bar() if sys.stderr.isatty() else None
     try:
@@ -113,6 +127,8 @@ def render(
                 "greedy" if greedy else "total",
                 on_loaded=bar.loaded if bar else None,
                 tick=bar.tick if bar else None,
+                cache=not no_cache,
+                parallel=None if jobs is None else jobs > 1,
             )
     except InvalidInput as e:
         _invalid(e)
@@ -148,6 +164,7 @@ def render(
     except OSError as e:
         _err(f"error: cannot write {out}: {e}")
         raise typer.Exit(EXIT_INVALID) from None
+    b.keep_cache()
     c = b.composed
     dt = time.perf_counter() - t0
     typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
@@ -246,6 +263,24 @@ def notes(
     from .proof.commands import run_notes
 
     raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
+
+
+@app.command()
+def watch(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")] = None,
+    allow_overset: Annotated[
+        bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
+    ] = False,
+) -> None:
+    """Render ISSUE now and again whenever one of its files changes; a bad edit keeps the last good PDF."""
+    from .manifest.load import resolve_manifest
+    from .watch import watch as run_watch
+
+    if not resolve_manifest(issue).is_file():
+        _err(f"error: {resolve_manifest(issue)}: no such issue manifest (expected an issue folder or its issue.yaml)")
+        raise typer.Exit(EXIT_INVALID)
+    run_watch(issue, output, allow_overset)
 
 
 @app.command()

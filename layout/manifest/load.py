@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from . import yamlsource
 from .errors import InvalidInput, Problem
+from .images import unreadable_image
 from .model import Article, Issue
 from .problems import path_name, pydantic_problems
 
@@ -231,7 +232,7 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
         elif not p.is_file():
             problems.append(Problem(f"articles.{aid}.photos[{i}].file: file not found: {ph.file}", smap.value(ploc)))
         else:
-            err = _unreadable_image(p)
+            err = unreadable_image(p)
             if err:
                 problems.append(
                     Problem(
@@ -239,19 +240,6 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
                     )
                 )
     return problems
-
-
-def _unreadable_image(p: Path) -> str | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(p) as im:
-            im.verify()
-        with Image.open(p) as im:
-            im.load()  # verify() does not decode: a truncated JPEG gets past it
-    except (UnidentifiedImageError, OSError) as e:
-        return str(e)
-    return None
 
 
 def _check_jump(

@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PIL import Image
-
+from ..manifest.images import image_size
 from ..manifest.model import Photo, PullQuote
 from ..text.line import Line
 from ..text.markdown import Run
@@ -22,8 +21,7 @@ def photo_block(
     ph: Photo, path: Path, width: float, style: Style, ts: Typesetter, grid: float
 ) -> tuple[float, list[Line], int]:
     """Image height, caption lines and rows for a photo `width` points wide."""
-    with Image.open(path) as im:
-        w, h = im.size
+    w, h = image_size(path)
     img_h = width * h / w
     cap = style.roles["caption"]
     runs = [Run(ph.caption)] if ph.caption else []

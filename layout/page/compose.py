@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..manifest.load import LoadedIssue
 from ..text import markdown
+from ..text.cache import ParagraphCache
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
@@ -41,7 +42,15 @@ class _Slot:
 
 
 class Composer:
-    def __init__(self, li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        li: LoadedIssue,
+        style: Style,
+        breaker: str = "total",
+        tick: Callable[[], None] | None = None,
+        cache: ParagraphCache | None = None,
+    ):
+        self.cache = cache
         self.tick = tick
         self.li = li
         self.style = style
@@ -58,7 +67,7 @@ class Composer:
         lang = language or self.li.issue.language
         t = self._ts.get(lang)
         if t is None:
-            t = self._ts[lang] = Typesetter(self.style, lang, self.breaker)
+            t = self._ts[lang] = Typesetter(self.style, lang, self.breaker, cache=self.cache)
         return t
 
     def content(self, aid: str, colw: float) -> StoryContent:
@@ -176,6 +185,13 @@ def _overset(fit: StoryFit, content: StoryContent, start: int) -> None:
     fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
 
 
-def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:
-    """Lay out every page; `tick` is called as each page is done (for a progress bar)."""
-    return Composer(li, style, breaker, tick).compose()
+def compose(
+    li: LoadedIssue,
+    style: Style,
+    breaker: str = "total",
+    tick: Callable[[], None] | None = None,
+    cache: ParagraphCache | None = None,
+) -> Composed:
+    """Lay out every page; `tick` is called as each page is done (for a progress bar); set
+    paragraphs come from `cache` where it has them."""
+    return Composer(li, style, breaker, tick, cache).compose()

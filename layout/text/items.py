@@ -141,6 +141,9 @@ class ItemBuilder:
         words = self._words(runs, role.upper)
         cache = self._frag_cache
         last_word = len(words) - 1
+        widths_append, flex_append, sep_append = it.widths.append, it.flex.append, it.sep.append
+        gw_append, gy_append, gz_append = it.gw.append, it.gy.append, it.gz.append
+        hw_append, pen_append, flag_append = it.hw.append, it.pen.append, it.flag.append
         for wi, pieces in enumerate(words):
             key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
             frags = cache.get(key)
@@ -176,8 +179,17 @@ class ItemBuilder:
                         )
                     it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
                     it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
-                else:
-                    self._append(it, boxes, segs, width, glyphs, ls, sc, kind, gw, gy, gz, hw, pen, flagged)
+                else:  # _append, inlined: this loop runs once per word fragment of the issue
+                    boxes.append(Box(segs, width, glyphs))
+                    widths_append(width)
+                    flex_append(ls * glyphs + width * sc)
+                    sep_append(kind)
+                    gw_append(gw)
+                    gy_append(gy)
+                    gz_append(gz)
+                    hw_append(hw)
+                    pen_append(pen)
+                    flag_append(flagged)
         return it, boxes
 
     def _fragments(

@@ -86,14 +86,22 @@ def build_lines(
 
 def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gathered:
     g = _Gathered()
+    spans, gaps, stretch, shrink = g.spans, g.gaps, g.stretch, g.shrink  # add(), inlined: hot
+    sep, gw, gy, gz = it.sep, it.gw, it.gy, it.gz
     for bi in range(s, e + 1):
-        sp_before = bi > s and it.sep[bi - 1] == SPACE
-        for si, (face, t, col) in enumerate(boxes[bi].segs):
-            span = Span(face, size, face.shape(t), 0.0, sp_before and si == 0, col)
-            if si == 0 and sp_before:
-                g.add(span, it.gw[bi - 1], it.gy[bi - 1], it.gz[bi - 1])
+        sp_before = bi > s and sep[bi - 1] == SPACE
+        first = True
+        for face, t, col in boxes[bi].segs:
+            spans.append(Span(face, size, face.shape(t), 0.0, sp_before and first, col))
+            if first and sp_before:
+                gaps.append(gw[bi - 1])
+                stretch.append(gy[bi - 1])
+                shrink.append(gz[bi - 1])
             else:
-                g.add(span)
+                gaps.append(0.0)
+                stretch.append(0.0)
+                shrink.append(0.0)
+            first = False
     return g
 
 
