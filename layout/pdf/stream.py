@@ -8,26 +8,39 @@ memory holds one object at a time.
 
 from __future__ import annotations
 
+import threading
 from typing import BinaryIO
 
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 
+_COLLECTING = pdfdoc.PDFFile  # ReportLab's own collector
+_local = threading.local()  # the file this thread's save streams to, if any
 
-def _streaming_file(out: BinaryIO) -> type[pdfdoc.PDFFile]:
-    class StreamingFile(pdfdoc.PDFFile):
-        """ReportLab's output collector, writing through instead of collecting."""
 
-        def __init__(self, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
-            super().__init__(pdfVersion)  # collects the header
-            out.write(b"".join(self.strings))
-            self.strings = []
-            self.write = out.write
+class _StreamingFile(_COLLECTING):
+    """ReportLab's output collector, writing through to a file instead of collecting."""
 
-        def format(self, document) -> bytes:
-            return b""
+    def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
+        super().__init__(pdfVersion)  # collects the header
+        out.write(b"".join(self.strings))
+        self.strings = []
+        self.write = out.write
 
-    return StreamingFile
+    def format(self, document) -> bytes:
+        return b""
+
+
+def _pdf_file(pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
+    """What ReportLab's document formatter makes its collector with: a streaming one only on a
+    thread that is saving through `save_streaming` (one module name serves every thread, so the
+    choice is per thread, not a swapped global that another thread could see)."""
+    out = getattr(_local, "out", None)
+    return _COLLECTING(pdfVersion) if out is None else _StreamingFile(out, pdfVersion)
+
+
+if getattr(pdfdoc.PDFFile, "__name__", "") != "_pdf_file":
+    pdfdoc.PDFFile = _pdf_file  # format() looks its collector up by this name
 
 
 def save_streaming(c: canvas.Canvas) -> None:
@@ -37,10 +50,9 @@ def save_streaming(c: canvas.Canvas) -> None:
     doc = c._doc
     doc._savedToFile = True
     with open(c._filename, "wb") as out:
-        original = pdfdoc.PDFFile
-        pdfdoc.PDFFile = _streaming_file(out)  # format() makes its collector by this name
+        _local.out = out
         try:
             rest = doc.GetPDFData(c)
         finally:
-            pdfdoc.PDFFile = original
+            _local.out = None
         out.write(rest)
