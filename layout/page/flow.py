@@ -72,6 +72,8 @@ def place_obstacles(m: int, H: int, blocks: dict) -> list[Obstacle] | None:
         if col + cols > m:
             col = 0
         base = max(top[col : col + cols])
+        if base + rows > H:
+            return None  # a photo taller than the body would run out of the story's box
         obs.append(Obstacle(col, cols, base, rows, "photo", i))
         for c in range(col, col + cols):
             top[c] = base + rows

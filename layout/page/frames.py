@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..text.line import Line
 
@@ -87,6 +88,7 @@ class Page:
     grid: float
     section: str = ""
     items: list[TextItem | ImageItem | RuleItem] = field(default_factory=list)
+    stories_area: Box | None = None  # the part of the text area stories may use (below furniture, above folio)
 
     def text(self, role: str | None = None, story: str | None = None) -> list[TextItem]:
         return [
@@ -110,8 +112,39 @@ class StoryFit:
     overset_words: int = 0
     continued_to: int | None = None
     continued_from: int | None = None
+    x: float = 0.0  # the story's box across its columns (top and bottom above)
+    width: float = 0.0
     fixed_height: bool = False
     free_lines: int = 0  # empty grid lines left at the foot of a fixed-height story
+
+    @property
+    def box(self) -> Box:
+        return Box(self.x, self.top, self.width, self.bottom - self.top)
+
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a layout editor would circle on the page: an error (a story that does not
+    fit its box: exit 1) or a warning (a hole, a short strip). `box` is (x, top, width, height)
+    in points from the page's top-left; `page` and `story` are None where they do not apply."""
+
+    page: int | None
+    story: str | None
+    box: tuple[float, float, float, float] | None
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.story:
+            where.append(f"story '{self.story}'")
+        if self.page is not None:
+            where.append(f"on page {self.page}")
+        head = " ".join(where)
+        return f"{self.severity}: {head + ': ' if head else ''}{self.message}"
 
 
 @dataclass
@@ -123,6 +156,7 @@ class Composed:
     words: int
     stories: int
     date: dt.date | None = None  # the issue date: the PDF's creation date, so output is reproducible
+    problems: list[Finding] = field(default_factory=list)  # layout problems found while composing
 
     @property
     def overset(self) -> list[StoryFit]:

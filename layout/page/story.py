@@ -55,6 +55,7 @@ class StoryLayout:
         self.cols = columns  # (x, width) of the story's columns
         self.grid = grid
         self.area_top = area_top
+        self.dropped: list[tuple[str, int, int]] = []  # photos and quotes left out: (kind, index, rows)
 
     def row_y(self, row: int) -> float:
         return self.area_top + row * self.grid
@@ -121,7 +122,7 @@ class StoryLayout:
             if nxt >= len(units):
                 break
         if best is None:
-            obs = place_obstacles(m, limit, blocks) or []
+            obs = self._drop_blocks(m, limit, blocks)
             placed, nxt = flow(units, start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
@@ -137,6 +138,21 @@ class StoryLayout:
                     placed = p2
                     break
         return H, placed, obs, blocks, nxt
+
+    def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
+        """Photos and quotes that cannot all stand in a body `H` rows tall: leave out the
+        last quotes first, then inline photos, then top photos, until the rest fit. What is
+        left out is noted in `self.dropped` as (kind, index, rows) for the composer to report."""
+        order = [("quotes", i) for i in reversed(list(blocks["quotes"]))]
+        order += [("photos", i) for i, v in reversed(list(blocks["photos"].items())) if v[2] == "inline"]
+        order += [("photos", i) for i, v in reversed(list(blocks["photos"].items())) if v[2] != "inline"]
+        for kind, i in order:
+            rows = blocks[kind].pop(i)[1]
+            self.dropped.append(("photo" if kind == "photos" else "quote", i, rows))
+            obs = place_obstacles(m, H, blocks)
+            if obs is not None:
+                return obs
+        return []
 
     def draw_body(
         self, top_row: int, H: int, placed, obs: list[Obstacle], blocks: dict, jump_to: int | None, nxt: int
