@@ -200,7 +200,7 @@ class Composer:
             # overset, or jumps) rather than draw over the next story or past the folio.
             what = "its header" if hrows > rows else "its header and two lines of text"
             where = "its height gives" if want is not None and want <= room else "the page has"
-            fit.bottom = area.top + (head_top + max(0, min(rows, want or 0))) * g
+            fit.bottom = fit.top if want is None else area.top + (head_top + max(0, rows)) * g
             self._warn(
                 page,
                 aid,

@@ -7,6 +7,7 @@ the y where the stories may begin (or, for the folio, must end).
 from __future__ import annotations
 
 from ..manifest.model import Issue
+from ..text.line import Line
 from ..text.markdown import Run
 from ..text.style import Style
 from ..text.typeset import Typesetter
@@ -38,8 +39,9 @@ class Furniture:
         size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(iss.publication, r.size)))
         lead = r.leading * size / r.size
         for ln in self._line(iss.publication, "nameplate", a.width + 1, size=size):
-            page.items.append(TextItem(a.x, y + size * 0.95, y, y + lead, ln, "nameplate"))
-            y += lead
+            base = y + size * 0.95
+            page.items.append(TextItem(a.x, base, y, y + lead, ln, "nameplate"))
+            y = max(y + lead, _ink_bottom(ln, base))  # the rule clears the descenders
         y += 2
         page.items.append(RuleItem(a.x, y, a.right, y, 0.6, st.color("rule")))
         y += 3
@@ -63,8 +65,9 @@ class Furniture:
         a = page.area
         r = st.roles["banner"]
         for ln in self._line(text, "banner", a.width):
-            page.items.append(TextItem(a.x, y + r.size * 0.9, y, y + r.leading, ln, "banner"))
-            y += r.leading
+            base = y + r.size * 0.9
+            page.items.append(TextItem(a.x, base, y, y + r.leading, ln, "banner"))
+            y = max(y + r.leading, _ink_bottom(ln, base))
         y += 1
         page.items.append(RuleItem(a.x, y, a.right, y, 3.0, st.color("accent")))
         return y + 3
@@ -88,3 +91,8 @@ class Furniture:
                 x = a.x if align == "left" else a.x + a.width / 2
                 page.items.append(TextItem(x, top + g * BASELINE, top, top + r.leading, ln, "folio"))
         return top - g  # one row of air above the folio rule
+
+
+def _ink_bottom(ln: Line, baseline: float) -> float:
+    """The lowest mark of a line's glyphs (its deepest descender), with half a point of air."""
+    return baseline + 0.5 - min((sp.face.ink(sp.shaped.text)[1] * sp.size / 1000 for sp in ln.spans), default=0.0)
