@@ -146,16 +146,35 @@ def _cases() -> dict[str, dict]:
                 {
                     "stories": [
                         {"article": "b", "columns": "1-2"},
-                        {"continued": "a", "columns": "3-5", "height": "150mm"},
+                        {"continued": "a", "columns": "3-5", "height": "300mm"},
                     ]
                 },
             ],
             {"a": _article("articles/long.md", continued_on=2), "b": _article("articles/b.md")},
         ),
+        # What an editor would circle: a hole beside a short story, an article never placed,
+        # a short strip of text under a photo, and a body that names no file.
+        "editor": _base(
+            [
+                {
+                    "stories": [
+                        {"article": "short", "columns": "1-3"},
+                        {"article": "b", "columns": "4-5"},
+                        {"article": "strip", "columns": "1-2"},
+                    ]
+                }
+            ],
+            {
+                "short": _article("articles/d.md"),
+                "b": _article("articles/c.md"),
+                "strip": _article("articles/tiny.md", photos=[{**wide, "columns": 2}]),
+                "spare": _article("editorial"),
+            },
+        ),
     }
 
 
-NAMES = list(_cases())
+NAMES = [n for n in _cases() if n != "editor"]
 
 
 def make(folder: Path, name: str) -> Path:
@@ -167,7 +186,7 @@ def make(folder: Path, name: str) -> Path:
     (folder / "issue.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     arts = folder / "articles"
     arts.mkdir(exist_ok=True)
-    for k, words in (("a", 260), ("b", 420), ("c", 300), ("d", 200), ("long", 1500)):
+    for k, words in (("a", 260), ("b", 420), ("c", 300), ("d", 200), ("long", 1500), ("tiny", 50)):
         (arts / f"{k}.md").write_text(copy(words), encoding="utf-8")
     _photo(folder / "photos" / "tall.jpg", 600, 1500)
     _photo(folder / "photos" / "wide.jpg", 1200, 800)

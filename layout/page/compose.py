@@ -150,7 +150,8 @@ class Composer:
 
     def _warn(self, page: Page, story: str | None, box: Box | None, message: str, severity: str = "warning") -> None:
         b = (box.x, box.top, box.width, box.height) if box else None
-        self.problems.append(Finding(page.number, story, b, severity, message))  # type: ignore[arg-type]
+        kind = "fit" if severity == "error" else "placement"
+        self.problems.append(Finding(page.number, story, b, severity, message, kind))  # type: ignore[arg-type]
 
     def _place(self, page: Page, slot: _Slot, sky: list[int], first_row: int, last_row: int) -> None:
         """Set one story at the highest free row of its columns and raise the skyline under it.

@@ -137,4 +137,4 @@ def _fmt(b: Box) -> str:
 
 
 def _err(page: Page, story: str | None, b: Box, message: str) -> Finding:
-    return Finding(page.number, story, (b.x, b.top, b.width, b.height), "error", message)
+    return Finding(page.number, story, (b.x, b.top, b.width, b.height), "error", message, "containment")

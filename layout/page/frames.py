@@ -136,6 +136,7 @@ class Finding:
     box: tuple[float, float, float, float] | None
     severity: Severity
     message: str
+    kind: str = ""  # what sort: overset, overfull, fit, containment, hole, foot, strip, inline, quote, unplaced, body
 
     def __str__(self) -> str:
         where = []
@@ -144,7 +145,7 @@ class Finding:
         if self.page is not None:
             where.append(f"on page {self.page}")
         head = " ".join(where)
-        return f"{self.severity}: {head + ': ' if head else ''}{self.message}"
+        return f"{self.kind or self.severity}: {head + ': ' if head else ''}{self.message}"
 
 
 @dataclass
