@@ -13,6 +13,7 @@ from .manifest.problems import path_name
 from .page.compose import compose
 from .page.frames import Composed, TextItem
 from .text.fonts import Face
+from .text.punctuation import Punctuation
 from .text.style import Style, load_style
 
 
@@ -68,7 +69,11 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         for i, q in enumerate(art.pull_quotes):
             checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
     problems = []
+    punct = {lang: Punctuation(style.text.punctuation, lang) for lang in {iss.language, *iss_languages(iss)}}
     for path, text, fs in checks:
+        # The text as it will be set: with the curly quotes and dashes the style makes of it.
+        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+        text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         if not missing:
             continue
@@ -81,6 +86,10 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
+
+
+def iss_languages(iss) -> set[str]:
+    return {a.language for a in iss.articles.values() if a.language}
 
 
 def _first_line_with(path: Path, ch: str) -> int | None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..manifest.load import LoadedIssue
 from ..text import markdown
+from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
@@ -49,7 +50,8 @@ class Composer:
         self.breaker = breaker
         self._ts: dict[str, Typesetter] = {}
         self._content: dict[str, StoryContent] = {}
-        self.furniture = Furniture(li.issue, style, self.ts())
+        self._punct: dict[str, Punctuation] = {}
+        self.furniture = Furniture(li.issue, style, self.ts(), self.punct())
         self.words = 0
         self.fits: list[StoryFit] = []
         self.jumps: dict[int, list[_Jump]] = {}
@@ -62,14 +64,23 @@ class Composer:
             t = self._ts[lang] = Typesetter(self.style, lang, self.breaker)
         return t
 
+    def punct(self, language: str | None = None) -> Punctuation:
+        lang = language or self.li.issue.language
+        p = self._punct.get(lang)
+        if p is None:
+            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang)
+        return p
+
     def content(self, aid: str, colw: float) -> StoryContent:
         key = f"{aid}@{colw:.3f}"
         c = self._content.get(key)
         if c is None:
             art = self.li.issue.articles[aid]
-            blocks = markdown.parse(self.li.bodies[aid])
+            punct = self.punct(art.language)
+            blocks = markdown.parse(self.li.bodies[aid], punct)
             photos = [(self.li.folder / p.file).resolve() for p in art.photos]
-            c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw, photos)
+            q = punct.quotes
+            c = StoryContent(aid, punct.article(art), blocks, self.style, self.ts(art.language), colw, photos, q[:2])
             self._content[key] = c
         return c
 
@@ -89,12 +100,12 @@ class Composer:
         g = self.grid
         w, h = iss.page.size
         area, cols = page_geometry(self.li, number, g)
-        page = Page(number, w, h, area, cols, g, pdef.section)
+        page = Page(number, w, h, area, cols, g, self.punct().text(pdef.section))
         y = area.top
         if pdef.masthead:
             y = self.furniture.nameplate(page)
         if pdef.banner:
-            y = self.furniture.banner(page, pdef.banner, y + (4 if pdef.masthead else 0))
+            y = self.furniture.banner(page, self.punct().text(pdef.banner), y + (4 if pdef.masthead else 0))
         first_row = math.ceil((y - area.top) / g - 1e-6)
         last_row = int(round((self.furniture.folio(page) - area.top) / g))
         page.stories_area = Box(area.x, area.top + first_row * g, area.width, (last_row - first_row) * g)

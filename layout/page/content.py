@@ -38,9 +38,18 @@ class StoryContent:
     """An article typeset at one column width: body units, and blocks to place."""
 
     def __init__(
-        self, aid: str, art: Article, blocks: list[Block], style: Style, ts: Typesetter, colw: float, photos: list[Path]
+        self,
+        aid: str,
+        art: Article,
+        blocks: list[Block],
+        style: Style,
+        ts: Typesetter,
+        colw: float,
+        photos: list[Path],
+        quotes: tuple[str, str] = ("\u201c", "\u201d"),
     ):
         self.aid = aid
+        self.quotes = quotes  # the language's quotation marks, around pull quotes
         self.photo_paths = photos  # resolved files of art.photos
         self.art = art
         self.style = style

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..manifest.model import Issue
 from ..text.line import Line
 from ..text.markdown import Run
+from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .frames import Page, RuleItem, TextItem
@@ -18,8 +19,9 @@ from .grid import BASELINE
 class Furniture:
     """Sets the furniture of every page of one issue."""
 
-    def __init__(self, iss: Issue, style: Style, ts: Typesetter):
+    def __init__(self, iss: Issue, style: Style, ts: Typesetter, punct: Punctuation | None = None):
         self.iss = iss
+        self.publication = punct.text(iss.publication) if punct else iss.publication
         self.style = style
         self.grid = style.grid
         self._ts = ts
@@ -36,9 +38,9 @@ class Furniture:
         y = a.top
         r = st.roles["nameplate"]
         # The nameplate is one line: shrink it to the page's width if the name is long.
-        size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(iss.publication, r.size)))
+        size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(self.publication, r.size)))
         lead = r.leading * size / r.size
-        for ln in self._line(iss.publication, "nameplate", a.width + 1, size=size):
+        for ln in self._line(self.publication, "nameplate", a.width + 1, size=size):
             base = y + size * 0.95
             page.items.append(TextItem(a.x, base, y, y + lead, ln, "nameplate"))
             y = max(y + lead, _ink_bottom(ln, base))  # the rule clears the descenders
@@ -82,7 +84,7 @@ class Furniture:
         page.items.append(RuleItem(a.x, top - 2, a.right, top - 2, 0.5, st.color("rule")))
         date = iss.date.strftime("%-d %B %Y")
         outer = f"{page.number}  \u00b7  {page.section}".strip(" \u00b7") if page.section else str(page.number)
-        inner = f"{iss.publication}  \u00b7  {date}"
+        inner = f"{self.publication}  \u00b7  {date}"
         recto = page.number % 2 == 1
         left, right = (inner, outer) if recto else (outer, inner)
         r = st.roles["folio"]

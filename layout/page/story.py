@@ -77,7 +77,7 @@ class StoryLayout:
         key = ("quote", index, cols)
         if key not in self._blocks:
             q = self.c.art.pull_quotes[index]
-            self._blocks[key] = quote_block(q, self._span_width(cols), self.style, self.ts, self.grid)
+            self._blocks[key] = quote_block(q, self._span_width(cols), self.style, self.ts, self.grid, self.c.quotes)
         return self._blocks[key]
 
     def _span_width(self, cols: int) -> float:

@@ -136,8 +136,12 @@ class Face:
         kerns = []
         total = 0.0
         any_kern = False
+        c2g = self.rl.face.charToGlyph
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            code = self._g2c.get(info.codepoint)
+            typed = text[info.cluster] if info.cluster < len(text) else ""
+            # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
+            # so that text search in the PDF finds what was written.
+            code = ord(typed) if typed and c2g.get(ord(typed)) == info.codepoint else self._g2c.get(info.codepoint)
             if code is None or pos.y_offset or pos.x_offset:
                 if info.codepoint == 0:
                     code = ord(text[info.cluster])  # .notdef: keep the character; reported elsewhere

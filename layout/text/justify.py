@@ -132,8 +132,10 @@ def _place(
     target = L + hang_l + hang_r
     nat_boxes = sum(sp.shaped.width * k for sp in spans)
     nat_gaps = sum(gaps)
-    if line.last and justify and nat_boxes + nat_gaps > target + 0.01:
-        line.justified = True  # a last line that fits only with its spaces tightened
+    if line.last and justify and nat_boxes + nat_gaps > target - 1.0:
+        # A last line that fits only with its spaces tightened, or that falls short of the
+        # measure by less than a point (it would look like a justifying mistake): fill it.
+        line.justified = True
     if line.justified:
         gaps = _justify(line, gaps, stretch, shrink, target, nat_boxes, nat_gaps, size, spec)
     x = x0 - hang_l

@@ -4,8 +4,12 @@ come through as text; nothing the writer typed is dropped."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from .punctuation import Punctuation
 
 _MD = MarkdownIt("commonmark", {"html": False, "typographer": False}).disable(["html_block", "html_inline"])
 
@@ -37,12 +41,13 @@ def _variant(bold: int, italic: int) -> str:
     return "regular"
 
 
-def parse(markdown: str) -> list[Block]:
-    """Paragraphs and subheads; list items and quotes become paragraphs of their own."""
+def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
+    """Paragraphs and subheads; list items and quotes become paragraphs of their own.
+    With `punct`, quotes, dashes and ellipses are set as the style asks (code as typed)."""
     blocks: list[Block] = []
     kind = "para"
     prefix = ""
-    for tok in _MD.parse(markdown):
+    for tok in (punct.md if punct else _MD).parse(markdown):
         if tok.type == "heading_open":
             kind = "subhead"
         elif tok.type == "heading_close":
