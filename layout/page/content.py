@@ -7,6 +7,7 @@ Body copy is set once at the column width, whatever page or height the story is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,10 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _norm(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W_]+", text)]
+
+
 class StoryContent:
     """An article typeset at one column width: body units, and blocks to place."""
 
@@ -56,6 +61,7 @@ class StoryContent:
         self.ts = ts
         self.colw = colw
         self.units = self._units(blocks)
+        self._quote_units: dict[int, int | None] = {}
 
     def _units(self, blocks: list[Block]) -> list[Unit]:
         st = self.style
@@ -108,6 +114,33 @@ class StoryContent:
             if k == 0 and units[first:]:
                 units[first].gap = 1
         return units
+
+    def quote_unit(self, index: int) -> int | None:
+        """The body unit where the sentence pull quote `index` repeats begins, if it does."""
+        if index not in self._quote_units:
+            self._quote_units[index] = self._find_quote(self.art.pull_quotes[index].text)
+        return self._quote_units[index]
+
+    def _find_quote(self, text: str) -> int | None:
+        want = _norm(text)[:6]
+        if len(want) < 4:
+            return None
+        words: list[tuple[str, int]] = []
+        carry = ""
+        for ui, u in enumerate(self.units):
+            for ln, role in u.lines:
+                if role != "body":
+                    continue
+                ws = _norm(ln.text)
+                if carry and ws:
+                    ws[0] = carry + ws[0]
+                carry = ws.pop() if ln.hyphenated and ln.text.endswith("-") and ws else ""
+                words += [(w, ui) for w in ws]
+        seq = [w for w, _ in words]
+        for k in range(len(seq) - len(want) + 1):
+            if seq[k : k + len(want)] == want:
+                return words[k][1]
+        return None
 
     def _drop_cap(self, b: Block) -> tuple[Line, list[Run], float] | None:
         """The first letter set large, the runs without it, and the width it takes."""

@@ -256,26 +256,28 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
         (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
         key=lambda i: (i.column, i.top),
     )
-    words: list[tuple[str, TextItem]] = [(w, it) for it in body for w in _norm(it.text)]
+    words = _words_of_lines(body)
     seq = [w for w, _ in words]
     out = []
     g = page.grid
     for q in items:
         if not (isinstance(q, TextItem) and q.role == "pull_quote" and q.line.first):
             continue
-        qtext = " ".join(i.text for i in items if isinstance(i, TextItem) and i.role == "pull_quote" and i.x == q.x)
+        block = [i for i in items if isinstance(i, TextItem) and i.role in ("pull_quote", "attribution") and i.x == q.x]
+        qtext = " ".join(i.text for i in block if i.role == "pull_quote")
+        top, bottom = min(i.top for i in block), max(i.bottom for i in block)
         qw = _norm(qtext)[:6]
         if len(qw) < 4:
             continue
         for k in range(len(seq) - len(qw) + 1):
             if seq[k : k + len(qw)] == qw:
                 line = words[k][1]
-                if q.top - QUOTE_NEAR * g <= line.top <= q.top + QUOTE_NEAR * g + 4 * g:
+                if top - QUOTE_NEAR * g <= line.top <= bottom + QUOTE_NEAR * g:
                     out.append(
                         Finding(
                             page.number,
                             f.story,
-                            (q.x, q.top, line.x1 - q.x if line.x1 > q.x else q.line.width, q.bottom - q.top),
+                            (q.x, top, max(i.x1 for i in block) - q.x, bottom - top),
                             "warning",
                             f"the pull quote '{qtext[:40]}...' stands beside the sentence it quotes "
                             f"(column {line.column + 1}, {_mm(line.top - f.top)} below the story's top)",
@@ -283,6 +285,29 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
                         )
                     )
                 break
+    return out
+
+
+def _words_of_lines(lines: list[TextItem]) -> list[tuple[str, TextItem]]:
+    """Normalised words in reading order with the line each starts on; a word broken at a
+    line end with a hyphen is joined again."""
+    out: list[tuple[str, TextItem]] = []
+    carry: tuple[str, TextItem] | None = None
+    for it in lines:
+        ws = _norm(it.text)
+        if carry and ws:
+            ws[0] = carry[0] + ws[0]
+        start = 0
+        if carry and ws:
+            out.append((ws[0], carry[1]))
+            start = 1
+        carry = None
+        rest = [(w, it) for w in ws[start:]]
+        if it.line.hyphenated and it.text.endswith("-") and rest:
+            carry = rest.pop()
+        out += rest
+    if carry:
+        out.append(carry)
     return out
 
 

@@ -23,6 +23,8 @@ from .frames import ImageItem, RuleItem, TextItem
 from .grid import BASELINE
 from .header import set_header
 
+QUOTE_NEAR = 4  # rows: a pull quote nearer than this to the sentence it repeats is moved
+
 
 @dataclass
 class Placed:
@@ -56,6 +58,7 @@ class StoryLayout:
         self.grid = grid
         self.area_top = area_top
         self.dropped: list[tuple[str, int, int]] = []  # photos and quotes left out: (kind, index, rows)
+        self._fracs: dict[int, float] = {}  # pull quotes moved away from the sentence they repeat
 
     def row_y(self, row: int) -> float:
         return self.area_top + row * self.grid
@@ -126,6 +129,7 @@ class StoryLayout:
             placed, nxt = flow(units, start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
+        obs, placed, nxt = self._away_from_sentences(m, H, blocks, obs, placed, nxt, start)
         if nxt < len(units) and reserve_jump:
             # Make room for the "Continued on page N" line at the foot of the last column.
             placed, nxt = flow(units, start, free_slots(m, H, obs, cut={m - 1}))
@@ -138,6 +142,39 @@ class StoryLayout:
                     placed = p2
                     break
         return H, placed, obs, blocks, nxt
+
+    def _beside(self, o: Obstacle, placed: list) -> bool:
+        """Does the sentence a pull quote repeats stand within a few rows of it?"""
+        u = self.c.quote_unit(o.index)
+        rows = [r for ui, _, r in placed if ui == u]
+        return bool(rows) and o.row - QUOTE_NEAR <= rows[0] <= o.row + o.rows + QUOTE_NEAR
+
+    def _away_from_sentences(
+        self, m: int, H: int, blocks: dict, obs: list[Obstacle], placed: list, nxt: int, start: int
+    ):
+        """Move a pull quote that landed beside the sentence it quotes to another depth, as long
+        as no less copy fits."""
+        for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
+            best = None
+            for frac in (0.12, 0.25, 0.5, 0.75, 0.88):
+                obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: frac})
+                if obs2 is None:
+                    continue
+                p2, n2 = flow(self.c.units, start, free_slots(m, H, obs2))
+                moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
+                if n2 >= nxt and not self._beside(moved, p2):
+                    # The most copy set, then the quote farthest from its sentence.
+                    score = (n2, self._distance(moved, p2))
+                    if best is None or score > best[0]:
+                        best = (score, frac, obs2, p2, n2)
+            if best is not None:
+                _, self._fracs[o.index], obs, placed, nxt = best
+        return obs, placed, nxt
+
+    def _distance(self, o: Obstacle, placed: list) -> int:
+        u = self.c.quote_unit(o.index)
+        rows = [r for ui, _, r in placed if ui == u]
+        return min(abs(rows[0] - o.row), abs(rows[0] - o.row - o.rows)) if rows else 0
 
     def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
         """Photos and quotes that cannot all stand in a body `H` rows tall: leave out the
