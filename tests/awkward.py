@@ -161,6 +161,7 @@ def _cases() -> dict[str, dict]:
                         {"article": "short", "columns": "1-3"},
                         {"article": "b", "columns": "4-5"},
                         {"article": "strip", "columns": "1-2"},
+                        {"article": "quoted", "columns": "3-5"},
                     ]
                 }
             ],
@@ -169,6 +170,10 @@ def _cases() -> dict[str, dict]:
                 "b": _article("articles/c.md"),
                 "strip": _article("articles/tiny.md", photos=[{**wide, "columns": 2}]),
                 "spare": _article("editorial"),
+                "quoted": _article(
+                    "articles/tiny.md",
+                    pull_quotes=[{"text": SENTENCES[0], "columns": 2}],
+                ),
             },
         ),
     }

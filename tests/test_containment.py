@@ -161,6 +161,7 @@ def test_check_circles_a_hole_an_unplaced_article_a_short_strip_and_a_bare_word_
     assert re.search(r"strip: story 'strip' on page 1: a strip of [1-5] lines? under photo wide\.jpg", text), text
     assert re.search(r"unplaced: story 'spare': .*issue\.yaml:\d+:\d+: article 'spare' is defined but never", text)
     assert "the body is the single word 'editorial'" in text
+    assert re.search(r"quote: story 'quoted' on page 1: the pull quote .* stands beside the sentence it quotes", text)
     code, _ = run("check", awkward_issues["editor"], "--strict")
     assert code == 1
 
