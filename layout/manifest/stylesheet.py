@@ -79,7 +79,7 @@ class TextSpec(_M):
     hyphen_min_word: int = Field(6, ge=2)
     hyphen_min_left: int = Field(2, ge=1)
     hyphen_min_right: int = Field(3, ge=1)
-    hyphenate_capitalized: bool | Literal["fallback"] = False
+    hyphenate_capitalized: bool | Literal["fallback"] = "fallback"  # names break only where they must
     hyphen_limit: int = Field(2, ge=1)
     indent: float = Field(1.0, ge=0, le=4)
     optical_margins: bool = True
