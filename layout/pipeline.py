@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .manifest.errors import InvalidInput, Problem
+from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import compose
 from .page.frames import Composed, TextItem
+from .text import markdown
 from .text.fonts import Face
 from .text.punctuation import Punctuation
 from .text.style import Style, load_style
@@ -33,6 +34,7 @@ def build(
     """Validate and lay out an issue; raise InvalidInput with every problem found.
     `on_loaded` hears of the validated manifest; `tick` of each page laid out."""
     li = load_issue(issue_path)
+    _check_markdown(li)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
     _check_glyphs(li, style)
@@ -40,6 +42,25 @@ def build(
         on_loaded(li)
     composed = compose(li, style, breaker, tick)
     return Built(li, style, composed)
+
+
+def _check_markdown(li: LoadedIssue) -> None:
+    """Markdown a newspaper column does not set (images, code blocks, undefined footnotes)
+    is refused by file and line rather than dropped or printed as typed."""
+    problems = []
+    for aid, body in li.bodies.items():
+        for line, msg in markdown.unsupported(body):
+            f = li.body_files.get(aid)
+            if f is not None:
+                problems.append(Problem(f"articles.{aid}.body: {msg}", Location(f, line, 1)))
+            else:
+                problems.append(
+                    Problem(
+                        f"articles.{aid}.body, line {line} of the text: {msg}", li.smap.value(("articles", aid, "body"))
+                    )
+                )
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:

@@ -188,6 +188,11 @@ class Composer:
         )
         rule = None
         head_top = top
+        if not jump:
+            for line, msg in content.problems:
+                src = self.li.body_files.get(aid)
+                where = f"{src.name}:{line}" if src else f"line {line} of its body"
+                self._warn(page, aid, None, f"{where}: {msg}; left out", "error")
         if top > first_row:
             # A rule and a row of air between this story and what stands above it.
             ry = area.top + (top + 0.35) * g

@@ -60,60 +60,86 @@ class StoryContent:
         self.style = style
         self.ts = ts
         self.colw = colw
+        self.problems: list[tuple[int, str]] = []  # (body line, message): what cannot be set
         self.units = self._units(blocks)
         self._quote_units: dict[int, int | None] = {}
 
     def _units(self, blocks: list[Block]) -> list[Unit]:
         st = self.style
-        spec = st.text
-        body = st.roles["body"]
         units: list[Unit] = []
         after_head = True
-        indent = spec.indent * body.size
+        notes: list[Block] = []
+        gap_next = 0
         for pi, b in enumerate(blocks):
-            if b.kind == "subhead":
-                lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
-                units.append(
-                    Unit(
-                        [(ln, "subhead") for ln in lines],
-                        len(lines),
-                        gap=1,
-                        keep_next=True,
-                        words=_words(b.text),
-                    )
+            if b.kind == "note":
+                notes.append(b)
+                continue
+            if b.kind == "table":
+                from .table import set_table  # table builds Units: imported here, not at the top
+
+                rows, problem = set_table(b, st, self.ts, self.colw, pi)
+                if problem:
+                    self.problems.append((b.line, problem))
+                units += rows
+                after_head, gap_next = True, 1
+                continue
+            first_unit = len(units)
+            self._block_units(units, b, pi, after_head)
+            after_head = b.kind == "subhead"
+            if gap_next and len(units) > first_unit:
+                units[first_unit].gap = max(units[first_unit].gap, gap_next)
+            gap_next = 0
+        self._closing(units, notes, len(blocks))
+        return units
+
+    def _block_units(self, units: list[Unit], b: Block, pi: int, after_head: bool) -> None:
+        """A paragraph's lines or a subhead as units."""
+        st = self.style
+        spec = st.text
+        body = st.roles["body"]
+        indent = spec.indent * body.size
+        if b.kind == "subhead":
+            lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
+            units.append(
+                Unit(
+                    [(ln, "subhead") for ln in lines],
+                    len(lines),
+                    gap=1,
+                    keep_next=True,
+                    words=_words(b.text),
                 )
-                after_head = True
-                continue
-            dropped = self._drop_cap(b) if pi == 0 and not units else None
-            if dropped is not None:
-                drop, runs, dc_width = dropped
-                n = spec.drop_cap_lines
-                lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
-                first = len(units)
-                self._para_units(units, lines, "body")
-                for u in units[first : first + n]:
-                    u.dx = dc_width
-                for u in units[first : first + n - 1]:
-                    u.keep_next = True  # the lines beside the drop cap stay in one column
-                units[first].drop = (drop, float(n))
-                after_head = False
-                continue
-            lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
-            self._para_units(units, lines, "body")
-            after_head = False
-        closing = []
-        if self.art.source:
-            closing.append(("source", [Run("Source: ", "bold"), Run(self.art.source)]))
-        if self.art.bio:
-            closing.append(("bio", [Run(self.art.bio)]))
-        for k, (role, runs) in enumerate(closing):
-            r = st.roles[role]
-            lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=len(blocks) + k)
+            )
+            return
+        dropped = self._drop_cap(b) if pi == 0 and not units else None
+        if dropped is not None:
+            drop, runs, dc_width = dropped
+            n = spec.drop_cap_lines
+            lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
             first = len(units)
-            self._para_units(units, lines, role)
+            self._para_units(units, lines, "body")
+            for u in units[first : first + n]:
+                u.dx = dc_width
+            for u in units[first : first + n - 1]:
+                u.keep_next = True  # the lines beside the drop cap stay in one column
+            units[first].drop = (drop, float(n))
+            return
+        lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
+        self._para_units(units, lines, "body")
+
+    def _closing(self, units: list[Unit], notes: list[Block], nblocks: int) -> None:
+        """Footnotes as notes at the story's end, then the source line and the writer's bio."""
+        closing = [("note", "source", b.runs) for b in notes]
+        if self.art.source:
+            closing.append(("source", "source", [Run("Source: ", "bold"), Run(self.art.source)]))
+        if self.art.bio:
+            closing.append(("bio", "bio", [Run(self.art.bio)]))
+        for k, (item_role, role, runs) in enumerate(closing):
+            r = self.style.roles[role]
+            lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=nblocks + k)
+            first = len(units)
+            self._para_units(units, lines, item_role)
             if k == 0 and units[first:]:
                 units[first].gap = 1
-        return units
 
     def quote_unit(self, index: int) -> int | None:
         """The body unit where the sentence pull quote `index` repeats begins, if it does."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
 from ..manifest.model import Article
 from ..manifest.stylesheet import PunctuationSpec
+from .markdown import new_parser
 
 NNBSP = "\u202f"  # the thin no-break space French sets inside guillemets
 # Primary open, primary close, secondary open, secondary close, by language.
@@ -53,8 +53,7 @@ class Punctuation:
     def __init__(self, spec: PunctuationSpec, language: str):
         self.spec = spec
         self.quotes = quotes_for(language) if spec.quotes else STRAIGHT
-        md = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": list(self.quotes)})
-        md.disable(["html_block", "html_inline"])
+        md = new_parser({"typographer": True, "quotes": list(self.quotes)})
         if spec.quotes:
             md.enable("smartquotes")  # not in the commonmark preset's rules
         md.core.ruler.before("smartquotes" if spec.quotes else "text_join", "newspaper_dashes", self._rule)
