@@ -272,7 +272,9 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
         for k in range(len(seq) - len(qw) + 1):
             if seq[k : k + len(qw)] == qw:
                 line = words[k][1]
-                if top - QUOTE_NEAR * g <= line.top <= bottom + QUOTE_NEAR * g:
+                qcols = _col_range(page, q.x, max(i.x1 for i in block))
+                near = line.column is not None and min(qcols) - 1 <= line.column <= max(qcols) + 1
+                if near and top - QUOTE_NEAR * g <= line.top <= bottom + QUOTE_NEAR * g:
                     out.append(
                         Finding(
                             page.number,

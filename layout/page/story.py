@@ -58,7 +58,7 @@ class StoryLayout:
         self.grid = grid
         self.area_top = area_top
         self.dropped: list[tuple[str, int, int]] = []  # photos and quotes left out: (kind, index, rows)
-        self._fracs: dict[int, float] = {}  # pull quotes moved away from the sentence they repeat
+        self._fracs: dict[int, tuple[float, int | None]] = {}  # pull quotes moved from their sentence
 
     def row_y(self, row: int) -> float:
         return self.area_top + row * self.grid
@@ -129,44 +129,66 @@ class StoryLayout:
             placed, nxt = flow(units, start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
-        obs, placed, nxt = self._away_from_sentences(m, H, blocks, obs, placed, nxt, start)
-        if nxt < len(units) and reserve_jump:
-            # Make room for the "Continued on page N" line at the foot of the last column.
-            placed, nxt = flow(units, start, free_slots(m, H, obs, cut={m - 1}))
-        elif nxt >= len(units) and fixed_rows is None and m > 1:
-            # Balance: shorten the last columns by a row while everything still fits.
-            for k in range(m - 1, 0, -1):
-                cut = set(range(m - k, m))
-                p2, n2 = flow(units, start, free_slots(m, H, obs, cut))
-                if n2 >= len(units):
-                    placed = p2
-                    break
+        fixed = fixed_rows is not None
+        placed, nxt = self._finish(m, H, obs, placed, nxt, start, fixed, reserve_jump)
+        obs, placed, nxt = self._away_from_sentences(m, H, blocks, obs, placed, nxt, start, fixed, reserve_jump)
         return H, placed, obs, blocks, nxt
 
+    def _finish(
+        self, m: int, H: int, obs: list[Obstacle], placed: list, nxt: int, start: int, fixed: bool, jump: bool
+    ) -> tuple[list, int]:
+        """Room for the jump line, or balanced columns, once the body's height is chosen."""
+        units = self.c.units
+        if nxt < len(units) and jump:
+            # Make room for the "Continued on page N" line at the foot of the last column.
+            return flow(units, start, free_slots(m, H, obs, cut={m - 1}))
+        if nxt >= len(units) and not fixed and m > 1:
+            # Balance: shorten the last columns by a row while everything still fits.
+            for k in range(m - 1, 0, -1):
+                p2, n2 = flow(units, start, free_slots(m, H, obs, set(range(m - k, m))))
+                if n2 >= len(units):
+                    return p2, nxt
+        return placed, nxt
+
     def _beside(self, o: Obstacle, placed: list) -> bool:
-        """Does the sentence a pull quote repeats stand within a few rows of it?"""
+        """Does the sentence a pull quote repeats stand within a few rows of it, in its
+        columns or the next ones?"""
         u = self.c.quote_unit(o.index)
-        rows = [r for ui, _, r in placed if ui == u]
-        return bool(rows) and o.row - QUOTE_NEAR <= rows[0] <= o.row + o.rows + QUOTE_NEAR
+        at = [(c, r) for ui, c, r in placed if ui == u]
+        if not at:
+            return False
+        c, r = at[0]
+        return o.col - 1 <= c <= o.col + o.cols and o.row - QUOTE_NEAR <= r <= o.row + o.rows + QUOTE_NEAR
 
     def _away_from_sentences(
-        self, m: int, H: int, blocks: dict, obs: list[Obstacle], placed: list, nxt: int, start: int
-    ):
-        """Move a pull quote that landed beside the sentence it quotes to another depth, as long
-        as no less copy fits."""
+        self,
+        m: int,
+        H: int,
+        blocks: dict,
+        obs: list[Obstacle],
+        placed: list,
+        nxt: int,
+        start: int,
+        fixed: bool,
+        jump: bool,
+    ) -> tuple[list[Obstacle], list, int]:
+        """Move a pull quote that landed beside the sentence it quotes to another depth or
+        column, as long as no less copy fits."""
         for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
             best = None
-            for frac in (0.12, 0.25, 0.5, 0.75, 0.88):
-                obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: frac})
+            tries = [(f, c) for f in (0.12, 0.25, 0.5, 0.75, 0.88) for c in (None, *range(m - o.cols + 1))]
+            for frac, col in tries:
+                obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: (frac, col)})
                 if obs2 is None:
                     continue
                 p2, n2 = flow(self.c.units, start, free_slots(m, H, obs2))
+                p2, n2 = self._finish(m, H, obs2, p2, n2, start, fixed, jump)
                 moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
                 if n2 >= nxt and not self._beside(moved, p2):
                     # The most copy set, then the quote farthest from its sentence.
                     score = (n2, self._distance(moved, p2))
                     if best is None or score > best[0]:
-                        best = (score, frac, obs2, p2, n2)
+                        best = (score, (frac, col), obs2, p2, n2)
             if best is not None:
                 _, self._fracs[o.index], obs, placed, nxt = best
         return obs, placed, nxt
