@@ -81,8 +81,9 @@ def test_a_table_too_wide_for_the_column_is_reported_by_story_and_line(tmp_path)
         ("\n```\nprint('meteor')\n```\n", r"geminids\.md:(\d+):1: .*fenced code block"),
         ("\n    indented by four spaces\n", r"geminids\.md:(\d+):1: .*indented by four spaces"),
         ("\nA claim that needs a source.[^missing]\n", r"geminids\.md:(\d+):1: .*footnote \[\^missing\] has no def"),
+        ("\n[^spare]: A note nobody points to.\n", r"geminids\.md:(\d+):1: .*\[\^spare\] is defined but never ref"),
     ],
-    ids=["image", "fence", "indented", "undefined-footnote"],
+    ids=["image", "fence", "indented", "undefined-footnote", "unreferenced-footnote"],
 )
 def test_markdown_the_column_does_not_set_is_refused_with_file_and_line(tmp_path, extra, expect):
     d, md = _issue(tmp_path, extra)
@@ -93,3 +94,12 @@ def test_markdown_the_column_does_not_set_is_refused_with_file_and_line(tmp_path
     line = int(m.group(1))
     assert extra.strip().split("\n")[0].strip() in md.read_text().split("\n")[line - 1]
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_thematic_break_is_set_as_an_asterism_not_dropped(tmp_path):
+    d, _ = _issue(tmp_path, "\n---\n\nA last word after the break.\n")
+    page = build(d).composed.pages[2]
+    brk = page.text(role="break", story="geminids")
+    assert len(brk) == 1 and brk[0].text.replace("\u2003", " ") == "* * *"
+    last = page.text(role="body", story="geminids")[-1]
+    assert last.text == "A last word after the break." and last.top > brk[0].bottom

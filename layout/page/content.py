@@ -85,10 +85,10 @@ class StoryContent:
                 continue
             first_unit = len(units)
             self._block_units(units, b, pi, after_head)
-            after_head = b.kind == "subhead"
+            after_head = b.kind in ("subhead", "break")
             if gap_next and len(units) > first_unit:
                 units[first_unit].gap = max(units[first_unit].gap, gap_next)
-            gap_next = 0
+            gap_next = 1 if b.kind == "break" else 0  # air below an asterism, as above it
         self._closing(units, notes, len(blocks))
         return units
 
@@ -98,6 +98,10 @@ class StoryContent:
         spec = st.text
         body = st.roles["body"]
         indent = spec.indent * body.size
+        if b.kind == "break":
+            lines = self.ts.set(b.runs, body, self.colw, align="center", hyphenate=False, para=pi)
+            units.append(Unit([(ln, "break") for ln in lines], len(lines), gap=1, keep_next=False))
+            return
         if b.kind == "subhead":
             lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
             units.append(

@@ -40,7 +40,7 @@ class Run:
 
 @dataclass(slots=True)
 class Block:
-    kind: str  # "para" | "subhead" | "table" | "note"
+    kind: str  # "para" | "subhead" | "table" | "note" | "break"
     runs: list[Run] = field(default_factory=list)
     line: int = 0  # line in the Markdown source, 1-based
     rows: list[list[list[Run]]] = field(default_factory=list)  # a table's rows of cells; the first is the head
@@ -123,6 +123,9 @@ def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
         elif tok.type in ("th_open", "td_open") and table is not None and len(table.rows) == 1:
             style = str(tok.attrs.get("style", ""))
             table.align.append(style.removeprefix("text-align:") or "left")
+        elif tok.type == "hr":
+            # A thematic break (a line of ---, *** or ___) between sections: set as an asterism.
+            blocks.append(Block("break", [Run("*\u2003*\u2003*")], (tok.map[0] + 1) if tok.map else 0))
         elif tok.type in ("fence", "code_block"):
             for ln in tok.content.rstrip("\n").split("\n"):
                 blocks.append(Block("para", [Run(ln)], (tok.map[0] + 1) if tok.map else 0))
@@ -209,4 +212,8 @@ def unsupported(markdown: str) -> list[tuple[int, str]]:
                     for m in _FOOTREF.finditer(c.content):
                         if m.group(1) not in notes.defs:
                             out.append((line, f"footnote [^{m.group(1)}] has no definition ([^{m.group(1)}]: ...)"))
-    return out
+    referenced = {m.group(1) for m in _FOOTREF.finditer(notes.text)}
+    for label, (line, _) in notes.defs.items():
+        if label not in referenced:
+            out.append((line, f"footnote [^{label}] is defined but never referenced in the text"))
+    return sorted(out)
