@@ -204,6 +204,14 @@ def _check_continued_refs(issue: Issue, smap: yamlsource.SourceMap, page_of: dic
                 problems.append(_unknown_article(issue, smap, aid, loc))
             elif aid not in page_of:
                 problems.append(Problem(f"{path_name(loc)}: article '{aid}' is continued but never placed", where))
+            elif page_of[aid] >= pi + 1:
+                problems.append(
+                    Problem(
+                        f"{path_name(loc)}: the continuation of '{aid}' must be on a page after page "
+                        f"{page_of[aid]}, where the story starts",
+                        where,
+                    )
+                )
             elif art.continued_on != pi + 1:
                 got = f"continued_on: {art.continued_on}" if art.continued_on else "no continued_on:"
                 problems.append(
