@@ -152,6 +152,31 @@ def _cases() -> dict[str, dict]:
             ],
             {"a": _article("articles/long.md", continued_on=2), "b": _article("articles/b.md")},
         ),
+        # Accented capitals under descenders in every header line, nameplate and banner included.
+        "accents": {
+            **_base(
+                [
+                    {
+                        "masthead": True,
+                        "banner": "Jugglers' Gypsy Quay (\u00c9gypte)",
+                        "stories": [
+                            {"article": k, "columns": c} for k, c in (("a", "1-5"), ("b", "1-3"), ("c", "4-5"))
+                        ],
+                    }
+                ],
+                {
+                    k: {
+                        "kicker": "\u00c9quipe & Quay -- Jury",
+                        "headline": "\u00c9ventail of gypsy jugglers, quietly joyful, jump \u00c9\u00c5\u00c7 Qy jpgq",
+                        "deck": 'Jolly pygmy quagga jog; yeoman\'s glyphs "quipped" gaily',
+                        "byline": "By \u00c1gnes J\u00e9gou-Pyq",
+                        "body": f"articles/{k}.md",
+                    }
+                    for k in "abc"
+                },
+            ),
+            "publication": "\u00dee Jolly Pygmy Gypsy Quagga Gazette, J\u00e1yq",
+        },
         # What an editor would circle: a hole beside a short story, an article never placed,
         # a short strip of text under a photo, and a body that names no file.
         "editor": _base(

@@ -184,9 +184,12 @@ def test_continued_entries_are_validated_with_their_line(tmp_path):
     code, text = run("check", d)
     assert code == 2, text
     assert re.search(r"issue\.yaml:\d+:\d+: pages\[1\]\.stories\[1\]\.continued: no article 'zz'", text), text
-    y.write_text(y.read_text().replace("- continued: zz", "- continued: b"))
+    y.write_text(y.read_text().replace("- continued: zz", "- continued: a"))
     code, text = run("check", d)
-    assert code == 2 and re.search(r"issue\.yaml:\d+:\d+: .*article 'b' does not jump to page 2", text), text
+    assert code == 2 and re.search(r"issue\.yaml:\d+:\d+: .*article 'a' does not jump to page 2", text), text
+    y.write_text(y.read_text().replace("- continued: a", "- continued: b"))
+    code, text = run("check", d)
+    assert code == 2 and re.search(r"issue\.yaml:\d+:\d+: .*continuation of 'b' must be on a page after page 2", text)
     y.write_text(y.read_text().replace("- continued: b", "- article: b\n    continued: a"))
     code, text = run("check", d)
     assert code == 2 and re.search(r"issue\.yaml:\d+:\d+: .*either article: .* or continued:", text), text
