@@ -225,7 +225,15 @@ class StoryLayout:
                 self._draw_quote(items, top_row, o)
         if jump_to is not None and nxt < len(self.c.units):
             self._draw_jump_line(items, top_row, H, jump_to)
-        self._gutter_rules(items, top_row, H, obs)
+        low = [0] * len(self.cols)  # the row below the last thing set in each column
+        for ui, c, r in placed:
+            low[c] = max(low[c], r + self.c.units[ui].rows)
+        for o in obs:
+            for c in range(o.col, o.col + o.cols):
+                low[c] = max(low[c], o.row + o.rows)
+        if jump_to is not None and nxt < len(self.c.units):
+            low[-1] = H
+        self._gutter_rules(items, top_row, H, obs, low)
         return items
 
     def _draw_units(self, items: list, top_row: int, placed) -> None:
@@ -286,14 +294,15 @@ class StoryLayout:
         top = self.row_y(top_row + H - 1)
         items.append(TextItem(self.cols[c][0], top + g * BASELINE, top, top + g, ln, "jump", self.c.aid, None))
 
-    def _gutter_rules(self, items: list, top_row: int, H: int, obs: list[Obstacle]) -> None:
+    def _gutter_rules(self, items: list, top_row: int, H: int, obs: list[Obstacle], low: list[int]) -> None:
         """Thin rules in the gutters between the story's columns, broken where a photo or
-        quote spans the gutter."""
+        quote spans the gutter, and ending where the text on both sides has ended."""
         st = self.style
         g = self.grid
-        y0, y1 = self.row_y(top_row), self.row_y(top_row + H) - g * 0.25
+        y0 = self.row_y(top_row)
         weight, color = st.rule("column", 0.35), st.color("rule")
         for c in range(len(self.cols) - 1):
+            y1 = self.row_y(top_row + min(H, max(low[c], low[c + 1]))) - g * 0.25
             gx = (self.cols[c][0] + self.cols[c][1] + self.cols[c + 1][0]) / 2
             spans = sorted(
                 (self.row_y(top_row + o.row), self.row_y(top_row + o.row + o.rows))
