@@ -85,3 +85,26 @@ def test_the_style_sheet_switches_punctuation_off(tmp_path):
     text = " ".join(i.text for p in b.composed.pages for i in p.items if isinstance(i, TextItem))
     assert "World's" in text and '"We have been waiting' in text and "plentiful -- typically" in text
     assert "\u201cWe" not in text
+
+
+def test_the_glyph_check_sees_the_quotes_the_style_will_set(tmp_path, monkeypatch):
+    """A font without curly quotes is refused for copy typed with straight ones, because the
+    style would set curly quotes the font cannot draw."""
+    from layout.manifest.errors import InvalidInput
+    from layout.text.fonts import Face
+
+    d = _issue(tmp_path)
+    (d / "articles" / "news-briefs.md").write_text('The "Geminids" peak on Sunday.\n')
+    real = Face.missing
+
+    def no_curly(self, text):
+        return real(self, text) | ({"\u201c"} & set(text))
+
+    monkeypatch.setattr(Face, "missing", no_curly)
+    try:
+        build(d)
+    except InvalidInput as e:
+        msgs = [str(p) for p in e.problems]
+    else:
+        raise AssertionError("a curly quote the fonts lack was let through")
+    assert any("articles.news-briefs.body" in m and "U+201C" in m for m in msgs), msgs
