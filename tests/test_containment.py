@@ -212,3 +212,13 @@ def test_long_nameplate_with_descenders_touches_nothing(tmp_path):
             gap_y = max(c.top - a.bottom, a.top - c.bottom)
             gap_x = max(c.x0 - a.x1, a.x0 - c.x1)
             assert gap_y > 0.3 or gap_x > 0.3, (containment.describe(a.item), containment.describe(c.item))
+
+
+def test_check_circles_an_inline_photo_with_nothing_above_it(tmp_path):
+    d = awkward.make(tmp_path / "e", "editor")
+    y = d / "issue.yaml"
+    text = y.read_text()
+    y.write_text(text.replace("caption: A photo three", "placement: inline\n      caption: A photo three"))
+    code, out = run("check", d)
+    assert code == 0, out
+    assert re.search(r"inline: story 'strip' on page 1: inline photo wide\.jpg has no text above it", out), out
