@@ -1,4 +1,8 @@
-"""The `issue` command: render, check and scaffold newspaper issues."""
+"""The `issue` command: thin typer wrappers over the pipeline and the output packages.
+
+Reads command-line arguments; prints one-line summaries and located problems; exits 0 (done),
+1 (problems found) or 2 (invalid input), never with a traceback.
+"""
 
 from __future__ import annotations
 
@@ -72,8 +76,14 @@ def render(
         bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
     ] = False,
     greedy: Annotated[bool, typer.Option("--greedy", help="Break lines greedily (for comparison)")] = False,
+    print_: Annotated[
+        bool, typer.Option("--print", help="The plant's rendition: CMYK PDF/X with boxes and marks")
+    ] = False,
+    icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (with --print)")] = None,
+    split: Annotated[bool, typer.Option("--split", help="Also one PDF per page (with --print)")] = False,
 ) -> None:
-    """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf)."""
+    """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
+    ISSUE/build/print/)."""
     from .page.findings import errors
     from .pdf.draw import write_pdf
     from .pipeline import build, default_output
@@ -100,6 +110,13 @@ def render(
             "or pass --allow-overset to proof it with what does not fit left out)"
         )
         raise typer.Exit(EXIT_PROBLEMS)
+    if print_ or icc or split:
+        from .print.commands import run_print
+
+        with bar or nullcontext():
+            ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
+            code = run_print(b, icc, split, output, _err, typer.echo, **ticks)
+        raise typer.Exit(code or (EXIT_PROBLEMS if report else EXIT_OK))
     out = output or default_output(b.loaded)
     try:
         with bar or nullcontext():
@@ -144,6 +161,78 @@ def check(
     )
     typer.echo(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
     raise typer.Exit(EXIT_PROBLEMS if errs or (strict and warns) else EXIT_OK)
+
+
+@app.command()
+def preflight(
+    target: Annotated[Path, typer.Argument(help="An issue folder (its issue.yaml) or a PDF")],
+    print_: Annotated[bool, typer.Option("--print", help="Check against the plant's rules (CMYK, PDF/X)")] = False,
+    icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (an issue)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Findings as JSON on standard output")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too")] = False,
+) -> None:
+    """Check ISSUE or a PDF for what the printing plant would reject; exit 1 on errors."""
+    from .print.commands import run_preflight
+
+    raise typer.Exit(run_preflight(target, print_, icc, as_json, strict, _err, typer.echo))
+
+
+@app.command()
+def proof(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The proof PDF to write")] = None,
+) -> None:
+    """Write an editors' proof of ISSUE, overset and all (default: ISSUE/build/<publication>-<date>-proof.pdf)."""
+    from .proof.commands import run_proof
+
+    raise typer.Exit(run_proof(issue, output, _err, typer.echo))
+
+
+@app.command()
+def fit(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the table as JSON")] = False,
+) -> None:
+    """The copyfit table: lines available and used, over or short, words to cut or add, jumps."""
+    from .proof.commands import run_fit
+
+    raise typer.Exit(run_fit(issue, as_json, _err, typer.echo))
+
+
+@app.command()
+def preview(
+    source: Annotated[Path, typer.Argument(help="An issue folder, its issue.yaml, or a PDF")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The folder for the PNGs")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=10, max=600, help="Resolution of the page images")] = 100,
+) -> None:
+    """One PNG per page and a contact sheet of all pages."""
+    from .proof.commands import run_preview
+
+    raise typer.Exit(run_preview(source, output, dpi, _err, typer.echo))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier proof or render (or issue folder)")],
+    new: Annotated[Path, typer.Argument(help="The later proof or render (or issue folder)")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The report folder to write")] = None,
+) -> None:
+    """Words added and removed per story, pages changed; exit 1 if anything changed."""
+    from .proof.commands import run_diff
+
+    raise typer.Exit(run_diff(old, new, output, _err, typer.echo))
+
+
+@app.command()
+def notes(
+    pdf: Annotated[Path, typer.Argument(help="An annotated proof PDF")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the corrections as JSON")] = False,
+    patch: Annotated[bool, typer.Option("--patch", help="Print a unified diff against the article sources")] = False,
+) -> None:
+    """List the corrections editors marked on a proof; --patch turns them into a diff (never applied)."""
+    from .proof.commands import run_notes
+
+    raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
 
 
 @app.command()

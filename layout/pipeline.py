@@ -1,4 +1,8 @@
-"""manifest -> validated model -> typeset -> compose -> export, in one place."""
+"""The pipeline up to the frames: manifest -> validated model -> style -> glyph check -> composed pages.
+
+Reads an issue folder; produces `Built` (the loaded issue, the style and the `Composed` frames) that
+every output (PDF, proof, print, archive) starts from, or raises `InvalidInput` with every problem.
+"""
 
 from __future__ import annotations
 
@@ -65,7 +69,7 @@ def _check_markdown(li: LoadedIssue) -> None:
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:
     """A character a font cannot draw would print as an empty box: refuse it by name,
-    checking each text against the faces of the roles that set it."""
+    checking each text against the faces of the roles that set it and then the fallback faces."""
     iss = li.issue
     body_family = style.roles["body"].spec.font
 
@@ -96,6 +100,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
         text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
+        missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:
             continue
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])

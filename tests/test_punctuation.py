@@ -100,7 +100,9 @@ def test_the_glyph_check_sees_the_quotes_the_style_will_set(tmp_path, monkeypatc
     def no_curly(self, text):
         return real(self, text) | ({"\u201c"} & set(text))
 
+    real_has = Face.has
     monkeypatch.setattr(Face, "missing", no_curly)
+    monkeypatch.setattr(Face, "has", lambda self, ch: ch != "\u201c" and real_has(self, ch))  # nor the fallbacks
     try:
         build(d)
     except InvalidInput as e:

@@ -1,4 +1,7 @@
-"""Problems reported to production staff, and the exit codes that go with them."""
+"""Problems reported to production staff, and the exit codes that go with them.
+
+A `Problem` is a message with an optional `file:line:col`; `InvalidInput` carries every problem found.
+"""
 
 from __future__ import annotations
 

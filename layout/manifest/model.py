@@ -18,7 +18,7 @@ Length = Annotated[float, BeforeValidator(parse_length)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, populate_by_name=True)
 
 
 class Margins(Model):
@@ -119,6 +119,21 @@ class Article(Model):
     drop_cap: bool | None = None  # default from the style sheet
 
 
+class PrintSpec(Model):
+    """The printing plant's requirements for the print rendition (`issue render --print`)."""
+
+    profile: str | None = None  # the plant's CMYK output profile: a path from the issue folder, or a vendored name
+    output_condition: str | None = None  # its identifier, e.g. FOGRA39 (default: the profile's description)
+    ink_limit: float = Field(240, ge=100, le=400)  # total area coverage, per cent
+    ppi_warn: float = Field(170, gt=0)  # effective resolution below which a photo is a warning
+    ppi_error: float = Field(120, gt=0)  # ... and below which it is an error
+    bleed: Length = Field(0.0, ge=0, le=parse_length("20mm"))
+    crop_marks: bool = True
+    slug: bool = True
+    target: Literal["x1a", "x4"] = "x1a"
+    file_name: str = "<publication>-<yyyymmdd>-<edition>-p<NN>.pdf"
+
+
 class Issue(Model):
     publication: str
     date: dt.date
@@ -130,6 +145,7 @@ class Issue(Model):
     style: str | None = None
     pages: list[PageDef] = Field(min_length=1)
     articles: dict[str, Article] = Field(default_factory=dict)
+    print_: PrintSpec | None = Field(None, alias="print")  # "print" shadows a builtin in Python
 
     @field_validator("date", mode="before")
     @classmethod

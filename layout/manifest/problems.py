@@ -22,6 +22,8 @@ def _expected(err: dict[str, Any]) -> str:
         return "is required"
     if t in ("int_parsing", "int_type"):
         return f"expected a whole number, got {err.get('input')!r}"
+    if t in ("float_parsing", "float_type"):
+        return f"expected a number, got {err.get('input')!r}"
     if t in ("bool_parsing", "bool_type"):
         return f"expected true or false, got {err.get('input')!r}"
     if t in ("string_type",):
@@ -55,14 +57,22 @@ def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
             continue
         if not (isinstance(cur, type) and issubclass(cur, BaseModel)):
             return []
-        f = cur.model_fields.get(str(part))
+        f = _field(cur, str(part))
         if f is None:
             return []
         in_dict = get_origin(f.annotation) is dict
         cur = _inner_model(f.annotation)
     if isinstance(cur, type) and issubclass(cur, BaseModel):
-        return list(cur.model_fields)
+        return [f.alias or name for name, f in cur.model_fields.items()]
     return []
+
+
+def _field(model: type[BaseModel], key: str) -> Any:
+    """A field by its manifest key (its alias where it has one, such as `print`)."""
+    for name, f in model.model_fields.items():
+        if (f.alias or name) == key:
+            return f
+    return None
 
 
 def _inner_model(ann: Any) -> Any:

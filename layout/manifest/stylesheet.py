@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import yamlsource
 from .errors import InvalidInput, Location, Problem
+from .model import PrintSpec
 from .problems import fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
@@ -42,7 +43,7 @@ VARIANTS = ("regular", "italic", "bold", "bold_italic", "semibold", "black")
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
 class RoleSpec(_M):
@@ -98,6 +99,11 @@ class StyleSheet(_M):
     text: TextSpec = TextSpec()
     colors: dict[str, str] = Field(default_factory=dict)
     rules: dict[str, float] = Field(default_factory=dict)
+    # Faces for characters the main fonts lack, tried in order: file names looked up in the style's
+    # folder, fonts/ and the system's font folders (a missing one is skipped; `name.ttc#1` picks a face).
+    fallback_fonts: list[str] = Field(default_factory=list)
+    # The printing plant's settings shared by every issue in this style; an issue's own `print:` wins key by key.
+    print_: PrintSpec | None = Field(None, alias="print")
 
 
 def _merge(base: Any, over: Any) -> Any:

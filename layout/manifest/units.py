@@ -1,4 +1,5 @@
-"""Lengths: `pt`, `mm`, `cm`, `in`; a bare number is points."""
+"""Lengths and page sizes from manifest text: `pt`, `mm`, `cm`, `in` (a bare number is points),
+named sizes (tabloid, broadsheet, ...) or `WIDTHxHEIGHTmm`; produces points."""
 
 from __future__ import annotations
 

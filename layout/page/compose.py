@@ -16,7 +16,7 @@ from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
-from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit
+from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
 from .story import StoryLayout
@@ -175,24 +175,13 @@ class Composer:
         content = jump.content if jump else self.content(aid, scols[0][1])
         top = max(sky[c0 - 1 : c1])
         x0, x1 = scols[0][0], scols[-1][0] + scols[-1][1]
-        fit = StoryFit(
-            aid,
-            page.number,
-            (c0, c1),
-            area.top + top * g,
-            area.top + top * g,
-            0,
-            continued_from=jump.from_page if jump else None,
-            x=x0,
-            width=x1 - x0,
-        )
+        y = area.top + top * g
+        fit = StoryFit(aid, page.number, (c0, c1), y, y, 0, continued_from=jump.from_page if jump else None)
+        fit.x, fit.width = x0, x1 - x0
+        if not jump:
+            self._content_problems(page, aid, content)
         rule = None
         head_top = top
-        if not jump:
-            for line, msg in content.problems:
-                src = self.li.body_files.get(aid)
-                where = f"{src.name}:{line}" if src else f"line {line} of its body"
-                self._warn(page, aid, None, f"{where}: {msg}; left out", "error")
         if top > first_row:
             # A rule and a row of air between this story and what stands above it.
             ry = area.top + (top + 0.35) * g
@@ -213,22 +202,7 @@ class Composer:
             )
         start = jump.start if jump else 0
         if hrows + 2 > rows:
-            # The header and two lines of text do not fit: leave the whole story out (it is
-            # overset, or jumps) rather than draw over the next story or past the folio.
-            what = "its header" if hrows > rows else "its header and two lines of text"
-            where = "its height gives" if want is not None and want <= room else "the page has"
-            fit.bottom = fit.top if want is None else area.top + (head_top + max(0, rows)) * g
-            self._warn(
-                page,
-                aid,
-                fit.box,
-                f"does not fit: {what} need{'s' if hrows > rows else ''} "
-                f"{_mm((hrows + (0 if hrows > rows else 2)) * g)} mm, {where} {_mm(max(rows, 0) * g)} mm; "
-                "left out",
-                "error",
-            )
-            _overset(fit, content, start)
-            self.fits.append(fit)
+            self._left_out(page, fit, content, start, hrows, rows, want, room, head_top - top)
             if want is not None:
                 for c in range(c0 - 1, c1):
                     sky[c] = max(sky[c], min(last_row, head_top + want))
@@ -242,16 +216,7 @@ class Composer:
         page.items.extend(hitems)
         page.items.extend(lay.draw_body(body_top, H, placed, obs, blocks, to, nxt))
         fit.bottom = area.top + (body_top + H) * g
-        for kind, i, brows in lay.dropped:
-            name = f"photo {i + 1} ({art.photos[i].file})" if kind == "photo" else f"pull quote {i + 1}"
-            self._warn(
-                page,
-                aid,
-                fit.box,
-                f"does not fit: {name} needs {_mm(brows * g)} mm with its air, "
-                f"the story's body has {_mm(H * g)} mm; left out",
-                "error",
-            )
+        self._dropped(page, fit, lay, H)
         self._account(fit, content, placed, H, len(scols), fixed is not None)
         if nxt < len(content.units):
             if to is not None:
@@ -262,6 +227,57 @@ class Composer:
         self.fits.append(fit)
         for c in range(c0 - 1, c1):
             sky[c] = body_top + H
+
+    def _content_problems(self, page: Page, aid: str, content: StoryContent) -> None:
+        """What the body holds that cannot be set in the column (a table too wide for it)."""
+        for line, msg in content.problems:
+            src = self.li.body_files.get(aid)
+            where = f"{src.name}:{line}" if src else f"line {line} of its body"
+            self._warn(page, aid, None, f"{where}: {msg}; left out", "error")
+
+    def _left_out(
+        self,
+        page: Page,
+        fit: StoryFit,
+        content: StoryContent,
+        start: int,
+        hrows: int,
+        rows: int,
+        want: int | None,
+        room: int,
+        rule_rows: int,
+    ) -> None:
+        """The header and two lines of text do not fit: leave the whole story out (it is
+        overset, or jumps) rather than draw over the next story or past the folio."""
+        g = self.grid
+        what = "its header" if hrows > rows else "its header and two lines of text"
+        where = "its height gives" if want is not None and want <= room else "the page has"
+        if want is not None:  # a fixed height keeps its place (the rule row above included)
+            fit.bottom = fit.top + (rule_rows + max(0, rows)) * g
+        self._warn(
+            page,
+            fit.story,
+            fit.box,
+            f"does not fit: {what} need{'s' if hrows > rows else ''} "
+            f"{_mm((hrows + (0 if hrows > rows else 2)) * g)} mm, {where} {_mm(max(rows, 0) * g)} mm; left out",
+            "error",
+        )
+        _overset(fit, content, start)
+        self.fits.append(fit)
+
+    def _dropped(self, page: Page, fit: StoryFit, lay: StoryLayout, H: int) -> None:
+        """Photos and pull quotes the story's body had no room for, reported as left out."""
+        art = self.li.issue.articles[fit.story]
+        for kind, i, brows in lay.dropped:
+            name = f"photo {i + 1} ({art.photos[i].file})" if kind == "photo" else f"pull quote {i + 1}"
+            self._warn(
+                page,
+                fit.story,
+                fit.box,
+                f"does not fit: {name} needs {_mm(brows * self.grid)} mm with its air, "
+                f"the story's body has {_mm(H * self.grid)} mm; left out",
+                "error",
+            )
 
     def _account(self, fit: StoryFit, content: StoryContent, placed: list, H: int, m: int, fixed: bool) -> None:
         fit.lines = sum(len(content.units[u].lines) for u, _, _ in placed)
@@ -282,6 +298,7 @@ def _overset(fit: StoryFit, content: StoryContent, start: int) -> None:
     left = content.units[start:]
     fit.overset_lines = sum(len(u.lines) for u in left)
     fit.overset_words = sum(u.words for u in left)
+    fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
 
 
 def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:

@@ -116,10 +116,37 @@ class StoryFit:
     width: float = 0.0
     fixed_height: bool = False
     free_lines: int = 0  # empty grid lines left at the foot of a fixed-height story
+    overset_text: str = ""  # the copy that fits nowhere, paragraphs separated by a blank line
 
     @property
     def box(self) -> Box:
         return Box(self.x, self.top, self.width, self.bottom - self.top)
+
+
+def lines_text(lines: list[Line]) -> str:
+    """Set lines back to running text: a hyphen the breaker added is dropped and the word
+    rejoined (a word's own hyphen is kept), a blank line between paragraphs (so overset
+    copy can be shown and searched whole)."""
+    out: list[str] = []
+    para = None
+    joined = False  # the previous line ended inside a word
+    for ln in lines:
+        if para is not None and ln.para != para:
+            out.append("\n\n")
+        elif out and not joined:
+            out.append(" ")
+        t = ln.text
+        joined = ln.hyphenated
+        out.append(t[:-1] if added_hyphen(ln) else t)
+        para = ln.para
+    return "".join(out)
+
+
+def added_hyphen(ln: Line) -> bool:
+    """The line ends in a hyphen the breaker added (drawn as a span of its own), not in a
+    hyphen the word already had."""
+    s = ln.spans
+    return ln.hyphenated and len(s) > 1 and s[-1].shaped.text == "-" and not s[-1].space_before
 
 
 Severity = Literal["error", "warning"]

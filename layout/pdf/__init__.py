@@ -1,0 +1,1 @@
+"""The PDF layer: drawing the composed frames with ReportLab, and reading a PDF back for measurement."""

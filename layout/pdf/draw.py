@@ -20,7 +20,7 @@ from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from ..page.frames import Composed, ImageItem, RuleItem, TextItem  # noqa: E402
+from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
@@ -29,6 +29,32 @@ try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
     ACCELERATED = True
 except ImportError:  # pragma: no cover
     ACCELERATED = False
+
+
+class Screen:
+    """The default rendition: RGB colour operators and photos as they are, on pages the size
+    composed. A print rendition (layout/print) overrides these to write CMYK onto bigger sheets."""
+
+    def fill(self, color: str) -> str:
+        return f"{_rgb(color)} rg"
+
+    def stroke(self, color: str) -> str:
+        return f"{_rgb(color)} RG"
+
+    def image(self, path: Path) -> ImageReader | str:
+        return ImageReader(str(path))
+
+    def page_size(self, page: Page) -> tuple[float, float]:
+        return page.width, page.height
+
+    def begin_page(self, c: canvas.Canvas, page: Page) -> None:
+        """Called before the page's items are drawn (e.g. to move the origin to the trim)."""
+
+    def end_page(self, c: canvas.Canvas, page: Page) -> None:
+        """Called after the page's items are drawn (e.g. for marks outside the trim)."""
+
+
+SCREEN = Screen()
 
 
 def _rgb(hexcolor: str) -> str:
@@ -45,8 +71,9 @@ def _n(v: float) -> str:
 class _TextWriter:
     """Turns positioned spans into PDF text operators for one document."""
 
-    def __init__(self, c: canvas.Canvas):
+    def __init__(self, c: canvas.Canvas, mode: Screen = SCREEN):
         self.c = c
+        self.mode = mode
         self.doc = c._doc
         self.esc = c._escape
         self.colors: dict[str, str] = {}
@@ -90,8 +117,8 @@ class _TextWriter:
                 flush()
                 col = self.colors.get(sp.color)
                 if col is None:
-                    col = self.colors[sp.color] = _rgb(sp.color)
-                out.append(f"{col} rg")
+                    col = self.colors[sp.color] = self.mode.fill(sp.color)
+                out.append(col)
                 cur_color = sp.color
             chunks = self.encode(face, sp.shaped.text)
             scale = size * tz / 1000.0
@@ -144,13 +171,18 @@ def draw(
     author: str = "",
     keywords: str = "",
     tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+    mode: Screen = SCREEN,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
-    `tick` is called as each page is written (for a progress bar)."""
+    `tick` is called as each page is written (for a progress bar); `decorate` may draw
+    over each finished page (proof marks), after its content and before the next page;
+    `mode` says how colours, photos and the sheet around the page are written (RGB on the
+    page size by default)."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
-        pagesize=(composed.pages[0].width, composed.pages[0].height),
+        pagesize=mode.page_size(composed.pages[0]),
         pageCompression=1,
         invariant=1,
         initialFontName=first.name if first else None,
@@ -169,10 +201,11 @@ def draw(
     c.setSubject(composed.subject)
     c.setCreator(f"layout {__version__} (issue render)")
     c.setKeywords(keywords)
-    tw = _TextWriter(c)
-    images: dict[Path, ImageReader] = {}
+    tw = _TextWriter(c, mode)
+    images: dict[Path, ImageReader | str] = {}
     for page in composed.pages:
-        c.setPageSize((page.width, page.height))
+        c.setPageSize(mode.page_size(page))
+        mode.begin_page(c, page)
         H = page.height
         out: list[str] = []
         for it in page.items:
@@ -181,7 +214,7 @@ def draw(
         for it in page.items:
             if isinstance(it, RuleItem):
                 out.append(
-                    f"{_rgb(it.color)} RG {_n(it.width)} w {_n(it.x0)} {_n(H - it.y0)} m "
+                    f"{mode.stroke(it.color)} {_n(it.width)} w {_n(it.x0)} {_n(H - it.y0)} m "
                     f"{_n(it.x1)} {_n(H - it.y1)} l S"
                 )
         c._code.append("\n".join(out))
@@ -189,8 +222,11 @@ def draw(
             if isinstance(it, ImageItem):
                 img = images.get(it.path)
                 if img is None:
-                    img = images[it.path] = ImageReader(str(it.path))
+                    img = images[it.path] = mode.image(it.path)
                 c.drawImage(img, it.x, H - it.top - it.height, it.width, it.height)
+        mode.end_page(c, page)
+        if decorate:
+            decorate(c, page)
         c.bookmarkPage(f"p{page.number}")
         c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
         c.showPage()
@@ -207,14 +243,20 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
-def write_pdf(composed: Composed, out: Path, tick: Callable[[], None] | None = None, **meta: str) -> None:
+def write_pdf(
+    composed: Composed,
+    out: Path,
+    tick: Callable[[], None] | None = None,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+    **meta: str,
+) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten."""
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(fd)
     try:
-        draw(composed, tmp, tick=tick, **meta)
+        draw(composed, tmp, tick=tick, decorate=decorate, **meta)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -168,23 +168,25 @@ class Face:
 class FontBook:
     """Registered faces by ReportLab name; one per process and path."""
 
-    _faces: dict[Path, Face] = {}
+    _faces: dict[tuple[Path, int], Face] = {}
 
     @classmethod
-    def face(cls, path: Path) -> Face:
+    def face(cls, path: Path, index: int = 0) -> Face:
+        """The face at `path` (`index`: the face within a .ttc collection). ReportLab embeds
+        TrueType outlines only: a CFF-based font raises ttfonts.TTFError."""
         path = path.resolve()
-        f = cls._faces.get(path)
+        f = cls._faces.get((path, index))
         if f is None:
-            f = cls._faces[path] = _load(path)
+            f = cls._faces[(path, index)] = _load(path, index)
         return f
 
 
-def _load(path: Path) -> Face:
-    name = "L-" + path.stem
-    rl = ttfonts.TTFont(name, str(path), shapable=False)
+def _load(path: Path, index: int = 0) -> Face:
+    name = "L-" + path.stem + (f"-{index}" if index else "")
+    rl = ttfonts.TTFont(name, str(path), shapable=False, subfontIndex=index)
     pdfmetrics.registerFont(rl)
     data = path.read_bytes()
-    hface = hb.Face(hb.Blob(data))
+    hface = hb.Face(hb.Blob(data), index)
     hfont = hb.Font(hface)
     upem = hface.upem
     hfont.scale = (upem, upem)

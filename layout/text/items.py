@@ -8,6 +8,7 @@ cached per role, size and word, so a word set twice is shaped once.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..manifest.stylesheet import TextSpec
@@ -232,7 +233,7 @@ class ItemBuilder:
         cuts = [0] + [b[0] for b in brk] + [len(text)]
         out = []
         for fi in range(len(cuts) - 1):
-            segs = _slice(pieces, cuts[fi], cuts[fi + 1], faces, col)
+            segs = _slice(pieces, cuts[fi], cuts[fi + 1], faces, col, self.style.fallbacks)
             width = 0.0
             glyphs = 0
             for face, t, _ in segs:
@@ -278,16 +279,37 @@ class ItemBuilder:
 
 
 def _slice(
-    pieces: list[tuple[str, str]], a: int, b: int, faces: dict[str, Face], color: str
+    pieces: list[tuple[str, str]], a: int, b: int, faces: dict[str, Face], color: str, fallbacks: Sequence[Face] = ()
 ) -> list[tuple[Face, str, str]]:
     out = []
     pos = 0
     for variant, t in pieces:
         lo, hi = max(a, pos), min(b, pos + len(t))
         if lo < hi:
-            out.append((faces.get(variant, faces["regular"]), t[lo - pos : hi - pos], color))
+            face = faces.get(variant, faces["regular"])
+            text = t[lo - pos : hi - pos]
+            if fallbacks and face.missing(text):
+                out.extend((f, part, color) for f, part in _fall_back(face, text, fallbacks))
+            else:
+                out.append((face, text, color))
         pos += len(t)
     return out
+
+
+def _fall_back(face: Face, text: str, fallbacks: Sequence[Face]) -> list[tuple[Face, str]]:
+    """`text` in runs of one face each: the role's face where it has the character, else the first
+    fallback face that has it (a character none has stays with the role's face; the glyph check
+    reports it before anything is set)."""
+    runs: list[tuple[Face, str]] = []
+    for ch in text:
+        f = face
+        if not face.has(ch) and face.missing(ch):
+            f = next((fb for fb in fallbacks if fb.has(ch)), face)
+        if runs and runs[-1][0] is f:
+            runs[-1] = (f, runs[-1][1] + ch)
+        else:
+            runs.append((f, ch))
+    return runs
 
 
 def _fit_pieces(parts, measure: float, k: float):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..manifest.stylesheet import ROLES, RoleSpec, StyleSheet, read_style_sheet
+from .fallback import load_fallbacks
 from .fonts import Face, FontBook
 
 
@@ -35,6 +36,8 @@ class Style:
         self.grid = sheet.grid
         self.text = sheet.text
         self.font_dirs = font_dirs
+        # Faces for characters the role's fonts lack, in order; and the entries that did not load.
+        self.fallbacks, self.fallbacks_skipped = load_fallbacks(sheet.fallback_fonts, font_dirs)
         self.roles: dict[str, Role] = {}
         for name in ROLES:
             spec = sheet.roles[name]
