@@ -247,6 +247,60 @@ def new(directory: Annotated[Path, typer.Argument(help="The folder to create")])
     typer.echo(f"created {directory}: render it with `issue render {directory}`")
 
 
+@app.command()
+def archive(
+    issues: Annotated[list[Path], typer.Argument(help="Issue folders (or their issue.yaml)")],
+    to: Annotated[Path, typer.Option("--to", help="The archive folder (bags and catalog.sqlite)")],
+    new_version: Annotated[
+        bool, typer.Option("--new-version", help="If the issue is archived already, add <date>-vN beside it")
+    ] = False,
+    page_images: Annotated[bool, typer.Option("--page-images", help="Add a 300 dpi JPEG 2000 of each page")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Issues archived at once on this machine")] = 1,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="A Dask scheduler address (tcp://host:8786): one task per issue")
+    ] = None,
+    connect_timeout: Annotated[float, typer.Option("--connect-timeout", help="Seconds to reach the scheduler")] = 20.0,
+) -> None:
+    """Archive ISSUES as BagIt bags under ARCHIVE/<publication>/<yyyy>/<date>[-<edition>]/ and catalogue them."""
+    from .archive.commands import ArchiveOptions, run_archive
+
+    opt = ArchiveOptions(new_version, page_images, jobs, scheduler, connect_timeout)
+    raise typer.Exit(run_archive(issues, to, opt, _err, typer.echo))
+
+
+@app.command()
+def verify(bags: Annotated[list[Path], typer.Argument(help="Bag folders made by `issue archive`")]) -> None:
+    """Check each BAG's fixity and completeness: exit 1 naming every file changed, vanished or appeared."""
+    from .archive.commands import run_verify
+
+    raise typer.Exit(max(run_verify(bag, _err, typer.echo) for bag in bags))
+
+
+@app.command()
+def find(
+    query: Annotated[str, typer.Argument(help='Words to find (SQLite FTS5: "exact phrase", turb*, a OR b)')],
+    archive_dir: Annotated[Path, typer.Option("--archive", help="The archive folder")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many hits")] = 50,
+) -> None:
+    """List archived articles matching QUERY, with issue, date, page and a snippet."""
+    from .archive.commands import run_find
+
+    raise typer.Exit(run_find(archive_dir, query, as_json, limit, _err, typer.echo))
+
+
+catalog_app = typer.Typer(no_args_is_help=True, help="The archive's catalogue (catalog.sqlite).")
+app.add_typer(catalog_app, name="catalog")
+
+
+@catalog_app.command("rebuild")
+def catalog_rebuild(archive_dir: Annotated[Path, typer.Argument(help="The archive folder")]) -> None:
+    """Rebuild ARCHIVE_DIR/catalog.sqlite from the bags alone."""
+    from .archive.commands import run_rebuild
+
+    raise typer.Exit(run_rebuild(archive_dir, _err, typer.echo))
+
+
 def main() -> None:
     try:
         app()

@@ -77,6 +77,7 @@ def build_lines(
             hyphenated = True
         ratio = br.ratios[li] if li < len(br.ratios) else 0.0
         line = Line(g.spans, width(li), 0.0, 1.0, justify and not last, hyphenated, li == 0, last, ratio, para)
+        line.breaks_word = not last and it.sep[e] in (HYPH, JOIN)
         # A line broken inside a URL or after a slash or dash is never letter-spaced.
         letters = last or not (it.sep[e] == JOIN and not it.flag[e])
         _place(line, g.gaps, g.stretch, g.shrink, li, indent, justify, align, size, spec, letters)

@@ -40,6 +40,7 @@ class Line:
     ratio: float  # adjustment ratio chosen by the breaker
     para: int = 0  # paragraph number within its story
     overfull: float = 0.0  # points past the measure (hanging punctuation allowed for)
+    breaks_word: bool = False  # ends inside a word (a hyphen, or a break after a dash or slash)
 
     @property
     def text(self) -> str:
