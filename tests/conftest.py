@@ -27,7 +27,7 @@ def sample_pdf(sample_built, tmp_path_factory) -> Path:
 @pytest.fixture(autouse=True)
 def _containment_after_every_composition(monkeypatch):
     """Every composition a test makes in this process is checked: nothing drawn outside its
-    box or over anything else."""
+    box or over anything else (unless a line is overfull, which is an error of its own)."""
     from layout import pipeline
     from layout.page import containment
 
@@ -35,6 +35,8 @@ def _containment_after_every_composition(monkeypatch):
 
     def checked(*args, **kwargs):
         c = real(*args, **kwargs)
+        if c.overfull:
+            return c  # a glyph wider than its column runs past its box by design, and is reported
         problems = containment.check(c)
         assert problems == [], [str(p) for p in problems]
         return c
