@@ -115,7 +115,9 @@ def test_a_photo_that_does_not_fit_its_story_is_left_out_and_reported(awkward_bu
     assert "photo 1 (photos/tall.jpg) needs" in errs[0].message
     b_images = [i for i in c.pages[0].items if getattr(i, "story", None) == "b" and not isinstance(i, TextItem)]
     assert not [i for i in b_images if not isinstance(i, RuleItem)]
-    # The three-column photo in a one-column story is set one column wide, inside its box.
+    # The three-column photo in a one-column story is set one column wide, inside its box, and said so.
+    narrowed = [p for p in c.problems if p.severity == "warning" and p.story == "a"]
+    assert any("asks for 3 columns; the story has 1: set 1 column wide" in p.message for p in narrowed), narrowed
     a = next(f for f in c.fits if f.story == "a")
     img = next(i for i in c.pages[0].items if getattr(i, "story", None) == "a" and hasattr(i, "path"))
     assert abs(img.width - a.width) < 0.01

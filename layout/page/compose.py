@@ -180,6 +180,7 @@ class Composer:
         fit.x, fit.width = x0, x1 - x0
         if not jump:
             self._content_problems(page, aid, content)
+            self._narrowed(page, fit, art)
         rule = None
         head_top = top
         if top > first_row:
@@ -227,6 +228,20 @@ class Composer:
         self.fits.append(fit)
         for c in range(c0 - 1, c1):
             sky[c] = body_top + H
+
+    def _narrowed(self, page: Page, fit: StoryFit, art) -> None:
+        """Photos and quotes wider than the story are set as wide as it: say so."""
+        m = fit.columns[1] - fit.columns[0] + 1
+        parts = [(f"photo {i + 1} ({p.file})", p.columns) for i, p in enumerate(art.photos)]
+        parts += [(f"pull quote {i + 1}", q.columns) for i, q in enumerate(art.pull_quotes)]
+        for name, cols in parts:
+            if cols > m:
+                self._warn(
+                    page,
+                    fit.story,
+                    fit.box,
+                    f"{name} asks for {cols} columns; the story has {m}: set {m} column{'s' if m > 1 else ''} wide",
+                )
 
     def _content_problems(self, page: Page, aid: str, content: StoryContent) -> None:
         """What the body holds that cannot be set in the column (a table too wide for it)."""
