@@ -68,23 +68,6 @@ def _invalid(e: InvalidInput) -> None:
     _err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
 
 
-def _overset_report(composed) -> list[str]:
-    """Everything that did not fit: overset copy, and lines wider than their column."""
-    out = []
-    for f in composed.overset:
-        out.append(
-            f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} line"
-            f"{'s' if f.overset_lines != 1 else ''} ({f.overset_words} words) did not fit"
-        )
-    for page, it in composed.overfull:
-        where = f"story '{it.story}'" if it.story else "page furniture"
-        out.append(
-            f"overfull: {where} on page {page}: {it.role} line {it.text[:40]!r} runs "
-            f"{it.line.overfull:.1f} pt past its measure"
-        )
-    return out
-
-
 @app.command()
 def render(
     issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
@@ -114,6 +97,7 @@ def render(
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
     ISSUE/build/print/)."""
+    from .page.findings import errors
     from .pdf.draw import write_pdf
     from .pipeline import build, default_output, tune_gc
 
@@ -133,13 +117,13 @@ def render(
     except InvalidInput as e:
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
-    report = _overset_report(b.composed)
+    report = [str(f) for f in errors(b.composed)]
     for line in report:
         _err(line)
     if report and not allow_overset:
         _err(
-            "error: copy does not fit; no PDF written (cut copy or change the style, "
-            "or pass --allow-overset to proof it)"
+            "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
+            "or pass --allow-overset to proof it with what does not fit left out)"
         )
         raise typer.Exit(EXIT_PROBLEMS)
     if print_ or icc or split:
@@ -172,8 +156,12 @@ def render(
 
 
 @app.command()
-def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")]) -> None:
-    """Validate and lay out ISSUE without writing; report every problem at once."""
+def check(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too")] = False,
+) -> None:
+    """Validate and lay out ISSUE without writing; report every problem and warning at once."""
+    from .page.findings import errors, warnings
     from .pipeline import build
 
     try:
@@ -181,16 +169,15 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
     except InvalidInput as e:
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
-    report = _overset_report(b.composed)
-    for line in report:
-        typer.echo(line)
+    errs, warns = errors(b.composed), warnings(b.composed, b.loaded)
+    for f in errs + warns:
+        typer.echo(str(f))
     c = b.composed
-    for f in c.fits:
-        if f.fixed_height and f.free_lines:
-            typer.echo(f"underset: story '{f.story}' on page {f.page}: {f.free_lines} empty lines in its fixed height")
-    status = "problems found" if report else "clean"
+    status = (
+        "problems found" if errs else (f"{len(warns)} warning{'s' if len(warns) != 1 else ''}" if warns else "clean")
+    )
     typer.echo(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
-    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+    raise typer.Exit(EXIT_PROBLEMS if errs or (strict and warns) else EXIT_OK)
 
 
 @app.command()

@@ -12,14 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .manifest.errors import InvalidInput, Problem
+from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
 from .page.parallel import prewarm, worth_it
+from .text import markdown
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
+from .text.punctuation import Punctuation
 from .text.style import Style, load_style
 
 
@@ -50,6 +52,7 @@ def build(
     set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back).
     `parallel` sets story bodies in two processes (None: where it pays, see page.parallel)."""
     li = load_issue(issue_path)
+    _check_markdown(li)
     style_path = (li.folder / li.issue.style) if li.issue.style else None
     style = load_style(style_path)
     _check_glyphs(li, style)
@@ -81,6 +84,25 @@ def cache_path(li: LoadedIssue) -> Path:
     return li.folder / "build" / ".cache" / "paragraphs.bin"
 
 
+def _check_markdown(li: LoadedIssue) -> None:
+    """Markdown a newspaper column does not set (images, code blocks, undefined footnotes)
+    is refused by file and line rather than dropped or printed as typed."""
+    problems = []
+    for aid, body in li.bodies.items():
+        for line, msg in markdown.unsupported(body):
+            f = li.body_files.get(aid)
+            if f is not None:
+                problems.append(Problem(f"articles.{aid}.body: {msg}", Location(f, line, 1)))
+            else:
+                problems.append(
+                    Problem(
+                        f"articles.{aid}.body, line {line} of the text: {msg}", li.smap.value(("articles", aid, "body"))
+                    )
+                )
+    if problems:
+        raise InvalidInput(problems)
+
+
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:
     """A character a font cannot draw would print as an empty box: refuse it by name,
     checking each text against the faces of the roles that set it and then the fallback faces."""
@@ -108,7 +130,11 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         for i, q in enumerate(art.pull_quotes):
             checks.append(((*a, "pull_quotes", i), q.text + (q.attribution or ""), faces("pull_quote", "attribution")))
     problems = []
+    punct = {lang: Punctuation(style.text.punctuation, lang) for lang in {iss.language, *iss_languages(iss)}}
     for path, text, fs in checks:
+        # The text as it will be set: with the curly quotes and dashes the style makes of it.
+        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+        text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:
@@ -122,6 +148,10 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
+
+
+def iss_languages(iss) -> set[str]:
+    return {a.language for a in iss.articles.values() if a.language}
 
 
 def _first_line_with(path: Path, ch: str) -> int | None:

@@ -135,8 +135,8 @@ def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
 
 
 def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[str, int], list[Problem]]:
-    """Every placed story names a defined article, once, within the page's columns.
-    Returns the page each article starts on."""
+    """Every placed story names a defined article, once, within the page's columns; every
+    `continued:` entry names a story that jumps to that page. Returns the page each article starts on."""
     problems = []
     ncols = issue.page.columns
     placed: dict[str, tuple] = {}
@@ -144,31 +144,8 @@ def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[st
     for pi, page in enumerate(issue.pages):
         for si, st in enumerate(page.stories):
             loc = ("pages", pi, "stories", si)
-            if st.article not in issue.articles:
-                near = difflib.get_close_matches(st.article, list(issue.articles), n=1)
-                hint = (
-                    f"; did you mean '{near[0]}'?"
-                    if near
-                    else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
-                )
-                problems.append(
-                    Problem(
-                        f"{path_name((*loc, 'article'))}: no article '{st.article}' under articles:{hint}",
-                        smap.value((*loc, "article")),
-                    )
-                )
-            elif st.article in placed:
-                first = smap.value(placed[st.article])
-                problems.append(
-                    Problem(
-                        f"article '{st.article}' is placed twice (first at line {first.line}); "
-                        "use continued_on: for a jump",
-                        smap.value((*loc, "article")),
-                    )
-                )
-            else:
-                placed[st.article] = (*loc, "article")
-                page_of[st.article] = pi + 1
+            if st.article is not None:
+                problems += _check_article_ref(issue, smap, st.article, loc, placed, page_of, pi)
             if st.columns and st.columns[1] > ncols:
                 problems.append(
                     Problem(
@@ -177,7 +154,80 @@ def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[st
                         smap.value((*loc, "columns")),
                     )
                 )
+    problems += _check_continued_refs(issue, smap, page_of)
     return page_of, problems
+
+
+def _unknown_article(issue: Issue, smap: yamlsource.SourceMap, aid: str, loc: tuple) -> Problem:
+    near = difflib.get_close_matches(aid, list(issue.articles), n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
+    return Problem(f"{path_name(loc)}: no article '{aid}' under articles:{hint}", smap.value(loc))
+
+
+def _check_article_ref(
+    issue: Issue,
+    smap: yamlsource.SourceMap,
+    aid: str,
+    loc: tuple,
+    placed: dict[str, tuple],
+    page_of: dict[str, int],
+    pi: int,
+) -> list[Problem]:
+    if aid not in issue.articles:
+        return [_unknown_article(issue, smap, aid, (*loc, "article"))]
+    if aid in placed:
+        first = smap.value(placed[aid])
+        return [
+            Problem(
+                f"article '{aid}' is placed twice (first at line {first.line}); "
+                "use continued_on: and a continued: entry for a jump",
+                smap.value((*loc, "article")),
+            )
+        ]
+    placed[aid] = (*loc, "article")
+    page_of[aid] = pi + 1
+    return []
+
+
+def _check_continued_refs(issue: Issue, smap: yamlsource.SourceMap, page_of: dict[str, int]) -> list[Problem]:
+    """A `continued: X` entry on page N: X is defined, starts on an earlier page, jumps to N, once."""
+    problems = []
+    seen: dict[str, int] = {}
+    for pi, page in enumerate(issue.pages):
+        for si, st in enumerate(page.stories):
+            if st.continued is None:
+                continue
+            aid = st.continued
+            loc = ("pages", pi, "stories", si, "continued")
+            where = smap.value(loc)
+            art = issue.articles.get(aid)
+            if art is None:
+                problems.append(_unknown_article(issue, smap, aid, loc))
+            elif aid not in page_of:
+                problems.append(Problem(f"{path_name(loc)}: article '{aid}' is continued but never placed", where))
+            elif page_of[aid] >= pi + 1:
+                problems.append(
+                    Problem(
+                        f"{path_name(loc)}: the continuation of '{aid}' must be on a page after page "
+                        f"{page_of[aid]}, where the story starts",
+                        where,
+                    )
+                )
+            elif art.continued_on != pi + 1:
+                got = f"continued_on: {art.continued_on}" if art.continued_on else "no continued_on:"
+                problems.append(
+                    Problem(
+                        f"{path_name(loc)}: article '{aid}' does not jump to page {pi + 1} "
+                        f"(it has {got}; set continued_on: {pi + 1} under articles.{aid})",
+                        where,
+                    )
+                )
+            elif aid in seen:
+                problems.append(
+                    Problem(f"{path_name(loc)}: the continuation of '{aid}' is placed twice on page {pi + 1}", where)
+                )
+            seen[aid] = pi + 1
+    return problems
 
 
 def _read_body(

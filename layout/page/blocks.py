@@ -36,12 +36,18 @@ def photo_block(
 
 
 def quote_block(
-    q: PullQuote, width: float, style: Style, ts: Typesetter, grid: float
+    q: PullQuote,
+    width: float,
+    style: Style,
+    ts: Typesetter,
+    grid: float,
+    quotes: tuple[str, str] = ("\u201c", "\u201d"),
 ) -> tuple[list[Line], list[Line], int]:
-    """Quote lines, attribution lines and rows for a pull quote `width` points wide."""
+    """Quote lines, attribution lines and rows for a pull quote `width` points wide, set
+    between the language's `quotes`."""
     width -= 4
     r = style.roles["pull_quote"]
-    lines = ts.set([Run(f"\u201c{q.text}\u201d")], r, width, hyphenate=False, ragged_balance=True)
+    lines = ts.set([Run(f"{quotes[0]}{q.text}{quotes[1]}")], r, width, hyphenate=False, ragged_balance=True)
     att = []
     if q.attribution:
         a = style.roles["attribution"]

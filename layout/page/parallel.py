@@ -29,6 +29,8 @@ def _stories(comp: Composer) -> list[tuple[str, float, int]]:
     for pi, pdef in enumerate(li.issue.pages):
         _, cols = page_geometry(li, pi + 1, comp.grid)
         for s in pdef.stories:
+            if s.article is None:
+                continue  # a placed continuation: its copy is set with the story it continues
             c0 = (s.columns or (1, len(cols)))[0]
             out.setdefault((s.article, cols[c0 - 1][1]), len(li.bodies.get(s.article, "")))
     return [(a, w, n) for (a, w), n in out.items()]
@@ -40,7 +42,7 @@ def worth_it(li: LoadedIssue, cached: int) -> bool:
     cpus = os.cpu_count() or 1
     if not hasattr(os, "fork") or cpus < 2 or cached or os.getloadavg()[0] > cpus - 1:
         return False
-    placed = {s.article for p in li.issue.pages for s in p.stories}
+    placed = {s.article for p in li.issue.pages for s in p.stories if s.article is not None}
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS
 
 

@@ -18,7 +18,9 @@ from .linebreak import END, HYPH, JOIN, SPACE, Items, Params
 from .markdown import Run
 from .style import Role, Style
 
-_URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.)")
+_URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.|\w\.(com|org|net|edu|gov|info|io)\b)")
+LONG_TOKEN = 16  # characters: a token this long with / . or ? inside breaks there (and at -), as a URL does
+ANYWHERE_PENALTY = 200.0  # a break between any two letters of a word longer than the line
 
 
 @dataclass(slots=True)
@@ -83,14 +85,22 @@ class ItemBuilder:
             words.append(tuple(cur))
         return words
 
-    def _breaks_in(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
-        """(offset, kind, flagged, penalty) break opportunities inside a word."""
+    def _breaks_in(
+        self, word: str, hyphenate: bool, capitalized: bool, anywhere: bool = False
+    ) -> list[tuple[int, int, bool, float]]:
+        """(offset, kind, flagged, penalty) break opportunities inside a word. `anywhere`: the
+        word is longer than the line, so it may break at its hyphenation points whatever the
+        house rules, and at last between any two characters."""
+        if anywhere:
+            return self._breaks_anywhere(word, hyphenate, capitalized)
         out: list[tuple[int, int, bool, float]] = []
         n = len(word)
-        if _URLISH.search(word):
-            for i, ch in enumerate(word[:-1]):
-                if ch in "/.-_?&=#" and 2 <= i + 1 <= n - 2 and word[i + 1] not in "/":
-                    out.append((i + 1, JOIN, False, 100.0))
+        if _URLISH.search(word) or (n >= LONG_TOKEN and re.search(r"\w[/.?]\w", word)):
+            # A URL or a long token: after a slash, before a dot, hyphen, question mark or the
+            # like, with no hyphen added (a hyphen would read as part of the address).
+            for i in range(2, n - 1):
+                if (word[i - 1] == "/" and word[i] != "/") or (word[i] in ".-_?&=#" and word[i - 1] not in "/.-"):
+                    out.append((i, JOIN, False, 100.0))
             return out
         for i, ch in enumerate(word[:-1]):
             if ch in "-\u2010" and i > 0 and word[i - 1].isalnum() and word[i + 1].isalnum():
@@ -110,6 +120,24 @@ class ItemBuilder:
         for p in self.hyph.points(core, capitalized):
             out.append((a + p, HYPH, True, self.params.hyphen_penalty))
         return out
+
+    def _breaks_anywhere(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
+        """Breaks in a word longer than the line. Its hyphens are forced, so they are not
+        flagged: they count neither towards the limit of hyphens in a row nor against a
+        hyphen on the last full line."""
+        urlish = bool(_URLISH.search(word)) or "/" in word
+        found = {b[0]: b for b in self._breaks_in(word, hyphenate, capitalized)}
+        if not urlish:
+            a = 0
+            while a < len(word) and not word[a].isalpha():
+                a += 1
+            core = re.match(r"[^\W\d_]*", word[a:])
+            for p in self.hyph.points(core.group(0) if core else "", True):
+                found[a + p] = (a + p, HYPH, False, self.params.hyphen_penalty)
+        for i in range(2, len(word) - 1):
+            if word[i - 1].isalnum() and word[i].isalnum():
+                found.setdefault(i, (i, JOIN if urlish else HYPH, False, ANYWHERE_PENALTY))
+        return [found[k] for k in sorted(found)]
 
     def items(
         self,
@@ -149,6 +177,12 @@ class ItemBuilder:
             frags = cache.get(key)
             if frags is None:
                 frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
+            if any(f[1] > measure for f in frags):
+                # A word longer than the line: break it where the line needs, not stretch it.
+                lkey = (*key, "anywhere")
+                frags = cache.get(lkey) or cache.setdefault(
+                    lkey, self._fragments(pieces, faces, col, size, hyph, capitalized, anywhere=True)
+                )
             nf = len(frags) - 1
             for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
                 gw = gy = gz = 0.0
@@ -193,14 +227,21 @@ class ItemBuilder:
         return it, boxes
 
     def _fragments(
-        self, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+        self,
+        pieces: tuple,
+        faces: dict[str, Face],
+        col: str,
+        size: float,
+        hyph: bool,
+        capitalized: bool,
+        anywhere: bool = False,
     ) -> tuple:
         """A word cut at its break points: (segments, width, glyphs, break kind, hyphen width,
         penalty, flagged, space width after the word) per fragment. The last fragment's kind
         is decided by the caller (a space or the paragraph's end)."""
         k = size / 1000.0
         text = "".join(t for _, t in pieces)
-        brk = self._breaks_in(text, hyph, capitalized)
+        brk = self._breaks_in(text, hyph, capitalized, anywhere)
         cuts = [0] + [b[0] for b in brk] + [len(text)]
         out = []
         for fi in range(len(cuts) - 1):
