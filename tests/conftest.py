@@ -28,18 +28,18 @@ def sample_pdf(sample_built, tmp_path_factory) -> Path:
 def _containment_after_every_composition(monkeypatch):
     """Every composition a test makes in this process is checked: nothing drawn outside its
     box or over anything else (unless a line is overfull, which is an error of its own)."""
-    from layout import pipeline
     from layout.page import containment
+    from layout.page.compose import Composer
 
-    real = pipeline.compose
+    real = Composer.compose
 
-    def checked(*args, **kwargs):
-        c = real(*args, **kwargs)
+    def checked(self):
+        c = real(self)
         if c.overfull:
             return c  # a glyph wider than its column runs past its box by design, and is reported
         problems = containment.check(c)
         assert problems == [], [str(p) for p in problems]
         return c
 
-    monkeypatch.setattr(pipeline, "compose", checked)
+    monkeypatch.setattr(Composer, "compose", checked)
     yield

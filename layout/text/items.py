@@ -162,7 +162,6 @@ class ItemBuilder:
         ls = spec.letter_spacing * size if justify else 0.0
         sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
         col = color or role.color
-        k = size / 1000.0
         hyph = hyphenate and justify
         it = Items()
         boxes: list[Box] = []
@@ -178,11 +177,7 @@ class ItemBuilder:
             if frags is None:
                 frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
             if any(f[1] > measure for f in frags):
-                # A word longer than the line: break it where the line needs, not stretch it.
-                lkey = (*key, "anywhere")
-                frags = cache.get(lkey) or cache.setdefault(
-                    lkey, self._fragments(pieces, faces, col, size, hyph, capitalized, anywhere=True)
-                )
+                frags = self._long_word(key, pieces, faces, col, size, hyph, capitalized)
             nf = len(frags) - 1
             for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
                 gw = gy = gz = 0.0
@@ -194,23 +189,7 @@ class ItemBuilder:
                         gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
                 if width > measure:
                     # Only a word longer than a whole line: split it at characters.
-                    for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, k):
-                        self._append(
-                            it,
-                            boxes,
-                            psegs,
-                            pw,
-                            pg,
-                            ls,
-                            sc,
-                            HYPH,
-                            0.0,
-                            0.0,
-                            0.0,
-                            psegs[-1][0].width("-", size),
-                            1000.0,
-                            True,
-                        )
+                    self._append_split(it, boxes, segs, width, glyphs, measure, size, ls, sc)
                     it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
                     it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
                 else:  # _append, inlined: this loop runs once per word fragment of the issue
@@ -225,6 +204,33 @@ class ItemBuilder:
                     pen_append(pen)
                     flag_append(flagged)
         return it, boxes
+
+    def _long_word(
+        self, key: tuple, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+    ) -> tuple:
+        """A word longer than the line: fragments that break where the line needs, not stretched."""
+        lkey = (*key, "anywhere")
+        frags = self._frag_cache.get(lkey)
+        if frags is None:
+            frags = self._frag_cache[lkey] = self._fragments(pieces, faces, col, size, hyph, capitalized, anywhere=True)
+        return frags
+
+    def _append_split(
+        self,
+        it: Items,
+        boxes: list[Box],
+        segs,
+        width: float,
+        glyphs: int,
+        measure: float,
+        size: float,
+        ls: float,
+        sc: float,
+    ) -> None:
+        """Append a fragment wider than the measure as pieces that each fit, joined by hyphens."""
+        for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, size / 1000.0):
+            hw = psegs[-1][0].width("-", size)
+            self._append(it, boxes, psegs, pw, pg, ls, sc, HYPH, 0.0, 0.0, 0.0, hw, 1000.0, True)
 
     def _fragments(
         self,
