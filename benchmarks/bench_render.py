@@ -59,7 +59,7 @@ write_pdf(b.composed, Path(sys.argv[2]))
 t3 = time.perf_counter()
 print("TIMES", t1 - t0, t2 - t1, t3 - t2)
 """
-IMPORT_ONLY = "import layout.pipeline, layout.export"
+IMPORT_ONLY = "import layout.pipeline, layout.pdf.draw"
 # Runs its arguments as a child and reports that child's peak resident set size.
 PEAK_OF_CHILD = """
 import resource, subprocess, sys

@@ -1,7 +1,9 @@
 """Typographic quality, measured from the PDF: the synthetic 16-page issue and the sample
-issue, each set twice in one run, greedy first-fit against total-fit. Prints figures; asserts nothing.
+issue, each set twice in one run, greedy first-fit against total-fit; then news copy full of
+proper names and long words (`names_corpus.py`) set under each setting of `hyphenate_capitalized`
+the house style could take. Prints figures; asserts nothing.
 
-    python3 benchmarks/quality.py [--pages 16]
+    python3 benchmarks/quality.py [--pages 16] [--names-pages 4]
 """
 
 from __future__ import annotations
@@ -64,9 +66,31 @@ def report(name: str, issue: Path, tmp: Path) -> None:
     print(f"{'seconds (build + write)':40} {tg:>10.2f} {tt:>10.2f}  total-fit/greedy {tt / tg:.2f}x (target <= 1.5x)")
 
 
+def names_report(tmp: Path, pages: int) -> None:
+    """The house defaults on copy full of names: every word space and loose line, per setting."""
+    from names_corpus import make_names_issue
+
+    settings: list[tuple[str, dict]] = [
+        ("capitalised never hyphenated", {"hyphenate_capitalized": False}),
+        ("capitalised as a fallback", {"hyphenate_capitalized": "fallback"}),
+        ("capitalised always", {"hyphenate_capitalized": True}),
+        ("house default", {}),
+    ]
+    rows = []
+    for label, text in settings:
+        issue = make_names_issue(tmp / f"names-{len(rows)}", pages=pages, text=text)
+        q, _, b = measure(issue, "total", tmp / f"names-{len(rows)}.pdf")
+        rows.append((label, q))
+    print(f"\nnames-heavy copy ({pages} pages, {b.composed.words:,} words set), total-fit")
+    print(f"{'setting':32} {'p95 space':>10} {'>1.5x':>8} {'>2x':>8} {'hyph/100':>9}")
+    for label, q in rows:
+        print(f"{label:32} {q.p95_space:>10.2f} {q.loose_15:>8.1%} {q.loose_2:>8.1%} {q.hyphens_per_100:>9.1f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=16)
+    ap.add_argument("--names-pages", type=int, default=4)
     args = ap.parse_args()
     from synthetic import make_issue
 
@@ -75,6 +99,7 @@ def main() -> None:
         issue = make_issue(tmp / "synthetic", pages=args.pages)
         report(f"synthetic {args.pages}-page issue", issue, tmp)
         report("sample issue", ROOT / "issues" / "2026-12-03", tmp)
+        names_report(tmp, args.names_pages)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from photos import photo
 from PIL import Image, ImageDraw, ImageFilter
 
 __all__ = ["make_issue", "page_fill", "PHOTOS"]
@@ -336,9 +337,12 @@ def _span(cols: str) -> int:
     return int(b or a) - int(a) + 1
 
 
-def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
+def make_issue(folder: Path, pages: int = 16, seed: int = 7, own_photos: tuple[int, int] | None = None) -> Path:
     """Write a synthetic issue into `folder`; return the path of its issue.yaml.
 
+    With `own_photos` (a pixel size), every story carries its own photo-like JPEG of that
+    size, a deck and a pull quote, as news pages do (the benchmarks of scale); otherwise
+    the lead stories share five small drawings.
     Raises RuntimeError if the copy cannot be cut to fit (which would be a layout bug)."""
     from layout.pipeline import build
 
@@ -346,7 +350,7 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
     (folder / "articles").mkdir(parents=True, exist_ok=True)
     (folder / "photos").mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    for name, size, top, bottom in PHOTOS:
+    for name, size, top, bottom in [] if own_photos else PHOTOS:
         _photo(folder / "photos" / name, size, top, bottom, random.Random(f"{seed}:{name}"))
 
     banner_pages = {p for p in range(2, pages + 1) if rng.random() < 0.25} or {min(3, pages)}
@@ -356,7 +360,9 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
     above: dict[str, str] = {}  # story -> the story placed just above it on its page
     fills: set[str] = set()  # stories that reach the foot of their page
     for pn in range(1, pages + 1):
-        tpl, photo_cols = TEMPLATES[(pn - 1) % len(TEMPLATES)]
+        # Own photos: three stories a page (the four-story templates have no room for four photos).
+        templates = [t for t in TEMPLATES if len(t[0]) == 3] if own_photos else TEMPLATES
+        tpl, photo_cols = templates[(pn - 1) % len(templates)]
         pdef: dict = {"section": "Front" if pn == 1 else SECTIONS[(pn - 2) % len(SECTIONS)]}
         if pn == 1:
             pdef["masthead"] = True
@@ -379,18 +385,22 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
             art: dict = {
                 "headline": _headline(arng, span),
             }
-            if role == "lead":
+            if role == "lead" or own_photos:
                 art["deck"] = _headline(arng, 3) + " as " + " ".join(_noun_phrase(arng)).replace("*", "")
             art["byline"] = f"By {_name(arng)}" if arng.random() < 0.8 else "By Staff Reporters"
             art["body"] = f"articles/{aid}.md"
-            if role == "lead":
-                pfile, *_ = PHOTOS[(pn - 1) % len(PHOTOS)]
+            if role == "lead" or own_photos:
+                if own_photos:
+                    pfile = f"{aid}.jpg"
+                    photo(folder / "photos" / pfile, own_photos, random.Random(f"{seed}:{aid}:photo"))
+                else:
+                    pfile, *_ = PHOTOS[(pn - 1) % len(PHOTOS)]
                 art["photos"] = [
                     {
                         "file": f"photos/{pfile}",
                         "caption": _sentence(arng).replace("*", ""),
                         "credit": arng.choice(ORGS).removeprefix("the ") if arng.random() < 0.5 else _name(arng),
-                        "columns": photo_cols,
+                        "columns": (photo_cols + 1 if own_photos else photo_cols) if role == "lead" else span,
                     }
                 ]
                 art["pull_quotes"] = [
@@ -418,7 +428,7 @@ def make_issue(folder: Path, pages: int = 16, seed: int = 7) -> Path:
         "date": dt.date(2026, 12, 1),
         "number": 1,
         "page": {
-            "size": "tabloid",
+            "size": "broadsheet" if own_photos else "tabloid",  # room for a photo a story
             "margins": {"top": "14mm", "bottom": "16mm", "inside": "13mm", "outside": "11mm"},
             "columns": 5,
             "gutter": "4mm",

@@ -75,23 +75,6 @@ def _invalid(e: InvalidInput) -> None:
     _err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
 
 
-def _overset_report(composed) -> list[str]:
-    """Everything that did not fit: overset copy, and lines wider than their column."""
-    out = []
-    for f in composed.overset:
-        out.append(
-            f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} line"
-            f"{'s' if f.overset_lines != 1 else ''} ({f.overset_words} words) did not fit"
-        )
-    for page, it in composed.overfull:
-        where = f"story '{it.story}'" if it.story else "page furniture"
-        out.append(
-            f"overfull: {where} on page {page}: {it.role} line {it.text[:40]!r} runs "
-            f"{it.line.overfull:.1f} pt past its measure"
-        )
-    return out
-
-
 @app.command()
 def render(
     issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
@@ -105,12 +88,26 @@ def render(
     ] = False,
     icc: Annotated[Path | None, typer.Option("--icc", help="The plant's CMYK output profile (with --print)")] = None,
     split: Annotated[bool, typer.Option("--split", help="Also one PDF per page (with --print)")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Set every paragraph afresh; neither read nor write ISSUE/build/.cache")
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=2,
+            help="Processes to set story bodies in (default: 2 for a large issue if a core is free)",
+        ),
+    ] = None,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
     ISSUE/build/print/)."""
-    from .pdf.draw import write_pdf
-    from .pipeline import build, default_output, refuse_input_as_output
+    from .page.findings import errors
+    from .pipeline import build, default_output, tune_gc
 
+    tune_gc()
     t0 = time.perf_counter()
     bar = _Bar() if sys.stderr.isatty() else None
     try:
@@ -120,17 +117,19 @@ def render(
                 "greedy" if greedy else "total",
                 on_loaded=bar.loaded if bar else None,
                 tick=bar.tick if bar else None,
+                cache=not no_cache,
+                parallel=None if jobs is None else jobs > 1,
             )
     except InvalidInput as e:
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
-    report = _overset_report(b.composed)
+    report = [str(f) for f in errors(b.composed)]
     for line in report:
         _err(line)
     if report and not allow_overset:
         _err(
-            "error: copy does not fit; no PDF written (cut copy or change the style, "
-            "or pass --allow-overset to proof it)"
+            "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
+            "or pass --allow-overset to proof it with what does not fit left out)"
         )
         raise typer.Exit(EXIT_PROBLEMS)
     if print_ or icc or split:
@@ -141,6 +140,19 @@ def render(
             code = run_print(b, icc, split, output, _err, typer.echo, **ticks)
         raise typer.Exit(code or (EXIT_PROBLEMS if report else EXIT_OK))
     out = output or default_output(b.loaded)
+    _write_screen_pdf(b, out, bar)
+    b.keep_cache()
+    c = b.composed
+    dt = time.perf_counter() - t0
+    typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+
+
+def _write_screen_pdf(b, out: Path, bar: _Bar | None) -> None:  # type: ignore[no-untyped-def]
+    """Write the PDF to `out`, or exit 2 (never over an input or a device; nothing half-written)."""
+    from .pdf.draw import write_pdf
+    from .pipeline import refuse_input_as_output
+
     try:
         refuse_input_as_output(out, b)
     except InvalidInput as e:
@@ -166,15 +178,15 @@ def render(
     except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched
         _err(f"interrupted; nothing was written to {out}")
         raise typer.Exit(130) from None
-    c = b.composed
-    dt = time.perf_counter() - t0
-    typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
-    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
 
 
 @app.command()
-def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")]) -> None:
-    """Validate and lay out ISSUE without writing; report every problem at once."""
+def check(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too")] = False,
+) -> None:
+    """Validate and lay out ISSUE without writing; report every problem and warning at once."""
+    from .page.findings import errors, warnings
     from .pipeline import build
 
     try:
@@ -182,16 +194,15 @@ def check(issue: Annotated[Path, typer.Argument(help="The issue folder or its is
     except InvalidInput as e:
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
-    report = _overset_report(b.composed)
-    for line in report:
-        typer.echo(line)
+    errs, warns = errors(b.composed), warnings(b.composed, b.loaded)
+    for f in errs + warns:
+        typer.echo(str(f))
     c = b.composed
-    for f in c.fits:
-        if f.fixed_height and f.free_lines:
-            typer.echo(f"underset: story '{f.story}' on page {f.page}: {f.free_lines} empty lines in its fixed height")
-    status = "problems found" if report else "clean"
+    status = (
+        "problems found" if errs else (f"{len(warns)} warning{'s' if len(warns) != 1 else ''}" if warns else "clean")
+    )
     typer.echo(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
-    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
+    raise typer.Exit(EXIT_PROBLEMS if errs or (strict and warns) else EXIT_OK)
 
 
 @app.command()
@@ -264,6 +275,24 @@ def notes(
     from .proof.commands import run_notes
 
     raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
+
+
+@app.command()
+def watch(
+    issue: Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")] = None,
+    allow_overset: Annotated[
+        bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")
+    ] = False,
+) -> None:
+    """Render ISSUE now and again whenever one of its files changes; a bad edit keeps the last good PDF."""
+    from .manifest.load import resolve_manifest
+    from .watch import watch as run_watch
+
+    if not resolve_manifest(issue).is_file():
+        _err(f"error: {resolve_manifest(issue)}: no such issue manifest (expected an issue folder or its issue.yaml)")
+        raise typer.Exit(EXIT_INVALID)
+    run_watch(issue, output, allow_overset)
 
 
 @app.command()

@@ -6,6 +6,7 @@ every output (PDF, proof, print, archive) starts from, or raises `InvalidInput` 
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Callable
@@ -16,10 +17,13 @@ from .manifest.chars import bad_chars
 from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
-from .page.compose import compose
+from .page.compose import Composer
 from .page.frames import Composed, TextItem
+from .page.parallel import prewarm, worth_it
 from .text import markdown
+from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
+from .text.punctuation import Punctuation
 from .text.style import Style, load_style
 
 
@@ -28,6 +32,13 @@ class Built:
     loaded: LoadedIssue
     style: Style
     composed: Composed
+    cache: ParagraphCache | None = None
+
+    def keep_cache(self) -> None:
+        """Write the set paragraphs back for the next build (after the output is written:
+        a render that writes nothing leaves nothing behind)."""
+        if self.cache is not None:
+            self.cache.save()
 
 
 def build(
@@ -35,16 +46,62 @@ def build(
     breaker: str = "total",
     on_loaded: Callable[[LoadedIssue], None] | None = None,
     tick: Callable[[], None] | None = None,
+    cache: bool = True,
+    parallel: bool | None = None,
 ) -> Built:
     """Validate and lay out an issue; raise InvalidInput with every problem found.
-    `on_loaded` hears of the validated manifest; `tick` of each page laid out."""
+    `on_loaded` hears of the validated manifest; `tick` of each page laid out. With `cache`,
+    set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back).
+    `parallel` sets story bodies in two processes (None: where it pays, see page.parallel)."""
     li = load_issue(issue_path)
+    _check_markdown(li)
     style = load_style(li.style_file, li.folder)
     _check_glyphs(li, style)
     if on_loaded:
         on_loaded(li)
-    composed = compose(li, style, breaker, tick)
-    return Built(li, style, composed)
+    pc = None
+    if cache or parallel is not False:
+        fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
+        pc = ParagraphCache(cache_path(li) if cache else None, fp, list(style_fonts(style).values()))
+    use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
+    if not cache and not use_parallel:
+        pc = None  # nothing to keep and nothing to pass between processes
+    comp = Composer(li, style, breaker, tick, pc)
+    if use_parallel:
+        prewarm(comp)
+    return Built(li, style, comp.compose(), pc)
+
+
+def tune_gc() -> None:
+    """Garbage collection for a build: a build makes hundreds of thousands of small objects with no
+    cycles among them (lines, spans), which the collector would scan again and again (7-10 % of a
+    render). Freeze what is loaded so far (modules, schemas) out of its reach and collect rarely."""
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
+def cache_path(li: LoadedIssue) -> Path:
+    """Where an issue's set paragraphs are kept between renders."""
+    return li.folder / "build" / ".cache" / "paragraphs.bin"
+
+
+def _check_markdown(li: LoadedIssue) -> None:
+    """Markdown a newspaper column does not set (images, code blocks, undefined footnotes)
+    is refused by file and line rather than dropped or printed as typed."""
+    problems = []
+    for aid, body in li.bodies.items():
+        for line, msg in markdown.unsupported(body):
+            f = li.body_files.get(aid)
+            if f is not None:
+                problems.append(Problem(f"articles.{aid}.body: {msg}", Location(f, line, 1)))
+            else:
+                problems.append(
+                    Problem(
+                        f"articles.{aid}.body, line {line} of the text: {msg}", li.smap.value(("articles", aid, "body"))
+                    )
+                )
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _check_glyphs(li: LoadedIssue, style: Style) -> None:
@@ -77,6 +134,7 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
+    punct = {lang: Punctuation(style.text.punctuation, lang) for lang in {iss.language, *iss_languages(iss)}}
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
         bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
@@ -84,6 +142,9 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
             msg = f"{path_name(path)}: {bad[0].describe()} (written as an entity) cannot be printed"
             problems.append(Problem(msg, li.smap.value(path)))
             continue
+        # The text as it will be set: with the curly quotes and dashes the style makes of it.
+        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+        text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:
@@ -119,6 +180,10 @@ def _as_set(markdown_text: str) -> str:
 def _block_line(markdown_text: str, ch: str) -> int | None:
     """The source line of the paragraph that sets `ch` (for a character written as an entity)."""
     return next((b.line for b in markdown.parse(markdown_text) if ch in b.text), None)
+
+
+def iss_languages(iss) -> set[str]:
+    return {a.language for a in iss.articles.values() if a.language}
 
 
 def _first_line_with(path: Path, ch: str) -> int | None:

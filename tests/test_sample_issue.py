@@ -8,32 +8,59 @@ from pdfcheck import BASE14, extracted_words, fonts, is_embedded, missing_in_ord
 
 from layout.page.frames import ImageItem, TextItem
 from layout.text import markdown
+from layout.text.punctuation import Punctuation
 
 
 def test_every_word_comes_out_in_order(sample_built, sample_pdf):
     hay = extracted_words(sample_pdf)
     li = sample_built.loaded
     for aid, art in li.issue.articles.items():
-        body = " ".join(b.text for b in markdown.parse(li.bodies[aid]))
+        # The source with the punctuation the style sets (curly quotes, dashes), word for word.
+        punct = Punctuation(sample_built.style.text.punctuation, art.language or li.issue.language)
+        t = punct.text
+        body = " ".join(b.text for b in markdown.parse(li.bodies[aid], punct))
         assert missing_in_order(words_of(body), hay) == [], aid
-        fields = [art.headline, art.deck, art.byline, art.source, art.bio]
-        fields += [p.caption for p in art.photos]
-        # Pull quotes are printed between curly quotes, as the house style sets them.
-        fields += [f"\u201c{q.text}\u201d" for q in art.pull_quotes]
-        fields += [q.attribution for q in art.pull_quotes]
+        fields = [t(x) for x in (art.headline, art.deck, art.byline, art.source, art.bio) if x]
+        fields += [t(p.caption) for p in art.photos]
+        # Pull quotes are printed between the language's quotation marks.
+        fields += [f"{punct.quotes[0]}{t(q.text)}{punct.quotes[1]}" for q in art.pull_quotes]
+        fields += [t(q.attribution) for q in art.pull_quotes if q.attribution]
         for f in filter(None, fields):
             assert missing_in_order(words_of(f), hay) == [], (aid, f)
         upper = [w.upper() for w in hay]
         if art.kicker:  # the kicker style sets capitals
-            assert missing_in_order(words_of(art.kicker.upper()), upper) == [], art.kicker
+            assert missing_in_order(words_of(t(art.kicker).upper()), upper) == [], art.kicker
         for p in art.photos:
             if p.credit:
-                assert missing_in_order(words_of(f"(PHOTO: {p.credit.upper()})"), upper) == [], p.credit
+                assert missing_in_order(words_of(f"(PHOTO: {t(p.credit).upper()})"), upper) == [], p.credit
+
+
+def test_sample_is_set_with_newspaper_punctuation(sample_built, sample_pdf):
+    """Straight quotes and double hyphens typed in the copy come out curly and as dashes, in the
+    body, the headlines and the captions, and text extraction finds them."""
+    c = sample_built.composed
+    by_role: dict[str, str] = {}
+    for p in c.pages:
+        for it in p.items:
+            if isinstance(it, TextItem):
+                by_role[it.role] = by_role.get(it.role, "") + " " + it.text
+    body = by_role["body"]
+    assert "\u201cWe have been waiting" in body and "this sound,\u201d" in body
+    assert "station\u2019s chief engineer" in body and "plentiful \u2013 typically" in body
+    assert "World\u2019s largest" in by_role["headline"]
+    assert "breakwater \u2013 the makers\u2019 own" in by_role["caption"]
+    assert "Year\u2019s Laureates".upper() in by_role["banner"].upper()
+    for role in ("body", "headline", "caption", "deck", "pull_quote", "byline"):
+        assert '"' not in by_role.get(role, "") and "'" not in by_role.get(role, ""), role
+        assert "--" not in by_role.get(role, ""), role
+    text = " ".join(extracted_words(sample_pdf))
+    for s in ("\u201cWe", "sound,\u201d", "World\u2019s", "makers\u2019", "\u2013"):
+        assert s in text, s
 
 
 def test_special_characters_survive(sample_pdf):
     text = " ".join(extracted_words(sample_pdf))
-    for s in ("S&T", "7,439", "RMB", "2025–2030", "José", "Müller", "—", "\u201c", '"'):
+    for s in ("S&T", "7,439", "RMB", "2025–2030", "José", "Müller", "—", "\u201c", "\u201d", "\u2019"):
         assert s in text, s
 
 

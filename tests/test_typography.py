@@ -302,18 +302,17 @@ def test_no_line_ever_leaves_its_measure(style):
 
 def test_capitalised_words_are_hyphenated_only_when_the_style_says(style):
     text = "Engineers from Massachusetts Consolidated Hydroelectricity and Mediterranean Telecommunications met. " * 5
-    never = _set(style, text, 90.0)
+
+    def setter(setting) -> Typesetter:
+        sheet = style.sheet.model_copy(
+            update={"text": style.text.model_copy(update={"hyphenate_capitalized": setting})}
+        )
+        return Typesetter(style.__class__(sheet, style.font_dirs), "en-US")
+
+    assert style.text.hyphenate_capitalized == "fallback"  # the house default
+    never = setter(False).set([Run(text)], style.roles["body"], 90.0)
     assert not any(ln.hyphenated and ln.text.split()[-1][:1].isupper() for ln in never)
-    fallback = Typesetter(
-        style.__class__(
-            style.sheet.model_copy(
-                update={"text": style.text.model_copy(update={"hyphenate_capitalized": "fallback"})}
-            ),
-            style.font_dirs,
-        ),
-        "en-US",
-    )
-    lines = fallback.set([Run(text)], style.roles["body"], 90.0)
+    lines = setter("fallback").set([Run(text)], style.roles["body"], 90.0)
     assert any(ln.hyphenated and ln.text.split()[-1][:1].isupper() for ln in lines)
     loosest = max(abs(ln.ratio) for ln in lines if not ln.last)
     assert loosest < max(abs(ln.ratio) for ln in never if not ln.last)

@@ -17,13 +17,12 @@ from . import yamlsource
 from .chars import char_problems, read_text, take_breaks
 from .errors import InvalidInput, Problem
 from .files import resolve_ref
+from .images import unreadable_image
 from .model import Article, Issue
 from .problems import path_name, pydantic_problems
 
 MAX_BODY_BYTES = 1_000_000  # an article of ~150,000 words: far beyond any story
 MAX_TOTAL_BODY_CHARS = 6_000_000  # a 400-page issue at 2,000 words a page is about 5,000,000
-MAX_IMAGE_BYTES = 200_000_000
-MAX_PIXELS = 90_000_000  # 90 megapixels: a full broadsheet page at 300 dpi is about 31
 REGION_SLIPS = {"UK": "GB"}  # a region code people write that ISO 3166 spells otherwise
 # ISO 3166-1 alpha-2 regions: a language tag's region must be one of these.
 REGIONS = frozenset(
@@ -173,8 +172,8 @@ def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
 
 
 def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[str, int], list[Problem]]:
-    """Every placed story names a defined article, once, within the page's columns.
-    Returns the page each article starts on."""
+    """Every placed story names a defined article, once, within the page's columns; every
+    `continued:` entry names a story that jumps to that page. Returns the page each article starts on."""
     problems = []
     ncols = issue.page.columns
     placed: dict[str, tuple] = {}
@@ -182,31 +181,8 @@ def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[st
     for pi, page in enumerate(issue.pages):
         for si, st in enumerate(page.stories):
             loc = ("pages", pi, "stories", si)
-            if st.article not in issue.articles:
-                near = difflib.get_close_matches(st.article, list(issue.articles), n=1)
-                hint = (
-                    f"; did you mean '{near[0]}'?"
-                    if near
-                    else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
-                )
-                problems.append(
-                    Problem(
-                        f"{path_name((*loc, 'article'))}: no article '{st.article}' under articles:{hint}",
-                        smap.value((*loc, "article")),
-                    )
-                )
-            elif st.article in placed:
-                first = smap.value(placed[st.article])
-                problems.append(
-                    Problem(
-                        f"article '{st.article}' is placed twice (first at line {first.line}); "
-                        "use continued_on: for a jump",
-                        smap.value((*loc, "article")),
-                    )
-                )
-            else:
-                placed[st.article] = (*loc, "article")
-                page_of[st.article] = pi + 1
+            if st.article is not None:
+                problems += _check_article_ref(issue, smap, st.article, loc, placed, page_of, pi)
             if st.columns and st.columns[1] > ncols:
                 problems.append(
                     Problem(
@@ -215,7 +191,80 @@ def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[st
                         smap.value((*loc, "columns")),
                     )
                 )
+    problems += _check_continued_refs(issue, smap, page_of)
     return page_of, problems
+
+
+def _unknown_article(issue: Issue, smap: yamlsource.SourceMap, aid: str, loc: tuple) -> Problem:
+    near = difflib.get_close_matches(aid, list(issue.articles), n=1)
+    hint = f"; did you mean '{near[0]}'?" if near else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
+    return Problem(f"{path_name(loc)}: no article '{aid}' under articles:{hint}", smap.value(loc))
+
+
+def _check_article_ref(
+    issue: Issue,
+    smap: yamlsource.SourceMap,
+    aid: str,
+    loc: tuple,
+    placed: dict[str, tuple],
+    page_of: dict[str, int],
+    pi: int,
+) -> list[Problem]:
+    if aid not in issue.articles:
+        return [_unknown_article(issue, smap, aid, (*loc, "article"))]
+    if aid in placed:
+        first = smap.value(placed[aid])
+        return [
+            Problem(
+                f"article '{aid}' is placed twice (first at line {first.line}); "
+                "use continued_on: and a continued: entry for a jump",
+                smap.value((*loc, "article")),
+            )
+        ]
+    placed[aid] = (*loc, "article")
+    page_of[aid] = pi + 1
+    return []
+
+
+def _check_continued_refs(issue: Issue, smap: yamlsource.SourceMap, page_of: dict[str, int]) -> list[Problem]:
+    """A `continued: X` entry on page N: X is defined, starts on an earlier page, jumps to N, once."""
+    problems = []
+    seen: dict[str, int] = {}
+    for pi, page in enumerate(issue.pages):
+        for si, st in enumerate(page.stories):
+            if st.continued is None:
+                continue
+            aid = st.continued
+            loc = ("pages", pi, "stories", si, "continued")
+            where = smap.value(loc)
+            art = issue.articles.get(aid)
+            if art is None:
+                problems.append(_unknown_article(issue, smap, aid, loc))
+            elif aid not in page_of:
+                problems.append(Problem(f"{path_name(loc)}: article '{aid}' is continued but never placed", where))
+            elif page_of[aid] >= pi + 1:
+                problems.append(
+                    Problem(
+                        f"{path_name(loc)}: the continuation of '{aid}' must be on a page after page "
+                        f"{page_of[aid]}, where the story starts",
+                        where,
+                    )
+                )
+            elif art.continued_on != pi + 1:
+                got = f"continued_on: {art.continued_on}" if art.continued_on else "no continued_on:"
+                problems.append(
+                    Problem(
+                        f"{path_name(loc)}: article '{aid}' does not jump to page {pi + 1} "
+                        f"(it has {got}; set continued_on: {pi + 1} under articles.{aid})",
+                        where,
+                    )
+                )
+            elif aid in seen:
+                problems.append(
+                    Problem(f"{path_name(loc)}: the continuation of '{aid}' is placed twice on page {pi + 1}", where)
+                )
+            seen[aid] = pi + 1
+    return problems
 
 
 def _read_body(
@@ -276,7 +325,7 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
             why = "not a regular file" if p.exists() else "file not found"
             problems.append(Problem(f"articles.{aid}.photos[{i}].file: {why}: {ph.file}", smap.value(ploc)))
         else:
-            err = _unreadable_image(p)
+            err = unreadable_image(p)
             if err:
                 problems.append(
                     Problem(
@@ -284,32 +333,6 @@ def _check_photos(folder: Path, issue: Issue, aid: str, art: Article, smap: yaml
                     )
                 )
     return problems
-
-
-def _unreadable_image(p: Path) -> str | None:
-    """Why the photo cannot be used, or None. Its size is read from the header and refused beyond
-    MAX_PIXELS before anything is decoded (a decompression bomb is a few KB on disk)."""
-    import warnings
-
-    from PIL import Image, UnidentifiedImageError
-
-    if p.stat().st_size > MAX_IMAGE_BYTES:
-        return f"{p.stat().st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(p) as im:
-                w, h = im.size
-                if w * h > MAX_PIXELS:
-                    return f"{w} x {h} pixels is over the limit of {MAX_PIXELS // 1_000_000} megapixels"
-                im.verify()
-            with Image.open(p) as im:
-                im.load()  # verify() does not decode: a truncated JPEG gets past it
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-        return f"over the pixel limit: {e}"
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        return str(e) or type(e).__name__
-    return None
 
 
 def _check_jump(

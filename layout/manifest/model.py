@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from .units import MM, parse_length, parse_page_size
 
@@ -86,9 +86,25 @@ ColumnRange = Annotated[tuple[int, int], BeforeValidator(_column_range)]
 
 
 class StoryRef(Model):
-    article: str
+    """A story's place on a page: an article, or (`continued:`) the jump of one that starts earlier."""
+
+    article: str | None = None
+    continued: str | None = None  # the article whose overset copy is set here (its continued_on is this page)
     columns: ColumnRange | None = None  # default: all columns of the page
     height: Length | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_story(self) -> StoryRef:
+        if (self.article is None) == (self.continued is None):
+            raise ValueError(
+                "expected either article: (a story) or continued: (the jump of a story from an earlier page)"
+            )
+        return self
+
+    @property
+    def aid(self) -> str:
+        """The article this entry sets (its start, or its continuation)."""
+        return self.article if self.article is not None else str(self.continued)
 
 
 class PageDef(Model):

@@ -89,6 +89,15 @@ class WordSpace(_M):
         return self
 
 
+class PunctuationSpec(_M):
+    """Newspaper punctuation made from what the writer typed."""
+
+    quotes: bool = True  # "straight" quotes and apostrophes curled, by the story's language
+    dashes: bool = True  # -- and --- as en and em dashes; a spaced hyphen as a spaced en dash
+    ellipsis: bool = True  # ... as one ellipsis character
+    number_ranges: bool = False  # 1990-1995 as 1990–1995
+
+
 class TextSpec(_M):
     justify: bool = True
     word_space: WordSpace = WordSpace()
@@ -98,7 +107,7 @@ class TextSpec(_M):
     hyphen_min_word: int = Field(6, ge=2, le=100)
     hyphen_min_left: int = Field(2, ge=1, le=20)
     hyphen_min_right: int = Field(3, ge=1, le=20)
-    hyphenate_capitalized: bool | Literal["fallback"] = False
+    hyphenate_capitalized: bool | Literal["fallback"] = "fallback"  # names break only where they must
     hyphen_limit: int = Field(2, ge=1, le=100)
     indent: float = Field(1.0, ge=0, le=4)
     optical_margins: bool = True
@@ -106,6 +115,7 @@ class TextSpec(_M):
     drop_cap_lines: int = Field(3, ge=2, le=4)
     widows: int = Field(2, ge=1, le=4)
     orphans: int = Field(2, ge=1, le=4)
+    punctuation: PunctuationSpec = PunctuationSpec()
 
     @field_validator("glyph_scaling")
     @classmethod

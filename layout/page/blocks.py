@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PIL import Image
-
+from ..manifest.images import image_size
 from ..manifest.model import Photo, PullQuote
 from ..text.line import Line
 from ..text.markdown import Run
@@ -22,8 +21,7 @@ def photo_block(
     ph: Photo, path: Path, width: float, style: Style, ts: Typesetter, grid: float
 ) -> tuple[float, list[Line], int]:
     """Image height, caption lines and rows for a photo `width` points wide."""
-    with Image.open(path) as im:
-        w, h = im.size
+    w, h = image_size(path)
     img_h = width * h / w
     cap = style.roles["caption"]
     runs = [Run(ph.caption)] if ph.caption else []
@@ -38,12 +36,18 @@ def photo_block(
 
 
 def quote_block(
-    q: PullQuote, width: float, style: Style, ts: Typesetter, grid: float
+    q: PullQuote,
+    width: float,
+    style: Style,
+    ts: Typesetter,
+    grid: float,
+    quotes: tuple[str, str] = ("\u201c", "\u201d"),
 ) -> tuple[list[Line], list[Line], int]:
-    """Quote lines, attribution lines and rows for a pull quote `width` points wide."""
+    """Quote lines, attribution lines and rows for a pull quote `width` points wide, set
+    between the language's `quotes`."""
     width -= 4
     r = style.roles["pull_quote"]
-    lines = ts.set([Run(f"\u201c{q.text}\u201d")], r, width, hyphenate=False, ragged_balance=True)
+    lines = ts.set([Run(f"{quotes[0]}{q.text}{quotes[1]}")], r, width, hyphenate=False, ragged_balance=True)
     att = []
     if q.attribution:
         a = style.roles["attribution"]

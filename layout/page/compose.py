@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from ..manifest.load import LoadedIssue
 from ..text import markdown
+from ..text.cache import ParagraphCache
+from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
-from .frames import Composed, Page, RuleItem, StoryFit, lines_text
+from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
 from .story import StoryLayout
@@ -41,7 +43,15 @@ class _Slot:
 
 
 class Composer:
-    def __init__(self, li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        li: LoadedIssue,
+        style: Style,
+        breaker: str = "total",
+        tick: Callable[[], None] | None = None,
+        cache: ParagraphCache | None = None,
+    ):
+        self.cache = cache
         self.tick = tick
         self.li = li
         self.style = style
@@ -49,26 +59,37 @@ class Composer:
         self.breaker = breaker
         self._ts: dict[str, Typesetter] = {}
         self._content: dict[str, StoryContent] = {}
-        self.furniture = Furniture(li.issue, style, self.ts())
+        self._punct: dict[str, Punctuation] = {}
+        self.furniture = Furniture(li.issue, style, self.ts(), self.punct())
         self.words = 0
         self.fits: list[StoryFit] = []
         self.jumps: dict[int, list[_Jump]] = {}
+        self.problems: list[Finding] = []  # layout problems (errors) and warnings found while composing
 
     def ts(self, language: str | None = None) -> Typesetter:
         lang = language or self.li.issue.language
         t = self._ts.get(lang)
         if t is None:
-            t = self._ts[lang] = Typesetter(self.style, lang, self.breaker)
+            t = self._ts[lang] = Typesetter(self.style, lang, self.breaker, cache=self.cache)
         return t
+
+    def punct(self, language: str | None = None) -> Punctuation:
+        lang = language or self.li.issue.language
+        p = self._punct.get(lang)
+        if p is None:
+            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang)
+        return p
 
     def content(self, aid: str, colw: float) -> StoryContent:
         key = f"{aid}@{colw:.3f}"
         c = self._content.get(key)
         if c is None:
             art = self.li.issue.articles[aid]
-            blocks = markdown.parse(self.li.bodies[aid])
+            punct = self.punct(art.language)
+            blocks = markdown.parse(self.li.bodies[aid], punct)
             photos = self.li.photo_files[aid]
-            c = StoryContent(aid, art, blocks, self.style, self.ts(art.language), colw, photos)
+            q = punct.quotes
+            c = StoryContent(aid, punct.article(art), blocks, self.style, self.ts(art.language), colw, photos, q[:2])
             self._content[key] = c
         return c
 
@@ -78,7 +99,8 @@ class Composer:
         # Every jump has been set: continued_on is validated to name a later page.
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
-        return Composed(pages, self.fits, title, subject, self.words, len({f.story for f in self.fits}), iss.date)
+        n = len({f.story for f in self.fits})
+        return Composed(pages, self.fits, title, subject, self.words, n, iss.date, self.problems)
 
     def _page(self, pi: int) -> Page:
         iss = self.li.issue
@@ -87,25 +109,73 @@ class Composer:
         g = self.grid
         w, h = iss.page.size
         area, cols = page_geometry(self.li, number, g)
-        page = Page(number, w, h, area, cols, g, pdef.section)
+        page = Page(number, w, h, area, cols, g, self.punct().text(pdef.section))
         y = area.top
         if pdef.masthead:
             y = self.furniture.nameplate(page)
         if pdef.banner:
-            y = self.furniture.banner(page, pdef.banner, y + (4 if pdef.masthead else 0))
+            y = self.furniture.banner(page, self.punct().text(pdef.banner), y + (4 if pdef.masthead else 0))
         first_row = math.ceil((y - area.top) / g - 1e-6)
         last_row = int(round((self.furniture.folio(page) - area.top) / g))
+        page.stories_area = Box(area.x, area.top + first_row * g, area.width, (last_row - first_row) * g)
         sky = [first_row] * len(cols)
-        slots = [_Slot(s.article, *(s.columns or (1, len(cols))), s.height, None) for s in pdef.stories]
-        slots += [_Slot(j.aid, 1, len(cols), None, j) for j in self.jumps.pop(number, [])]
-        for slot in slots:
-            self._place(page, slot, sky, first_row, last_row)
+        jumps = {j.aid: j for j in self.jumps.pop(number, [])}
+        for s in pdef.stories:
+            c0, c1 = s.columns or (1, len(cols))
+            jump = None
+            if s.continued is not None:
+                jump = jumps.pop(s.continued, None)
+                if jump is None:
+                    self._warn(
+                        page,
+                        s.continued,
+                        None,
+                        "its continuation is placed here, but nothing jumps: the story fits on its first page",
+                    )
+                    continue
+            self._place(page, _Slot(s.aid, c0, c1, s.height, jump), sky, first_row, last_row)
+        for jump in jumps.values():
+            # A jump the manifest does not place takes the highest free place that holds it.
+            c0, c1 = self._jump_columns(page, jump, sky, first_row, last_row)
+            self._place(page, _Slot(jump.aid, c0, c1, None, jump), sky, first_row, last_row)
         if self.tick:
             self.tick()
         return page
 
+    def _jump_columns(self, page: Page, jump: _Jump, sky: list[int], first_row: int, last_row: int) -> tuple[int, int]:
+        """The column range (1-based) whose free top is highest among those that hold the
+        rest of the story; the widest of those; if none holds it, the one that holds most."""
+        need = sum(u.rows + u.gap for u in jump.content.units[jump.start :])
+        art = self.li.issue.articles[jump.aid]
+        head: dict[int, int] = {}
+        best_fit, best_any = None, None
+        n = len(page.columns)
+        for a in range(n):
+            for b in range(a, n):
+                span = b - a + 1
+                if span not in head:
+                    lay = StoryLayout(
+                        jump.content, self.style, self.ts(art.language), page.columns[:span], self.grid, page.area.top
+                    )
+                    head[span] = lay.header(0, jump_from=jump.from_page)[1]
+                top = max(sky[a : b + 1])
+                rows = last_row - top - (1 if top > first_row else 0) - head[span]
+                cap = max(0, rows) * span
+                if cap >= need + span and (best_fit is None or (top, -span) < best_fit[0]):
+                    best_fit = ((top, -span), (a + 1, b + 1))
+                if best_any is None or (-cap, top) < best_any[0]:
+                    best_any = ((-cap, top), (a + 1, b + 1))
+        assert best_any is not None
+        return (best_fit or best_any)[1]
+
+    def _warn(self, page: Page, story: str | None, box: Box | None, message: str, severity: str = "warning") -> None:
+        b = (box.x, box.top, box.width, box.height) if box else None
+        kind = "fit" if severity == "error" else "placement"
+        self.problems.append(Finding(page.number, story, b, severity, message, kind))  # type: ignore[arg-type]
+
     def _place(self, page: Page, slot: _Slot, sky: list[int], first_row: int, last_row: int) -> None:
-        """Set one story at the highest free row of its columns and raise the skyline under it."""
+        """Set one story at the highest free row of its columns and raise the skyline under it.
+        Nothing is drawn outside the story's box: what does not fit is left out and reported."""
         g = self.grid
         area = page.area
         aid, c0, c1, jump = slot.aid, slot.c0, slot.c1, slot.jump
@@ -113,51 +183,51 @@ class Composer:
         art = self.li.issue.articles[aid]
         content = jump.content if jump else self.content(aid, scols[0][1])
         top = max(sky[c0 - 1 : c1])
+        x0, x1 = scols[0][0], scols[-1][0] + scols[-1][1]
+        y = area.top + top * g
+        fit = StoryFit(aid, page.number, (c0, c1), y, y, 0, continued_from=jump.from_page if jump else None)
+        fit.x, fit.width = x0, x1 - x0
+        if not jump:
+            self._content_problems(page, aid, content)
+            self._narrowed(page, fit, art)
         rule = None
+        head_top = top
         if top > first_row:
             # A rule and a row of air between this story and what stands above it.
             ry = area.top + (top + 0.35) * g
-            x1 = scols[-1][0] + scols[-1][1]
-            rule = RuleItem(scols[0][0], ry, x1, ry, self.style.rule("story", 0.6), self.style.color("rule"), aid)
-            top += 1
+            rule = RuleItem(x0, ry, x1, ry, self.style.rule("story", 0.6), self.style.color("rule"), aid)
+            head_top += 1
         lay = StoryLayout(content, self.style, self.ts(art.language), scols, g, area.top, c0 - 1)
-        hitems, hrows = lay.header(top, jump_from=jump.from_page if jump else None)
-        body_top = top + hrows
-        max_rows = last_row - body_top
-        fixed = None
-        if slot.height is not None:
-            fixed = max(1, int((slot.height + 1e-6) // g) - hrows)
+        hitems, hrows = lay.header(head_top, jump_from=jump.from_page if jump else None)
+        room = last_row - head_top  # rows left on the page for the header and body
+        want = None if slot.height is None else int((slot.height + 1e-6) // g)
+        rows = room if want is None else min(want, room)
+        if want is not None and want > room:
+            self._warn(
+                page,
+                aid,
+                fit.box,
+                f"its height ({_mm(want * g)} mm) is more than the "
+                f"{_mm(max(room, 0) * g)} mm left on the page: set {_mm(max(rows, 0) * g)} mm tall",
+            )
         start = jump.start if jump else 0
-        to = art.continued_on if not jump and art.continued_on else None
-        fit = StoryFit(
-            aid,
-            page.number,
-            (c0, c1),
-            area.top + top * g,
-            area.top + top * g,
-            0,
-            continued_from=jump.from_page if jump else None,
-        )
-        if max_rows < 2:
-            # No room left for the headline and two lines of text: the whole story
-            # is overset here (or jumps), and nothing is drawn past the folio.
-            _overset(fit, content, start)
-            self.fits.append(fit)
+        if hrows + 2 > rows:
+            self._left_out(page, fit, content, start, hrows, rows, want, room, head_top - top)
+            if want is not None:
+                for c in range(c0 - 1, c1):
+                    sky[c] = max(sky[c], min(last_row, head_top + want))
             return
-        H, placed, obs, blocks, nxt = lay.place_body(start, body_top, max_rows, fixed, reserve_jump=to is not None)
+        body_top = head_top + hrows
+        to = art.continued_on if not jump and art.continued_on else None
+        fixed = rows - hrows if want is not None else None
+        H, placed, obs, blocks, nxt = lay.place_body(start, body_top, rows - hrows, fixed, reserve_jump=to is not None)
         if rule is not None:
             page.items.append(rule)
         page.items.extend(hitems)
         page.items.extend(lay.draw_body(body_top, H, placed, obs, blocks, to, nxt))
         fit.bottom = area.top + (body_top + H) * g
-        fit.lines = sum(len(content.units[u].lines) for u, _, _ in placed)
-        fit.fixed_height = fixed is not None
-        if fixed is not None:
-            used: dict[int, int] = {}
-            for u, c, r in placed:
-                used[c] = max(used.get(c, 0), r + content.units[u].rows)
-            fit.free_lines = sum(H - used.get(c, 0) for c in range(len(scols)))
-        self.words += sum(content.units[u].words for u, _, _ in placed)
+        self._dropped(page, fit, lay, H)
+        self._account(fit, content, placed, H, len(scols), fixed is not None)
         if nxt < len(content.units):
             if to is not None:
                 fit.continued_to = to
@@ -168,6 +238,85 @@ class Composer:
         for c in range(c0 - 1, c1):
             sky[c] = body_top + H
 
+    def _narrowed(self, page: Page, fit: StoryFit, art) -> None:
+        """Photos and quotes wider than the story are set as wide as it: say so."""
+        m = fit.columns[1] - fit.columns[0] + 1
+        parts = [(f"photo {i + 1} ({p.file})", p.columns) for i, p in enumerate(art.photos)]
+        parts += [(f"pull quote {i + 1}", q.columns) for i, q in enumerate(art.pull_quotes)]
+        for name, cols in parts:
+            if cols > m:
+                self._warn(
+                    page,
+                    fit.story,
+                    fit.box,
+                    f"{name} asks for {cols} columns; the story has {m}: set {m} column{'s' if m > 1 else ''} wide",
+                )
+
+    def _content_problems(self, page: Page, aid: str, content: StoryContent) -> None:
+        """What the body holds that cannot be set in the column (a table too wide for it)."""
+        for line, msg in content.problems:
+            src = self.li.body_files.get(aid)
+            where = f"{src.name}:{line}" if src else f"line {line} of its body"
+            self._warn(page, aid, None, f"{where}: {msg}; left out", "error")
+
+    def _left_out(
+        self,
+        page: Page,
+        fit: StoryFit,
+        content: StoryContent,
+        start: int,
+        hrows: int,
+        rows: int,
+        want: int | None,
+        room: int,
+        rule_rows: int,
+    ) -> None:
+        """The header and two lines of text do not fit: leave the whole story out (it is
+        overset, or jumps) rather than draw over the next story or past the folio."""
+        g = self.grid
+        what = "its header" if hrows > rows else "its header and two lines of text"
+        where = "its height gives" if want is not None and want <= room else "the page has"
+        if want is not None:  # a fixed height keeps its place (the rule row above included)
+            fit.bottom = fit.top + (rule_rows + max(0, rows)) * g
+        self._warn(
+            page,
+            fit.story,
+            fit.box,
+            f"does not fit: {what} need{'s' if hrows > rows else ''} "
+            f"{_mm((hrows + (0 if hrows > rows else 2)) * g)} mm, {where} {_mm(max(rows, 0) * g)} mm; left out",
+            "error",
+        )
+        _overset(fit, content, start)
+        self.fits.append(fit)
+
+    def _dropped(self, page: Page, fit: StoryFit, lay: StoryLayout, H: int) -> None:
+        """Photos and pull quotes the story's body had no room for, reported as left out."""
+        art = self.li.issue.articles[fit.story]
+        for kind, i, brows in lay.dropped:
+            name = f"photo {i + 1} ({art.photos[i].file})" if kind == "photo" else f"pull quote {i + 1}"
+            self._warn(
+                page,
+                fit.story,
+                fit.box,
+                f"does not fit: {name} needs {_mm(brows * self.grid)} mm with its air, "
+                f"the story's body has {_mm(H * self.grid)} mm; left out",
+                "error",
+            )
+
+    def _account(self, fit: StoryFit, content: StoryContent, placed: list, H: int, m: int, fixed: bool) -> None:
+        fit.lines = sum(len(content.units[u].lines) for u, _, _ in placed)
+        fit.fixed_height = fixed
+        if fixed:
+            used: dict[int, int] = {}
+            for u, c, r in placed:
+                used[c] = max(used.get(c, 0), r + content.units[u].rows)
+            fit.free_lines = sum(H - used.get(c, 0) for c in range(m))
+        self.words += sum(content.units[u].words for u, _, _ in placed)
+
+
+def _mm(pt: float) -> str:
+    return f"{pt * 25.4 / 72:.1f}"
+
 
 def _overset(fit: StoryFit, content: StoryContent, start: int) -> None:
     left = content.units[start:]
@@ -176,6 +325,13 @@ def _overset(fit: StoryFit, content: StoryContent, start: int) -> None:
     fit.overset_text = lines_text([ln for u in left for ln, _ in u.lines])
 
 
-def compose(li: LoadedIssue, style: Style, breaker: str = "total", tick: Callable[[], None] | None = None) -> Composed:
-    """Lay out every page; `tick` is called as each page is done (for a progress bar)."""
-    return Composer(li, style, breaker, tick).compose()
+def compose(
+    li: LoadedIssue,
+    style: Style,
+    breaker: str = "total",
+    tick: Callable[[], None] | None = None,
+    cache: ParagraphCache | None = None,
+) -> Composed:
+    """Lay out every page; `tick` is called as each page is done (for a progress bar); set
+    paragraphs come from `cache` where it has them."""
+    return Composer(li, style, breaker, tick, cache).compose()

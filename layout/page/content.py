@@ -7,6 +7,7 @@ Body copy is set once at the column width, whatever page or height the story is 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,71 +35,142 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _norm(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W_]+", text)]
+
+
 class StoryContent:
     """An article typeset at one column width: body units, and blocks to place."""
 
     def __init__(
-        self, aid: str, art: Article, blocks: list[Block], style: Style, ts: Typesetter, colw: float, photos: list[Path]
+        self,
+        aid: str,
+        art: Article,
+        blocks: list[Block],
+        style: Style,
+        ts: Typesetter,
+        colw: float,
+        photos: list[Path],
+        quotes: tuple[str, str] = ("\u201c", "\u201d"),
     ):
         self.aid = aid
+        self.quotes = quotes  # the language's quotation marks, around pull quotes
         self.photo_paths = photos  # resolved files of art.photos
         self.art = art
         self.style = style
         self.ts = ts
         self.colw = colw
+        self.problems: list[tuple[int, str]] = []  # (body line, message): what cannot be set
         self.units = self._units(blocks)
+        self._quote_units: dict[int, int | None] = {}
 
     def _units(self, blocks: list[Block]) -> list[Unit]:
         st = self.style
-        spec = st.text
-        body = st.roles["body"]
         units: list[Unit] = []
         after_head = True
-        indent = spec.indent * body.size
+        notes: list[Block] = []
+        gap_next = 0
         for pi, b in enumerate(blocks):
-            if b.kind == "subhead":
-                lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
-                units.append(
-                    Unit(
-                        [(ln, "subhead") for ln in lines],
-                        len(lines),
-                        gap=1,
-                        keep_next=True,
-                        words=_words(b.text),
-                    )
+            if b.kind == "note":
+                notes.append(b)
+                continue
+            if b.kind == "table":
+                from .table import set_table  # table builds Units: imported here, not at the top
+
+                rows, problem = set_table(b, st, self.ts, self.colw, pi)
+                if problem:
+                    self.problems.append((b.line, problem))
+                units += rows
+                after_head, gap_next = True, 1
+                continue
+            first_unit = len(units)
+            self._block_units(units, b, pi, after_head)
+            after_head = b.kind in ("subhead", "break")
+            if gap_next and len(units) > first_unit:
+                units[first_unit].gap = max(units[first_unit].gap, gap_next)
+            gap_next = 1 if b.kind == "break" else 0  # air below an asterism, as above it
+        self._closing(units, notes, len(blocks))
+        return units
+
+    def _block_units(self, units: list[Unit], b: Block, pi: int, after_head: bool) -> None:
+        """A paragraph's lines or a subhead as units."""
+        st = self.style
+        spec = st.text
+        body = st.roles["body"]
+        indent = spec.indent * body.size
+        if b.kind == "break":
+            lines = self.ts.set(b.runs, body, self.colw, align="center", hyphenate=False, para=pi)
+            units.append(Unit([(ln, "break") for ln in lines], len(lines), gap=1, keep_next=False))
+            return
+        if b.kind == "subhead":
+            lines = self.ts.set(b.runs, st.roles["subhead"], self.colw, hyphenate=False, para=pi)
+            units.append(
+                Unit(
+                    [(ln, "subhead") for ln in lines],
+                    len(lines),
+                    gap=1,
+                    keep_next=True,
+                    words=_words(b.text),
                 )
-                after_head = True
-                continue
-            dropped = self._drop_cap(b) if pi == 0 and not units else None
-            if dropped is not None:
-                drop, runs, dc_width = dropped
-                n = spec.drop_cap_lines
-                lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
-                first = len(units)
-                self._para_units(units, lines, "body")
-                for u in units[first : first + n]:
-                    u.dx = dc_width
-                for u in units[first : first + n - 1]:
-                    u.keep_next = True  # the lines beside the drop cap stay in one column
-                units[first].drop = (drop, float(n))
-                after_head = False
-                continue
-            lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
-            self._para_units(units, lines, "body")
-            after_head = False
-        closing = []
-        if self.art.source:
-            closing.append(("source", [Run("Source: ", "bold"), Run(self.art.source)]))
-        if self.art.bio:
-            closing.append(("bio", [Run(self.art.bio)]))
-        for k, (role, runs) in enumerate(closing):
-            r = st.roles[role]
-            lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=len(blocks) + k)
+            )
+            return
+        dropped = self._drop_cap(b) if pi == 0 and not units else None
+        if dropped is not None:
+            drop, runs, dc_width = dropped
+            n = spec.drop_cap_lines
+            lines = self.ts.set(runs, body, [self.colw - dc_width] * n + [self.colw], para=pi)
             first = len(units)
-            self._para_units(units, lines, role)
+            self._para_units(units, lines, "body")
+            for u in units[first : first + n]:
+                u.dx = dc_width
+            for u in units[first : first + n - 1]:
+                u.keep_next = True  # the lines beside the drop cap stay in one column
+            units[first].drop = (drop, float(n))
+            return
+        lines = self.ts.set(b.runs, body, self.colw, indent=0.0 if after_head else indent, para=pi)
+        self._para_units(units, lines, "body")
+
+    def _closing(self, units: list[Unit], notes: list[Block], nblocks: int) -> None:
+        """Footnotes as notes at the story's end, then the source line and the writer's bio."""
+        closing = [("note", "source", b.runs) for b in notes]
+        if self.art.source:
+            closing.append(("source", "source", [Run("Source: ", "bold"), Run(self.art.source)]))
+        if self.art.bio:
+            closing.append(("bio", "bio", [Run(self.art.bio)]))
+        for k, (item_role, role, runs) in enumerate(closing):
+            r = self.style.roles[role]
+            lines = self.ts.set(runs, r, self.colw, hyphenate=False, para=nblocks + k)
+            first = len(units)
+            self._para_units(units, lines, item_role)
             if k == 0 and units[first:]:
                 units[first].gap = 1
-        return units
+
+    def quote_unit(self, index: int) -> int | None:
+        """The body unit where the sentence pull quote `index` repeats begins, if it does."""
+        if index not in self._quote_units:
+            self._quote_units[index] = self._find_quote(self.art.pull_quotes[index].text)
+        return self._quote_units[index]
+
+    def _find_quote(self, text: str) -> int | None:
+        want = _norm(text)[:6]
+        if len(want) < 4:
+            return None
+        words: list[tuple[str, int]] = []
+        carry = ""
+        for ui, u in enumerate(self.units):
+            for ln, role in u.lines:
+                if role != "body":
+                    continue
+                ws = _norm(ln.text)
+                if carry and ws:
+                    ws[0] = carry + ws[0]
+                carry = ws.pop() if ln.hyphenated and ln.text.endswith("-") and ws else ""
+                words += [(w, ui) for w in ws]
+        seq = [w for w, _ in words]
+        for k in range(len(seq) - len(want) + 1):
+            if seq[k : k + len(want)] == want:
+                return words[k][1]
+        return None
 
     def _drop_cap(self, b: Block) -> tuple[Line, list[Run], float] | None:
         """The first letter set large, the runs without it, and the width it takes."""

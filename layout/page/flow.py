@@ -60,8 +60,11 @@ def flow(units: list[Unit], start: int, slots: list[tuple[int, int, int]]) -> tu
     return out, i
 
 
-def place_obstacles(m: int, H: int, blocks: dict) -> list[Obstacle] | None:
-    """Where photos and quotes sit for a body `H` rows tall; None if they cannot."""
+def place_obstacles(
+    m: int, H: int, blocks: dict, moves: dict[int, tuple[float, int | None]] | None = None
+) -> list[Obstacle] | None:
+    """Where photos and quotes sit for a body `H` rows tall; None if they cannot. `moves`
+    sets a pull quote (by index) at another depth (a fraction of `H`) and, if given, column."""
     top = [0] * m
     obs: list[Obstacle] = []
     col = 0
@@ -72,6 +75,8 @@ def place_obstacles(m: int, H: int, blocks: dict) -> list[Obstacle] | None:
         if col + cols > m:
             col = 0
         base = max(top[col : col + cols])
+        if base + rows > H:
+            return None  # a photo taller than the body would run out of the story's box
         obs.append(Obstacle(col, cols, base, rows, "photo", i))
         for c in range(col, col + cols):
             top[c] = base + rows
@@ -91,6 +96,10 @@ def place_obstacles(m: int, H: int, blocks: dict) -> list[Obstacle] | None:
         # The preferred column first, then those with the most free height.
         order = [prefer] + sorted((c for c in range(m - cols + 1) if c != prefer), key=lambda c: max(top[c : c + cols]))
         frac = 0.38 if k % 2 == 0 else 0.62
+        if moves and kind == "quote" and i in moves:
+            frac, col = moves[i]
+            if col is not None and col <= m - cols:
+                order = [col] + [c for c in order if c != col]
         for c0 in order:
             r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
             r = min(r, max(top[c0 : c0 + cols] + [H - rows]))

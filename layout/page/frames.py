@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from ..text.line import Line
 
@@ -87,6 +88,7 @@ class Page:
     grid: float
     section: str = ""
     items: list[TextItem | ImageItem | RuleItem] = field(default_factory=list)
+    stories_area: Box | None = None  # the part of the text area stories may use (below furniture, above folio)
 
     def text(self, role: str | None = None, story: str | None = None) -> list[TextItem]:
         return [
@@ -110,9 +112,15 @@ class StoryFit:
     overset_words: int = 0
     continued_to: int | None = None
     continued_from: int | None = None
+    x: float = 0.0  # the story's box across its columns (top and bottom above)
+    width: float = 0.0
     fixed_height: bool = False
     free_lines: int = 0  # empty grid lines left at the foot of a fixed-height story
     overset_text: str = ""  # the copy that fits nowhere, paragraphs separated by a blank line
+
+    @property
+    def box(self) -> Box:
+        return Box(self.x, self.top, self.width, self.bottom - self.top)
 
 
 def lines_text(lines: list[Line]) -> str:
@@ -141,6 +149,32 @@ def added_hyphen(ln: Line) -> bool:
     return ln.hyphenated and len(s) > 1 and s[-1].shaped.text == "-" and not s[-1].space_before
 
 
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something a layout editor would circle on the page: an error (a story that does not
+    fit its box: exit 1) or a warning (a hole, a short strip). `box` is (x, top, width, height)
+    in points from the page's top-left; `page` and `story` are None where they do not apply."""
+
+    page: int | None
+    story: str | None
+    box: tuple[float, float, float, float] | None
+    severity: Severity
+    message: str
+    kind: str = ""  # what sort: overset, overfull, fit, containment, hole, foot, strip, inline, quote, unplaced, body
+
+    def __str__(self) -> str:
+        where = []
+        if self.story:
+            where.append(f"story '{self.story}'")
+        if self.page is not None:
+            where.append(f"on page {self.page}")
+        head = " ".join(where)
+        return f"{self.kind or self.severity}: {head + ': ' if head else ''}{self.message}"
+
+
 @dataclass
 class Composed:
     pages: list[Page]
@@ -150,6 +184,7 @@ class Composed:
     words: int
     stories: int
     date: dt.date | None = None  # the issue date: the PDF's creation date, so output is reproducible
+    problems: list[Finding] = field(default_factory=list)  # layout problems found while composing
 
     @property
     def overset(self) -> list[StoryFit]:

@@ -7,7 +7,9 @@ the y where the stories may begin (or, for the folio, must end).
 from __future__ import annotations
 
 from ..manifest.model import Issue
+from ..text.line import Line
 from ..text.markdown import Run
+from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .frames import Page, RuleItem, TextItem
@@ -17,8 +19,9 @@ from .grid import BASELINE
 class Furniture:
     """Sets the furniture of every page of one issue."""
 
-    def __init__(self, iss: Issue, style: Style, ts: Typesetter):
+    def __init__(self, iss: Issue, style: Style, ts: Typesetter, punct: Punctuation | None = None):
         self.iss = iss
+        self.publication = punct.text(iss.publication) if punct else iss.publication
         self.style = style
         self.grid = style.grid
         self._ts = ts
@@ -35,11 +38,12 @@ class Furniture:
         y = a.top
         r = st.roles["nameplate"]
         # The nameplate is one line: shrink it to the page's width if the name is long.
-        size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(iss.publication, r.size)))
+        size = min(r.size, 0.98 * r.size * a.width / max(1.0, r.face.width(self.publication, r.size)))
         lead = r.leading * size / r.size
-        for ln in self._line(iss.publication, "nameplate", a.width + 1, size=size):
-            page.items.append(TextItem(a.x, y + size * 0.95, y, y + lead, ln, "nameplate"))
-            y += lead
+        for ln in self._line(self.publication, "nameplate", a.width + 1, size=size):
+            base = y + size * 0.95
+            page.items.append(TextItem(a.x, base, y, y + lead, ln, "nameplate"))
+            y = max(y + lead, _ink_bottom(ln, base))  # the rule clears the descenders
         y += 2
         page.items.append(RuleItem(a.x, y, a.right, y, 0.6, st.color("rule")))
         y += 3
@@ -63,8 +67,9 @@ class Furniture:
         a = page.area
         r = st.roles["banner"]
         for ln in self._line(text, "banner", a.width):
-            page.items.append(TextItem(a.x, y + r.size * 0.9, y, y + r.leading, ln, "banner"))
-            y += r.leading
+            base = y + r.size * 0.9
+            page.items.append(TextItem(a.x, base, y, y + r.leading, ln, "banner"))
+            y = max(y + r.leading, _ink_bottom(ln, base))
         y += 1
         page.items.append(RuleItem(a.x, y, a.right, y, 3.0, st.color("accent")))
         return y + 3
@@ -79,7 +84,7 @@ class Furniture:
         page.items.append(RuleItem(a.x, top - 2, a.right, top - 2, 0.5, st.color("rule")))
         date = iss.date.strftime("%-d %B %Y")
         outer = f"{page.number}  \u00b7  {page.section}".strip(" \u00b7") if page.section else str(page.number)
-        inner = f"{iss.publication}  \u00b7  {date}"
+        inner = f"{self.publication}  \u00b7  {date}"
         recto = page.number % 2 == 1
         left, right = (inner, outer) if recto else (outer, inner)
         r = st.roles["folio"]
@@ -88,3 +93,8 @@ class Furniture:
                 x = a.x if align == "left" else a.x + a.width / 2
                 page.items.append(TextItem(x, top + g * BASELINE, top, top + r.leading, ln, "folio"))
         return top - g  # one row of air above the folio rule
+
+
+def _ink_bottom(ln: Line, baseline: float) -> float:
+    """The lowest mark of a line's glyphs (its deepest descender), with half a point of air."""
+    return baseline + 0.5 - min((sp.face.ink(sp.shaped.text)[1] * sp.size / 1000 for sp in ln.spans), default=0.0)

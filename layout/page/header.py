@@ -20,6 +20,18 @@ if TYPE_CHECKING:
 HEADLINE_BASELINE = 0.92  # a headline's baseline sits this far down its size below the line top
 
 
+CLEAR = 0.5  # points of air kept between the glyphs of one header line and the next
+
+
+def _ink(ln: Line) -> tuple[float, float]:
+    """How far a line's glyphs reach above and below its baseline, in points (down negative)."""
+    up = down = 0.0
+    for sp in ln.spans:
+        t, b = sp.face.ink(sp.shaped.text)
+        up, down = max(up, t * sp.size / 1000), min(down, b * sp.size / 1000)
+    return up, down
+
+
 class _HeaderWriter:
     """Stacks header lines downwards from a top y."""
 
@@ -29,13 +41,20 @@ class _HeaderWriter:
         self.width = lay.cols[-1][0] + lay.cols[-1][1] - self.x0
         self.y = lay.row_y(top_row)
         self.items: list = []
+        self.ink_bottom = -1e9  # the lowest mark of the lines set so far
 
     def put(self, lines: list[Line], role: str, leading: float, size: float, space_after: float) -> None:
         for ln in lines:
             y = self.y
             base = y + size * HEADLINE_BASELINE if role == "headline" else y + leading * BASELINE
+            up, down = _ink(ln)
+            # An accent over a capital must clear the descenders of the line above: where the
+            # leading is too tight for this line's glyphs, the line moves down.
+            push = max(0.0, self.ink_bottom + CLEAR - (base - up))
+            y, base = y + push, base + push
             self.items.append(TextItem(self.x0, base, y, y + leading, ln, role, self.lay.c.aid))
-            self.y += leading
+            self.ink_bottom = base - down
+            self.y = y + leading
         self.y += space_after
 
     def plain(self, role: str, text: str) -> None:

@@ -23,6 +23,8 @@ from .frames import ImageItem, RuleItem, TextItem
 from .grid import BASELINE
 from .header import set_header
 
+QUOTE_NEAR = 4  # rows: a pull quote nearer than this to the sentence it repeats is moved
+
 
 @dataclass
 class Placed:
@@ -55,6 +57,8 @@ class StoryLayout:
         self.cols = columns  # (x, width) of the story's columns
         self.grid = grid
         self.area_top = area_top
+        self.dropped: list[tuple[str, int, int]] = []  # photos and quotes left out: (kind, index, rows)
+        self._fracs: dict[int, tuple[float, int | None]] = {}  # pull quotes moved from their sentence
 
     def row_y(self, row: int) -> float:
         return self.area_top + row * self.grid
@@ -76,7 +80,7 @@ class StoryLayout:
         key = ("quote", index, cols)
         if key not in self._blocks:
             q = self.c.art.pull_quotes[index]
-            self._blocks[key] = quote_block(q, self._span_width(cols), self.style, self.ts, self.grid)
+            self._blocks[key] = quote_block(q, self._span_width(cols), self.style, self.ts, self.grid, self.c.quotes)
         return self._blocks[key]
 
     def _span_width(self, cols: int) -> float:
@@ -121,22 +125,93 @@ class StoryLayout:
             if nxt >= len(units):
                 break
         if best is None:
-            obs = place_obstacles(m, limit, blocks) or []
+            obs = self._drop_blocks(m, limit, blocks)
             placed, nxt = flow(units, start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
-        if nxt < len(units) and reserve_jump:
+        fixed = fixed_rows is not None
+        placed, nxt = self._finish(m, H, obs, placed, nxt, start, fixed, reserve_jump)
+        obs, placed, nxt = self._away_from_sentences(m, H, blocks, obs, placed, nxt, start, fixed, reserve_jump)
+        return H, placed, obs, blocks, nxt
+
+    def _finish(
+        self, m: int, H: int, obs: list[Obstacle], placed: list, nxt: int, start: int, fixed: bool, jump: bool
+    ) -> tuple[list, int]:
+        """Room for the jump line, or balanced columns, once the body's height is chosen."""
+        units = self.c.units
+        if nxt < len(units) and jump:
             # Make room for the "Continued on page N" line at the foot of the last column.
-            placed, nxt = flow(units, start, free_slots(m, H, obs, cut={m - 1}))
-        elif nxt >= len(units) and fixed_rows is None and m > 1:
+            return flow(units, start, free_slots(m, H, obs, cut={m - 1}))
+        if nxt >= len(units) and not fixed and m > 1:
             # Balance: shorten the last columns by a row while everything still fits.
             for k in range(m - 1, 0, -1):
-                cut = set(range(m - k, m))
-                p2, n2 = flow(units, start, free_slots(m, H, obs, cut))
+                p2, n2 = flow(units, start, free_slots(m, H, obs, set(range(m - k, m))))
                 if n2 >= len(units):
-                    placed = p2
-                    break
-        return H, placed, obs, blocks, nxt
+                    return p2, nxt
+        return placed, nxt
+
+    def _beside(self, o: Obstacle, placed: list) -> bool:
+        """Does the sentence a pull quote repeats stand within a few rows of it, in its
+        columns or the next ones?"""
+        u = self.c.quote_unit(o.index)
+        at = [(c, r) for ui, c, r in placed if ui == u]
+        if not at:
+            return False
+        c, r = at[0]
+        return o.col - 1 <= c <= o.col + o.cols and o.row - QUOTE_NEAR <= r <= o.row + o.rows + QUOTE_NEAR
+
+    def _away_from_sentences(
+        self,
+        m: int,
+        H: int,
+        blocks: dict,
+        obs: list[Obstacle],
+        placed: list,
+        nxt: int,
+        start: int,
+        fixed: bool,
+        jump: bool,
+    ) -> tuple[list[Obstacle], list, int]:
+        """Move a pull quote that landed beside the sentence it quotes to another depth or
+        column, as long as no less copy fits."""
+        for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
+            best = None
+            tries = [(f, c) for f in (0.12, 0.25, 0.5, 0.75, 0.88) for c in (None, *range(m - o.cols + 1))]
+            for frac, col in tries:
+                obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: (frac, col)})
+                if obs2 is None:
+                    continue
+                p2, n2 = flow(self.c.units, start, free_slots(m, H, obs2))
+                p2, n2 = self._finish(m, H, obs2, p2, n2, start, fixed, jump)
+                moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
+                if n2 >= nxt and not self._beside(moved, p2):
+                    # The most copy set, then the quote farthest from its sentence.
+                    score = (n2, self._distance(moved, p2))
+                    if best is None or score > best[0]:
+                        best = (score, (frac, col), obs2, p2, n2)
+            if best is not None:
+                _, self._fracs[o.index], obs, placed, nxt = best
+        return obs, placed, nxt
+
+    def _distance(self, o: Obstacle, placed: list) -> int:
+        u = self.c.quote_unit(o.index)
+        rows = [r for ui, _, r in placed if ui == u]
+        return min(abs(rows[0] - o.row), abs(rows[0] - o.row - o.rows)) if rows else 0
+
+    def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
+        """Photos and quotes that cannot all stand in a body `H` rows tall: leave out the
+        last quotes first, then inline photos, then top photos, until the rest fit. What is
+        left out is noted in `self.dropped` as (kind, index, rows) for the composer to report."""
+        order = [("quotes", i) for i in reversed(list(blocks["quotes"]))]
+        order += [("photos", i) for i, v in reversed(list(blocks["photos"].items())) if v[2] == "inline"]
+        order += [("photos", i) for i, v in reversed(list(blocks["photos"].items())) if v[2] != "inline"]
+        for kind, i in order:
+            rows = blocks[kind].pop(i)[1]
+            self.dropped.append(("photo" if kind == "photos" else "quote", i, rows))
+            obs = place_obstacles(m, H, blocks)
+            if obs is not None:
+                return obs
+        return []
 
     def draw_body(
         self, top_row: int, H: int, placed, obs: list[Obstacle], blocks: dict, jump_to: int | None, nxt: int
@@ -150,7 +225,15 @@ class StoryLayout:
                 self._draw_quote(items, top_row, o)
         if jump_to is not None and nxt < len(self.c.units):
             self._draw_jump_line(items, top_row, H, jump_to)
-        self._gutter_rules(items, top_row, H, obs)
+        low = [0] * len(self.cols)  # the row below the last thing set in each column
+        for ui, c, r in placed:
+            low[c] = max(low[c], r + self.c.units[ui].rows)
+        for o in obs:
+            for c in range(o.col, o.col + o.cols):
+                low[c] = max(low[c], o.row + o.rows)
+        if jump_to is not None and nxt < len(self.c.units):
+            low[-1] = H
+        self._gutter_rules(items, top_row, H, obs, low)
         return items
 
     def _draw_units(self, items: list, top_row: int, placed) -> None:
@@ -211,14 +294,15 @@ class StoryLayout:
         top = self.row_y(top_row + H - 1)
         items.append(TextItem(self.cols[c][0], top + g * BASELINE, top, top + g, ln, "jump", self.c.aid, None))
 
-    def _gutter_rules(self, items: list, top_row: int, H: int, obs: list[Obstacle]) -> None:
+    def _gutter_rules(self, items: list, top_row: int, H: int, obs: list[Obstacle], low: list[int]) -> None:
         """Thin rules in the gutters between the story's columns, broken where a photo or
-        quote spans the gutter."""
+        quote spans the gutter, and ending where the text on both sides has ended."""
         st = self.style
         g = self.grid
-        y0, y1 = self.row_y(top_row), self.row_y(top_row + H) - g * 0.25
+        y0 = self.row_y(top_row)
         weight, color = st.rule("column", 0.35), st.color("rule")
         for c in range(len(self.cols) - 1):
+            y1 = self.row_y(top_row + min(H, max(low[c], low[c + 1]))) - g * 0.25
             gx = (self.cols[c][0] + self.cols[c][1] + self.cols[c + 1][0]) / 2
             spans = sorted(
                 (self.row_y(top_row + o.row), self.row_y(top_row + o.row + o.rows))

@@ -21,6 +21,8 @@ from .. import __version__  # noqa: E402
 from ..manifest.files import atomic_write  # noqa: E402
 from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
+from .images import ImagePlacer  # noqa: E402
+from .stream import save_streaming  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
     import _rl_accel  # noqa: F401
@@ -40,8 +42,9 @@ class Screen:
     def stroke(self, color: str) -> str:
         return f"{_rgb(color)} RG"
 
-    def image(self, path: Path) -> ImageReader | str:
-        return ImageReader(str(path))
+    def image(self, path: Path) -> Path | ImageReader:
+        """The photo to draw: its file, passed through (a print rendition converts it instead)."""
+        return path
 
     def page_size(self, page: Page) -> tuple[float, float]:
         return page.width, page.height
@@ -77,6 +80,8 @@ class _TextWriter:
         self.esc = c._escape
         self.colors: dict[str, str] = {}
         self.enc: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
+        self.tj: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
+        self.spaces: dict[str, tuple[str, str]] = {}  # face name -> (subset font, TJ string of a space)
 
     def encode(self, face: Face, text: str) -> list[tuple[str, bytes]]:
         key = (face.name, text)
@@ -85,6 +90,35 @@ class _TextWriter:
             font = face.rl
             r = [(font.getSubsetInternalName(sub, self.doc), b) for sub, b in font.splitString(text, self.doc)]
             self.enc[key] = r
+        return r
+
+    def pieces(self, face: Face, shaped) -> list[tuple[str, list[str]]]:
+        """A shaped run as (subset font name, TJ array elements) chunks, kerning included;
+        made once per face and text (words repeat: this is most of the drawing)."""
+        key = (face.name, shaped.text)
+        r = self.tj.get(key)
+        if r is None:
+            r = []
+            kerns = shaped.kerns
+            pos = 0
+            esc = self.esc
+            for name, data in self.encode(face, shaped.text):
+                tj: list[str] = []
+                if kerns is None:
+                    tj.append(f"({esc(data)})")
+                else:
+                    start = 0
+                    for i in range(len(data)):
+                        k = kerns[pos + i]
+                        if k:
+                            tj.append(f"({esc(data[start : i + 1])})")
+                            tj.append(_n(-k))
+                            start = i + 1
+                    if start < len(data):
+                        tj.append(f"({esc(data[start:])})")
+                pos += len(data)
+                r.append((name, tj))
+            self.tj[key] = r
         return r
 
     def line(self, it: TextItem, page_h: float, out: list[str]) -> None:
@@ -103,6 +137,8 @@ class _TextWriter:
         cursor = None  # x where the text position stands now, if known
         tj: list[str] = []
         prev = None
+        tjcache = self.tj
+        spaces = self.spaces
 
         def flush() -> None:
             if tj:
@@ -119,13 +155,16 @@ class _TextWriter:
                     col = self.colors[sp.color] = self.mode.fill(sp.color)
                 out.append(col)
                 cur_color = sp.color
-            chunks = self.encode(face, sp.shaped.text)
+            chunks = tjcache.get((face.name, sp.shaped.text)) or self.pieces(face, sp.shaped)
             scale = size * tz / 1000.0
             if cursor is not None and sp.space_before and prev is not None:
                 # A real space glyph, in the font before it, so extracted text keeps the word gap.
-                sc = self.encode(prev.face, " ")
-                if cur_font is not None and sc[0][0] == cur_font[0]:
-                    tj.append(f"({self.esc(sc[0][1])})")
+                space = spaces.get(prev.face.name)
+                if space is None:
+                    sname, spieces = self.pieces(prev.face, prev.face.shape(" "))[0]
+                    space = spaces[prev.face.name] = (sname, spieces[0])
+                if cur_font is not None and space[0] == cur_font[0]:
+                    tj.append(space[1])
                     cursor += prev.face.space * prev.size * tz / 1000.0 + tc * tz
             if cursor is None or cur_font != (chunks[0][0], size):
                 flush()
@@ -134,26 +173,12 @@ class _TextWriter:
             gap = x - cursor
             if abs(gap) > 0.0005:
                 tj.append(_n(-gap / scale))
-            kerns = sp.shaped.kerns
-            pos = 0
-            for name, data in chunks:
+            for name, pieces in chunks:
                 if cur_font != (name, size):
                     flush()
                     out.append(f"{name} {_n(size)} Tf")
                     cur_font = (name, size)
-                if kerns is None:
-                    tj.append(f"({self.esc(data)})")
-                else:
-                    start = 0
-                    for i in range(len(data)):
-                        k = kerns[pos + i]
-                        if k:
-                            tj.append(f"({self.esc(data[start : i + 1])})")
-                            tj.append(_n(-k))
-                            start = i + 1
-                    if start < len(data):
-                        tj.append(f"({self.esc(data[start:])})")
-                pos += len(data)
+                tj.extend(pieces)
             cursor = x + ln.advance(sp)
             prev = sp
         flush()
@@ -201,7 +226,7 @@ def draw(
     c.setCreator(f"layout {__version__} (issue render)")
     c.setKeywords(keywords)
     tw = _TextWriter(c, mode)
-    images: dict[Path, ImageReader | str] = {}
+    images = ImagePlacer(c)
     for page in composed.pages:
         c.setPageSize(mode.page_size(page))
         mode.begin_page(c, page)
@@ -219,10 +244,12 @@ def draw(
         c._code.append("\n".join(out))
         for it in page.items:
             if isinstance(it, ImageItem):
-                img = images.get(it.path)
-                if img is None:
-                    img = images[it.path] = mode.image(it.path)
-                c.drawImage(img, it.x, H - it.top - it.height, it.width, it.height)
+                src = mode.image(it.path)
+                y = H - it.top - it.height
+                if isinstance(src, Path):
+                    images.draw(src, it.x, y, it.width, it.height)  # the file's bytes, passed through
+                else:
+                    c.drawImage(src, it.x, y, it.width, it.height)
         mode.end_page(c, page)
         if decorate:
             decorate(c, page)
@@ -231,7 +258,7 @@ def draw(
         c.showPage()
         if tick:
             tick()
-    c.save()
+    save_streaming(c)
 
 
 def _first_face(composed: Composed) -> Face | None:

@@ -79,6 +79,7 @@ class Face:
     _hb: hb.Font = field(repr=False, default=None)  # type: ignore[assignment]
     _g2c: dict[int, int] = field(repr=False, default_factory=dict)
     _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
+    _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.rl.face.charToGlyph
@@ -95,6 +96,24 @@ class Face:
 
     def width(self, text: str, size: float) -> float:
         return self.shape(text).width * size / 1000.0
+
+    def ink(self, text: str) -> tuple[float, float]:
+        """The glyphs' ink from the baseline, 1/1000 em, y up: (highest top, lowest bottom);
+        (0, 0) for text with no ink. For checking that nothing touches anything else."""
+        top = bottom = 0.0
+        scale = 1000.0 / self.upem
+        c2g = self.rl.face.charToGlyph
+        for ch in set(text):
+            ext = self._ink.get(ch)
+            if ext is None:
+                gid = c2g.get(ord(ch))
+                e = self._hb.get_glyph_extents(gid) if gid is not None else None
+                ext = self._ink[ch] = (
+                    (e.y_bearing * scale, (e.y_bearing + e.height) * scale) if e and e.height else (0.0, 0.0)
+                )
+            if ext[0] != ext[1]:
+                top, bottom = max(top, ext[0]), min(bottom, ext[1])
+        return top, bottom
 
     def _shape(self, text: str) -> Shaped:
         clean = text.translate(_INVISIBLE)
@@ -117,8 +136,12 @@ class Face:
         kerns = []
         total = 0.0
         any_kern = False
+        c2g = self.rl.face.charToGlyph
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            code = self._g2c.get(info.codepoint)
+            typed = text[info.cluster] if info.cluster < len(text) else ""
+            # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
+            # so that text search in the PDF finds what was written.
+            code = ord(typed) if typed and c2g.get(ord(typed)) == info.codepoint else self._g2c.get(info.codepoint)
             if code is None or pos.y_offset or pos.x_offset:
                 if info.codepoint == 0:
                     code = ord(text[info.cluster])  # .notdef: keep the character; reported elsewhere

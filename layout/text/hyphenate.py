@@ -13,11 +13,8 @@ class Hyphenator:
     _dicts: dict[str, pyphen.Pyphen] = {}
 
     def __init__(self, language: str, spec: TextSpec):
-        lang = hyphen_language(language) or "en_US"
-        d = self._dicts.get(lang)
-        if d is None:
-            d = self._dicts[lang] = pyphen.Pyphen(lang=lang, left=1, right=1)
-        self._dic = d
+        self.lang = hyphen_language(language) or "en_US"
+        self._dic: pyphen.Pyphen | None = None  # loaded on the first word (a cached render needs none)
         self.enabled = spec.hyphenate
         self.min_word = spec.hyphen_min_word
         self.left = spec.hyphen_min_left
@@ -39,4 +36,9 @@ class Hyphenator:
         if not self.enabled or len(word) < self.min_word or not word.isalpha():
             return ()
         n = len(word)
+        if self._dic is None:
+            d = self._dicts.get(self.lang)
+            if d is None:
+                d = self._dicts[self.lang] = pyphen.Pyphen(lang=self.lang, left=1, right=1)
+            self._dic = d
         return tuple(p for p in self._dic.positions(word) if self.left <= p <= n - self.right)

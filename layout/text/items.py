@@ -18,7 +18,9 @@ from .linebreak import END, HYPH, JOIN, SPACE, Items, Params
 from .markdown import Run
 from .style import Role, Style
 
-_URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.)")
+_URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.|\w\.(com|org|net|edu|gov|info|io)\b)")
+LONG_TOKEN = 16  # characters: a token this long with / . or ? inside breaks there (and at -), as a URL does
+ANYWHERE_PENALTY = 200.0  # a break between any two letters of a word longer than the line
 
 
 @dataclass(slots=True)
@@ -83,14 +85,22 @@ class ItemBuilder:
             words.append(tuple(cur))
         return words
 
-    def _breaks_in(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
-        """(offset, kind, flagged, penalty) break opportunities inside a word."""
+    def _breaks_in(
+        self, word: str, hyphenate: bool, capitalized: bool, anywhere: bool = False
+    ) -> list[tuple[int, int, bool, float]]:
+        """(offset, kind, flagged, penalty) break opportunities inside a word. `anywhere`: the
+        word is longer than the line, so it may break at its hyphenation points whatever the
+        house rules, and at last between any two characters."""
+        if anywhere:
+            return self._breaks_anywhere(word, hyphenate, capitalized)
         out: list[tuple[int, int, bool, float]] = []
         n = len(word)
-        if _URLISH.search(word):
-            for i, ch in enumerate(word[:-1]):
-                if ch in "/.-_?&=#" and 2 <= i + 1 <= n - 2 and word[i + 1] not in "/":
-                    out.append((i + 1, JOIN, False, 100.0))
+        if _URLISH.search(word) or (n >= LONG_TOKEN and re.search(r"\w[/.?]\w", word)):
+            # A URL or a long token: after a slash, before a dot, hyphen, question mark or the
+            # like, with no hyphen added (a hyphen would read as part of the address).
+            for i in range(2, n - 1):
+                if (word[i - 1] == "/" and word[i] != "/") or (word[i] in ".-_?&=#" and word[i - 1] not in "/.-"):
+                    out.append((i, JOIN, False, 100.0))
             return out
         for i, ch in enumerate(word[:-1]):
             if ch in "-\u2010" and i > 0 and word[i - 1].isalnum() and word[i + 1].isalnum():
@@ -110,6 +120,24 @@ class ItemBuilder:
         for p in self.hyph.points(core, capitalized):
             out.append((a + p, HYPH, True, self.params.hyphen_penalty))
         return out
+
+    def _breaks_anywhere(self, word: str, hyphenate: bool, capitalized: bool) -> list[tuple[int, int, bool, float]]:
+        """Breaks in a word longer than the line. Its hyphens are forced, so they are not
+        flagged: they count neither towards the limit of hyphens in a row nor against a
+        hyphen on the last full line."""
+        urlish = bool(_URLISH.search(word)) or "/" in word
+        found = {b[0]: b for b in self._breaks_in(word, hyphenate, capitalized)}
+        if not urlish:
+            a = 0
+            while a < len(word) and not word[a].isalpha():
+                a += 1
+            core = re.match(r"[^\W\d_]*", word[a:])
+            for p in self.hyph.points(core.group(0) if core else "", True):
+                found[a + p] = (a + p, HYPH, False, self.params.hyphen_penalty)
+        for i in range(2, len(word) - 1):
+            if word[i - 1].isalnum() and word[i].isalnum():
+                found.setdefault(i, (i, JOIN if urlish else HYPH, False, ANYWHERE_PENALTY))
+        return [found[k] for k in sorted(found)]
 
     def items(
         self,
@@ -134,18 +162,22 @@ class ItemBuilder:
         ls = spec.letter_spacing * size if justify else 0.0
         sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
         col = color or role.color
-        k = size / 1000.0
         hyph = hyphenate and justify
         it = Items()
         boxes: list[Box] = []
         words = self._words(runs, role.upper)
         cache = self._frag_cache
         last_word = len(words) - 1
+        widths_append, flex_append, sep_append = it.widths.append, it.flex.append, it.sep.append
+        gw_append, gy_append, gz_append = it.gw.append, it.gy.append, it.gz.append
+        hw_append, pen_append, flag_append = it.hw.append, it.pen.append, it.flag.append
         for wi, pieces in enumerate(words):
             key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
             frags = cache.get(key)
             if frags is None:
                 frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
+            if any(f[1] > measure for f in frags):
+                frags = self._long_word(key, pieces, faces, col, size, hyph, capitalized)
             nf = len(frags) - 1
             for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
                 gw = gy = gz = 0.0
@@ -157,38 +189,65 @@ class ItemBuilder:
                         gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
                 if width > measure:
                     # Only a word longer than a whole line: split it at characters.
-                    for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, k):
-                        self._append(
-                            it,
-                            boxes,
-                            psegs,
-                            pw,
-                            pg,
-                            ls,
-                            sc,
-                            HYPH,
-                            0.0,
-                            0.0,
-                            0.0,
-                            psegs[-1][0].width("-", size),
-                            1000.0,
-                            True,
-                        )
+                    self._append_split(it, boxes, segs, width, glyphs, measure, size, ls, sc)
                     it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
                     it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
-                else:
-                    self._append(it, boxes, segs, width, glyphs, ls, sc, kind, gw, gy, gz, hw, pen, flagged)
+                else:  # _append, inlined: this loop runs once per word fragment of the issue
+                    boxes.append(Box(segs, width, glyphs))
+                    widths_append(width)
+                    flex_append(ls * glyphs + width * sc)
+                    sep_append(kind)
+                    gw_append(gw)
+                    gy_append(gy)
+                    gz_append(gz)
+                    hw_append(hw)
+                    pen_append(pen)
+                    flag_append(flagged)
         return it, boxes
 
+    def _long_word(
+        self, key: tuple, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+    ) -> tuple:
+        """A word longer than the line: fragments that break where the line needs, not stretched."""
+        lkey = (*key, "anywhere")
+        frags = self._frag_cache.get(lkey)
+        if frags is None:
+            frags = self._frag_cache[lkey] = self._fragments(pieces, faces, col, size, hyph, capitalized, anywhere=True)
+        return frags
+
+    def _append_split(
+        self,
+        it: Items,
+        boxes: list[Box],
+        segs,
+        width: float,
+        glyphs: int,
+        measure: float,
+        size: float,
+        ls: float,
+        sc: float,
+    ) -> None:
+        """Append a fragment wider than the measure as pieces that each fit, joined by hyphens."""
+        for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, size / 1000.0):
+            hw = psegs[-1][0].width("-", size)
+            self._append(it, boxes, psegs, pw, pg, ls, sc, HYPH, 0.0, 0.0, 0.0, hw, 1000.0, True)
+
     def _fragments(
-        self, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
+        self,
+        pieces: tuple,
+        faces: dict[str, Face],
+        col: str,
+        size: float,
+        hyph: bool,
+        capitalized: bool,
+        anywhere: bool = False,
     ) -> tuple:
         """A word cut at its break points: (segments, width, glyphs, break kind, hyphen width,
         penalty, flagged, space width after the word) per fragment. The last fragment's kind
         is decided by the caller (a space or the paragraph's end)."""
         k = size / 1000.0
         text = "".join(t for _, t in pieces)
-        brk = self._breaks_in(text, hyph, capitalized)
+        brk = self._breaks_in(text, hyph, capitalized, anywhere)
         cuts = [0] + [b[0] for b in brk] + [len(text)]
         out = []
         for fi in range(len(cuts) - 1):

@@ -78,7 +78,9 @@ def build_lines(
         ratio = br.ratios[li] if li < len(br.ratios) else 0.0
         line = Line(g.spans, width(li), 0.0, 1.0, justify and not last, hyphenated, li == 0, last, ratio, para)
         line.breaks_word = not last and it.sep[e] in (HYPH, JOIN)
-        _place(line, g.gaps, g.stretch, g.shrink, li, indent, justify, align, size, spec)
+        # A line broken inside a URL or after a slash or dash is never letter-spaced.
+        letters = last or not (it.sep[e] == JOIN and not it.flag[e])
+        _place(line, g.gaps, g.stretch, g.shrink, li, indent, justify, align, size, spec, letters)
         lines.append(line)
         s = e + 1
     return lines
@@ -86,14 +88,22 @@ def build_lines(
 
 def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gathered:
     g = _Gathered()
+    spans, gaps, stretch, shrink = g.spans, g.gaps, g.stretch, g.shrink  # add(), inlined: hot
+    sep, gw, gy, gz = it.sep, it.gw, it.gy, it.gz
     for bi in range(s, e + 1):
-        sp_before = bi > s and it.sep[bi - 1] == SPACE
-        for si, (face, t, col) in enumerate(boxes[bi].segs):
-            span = Span(face, size, face.shape(t), 0.0, sp_before and si == 0, col)
-            if si == 0 and sp_before:
-                g.add(span, it.gw[bi - 1], it.gy[bi - 1], it.gz[bi - 1])
+        sp_before = bi > s and sep[bi - 1] == SPACE
+        first = True
+        for face, t, col in boxes[bi].segs:
+            spans.append(Span(face, size, face.shape(t), 0.0, sp_before and first, col))
+            if first and sp_before:
+                gaps.append(gw[bi - 1])
+                stretch.append(gy[bi - 1])
+                shrink.append(gz[bi - 1])
             else:
-                g.add(span)
+                gaps.append(0.0)
+                stretch.append(0.0)
+                shrink.append(0.0)
+            first = False
     return g
 
 
@@ -123,8 +133,10 @@ def _place(
     align: str,
     size: float,
     spec: TextSpec,
+    letters: bool = True,
 ) -> None:
-    """Fill the line to its measure (when justified) or align it, and give every span its x."""
+    """Fill the line to its measure (when justified) or align it, and give every span its x.
+    Without `letters`, a line that word spaces cannot fill is set flush left, not letter-spaced."""
     spans = line.spans
     k = size / 1000.0
     L = line.width
@@ -133,8 +145,12 @@ def _place(
     target = L + hang_l + hang_r
     nat_boxes = sum(sp.shaped.width * k for sp in spans)
     nat_gaps = sum(gaps)
-    if line.last and justify and nat_boxes + nat_gaps > target + 0.01:
-        line.justified = True  # a last line that fits only with its spaces tightened
+    if line.last and justify and nat_boxes + nat_gaps > target - 1.0:
+        # A last line that fits only with its spaces tightened, or that falls short of the
+        # measure by less than a point (it would look like a justifying mistake): fill it.
+        line.justified = True
+    if line.justified and not letters and target - nat_boxes - nat_gaps > sum(stretch):
+        line.justified = False
     if line.justified:
         gaps = _justify(line, gaps, stretch, shrink, target, nat_boxes, nat_gaps, size, spec)
     x = x0 - hang_l
@@ -188,6 +204,12 @@ def _justify(
         factor = max(room / nat_gaps, spec.word_space.min / spec.word_space.ideal)
         return [g * factor for g in gaps]
     if glyphs > 1 and len(spans) >= 1:
-        # One word alone on a line: letter-space it to the measure.
-        line.tracking = max(line.tracking + room / ((glyphs - 1) * line.scale), -spec.letter_spacing * size)
+        # One word alone on a line: letter-space it to the measure within the style's limit;
+        # beyond it the word is set flush left rather than stretched.
+        t = line.tracking + room / ((glyphs - 1) * line.scale)
+        limit = spec.letter_spacing * size
+        if t > limit + 1e-9:
+            line.tracking, line.scale, line.justified = 0.0, 1.0, False
+        else:
+            line.tracking = max(t, -limit)
     return gaps

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .prune import cheap_breaks, exact_cost
+
 SPACE, HYPH, JOIN, END = 0, 1, 2, 3
 INF = float("inf")
 
@@ -67,8 +69,18 @@ def total_fit(it: Items, width: Callable[[int], float], varying: int, p: Params)
         (INF, True, False, False),
         (INF, True, False, True),
     )
+    sums = (_sums(it.widths), _sums(it.flex), _sums(it.gw), _sums(it.gy), _sums(it.gz))
+    cheap: dict[float, list[int] | None] = {}
     for tol, emergency, strict, overfull in passes:
-        res = _pass(it, width, varying, p, tol, strict=strict, overfull=overfull)
+        bound = INF
+        if not overfull and varying <= 1 and it.widths:
+            if tol not in cheap:
+                cheap[tol] = cheap_breaks(it, width, varying, p, tol, sums)
+            ends = cheap[tol]
+            if ends is None:
+                continue  # no breaks meet this tolerance even without the pass's other rules
+            bound = exact_cost(it, ends, width, varying, p, tol, strict, sums)
+        res = _pass(it, width, varying, p, tol, strict=strict, overfull=overfull, sums=sums, bound=bound)
         if res is not None:
             res.emergency = emergency
             return res
@@ -83,12 +95,16 @@ def _pass(
     tol: float,
     strict: bool,
     overfull: bool = False,
+    sums: tuple | None = None,
+    bound: float = INF,
 ) -> Breaks | None:
+    """One pass of total fit. Nodes costlier than `bound` (the exact cost of some feasible set of
+    breaks, see `prune`) are not kept: they cannot be on the best path."""
     n = len(it.widths)
     if n == 0:
         return Breaks([], [])
-    cw, cf = _sums(it.widths), _sums(it.flex)
-    cgw, cgy, cgz = _sums(it.gw), _sums(it.gy), _sums(it.gz)
+    cw, cf, cgw, cgy, cgz = sums or (_sums(it.widths), _sums(it.flex), _sums(it.gw), _sums(it.gy), _sums(it.gz))
+    bound = bound * (1 + 1e-12) + 1e-9 if bound < INF else INF  # never prune the bound's own path
     sep, hw, pen, flag = it.sep, it.hw, it.pen, it.flag
     lp = p.line_penalty
     fill_last = p.fill_last
@@ -160,6 +176,8 @@ def _pass(
             f = flag[j] and j != last
             best[(0, 0, 0)] = (tot0 + 1e12 * (1 + over), nid, line + 1, 0, hrun0 + 1 if f else 0, f, -1.0 - over)
         for tot, nid, line, fit, hrun, f, r in best.values():
+            if tot > bound:
+                continue
             nodes_prev.append(nid)
             nodes_pos.append(j)
             nodes_ratio.append(r)

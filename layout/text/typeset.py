@@ -9,6 +9,7 @@ tables), so a justified line is exactly its measure in the PDF.
 from __future__ import annotations
 
 from ..manifest.stylesheet import TextSpec
+from .cache import ParagraphCache, paragraph_key
 from .fonts import Face
 from .hyphenate import Hyphenator
 from .items import Box, ItemBuilder
@@ -24,7 +25,16 @@ __all__ = ["HANG_LEFT", "HANG_RIGHT", "Line", "Span", "Typesetter"]
 class Typesetter:
     """Sets paragraphs for one style and language, with total-fit or greedy breaking."""
 
-    def __init__(self, style: Style, language: str, breaker: str = "total", spec: TextSpec | None = None):
+    def __init__(
+        self,
+        style: Style,
+        language: str,
+        breaker: str = "total",
+        spec: TextSpec | None = None,
+        cache: ParagraphCache | None = None,
+    ):
+        self.cache = cache
+        self._key_base = (language, breaker, spec.model_dump_json() if spec else None)
         self.style = style
         self.spec = spec or style.text
         self.hyph = Hyphenator(language, self.spec)
@@ -50,7 +60,50 @@ class Typesetter:
         extra_faces: dict[str, Face] | None = None,
     ) -> list[Line]:
         """Break one paragraph into lines. `measure` may list the widths of its first lines
-        (a drop cap); the last width holds for the rest."""
+        (a drop cap); the last width holds for the rest. Set paragraphs come from the cache
+        when it has them."""
+        if self.cache is None:
+            return self._set(
+                runs, role, measure, size, align, hyphenate, color, indent, para, ragged_balance, extra_faces
+            )
+        key = paragraph_key(
+            (
+                self._key_base,
+                tuple(tuple(getattr(r, f) for f in r.__slots__) for r in runs),
+                role.name,
+                measure,
+                size,
+                align,
+                hyphenate,
+                color,
+                indent,
+                para,
+                ragged_balance,
+                tuple(sorted((k, str(f.path)) for k, f in extra_faces.items())) if extra_faces else None,
+            )
+        )
+        lines = self.cache.get(key)
+        if lines is None:
+            lines = self._set(
+                runs, role, measure, size, align, hyphenate, color, indent, para, ragged_balance, extra_faces
+            )
+            self.cache.put(key, lines)
+        return lines
+
+    def _set(
+        self,
+        runs: list[Run],
+        role: Role,
+        measure: float | list[float],
+        size: float | None,
+        align: str | None,
+        hyphenate: bool,
+        color: str | None,
+        indent: float,
+        para: int,
+        ragged_balance: bool,
+        extra_faces: dict[str, Face] | None,
+    ) -> list[Line]:
         size = size or role.size
         align = align or role.align
         justify = align == "justify" and self.spec.justify

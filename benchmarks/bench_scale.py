@@ -1,0 +1,209 @@
+"""Speed and scale against Typst: whole-process time and peak memory on issues of news size.
+
+    python benchmarks/bench_scale.py [--pages 16 64] [--repeat 5] [--seed 7] [--keep]
+
+For each size, generates a synthetic broadsheet issue (see synthetic.py with `own_photos`: three
+stories a page, about 2,150 words a page, every story its own photo-like 1600x1000 JPEG, a deck
+and a pull quote, copy full of names, cut to fill the pages without overset) and the same content
+as a Typst document (typst_issue.py), then times, each in a fresh process and interleaved so that
+both tools see the same load on a shared machine:
+
+  cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first),
+           as it decides (serial on a busy machine), and with `--jobs 2` (bodies in two processes);
+  warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
+  floor    drawing alone: draw() of already composed frames, timed inside a fresh process;
+  typst    typst.compile() of the Typst twin, the whole process (the `typst` package on PyPI).
+
+Times are wall-clock seconds of the whole process (interpreter start-up included) and the CPU
+seconds it used (on a machine shared with other work, the CPU figures are the steadier ones;
+Typst runs threads, so its CPU may exceed its wall time); peak memory is the child's ru_maxrss.
+It prints best and median of the runs and the ratios the issue tracker asks for; it asserts
+nothing. The exit code is 0 unless a render fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+RENDER = "from layout.cli import main; main()"
+FLOOR = """
+import sys, time
+from pathlib import Path
+from layout.pipeline import build
+from layout.pdf.draw import draw
+b = build(Path(sys.argv[1]), cache=False)
+t = time.perf_counter()
+draw(b.composed, sys.argv[2])
+print("FLOOR", time.perf_counter() - t)
+"""
+TYPST = """
+import sys
+sys.path.insert(0, sys.argv[3])
+from pathlib import Path
+from typst_issue import compile_typst
+compile_typst(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+# Runs its arguments as a child; prints the child's exit code, wall and CPU seconds and peak RSS.
+PROBE = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - t
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stderr.write(r.stdout + r.stderr)
+print("PROBE", r.returncode, wall, u.ru_utime + u.ru_stime, u.ru_maxrss)
+"""
+
+
+class Failed(Exception):
+    pass
+
+
+@dataclass
+class Series:
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    peak: list[float] = field(default_factory=list)  # MiB
+    inner: list[float] = field(default_factory=list)  # a figure the child printed itself
+
+    def add(self, wall: float, cpu: float, peak: float) -> None:
+        self.wall.append(wall)
+        self.cpu.append(cpu)
+        self.peak.append(peak)
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def _probe(args: list[str], series: Series) -> str:
+    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=_env())
+    line = [ln for ln in p.stdout.splitlines() if ln.startswith("PROBE")]
+    if not line:
+        raise Failed(f"probe failed: {p.stderr.strip()}")
+    _, rc, wall, cpu, kib = line[-1].split()
+    if int(rc) != 0:
+        raise Failed(f"{' '.join(args[:4])} ... exited {rc}:\n{p.stderr.strip()[-2000:]}")
+    peak = int(kib) / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    series.add(float(wall), float(cpu), peak)
+    return p.stderr
+
+
+def _one_word_change(issue: Path, k: int) -> None:
+    """Change one word of the first article (alternating between two spellings)."""
+    md = sorted((issue / "articles").glob("*.md"))[0]
+    text = md.read_text(encoding="utf-8")
+    a, b = ("harbour", "harbor") if k % 2 == 0 else ("harbor", "harbour")
+    if a not in text:
+        a, b = b, a
+    md.write_text(text.replace(a, b, 1), encoding="utf-8")
+
+
+def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]:
+    from synthetic import make_issue
+    from typst_issue import write_typst
+
+    issue = work / f"issue-{pages}"
+    t = time.perf_counter()
+    make_issue(issue, pages=pages, seed=seed, own_photos=(1600, 1000))
+    typ = write_typst(issue)
+    words = sum(len(p.read_text(encoding="utf-8").split()) for p in (issue / "articles").glob("*.md"))
+    photos = len(list((issue / "photos").glob("*.jpg")))
+    mib = sum(p.stat().st_size for p in (issue / "photos").glob("*.jpg")) / 2**20
+    print(
+        f"{pages}-page issue: {words:,} words ({words / pages:,.0f} a page), {photos} photos "
+        f"({mib:.0f} MiB of JPEG), generated in {time.perf_counter() - t:.1f} s"
+    )
+    out = work / f"out-{pages}"
+    out.mkdir()
+    s = {k: Series() for k in ("cold", "cold2", "warm", "floor", "typst")}
+    render = [sys.executable, "-c", RENDER, "render", str(issue), "-o"]
+    for k in range(repeat):
+        shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
+        _probe([*render, str(out / "cold.pdf")], s["cold"])
+        shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
+        _probe([*render, str(out / "cold2.pdf"), "--jobs", "2"], s["cold2"])
+        _probe([sys.executable, "-c", TYPST, str(typ), str(out / "typst.pdf"), str(HERE)], s["typst"])
+        _one_word_change(issue, k)
+        _probe([*render, str(out / "warm.pdf")], s["warm"])
+        said = _probe([sys.executable, "-c", FLOOR, str(issue), str(out / "floor.pdf")], s["floor"])
+        s["floor"].inner.append(float(said.split("FLOOR")[1].split()[0]))
+    import pypdf
+
+    tp = len(pypdf.PdfReader(out / "typst.pdf").pages)
+    print(f"  Typst set the same content on {tp} pages (layout: {pages})")
+    return s
+
+
+def _fmt(xs: list[float]) -> str:
+    return f"{min(xs):7.3f} {statistics.median(xs):7.3f}"
+
+
+def report(pages: int, s: dict[str, Series]) -> None:
+    print(f"  {'':34}{'wall s best  median':>22}{'cpu s best  median':>20}{'peak MiB':>10}")
+    rows = [
+        ("cold `issue render` (no cache)", s["cold"]),
+        ("cold, --jobs 2 (two processes)", s["cold2"]),
+        ("warm re-render after 1-word change", s["warm"]),
+        ("typst.compile, whole process", s["typst"]),
+    ]
+    for name, x in rows:
+        print(f"  {name:<36}{_fmt(x.wall):>18}  {_fmt(x.cpu):>18}{max(x.peak):>10.1f}")
+    fl = s["floor"].inner
+    print(f"  {'drawing floor: draw() of the frames':<36}{_fmt(fl):>18}   (timed inside a fresh process)")
+    for unit in ("wall", "cpu"):
+        cold, typst, warm = (statistics.median(getattr(s[k], unit)) for k in ("cold", "typst", "warm"))
+        bc, bt, bw = (min(getattr(s[k], unit)) for k in ("cold", "typst", "warm"))
+        print(f"  {unit:<4} cold / typst   median {cold / typst:5.2f}x   best-of-N {bc / bt:5.2f}x   (target <= 0.50)")
+        print(f"  {unit:<4} warm / cold    median {warm / cold:5.2f}x   best-of-N {bw / bc:5.2f}x   (target <= 0.25)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pages", type=int, nargs="+", default=[16, 64])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--keep", action="store_true", help="keep the generated issues and PDFs")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; working in {work}")
+    results: dict[int, dict[str, Series]] = {}
+    try:
+        for n in args.pages:
+            results[n] = measure(n, args.repeat, args.seed, work)
+            report(n, results[n])
+        if 16 in results and 64 in results:
+            big, small = results[64]["cold"], results[16]["cold"]
+            for unit in ("wall", "cpu"):
+                r = statistics.median(getattr(big, unit)) / statistics.median(getattr(small, unit))
+                rb = min(getattr(big, unit)) / min(getattr(small, unit))
+                print(f"64 / 16 pages, cold, {unit}: median {r:.2f}x, best-of-N {rb:.2f}x (target <= 4.2)")
+            peak = max(max(results[64][k].peak) for k in ("cold", "warm"))
+            print(f"64 pages: peak memory {peak:.0f} MiB (target < 300)")
+        print(f"load average {os.getloadavg()[0]:.2f} at the end (other work on the machine slows every row alike)")
+    except Failed as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

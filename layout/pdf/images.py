@@ -1,0 +1,107 @@
+"""Photos into the PDF: JPEG files passed through untouched, other formats decoded once.
+
+Reads image files named by the composed frames; produces ReportLab image XObjects on a canvas.
+A JPEG's bytes go into the PDF as they are (DCTDecode): only its header is read while pages are
+drawn, and the file itself is read when its object is written, so no photo is decoded or kept in
+memory for the whole document. Each image is named by a hash of its file's bytes, not its path,
+so the PDF is the same wherever the issue folder sits, and one file placed twice is stored once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc, pdfutils
+from reportlab.pdfgen import canvas
+
+_JPEG_EXT = (".jpg", ".jpeg", ".jpe", ".jfif")
+
+
+def file_digest(path: Path) -> str:
+    """A hash of the file's bytes, read in chunks (names the image in the PDF)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()[:32]
+
+
+class _JpegXObject(pdfdoc.PDFImageXObject):
+    """A JPEG image XObject whose bytes are read from its file only when the object is written."""
+
+    def __init__(self, name: str, path: Path, width: int, height: int, components: int):
+        self.name = name
+        self.path = path
+        self.width, self.height = width, height
+        self.bitsPerComponent = 8
+        self.colorSpace = {1: "DeviceGray", 3: "DeviceRGB"}.get(components, "DeviceCMYK")
+        self._dotrans = 1 if components == 4 else 0  # Adobe CMYK JPEGs are stored inverted
+        self._filters = ("DCTDecode",)
+        self.mask = None
+        self.streamContent = b""
+
+    def format(self, document) -> bytes:
+        self.streamContent = self.path.read_bytes()
+        try:
+            return super().format(document)
+        finally:
+            self.streamContent = b""  # the bytes are in the output now; let them go
+
+
+def _jpeg_info(path: Path) -> tuple[int, int, int] | None:
+    """(width, height, components) from a baseline or progressive 8-bit JPEG's header, else None."""
+    if path.suffix.lower() not in _JPEG_EXT:
+        return None
+    try:
+        with open(path, "rb") as f:
+            w, h, comps, _ = pdfutils.readJPEGInfo(f)
+    except Exception:  # ReportLab raises assorted errors on headers it does not take
+        return None
+    return (w, h, comps) if comps in (1, 3, 4) else None
+
+
+class ImagePlacer:
+    """Registers each image file once per document and draws it where the frames say."""
+
+    def __init__(self, c: canvas.Canvas):
+        self.c = c
+        self.names: dict[Path, str] = {}
+
+    def _register(self, path: Path) -> str:
+        name = self.names.get(path)
+        if name is not None:
+            return name
+        c, doc = self.c, self.c._doc
+        name = "img" + file_digest(path)
+        reg = doc.getXObjectName(name)
+        if doc.idToObject.get(reg) is None:
+            info = _jpeg_info(path)
+            if info is not None:
+                obj = _JpegXObject(name, path, *info)
+            else:
+                # Any other format: decoded once, here, and stored compressed.
+                obj = pdfdoc.PDFImageXObject(name, ImageReader(str(path)), mask="auto")
+                obj.name = name
+            c._setXObjects(obj)
+            doc.Reference(obj, reg)
+            doc.addForm(name, obj)
+            smask = getattr(obj, "_smask", None)
+            if smask is not None:  # an alpha channel: its soft mask, as ReportLab's drawImage does
+                obj.smask = doc.Reference(smask, doc.getXObjectName(smask.name))
+                del obj._smask
+        self.names[path] = name
+        return name
+
+    def draw(self, path: Path, x: float, y: float, width: float, height: float) -> None:
+        """Draw the image file at `path` into the box with its lower-left corner at (x, y)."""
+        name = self._register(path)
+        c = self.c
+        c._currentPageHasImages = 1
+        c.saveState()
+        c.translate(x, y)
+        c.scale(width, height)
+        c._code.append(f"/{c._doc.getXObjectName(name)} Do")
+        c.restoreState()
+        c._formsinuse.append(name)

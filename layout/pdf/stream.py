@@ -1,0 +1,58 @@
+"""Saving a ReportLab canvas object by object straight to its file.
+
+ReportLab's own save formats every object into one list and joins it into a single bytes value
+before writing, so the whole PDF (every photo included) sits in memory two or three times over.
+Here each object is written to the file as it is formatted, with the same bytes and offsets, so
+memory holds one object at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import BinaryIO
+
+from reportlab.pdfbase import pdfdoc
+from reportlab.pdfgen import canvas
+
+_COLLECTING = pdfdoc.PDFFile  # ReportLab's own collector
+_local = threading.local()  # the file this thread's save streams to, if any
+
+
+class _StreamingFile(_COLLECTING):
+    """ReportLab's output collector, writing through to a file instead of collecting."""
+
+    def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
+        super().__init__(pdfVersion)  # collects the header
+        out.write(b"".join(self.strings))
+        self.strings = []
+        self.write = out.write
+
+    def format(self, document) -> bytes:
+        return b""
+
+
+def _pdf_file(pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
+    """What ReportLab's document formatter makes its collector with: a streaming one only on a
+    thread that is saving through `save_streaming` (one module name serves every thread, so the
+    choice is per thread, not a swapped global that another thread could see)."""
+    out = getattr(_local, "out", None)
+    return _COLLECTING(pdfVersion) if out is None else _StreamingFile(out, pdfVersion)
+
+
+if getattr(pdfdoc.PDFFile, "__name__", "") != "_pdf_file":
+    pdfdoc.PDFFile = _pdf_file  # format() looks its collector up by this name
+
+
+def save_streaming(c: canvas.Canvas) -> None:
+    """Finish the canvas's last page and write the document to the canvas's file name."""
+    if len(c._code):
+        c.showPage()
+    doc = c._doc
+    doc._savedToFile = True
+    with open(c._filename, "wb") as out:
+        _local.out = out
+        try:
+            rest = doc.GetPDFData(c)
+        finally:
+            _local.out = None
+        out.write(rest)

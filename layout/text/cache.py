@@ -1,0 +1,200 @@
+"""The persistent typesetting cache: set paragraphs kept on disk between renders.
+
+Reads and writes one pack file (for example ISSUE/build/.cache/paragraphs.bin); the typesetter asks
+it for a paragraph's lines before setting them and gives it the lines it sets. An entry is keyed by
+everything that decides how a paragraph sets: its runs (text as typeset, after any typographic
+transforms, and variants), role, measure, size, alignment and the other arguments of
+`Typesetter.set`, the language and breaker, the whole style sheet, the bytes of every font file the
+sheet names, the source of the typesetting code itself (so an edited breaker never reads stale
+lines) and the versions of HarfBuzz and pyphen. A re-render after a one-word correction sets only the changed paragraph.
+
+The file is plain data (`marshal` of tuples, strings and numbers; never pickle, so a hostile file
+cannot run code), behind a magic line and a BLAKE2 checksum of the payload: a corrupt, foreign or
+truncated file is ignored and rebuilt, never trusted. Writes go to a temporary file renamed into
+place. Only entries used by the last render are written back, so the file never grows stale.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import marshal
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+from .fonts import Face, FontBook, Shaped
+from .line import Line, Span
+from .style import Style
+
+MAGIC = b"layout-paragraph-cache 1\n"
+_FORMAT = (MAGIC, marshal.version, sys.version_info[:2])
+
+
+def code_fingerprint() -> str:
+    """A hash of the tool version, the source of everything that sets text and the versions of
+    the libraries that shape and hyphenate it."""
+    import pyphen
+    import uharfbuzz
+
+    libs = (getattr(pyphen, "__version__", ""), getattr(uharfbuzz, "__version__", ""), uharfbuzz.version_string())
+    h = hashlib.blake2b(repr((__version__, _FORMAT, libs)).encode(), digest_size=16)
+    root = Path(__file__).resolve().parent
+    for p in sorted([*root.glob("*.py"), root.parent / "manifest" / "stylesheet.py"]):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+_LINE_REST = [f.name for f in dataclasses.fields(Line)][1:]  # every field after `spans`
+_SPAN_REST = [f.name for f in dataclasses.fields(Span)][3:]  # every field after face, size, shaped
+
+
+def _encode(lines: list[Line]) -> tuple:
+    """Lines as plain tuples; faces by their file path, shaped runs by their data."""
+    out = []
+    for ln in lines:
+        spans = tuple(
+            (str(sp.face.path), sp.size, sp.shaped.text, sp.shaped.kerns, sp.shaped.width, sp.shaped.glyphs,
+             tuple(getattr(sp, f) for f in _SPAN_REST))
+            for sp in ln.spans
+        )  # fmt: skip
+        out.append((spans, tuple(getattr(ln, f) for f in _LINE_REST)))
+    return tuple(out)
+
+
+def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
+    lines = []
+    for spans, rest in entry:
+        out = []
+        for path, size, text, kerns, width, glyphs, span_rest in spans:
+            face = faces.get(path)
+            if face is None:
+                if path not in allowed:
+                    raise ValueError(f"a face the style does not name: {path}")
+                face = faces[path] = FontBook.face(Path(path))
+            out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
+        lines.append(Line(out, *rest))
+    return lines
+
+
+def style_fonts(style: Style) -> dict[str, Path]:
+    """Every font file the style sheet names, by family/variant, as the style resolves them."""
+    out = {}
+    for fam in sorted(style.sheet.fonts):
+        for variant, rel in sorted(style.sheet.fonts[fam].items()):
+            for d in style.font_dirs:
+                p = d / rel
+                if p.is_file():
+                    out[f"{fam}/{variant}"] = p.resolve()
+                    break
+    return out
+
+
+def style_fingerprint(style: Style, language: str, breaker: str) -> str:
+    """A hash of the style sheet, the bytes of every font file it names, the language and breaker."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((language, breaker)).encode())
+    h.update(style.sheet.model_dump_json().encode())
+    for name, p in style_fonts(style).items():
+        h.update(f"{name}={p}".encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def paragraph_key(parts: tuple) -> str:
+    """The key of one paragraph's setting: `parts` are plain values (runs, role, measure, ...)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+class ParagraphCache:
+    """Set paragraphs by key, loaded from and saved to one pack file."""
+
+    def __init__(self, path: Path | None, fingerprint: str, fonts: list[Path] | None = None):
+        self.path = path
+        self.fingerprint = fingerprint
+        self.old: dict[str, tuple] = {}
+        self.used: dict[str, tuple] = {}
+        self.hits = self.misses = 0  # paragraphs found (in the file or earlier in this build) and set
+        self.dirty = False
+        self.fresh: list[str] = []  # keys set (not found) in this process
+        # Lines may name only the style's own font files (loaded when first met): never a path from the file.
+        self._fonts = {str(p) for p in fonts or []}
+        self._faces: dict[str, Face] = {}
+        if path is not None:
+            self.old = self._read(path)
+        self.loaded = len(self.old)  # entries accepted from the file
+
+    def _read(self, path: Path) -> dict[str, tuple]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(MAGIC)
+        if not data.startswith(MAGIC) or len(data) < head + 32:
+            return {}
+        digest, payload = data[head : head + 32], data[head + 32 :]
+        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+            return {}  # corrupt or tampered: rebuild
+        try:
+            fp, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        if fp != self.fingerprint or not isinstance(entries, dict):
+            return {}  # another version of the tool, the fonts or the style: rebuild
+        return entries
+
+    def get(self, key: str) -> list[Line] | None:
+        entry = self.used.get(key)
+        if entry is None:
+            entry = self.old.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:
+            lines = _decode(entry, self._faces, self._fonts)
+        except Exception:  # a well-formed file with the wrong shape inside: never trusted
+            self.old.pop(key, None)
+            self.misses += 1
+            return None
+        self.used[key] = entry
+        self.hits += 1
+        return lines
+
+    def put(self, key: str, lines: list[Line]) -> None:
+        entry = _encode(lines)
+        try:
+            marshal.dumps(entry)
+        except ValueError:
+            return  # a field that is not plain data: this paragraph is simply not kept
+        self.used[key] = entry
+        self.fresh.append(key)
+        self.dirty = True
+
+    def adopt(self, entries: dict[str, tuple]) -> None:
+        """Take paragraphs set by another process of this build (already plain data)."""
+        for k, v in entries.items():
+            if k not in self.used:
+                self.old[k] = v
+        self.dirty = self.dirty or bool(entries)
+
+    def save(self) -> None:
+        """Write the entries this render used (atomically); a failure to write is not an error."""
+        if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
+            return
+        payload = marshal.dumps((self.fingerprint, self.used))
+        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".paragraphs.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a read-only issue folder renders, just without a cache

@@ -1,0 +1,116 @@
+"""Newspaper punctuation: curly quotes and apostrophes by language, en and em dashes, the ellipsis
+and (if the style asks) en dashes in number ranges, made from what the writer typed.
+
+Reads the style's `text.punctuation` switches and a language tag; produces a `Punctuation` that
+gives the Markdown parser for bodies (markdown-it-py's typographer: its smartquotes with the
+language's quote marks, and a rule of our own for dashes, since its replacements also turn "(c)"
+into a copyright sign) and sets plain fields (headlines, decks, captions, pull quotes, bylines) the
+same way. Code spans and backslash-escaped characters are left as typed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it.rules_core import StateCore
+
+from ..manifest.model import Article
+from ..manifest.stylesheet import PunctuationSpec
+from .markdown import new_parser
+
+NNBSP = "\u202f"  # the thin no-break space French sets inside guillemets
+# Primary open, primary close, secondary open, secondary close, by language.
+QUOTES: dict[str, tuple[str, str, str, str]] = {
+    "en": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "de": ("\u201e", "\u201c", "\u201a", "\u2018"),
+    "fr": ("\u00ab" + NNBSP, NNBSP + "\u00bb", "\u2039" + NNBSP, NNBSP + "\u203a"),
+    "es": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "it": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "pt": ("\u00ab", "\u00bb", "\u201c", "\u201d"),
+    "nl": ("\u201c", "\u201d", "\u2018", "\u2019"),
+    "pl": ("\u201e", "\u201d", "\u00ab", "\u00bb"),
+    "cs": ("\u201e", "\u201c", "\u201a", "\u2018"),
+    "da": ("\u00bb", "\u00ab", "\u203a", "\u2039"),
+    "sv": ("\u201d", "\u201d", "\u2019", "\u2019"),
+    "fi": ("\u201d", "\u201d", "\u2019", "\u2019"),
+    "nb": ("\u00ab", "\u00bb", "\u2018", "\u2019"),
+    "ru": ("\u00ab", "\u00bb", "\u201e", "\u201c"),
+}
+STRAIGHT = ('"', '"', "'", "'")
+# Inline Markdown syntax in a plain field is text: escape it so only quotes and dashes change.
+_ESCAPE = re.compile(r"([\\`*_\[\]<>&!~|])")
+_RANGE = re.compile(r"(?<![\d\-\u2013./])(\d{1,4})-(\d{1,4})(?![\d\-./])")
+
+
+def quotes_for(language: str) -> tuple[str, str, str, str]:
+    lang = language.replace("_", "-").split("-")[0].lower()
+    return QUOTES.get(lang, QUOTES["en"])
+
+
+class Punctuation:
+    """Sets punctuation for one language under the style's switches."""
+
+    def __init__(self, spec: PunctuationSpec, language: str):
+        self.spec = spec
+        self.quotes = quotes_for(language) if spec.quotes else STRAIGHT
+        md = new_parser({"typographer": True, "quotes": list(self.quotes)})
+        if spec.quotes:
+            md.enable("smartquotes")  # not in the commonmark preset's rules
+        md.core.ruler.before("smartquotes" if spec.quotes else "text_join", "newspaper_dashes", self._rule)
+        if spec.quotes:
+            # A single quote smartquotes leaves unpaired ('90s, rock 'n' roll) is an apostrophe.
+            md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
+        self.md = md
+
+    def dashes(self, text: str) -> str:
+        """Dashes, the ellipsis and number ranges in a run of plain text."""
+        s = self.spec
+        if s.dashes:
+            text = text.replace("---", "\u2014").replace("--", "\u2013")
+            text = re.sub(r"(?<=\S) - (?=\S)", " \u2013 ", text)
+        if s.ellipsis:
+            text = text.replace("...", "\u2026")
+        if s.number_ranges:
+            text = _RANGE.sub("\\1\u2013\\2", text)
+        return text
+
+    def _rule(self, state: StateCore) -> None:
+        for tok in state.tokens:
+            if tok.type != "inline" or not tok.children:
+                continue
+            for c in tok.children:
+                if c.type == "text":
+                    c.content = self.dashes(c.content)
+
+    def text(self, text: str) -> str:
+        """A plain field (headline, caption, byline...) with the body's punctuation."""
+        if not text:
+            return text
+        out = []
+        for tok in self.md.parseInline(_ESCAPE.sub(r"\\\1", text)):
+            for c in tok.children or []:
+                out.append(" " if c.type in ("softbreak", "hardbreak") else c.content)
+        return "".join(out)
+
+    def article(self, art: Article) -> Article:
+        """The article with every field that is set as text punctuated."""
+        t = self.text
+        fields = ("headline", "kicker", "deck", "byline", "source", "bio")
+        upd: dict = {f: t(getattr(art, f)) for f in fields if getattr(art, f)}
+        upd["photos"] = [
+            p.model_copy(update={"caption": t(p.caption), "credit": t(p.credit) if p.credit else p.credit})
+            for p in art.photos
+        ]
+        upd["pull_quotes"] = [
+            q.model_copy(update={"text": t(q.text), "attribution": t(q.attribution) if q.attribution else None})
+            for q in art.pull_quotes
+        ]
+        return art.model_copy(update=upd)
+
+
+def _apostrophes(state: StateCore) -> None:
+    for tok in state.tokens:
+        if tok.type == "inline" and tok.children:
+            for c in tok.children:
+                if c.type == "text" and "'" in c.content:
+                    c.content = c.content.replace("'", "\u2019")

@@ -1,0 +1,127 @@
+"""`issue watch`: render an issue again whenever one of its files changes.
+
+Reads the issue folder (manifest, articles, photos, style sheet) through `watchfiles`; produces the
+PDF, as `issue render` does, after every change, and prints what changed, the time and the result.
+An edit that breaks the manifest (or overset copy) prints the problems with their lines and leaves
+the last good PDF in place. Renders reuse the paragraph cache and the loaded fonts, so a correction
+costs about what re-setting its paragraph and drawing the pages cost.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .manifest.errors import InvalidInput
+from .manifest.load import resolve_manifest
+
+Say = Callable[[str], None]
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+class _Inputs:
+    """Which changed paths are the issue's inputs: not its build folder, the output or temp files."""
+
+    def __init__(self, folder: Path, output: Path | None):
+        from watchfiles import DefaultFilter
+
+        self.default = DefaultFilter()
+        self.build = (folder / "build").resolve()
+        self.output = output.resolve() if output else None
+
+    def __call__(self, change, path: str) -> bool:
+        p = Path(path).resolve()
+        if p == self.output or p.name.startswith(".") or p.name.endswith(".tmp"):
+            return False
+        if p == self.build or self.build in p.parents:
+            return False
+        return self.default(change, path)
+
+
+def render_once(folder: Path, output: Path | None, allow_overset: bool = False, say: Say = _say) -> bool:
+    """Render the issue; print problems and keep the last good PDF if it cannot. True if written."""
+    from .pdf.draw import write_pdf
+    from .pipeline import build, default_output, tune_gc
+
+    tune_gc()
+
+    t0 = time.perf_counter()
+    try:
+        b = build(folder, parallel=False)  # no fork beside the watcher's thread
+    except InvalidInput as e:
+        for p in e.problems:
+            say(str(p))
+        say(f"  not rendered ({len(e.problems)} problem{'s' if len(e.problems) != 1 else ''}); the last good PDF stays")
+        return False
+    c = b.composed
+    over = c.overset
+    if over and not allow_overset:
+        for f in over:
+            say(f"overset: story '{f.story}' on page {f.page}: {f.overset_lines} lines did not fit")
+        say("  not rendered (copy does not fit); the last good PDF stays")
+        return False
+    out = output or default_output(b.loaded)
+    write_pdf(c, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    b.keep_cache()
+    dt = time.perf_counter() - t0
+    say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    return True
+
+
+def watch(
+    issue: Path,
+    output: Path | None = None,
+    allow_overset: bool = False,
+    say: Say = _say,
+    stop: threading.Event | None = None,
+) -> None:
+    """Render now, then after every change to the issue's files until interrupted (or `stop` is set)."""
+    from watchfiles import watch as changes_of
+
+    manifest = resolve_manifest(issue)
+    folder = manifest.parent.resolve()
+    say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
+    _guarded(folder, output, allow_overset, say)
+    try:
+        for batch in changes_of(
+            folder, watch_filter=_Inputs(folder, output), debounce=300, step=50, stop_event=stop, rust_timeout=500
+        ):
+            names = _changed(batch, folder)
+            if not names:
+                continue  # only an editor's temporary files came and went
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
+            _guarded(folder, output, allow_overset, say)
+    except KeyboardInterrupt:
+        pass
+    say("stopped")
+
+
+def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say) -> None:
+    """One render that never ends the watch: any failure is printed and the watch goes on."""
+    try:
+        render_once(folder, output, allow_overset, say)
+    except OSError as e:
+        say(f"  cannot write the PDF: {e}; the last good PDF stays")
+    except Exception as e:  # a watch outlives a bad edit, whatever it breaks
+        say(f"  render failed: {type(e).__name__}: {e}; the last good PDF stays")
+
+
+def _changed(batch, folder: Path) -> list[str]:
+    """The changed files by name, without temporary files that were made and removed again."""
+    from watchfiles import Change
+
+    added = {p for c, p in batch if c == Change.added}
+    return sorted({_rel(Path(p), folder) for _, p in batch if not (p in added and not Path(p).exists())})
+
+
+def _rel(p: Path, folder: Path) -> str:
+    try:
+        return str(p.resolve().relative_to(folder))
+    except ValueError:
+        return str(p)

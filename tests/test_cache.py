@@ -1,0 +1,167 @@
+"""The persistent typesetting cache: cold, warm and --no-cache renders give the same PDF bytes;
+a one-word correction re-sets one paragraph; a corrupt, foreign or hostile cache is ignored and
+rebuilt; the PDF does not depend on where the issue folder sits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.pipeline import build, cache_path
+from layout.text.cache import MAGIC
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "issues" / "2026-12-03"
+
+
+def render(folder: Path, out: Path, *extra: str) -> bytes:
+    r = CliRunner().invoke(app, ["render", str(folder), "-o", str(out), *extra])
+    assert r.exit_code == 0, r.output
+    return out.read_bytes()
+
+
+@pytest.fixture()
+def issue(tmp_path: Path) -> Path:
+    dst = tmp_path / "issue"
+    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+@pytest.fixture(scope="module")
+def bench_issue(tmp_path_factory) -> Path:
+    """A two-page issue of the benchmark's kind: every story its own 1600x1000 photo."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import make_issue
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    folder = tmp_path_factory.mktemp("bench") / "issue"
+    make_issue(folder, pages=2, seed=11, own_photos=(1600, 1000))
+    return folder
+
+
+@pytest.fixture(params=["sample", "benchmark"])
+def any_issue(request, tmp_path: Path) -> Path:
+    src = SAMPLE if request.param == "sample" else request.getfixturevalue("bench_issue")
+    dst = tmp_path / "issue"
+    shutil.copytree(src, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+def test_cold_warm_and_no_cache_give_the_same_bytes(any_issue: Path, tmp_path: Path) -> None:
+    issue = any_issue
+    no_cache = render(issue, tmp_path / "a.pdf", "--no-cache")
+    assert not (issue / "build").exists(), "--no-cache wrote a cache"
+    cold = render(issue, tmp_path / "b.pdf")
+    assert cache_path_of(issue).is_file()
+    warm = render(issue, tmp_path / "c.pdf")
+    assert no_cache == cold == warm
+
+
+def cache_path_of(issue: Path) -> Path:
+    return issue / "build" / ".cache" / "paragraphs.bin"
+
+
+def test_warm_build_sets_nothing_and_a_one_word_change_resets_one_paragraph(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "cold.pdf")
+    warm = build(issue)
+    assert warm.cache is not None and warm.cache.misses == 0 and warm.cache.hits > 50
+    md = issue / "articles" / "geminids.md"
+    text = md.read_text(encoding="utf-8")
+    word = next(w for w in text.split() if w.isalpha() and len(w) > 6 and text.count(w) == 1)
+    md.write_text(text.replace(word, word[::-1], 1), encoding="utf-8")
+    edited = build(issue)
+    assert edited.cache.misses == 1, f"{edited.cache.misses} paragraphs set again for a one-word change"
+    # and the result is what a render without any cache gives
+    assert render(issue, tmp_path / "e1.pdf") == render(issue, tmp_path / "e2.pdf", "--no-cache")
+
+
+def _rewrite(path: Path, payload: bytes) -> None:
+    path.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+
+
+@pytest.mark.parametrize(
+    "damage", ["flip-a-byte", "truncate", "foreign-file", "other-fingerprint", "wrong-shapes", "other-font-file"]
+)
+def test_a_bad_cache_is_ignored_and_rebuilt(issue: Path, tmp_path: Path, damage: str) -> None:
+    good = render(issue, tmp_path / "good.pdf")
+    p = cache_path_of(issue)
+    data = p.read_bytes()
+    if damage == "flip-a-byte":
+        i = len(data) // 2
+        p.write_bytes(data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1 :])
+    elif damage == "truncate":
+        p.write_bytes(data[: len(data) // 3])
+    elif damage == "foreign-file":
+        p.write_bytes(b"\x80\x04\x95 not a cache at all")
+    else:
+        fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        if damage == "other-fingerprint":
+            _rewrite(p, marshal.dumps(("someone-else", entries)))
+        elif damage == "other-font-file":  # well formed and summed, but naming a font the style does not
+            font = sorted((ROOT / "fonts").rglob("*.ttf"))[0]
+            stray = tmp_path / "stray.ttf"
+            shutil.copy(font, stray)
+            swapped = {
+                k: tuple((tuple((str(stray), *sp[1:]) for sp in spans), rest) for spans, rest in v)
+                for k, v in entries.items()
+            }
+            _rewrite(p, marshal.dumps((fp, swapped)))
+        else:  # a well-formed, correctly summed file whose entries are not lines
+            _rewrite(p, marshal.dumps((fp, {k: ("x", 1, None) for k in entries})))
+    b = build(issue)
+    assert b.cache.loaded == 0 or damage in ("wrong-shapes", "other-font-file"), "a damaged cache was trusted"
+    assert b.cache.misses > 50, "paragraphs came from a damaged cache"
+    assert render(issue, tmp_path / "again.pdf") == good
+    assert build(issue).cache.misses == 0, "the cache was not rebuilt"
+
+
+def test_an_unwritable_cache_folder_does_not_fail_the_render(issue: Path, tmp_path: Path) -> None:
+    (issue / "build").mkdir()
+    (issue / "build" / ".cache").write_text("a file where the cache folder would be")
+    good = render(issue, tmp_path / "a.pdf")
+    assert good == render(issue, tmp_path / "b.pdf", "--no-cache")
+
+
+def test_the_cache_is_written_atomically_and_only_after_the_pdf(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "a.pdf")
+    leftovers = [p.name for p in (issue / "build" / ".cache").iterdir() if p.name != "paragraphs.bin"]
+    assert leftovers == []
+    b = build(issue)
+    assert cache_path(b.loaded) == cache_path_of(issue)
+
+
+def test_the_pdf_does_not_depend_on_where_the_issue_sits(tmp_path: Path) -> None:
+    a, b = tmp_path / "one" / "issue", tmp_path / "two" / "deeper" / "issue"
+    for d in (a, b):
+        shutil.copytree(SAMPLE, d, ignore=shutil.ignore_patterns("build"))
+    assert render(a, tmp_path / "a.pdf") == render(b, tmp_path / "b.pdf")
+
+
+def test_serial_and_parallel_give_the_same_bytes(any_issue: Path, tmp_path: Path) -> None:
+    issue = any_issue
+    from layout.pdf.draw import write_pdf
+
+    pdfs = []
+    for parallel, cache in ((False, False), (True, False), (True, True), (False, True)):
+        b = build(issue, cache=cache, parallel=parallel)
+        out = tmp_path / f"p{parallel}-c{cache}.pdf"
+        write_pdf(b.composed, out)
+        b.keep_cache()
+        pdfs.append(out.read_bytes())
+    assert all(p == pdfs[0] for p in pdfs)
+
+
+def test_check_writes_no_cache_and_jobs_2_gives_the_same_bytes(issue: Path, tmp_path: Path) -> None:
+    r = CliRunner().invoke(app, ["check", str(issue)])
+    assert r.exit_code == 0, r.output
+    assert not (issue / "build").exists(), "`issue check` wrote into the issue folder"
+    assert render(issue, tmp_path / "j2.pdf", "--jobs", "2") == render(issue, tmp_path / "j1.pdf", "--jobs", "1")
