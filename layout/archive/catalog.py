@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..manifest.files import check_target
 from .alto import NS as ALTO
 
 NAME = "catalog.sqlite"
@@ -182,10 +183,11 @@ def rebuild(archive: Path) -> tuple[int, list[str]]:
                     with db:
                         index_bag(db, archive, bag)
                     n += 1
-                except (OSError, ValueError, KeyError, TypeError, ET.ParseError) as e:
+                except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, ET.ParseError) as e:
                     problems.append(f"{bag}: cannot catalogue this bag: {e}")
         finally:
             db.close()
+        check_target(archive / NAME)  # never rename over a folder, a device or a pipe
         os.replace(tmp, archive / NAME)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

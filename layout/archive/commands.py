@@ -5,6 +5,7 @@ exit code (never a traceback). Each returns the exit code."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,19 +48,20 @@ def run_archive(issues: list[Path], to: Path, opt: ArchiveOptions, err: Say, out
 
 
 def run_verify(bag: Path, err: Say, out: Say) -> int:
-    from .verify import NotABag, verify
+    from .verify import NotABag, shown, verify
 
+    name = shown(str(bag))
     try:
         v = verify(bag)
     except NotABag as e:
-        err(f"error: {e}")
+        err(f"error: {shown(str(e))}")
         return EXIT_INVALID
     for line in v.lines():
-        out(f"{bag}: {line}")
+        out(f"{name}: {line}")
     if not v.ok:
-        err(f"error: {bag} does not verify: {len(v.lines())} problem(s)")
+        err(f"error: {name} does not verify: {len(v.lines())} problem(s)")
         return EXIT_PROBLEMS
-    out(f"{bag}: valid BagIt {v.version} bag, {v.files} payload files, every checksum matches")
+    out(f"{name}: valid BagIt {v.version} bag, {v.files} payload files, every checksum matches")
     return EXIT_OK
 
 
@@ -87,7 +89,11 @@ def run_rebuild(archive: Path, err: Say, out: Say) -> int:
     if not archive.is_dir():
         err(f"error: {archive}: no such archive folder")
         return EXIT_INVALID
-    n, problems = rebuild(archive)
+    try:
+        n, problems = rebuild(archive)
+    except (OSError, sqlite3.Error) as e:  # catalog.sqlite a folder, the archive read-only ...
+        err(f"error: cannot write {archive / NAME}: {e}; the catalogue was left as it was")
+        return EXIT_INVALID
     for p in problems:
         err(p)
     out(f"{archive / NAME}: {n} bag{'s' if n != 1 else ''} catalogued")

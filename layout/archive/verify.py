@@ -7,6 +7,7 @@ that changed, vanished or appeared, in the payload or among the tag files.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,10 +32,16 @@ class Verdict:
         return not (self.changed or self.vanished or self.appeared or self.other)
 
     def lines(self) -> list[str]:
-        out = [f"changed: {p}" for p in self.changed]
-        out += [f"vanished: {p}" for p in self.vanished]
-        out += [f"appeared: {p}" for p in self.appeared]
-        return out + self.other
+        out = [f"changed: {shown(p)}" for p in self.changed]
+        out += [f"vanished: {shown(p)}" for p in self.vanished]
+        out += [f"appeared: {shown(p)}" for p in self.appeared]
+        return out + [shown(p) for p in self.other]
+
+
+def shown(name: str) -> str:
+    """A file name as it can be printed: bytes that are not UTF-8 (kept by the file system as
+    surrogates) written as \\xNN escapes instead of stopping the report."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 class NotABag(Exception):
@@ -78,7 +85,7 @@ def verify(path: Path) -> Verdict:
         raise NotABag(f"{path}: not a bag (no bagit.txt)")
     try:
         bag = bagit.Bag(str(path))
-    except bagit.BagError as e:
+    except (bagit.BagError, ValueError, OSError) as e:  # ValueError: a tag file that is not UTF-8
         return Verdict(path, other=[f"cannot read the bag's own files: {e}"])
     v = Verdict(path, version=".".join(map(str, bag.version_info)))
     vanished, appeared = bag.compare_manifests_with_fs()
@@ -98,6 +105,6 @@ def verify(path: Path) -> Verdict:
     if v.ok:
         try:
             bag.validate(processes=1)  # what else bagit checks: bagit.txt, Payload-Oxum, structure
-        except bagit.BagError as e:
+        except (bagit.BagError, ValueError, OSError) as e:
             v.other.append(f"invalid bag: {e}")
     return v

@@ -63,6 +63,9 @@ def run_preflight(target: Path, print_: bool, icc: Path | None, as_json: bool, s
     if not target.exists():
         err(f"error: {target}: no such issue folder or PDF")
         return EXIT_INVALID
+    if not (target.is_dir() or target.is_file()):
+        err(f"error: {target}: not a regular file (a device or a pipe?); expected an issue folder or a PDF")
+        return EXIT_INVALID
     try:
         is_pdf = target.is_file() and target.suffix.lower() == ".pdf"
         found = preflight_pdf(target, print_) if is_pdf else preflight_issue(target, print_ or icc is not None, icc)

@@ -23,6 +23,7 @@ from .pdfwalk import Mark, font_embedded, walk
 from .preflight import MIN_RULE, MIN_TEXT, RICH_CMY, RICH_K
 
 NOT_PRINT = {"DeviceRGB", "CalRGB", "Lab"}
+MAX_INK_PIXELS = 60_000_000  # a full broadsheet page at 300 ppi is under 40 million
 
 
 @dataclass(frozen=True)
@@ -35,29 +36,44 @@ class Limits:
 def preflight_pdf(path: Path, print_: bool = False, limits: Limits = Limits()) -> list[Finding]:
     try:
         pdf = pikepdf.open(path)
+    except pikepdf.PasswordError:
+        return [Finding(ERROR, "missing-file", f"{path.name} is encrypted with a password; the plant cannot open it")]
     except (pikepdf.PdfError, OSError) as e:
         return [Finding(ERROR, "missing-file", f"cannot read {path.name} as a PDF: {e}")]
     with pdf:
-        trims = [_box(p.obj.get("/TrimBox") or p.mediabox) for p in pdf.pages]
-        groups: dict[tuple, list[Mark]] = {}
-        out: list[Finding] = []
-        inks: dict[tuple, float] = {}
-        for m in walk(pdf):
-            for key in _classify(m, print_, trims[m.page - 1], limits):
-                groups.setdefault((m.page, *key), []).append(m)
-            if m.kind == "image" and "xobject" in m.image and m.image["space"] == "DeviceCMYK":
-                x = m.image["xobject"]
-                if x.objgen not in inks:
-                    inks[x.objgen] = _image_ink(x)
-                if inks[x.objgen] > limits.ink_limit + 0.5:
-                    msg = f"CMYK image reaches {inks[x.objgen]:.0f}% total ink (limit {limits.ink_limit:g}%)"
-                    out.append(Finding(ERROR, "ink-limit", msg, m.page, element=f"image {m.image['name']}"))
-        out += [_finding(k, ms, limits) for k, ms in groups.items()]
-        out += _fonts(pdf)
-        if print_:
-            out += _pdfx(pdf)
-            if str(pdf.docinfo.get("/GTS_PDFXVersion", "")) != "PDF/X-4":  # X-4 allows live transparency
-                out += _transparency(pdf)
+        if not len(pdf.pages):
+            return [Finding(ERROR, "missing-file", f"{path.name} has no pages")]
+        try:
+            return _checks(pdf, print_, limits)
+        except (pikepdf.PdfError, AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError) as e:
+            # a damaged file (pikepdf repairs what it can on opening; an object left broken, or of
+            # the wrong type, is met only on the walk): the plant's RIP would reject it too
+            why = f"{type(e).__name__}: {e}" if not isinstance(e, pikepdf.PdfError) else str(e)
+            return [Finding(ERROR, "missing-file", f"{path.name} is damaged and cannot be checked ({why})")]
+
+
+def _checks(pdf: pikepdf.Pdf, print_: bool, limits: Limits) -> list[Finding]:
+    """Every check on an open, readable PDF."""
+    trims = [_box(p.obj.get("/TrimBox") or p.mediabox) for p in pdf.pages]
+    groups: dict[tuple, list[Mark]] = {}
+    out: list[Finding] = []
+    inks: dict[tuple, float] = {}
+    for m in walk(pdf):
+        for key in _classify(m, print_, trims[m.page - 1], limits):
+            groups.setdefault((m.page, *key), []).append(m)
+        if m.kind == "image" and "xobject" in m.image and m.image["space"] == "DeviceCMYK":
+            x = m.image["xobject"]
+            if x.objgen not in inks:
+                inks[x.objgen] = _image_ink(x)
+            if inks[x.objgen] > limits.ink_limit + 0.5:
+                msg = f"CMYK image reaches {inks[x.objgen]:.0f}% total ink (limit {limits.ink_limit:g}%)"
+                out.append(Finding(ERROR, "ink-limit", msg, m.page, element=f"image {m.image['name']}"))
+    out += [_finding(k, ms, limits) for k, ms in groups.items()]
+    out += _fonts(pdf)
+    if print_:
+        out += _pdfx(pdf)
+        if str(pdf.docinfo.get("/GTS_PDFXVersion", "")) != "PDF/X-4":  # X-4 allows live transparency
+            out += _transparency(pdf)
     return out
 
 
@@ -148,6 +164,8 @@ def _finding(key: tuple, marks: list[Mark], limits: Limits) -> Finding:
 
 def _image_ink(x: pikepdf.Stream) -> float:
     try:
+        if int(x.get("/Width", 0)) * int(x.get("/Height", 0)) > MAX_INK_PIXELS:
+            return 0.0  # a hostile size would need gigabytes to decode; its ppi is still checked
         im = pikepdf.PdfImage(x).as_pil_image()
     except Exception:  # noqa: BLE001 - an image pikepdf cannot decode is not measurable, not fatal
         return 0.0

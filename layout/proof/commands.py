@@ -35,6 +35,12 @@ def _is_pdf(path: Path) -> bool:
 
 
 def _pdf_arg(path: Path, err: Say) -> bool:
+    if path.is_dir():
+        err(f"error: {path} is a folder, not a PDF")
+        return False
+    if path.exists() and not path.is_file():
+        err(f"error: {path} is not a regular file (a device or a pipe?), not a PDF")
+        return False
     if not path.is_file():
         err(f"error: {path}: no such file")
         return False
@@ -114,7 +120,7 @@ def run_preview(source: Path, output: Path | None, dpi: int, err: Say, out: Say)
             dest = output or b.loaded.folder / "build" / "preview"
         try:
             files = preview(pdf, dest, dpi)
-        except PdfiumError as e:
+        except (PdfiumError, ValueError) as e:
             err(f"error: {source}: cannot read the PDF ({e})")
             return EXIT_INVALID
         except OSError as e:
@@ -137,7 +143,7 @@ def _diff_side(arg: Path, tmp: Path, name: str, err: Say) -> Path | None:
 
 
 def run_diff(old: Path, new: Path, output: Path | None, err: Say, out: Say) -> int:
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
     from pypdfium2 import PdfiumError
 
     from .diff import compare
@@ -150,7 +156,7 @@ def run_diff(old: Path, new: Path, output: Path | None, err: Say, out: Say) -> i
             return EXIT_INVALID
         try:
             cmp = compare(a, b, tmp)
-        except (PdfiumError, PdfReadError, ValueError) as e:
+        except (PdfiumError, PyPdfError, ValueError) as e:
             err(f"error: cannot read the PDFs: {e}")
             return EXIT_INVALID
         dest = output or (new.parent if new.is_file() else new / "build") / f"{new.stem}-diff"
@@ -180,7 +186,7 @@ def _sources_folder(pmap: dict, pdf: Path) -> Path:
 
 
 def run_notes(pdf: Path, as_json: bool, patch: bool, err: Say, out: Say) -> int:
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     from .notes import read_notes
     from .patch import make_patch
@@ -194,7 +200,7 @@ def run_notes(pdf: Path, as_json: bool, patch: bool, err: Say, out: Say) -> int:
             err(f"error: {pdf} has no proof map: make it with `issue proof`, annotate that, and try again")
             return EXIT_INVALID
         found, skipped = read_notes(pdf, pmap)
-    except (PdfReadError, ValueError, KeyError) as e:
+    except (PyPdfError, ValueError, KeyError) as e:
         err(f"error: {pdf}: cannot read the proof ({e})")
         return EXIT_INVALID
     for page in skipped:

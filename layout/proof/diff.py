@@ -17,6 +17,7 @@ from .preview import render
 from .proofmap import read_map, unmarked
 
 DPI = 72  # the report's page images; enough to see what moved
+DIFF_PIXELS = 8_000_000  # per page image (a broadsheet at 72 dpi is 1.2 million): a hostile page size stays small
 
 
 @dataclass
@@ -166,7 +167,7 @@ def compare(old_pdf: Path, new_pdf: Path, work: Path) -> Comparison:
     if old.map is None or new.map is None:
         # Without a map on both sides, compare what each page says.
         old, new = _page_texts(old), _page_texts(new)
-    old.images, new.images = render(old.clean, DPI), render(new.clean, DPI)
+    old.images, new.images = render(old.clean, DPI, most=DIFF_PIXELS), render(new.clean, DPI, most=DIFF_PIXELS)
     pixels = {}
     for i, (a, b) in enumerate(zip(old.images, new.images, strict=False)):
         pixels[i + 1] = a.size != b.size or ImageChops.difference(a, b).getbbox() is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from pypdf import PdfReader
-from pypdf.generic import IndirectObject
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 KINDS = {
     "/Text": "note",
@@ -180,10 +180,15 @@ def read_notes(pdf, pmap: dict) -> tuple[list[Correction], list[int]]:
             break
         mp = _Page(pmap["pages"][pi], words)
         height = float(page.mediabox.height)
-        for ref in page.get("/Annots") or []:
+        annots = page.get("/Annots")
+        annots = annots.get_object() if isinstance(annots, IndirectObject) else annots
+        for ref in annots if isinstance(annots, ArrayObject) else []:
             try:
-                c = _read_one(ref.get_object(), pi + 1, mp, words, height, carets)
-            except (TypeError, ValueError, KeyError, IndexError):
+                a = ref.get_object() if isinstance(ref, IndirectObject) else ref
+                if not isinstance(a, DictionaryObject):
+                    raise TypeError("not an annotation")
+                c = _read_one(a, pi + 1, mp, words, height, carets)
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
                 skipped.append(pi + 1)  # a malformed annotation: listed as skipped, not fatal
                 continue
             if c is None:

@@ -118,7 +118,11 @@ def make_patch(corrections: list[Correction], pmap: dict, folder: Path) -> tuple
             if not path.is_file():
                 problems.append(f"not in the patch: {c.line()}: {path} not found")
                 continue
-            sources[rel] = path.read_text(encoding="utf-8")
+            try:
+                sources[rel] = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                problems.append(f"not in the patch: {c.line()}: cannot read {path} ({e})")
+                continue
             proofed = pmap["inputs"]["files"].get(f"articles/{c.story}")
             if proofed and hashlib.sha256(path.read_bytes()).hexdigest() != proofed:
                 problems.append(f"warning: {rel} has changed since the proof was made: read the patch with care")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -16,16 +17,32 @@ from ..manifest.files import check_target
 
 THUMB_W = 280  # contact-sheet thumbnail width, pixels
 PER_ROW = 4
+MAX_PIXELS = 100_000_000  # one page image (about 700 MB while it is made): a tabloid at 600 dpi is 67 million
+MAX_SHEET = 400  # pages on the contact sheet; a longer PDF still gets every page image
 
 
-def render(pdf: Path, dpi: int, pages: range | None = None) -> list[Image.Image]:
-    """Pages of `pdf` as RGB images at `dpi`."""
+def _scale(page: pdfium.PdfPage, dpi: int, most: int) -> float:
+    """`dpi` as a scale, lowered for a page so large (any PDF may claim 200 inches square) that
+    the image would pass `most` pixels: memory stays bounded whatever the file says."""
+    w, h = page.get_size()
+    area = max(1.0, abs(w * h))
+    return max(1e-3, min(dpi / 72, math.sqrt(most / area)))
+
+
+def iter_pages(pdf: Path, dpi: int, pages: range | None = None, most: int = MAX_PIXELS) -> Iterator[Image.Image]:
+    """Pages of `pdf` as RGB images at `dpi`, one at a time."""
     doc = pdfium.PdfDocument(str(pdf))
     try:
-        idx = pages if pages is not None else range(len(doc))
-        return [doc[i].render(scale=dpi / 72).to_pil().convert("RGB") for i in idx]
+        for i in pages if pages is not None else range(len(doc)):
+            page = doc[i]
+            yield page.render(scale=_scale(page, dpi, most)).to_pil().convert("RGB")
     finally:
         doc.close()
+
+
+def render(pdf: Path, dpi: int, pages: range | None = None, most: int = MAX_PIXELS) -> list[Image.Image]:
+    """Pages of `pdf` as RGB images at `dpi` (each at most `most` pixels)."""
+    return list(iter_pages(pdf, dpi, pages, most))
 
 
 def publish(tmp: str | Path, path: Path) -> None:
@@ -49,9 +66,14 @@ def save_png(img: Image.Image, path: Path) -> None:
         raise
 
 
+def thumbnail(im: Image.Image, width: int = THUMB_W) -> Image.Image:
+    """The page `width` pixels wide (no taller than 3 widths: a sliver of a page stays a thumbnail)."""
+    return im.resize((width, min(3 * width, max(1, round(im.height * width / im.width)))), Image.LANCZOS)
+
+
 def contact_sheet(images: list[Image.Image], width: int = THUMB_W) -> Image.Image:
     """Thumbnails in rows of PER_ROW on a grey ground, page numbers under each."""
-    thumbs = [im.resize((width, max(1, round(im.height * width / im.width))), Image.LANCZOS) for im in images]
+    thumbs = [thumbnail(im, width) for im in images]
     th = max(t.height for t in thumbs)
     cols = min(PER_ROW, len(thumbs))
     rows = math.ceil(len(thumbs) / cols)
@@ -70,13 +92,17 @@ def contact_sheet(images: list[Image.Image], width: int = THUMB_W) -> Image.Imag
 def preview(pdf: Path, out_dir: Path, dpi: int) -> list[Path]:
     """Write page-001.png... and contact.png into `out_dir`; page images from an earlier,
     longer preview are removed so the folder shows this PDF only."""
-    images = render(pdf, dpi)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for i, im in enumerate(images):
+    images = []  # thumbnails only: one page image in memory at a time
+    for i, im in enumerate(iter_pages(pdf, dpi)):
         p = out_dir / f"page-{i + 1:03d}.png"
         save_png(im, p)
         written.append(p)
+        if i < MAX_SHEET:
+            images.append(thumbnail(im))
+    if not written:
+        raise ValueError("the PDF has no pages")
     for stale in out_dir.glob("page-[0-9][0-9][0-9].png"):
         if stale not in written:
             stale.unlink()

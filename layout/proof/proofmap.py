@@ -16,6 +16,7 @@ from .. import __version__
 from ..manifest.load import LoadedIssue
 from ..page.frames import ImageItem, Page, RuleItem, TextItem, added_hyphen
 from ..text.fonts import LIGATURES
+from .mapcheck import MAX_BYTES, check_map
 
 MAP_NAME = "layout-proof-map.json"
 MARKS_BEGIN = b"/OC /ProofMarks BDC"  # as marks.py opens its block
@@ -178,8 +179,15 @@ def read_map(pdf: Path) -> dict | None:
     att = reader.attachments.get(MAP_NAME)
     if not att:
         return None
-    data = json.loads(att[0].decode("utf-8"))
-    return data if data.get("format") == FORMAT else None
+    if len(att[0]) > MAX_BYTES:
+        raise ValueError(f"the proof map is damaged: {len(att[0]):,} bytes, more than any proof's")
+    try:
+        data = json.loads(att[0].decode("utf-8"))
+    except RecursionError:  # hostile nesting: json's recursion, not ours, runs out
+        raise ValueError("the proof map is damaged: nested too deeply") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    return check_map(data)  # a proof is editable: its map is checked before anything trusts it
 
 
 def unmarked(pdf: Path, out: Path, pages: int | None = None) -> Path:
