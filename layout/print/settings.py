@@ -168,8 +168,15 @@ def _find_profile(name: str, folder: Path) -> Path:
     return p
 
 
+MAX_PROFILE = 32 * 1024 * 1024  # the largest CMYK output profiles are a few MB
+
+
 def _read_profile(path: Path) -> tuple[ImageCms.ImageCmsProfile | None, bytes, str | None]:
     try:
+        if path.exists() and not path.is_file():  # a pipe would block the read; a folder cannot be read
+            return None, b"", "not a regular file (a folder, a device or a pipe)"
+        if path.stat().st_size > MAX_PROFILE:
+            return None, b"", f"not an ICC profile ({path.stat().st_size:,} bytes, far more than any profile)"
         data = path.read_bytes()
     except OSError as e:
         return None, b"", f"cannot read the profile ({e.strerror or e})"

@@ -51,7 +51,7 @@ def _pdf_arg(path: Path, err: Say) -> bool:
 
 
 def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
-    from ..pipeline import default_output
+    from ..pipeline import default_output, refuse_input_as_output
     from .make import make_proof
 
     b = _build(issue, err)
@@ -63,6 +63,15 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
         return EXIT_INVALID
     if dest.resolve() in _inputs(b.loaded):
         err(f"error: {dest} is one of the issue's inputs; choose another output")
+        return EXIT_INVALID
+    try:  # the render's own check too: the style sheet, fonts, hard links, a symlinked build/
+        refuse_input_as_output(dest, b)
+    except InvalidInput as e:
+        for p in e.problems:
+            err(f"error: {p}")
+        return EXIT_INVALID
+    except OSError as e:
+        err(f"error: cannot write {dest}: {e.strerror or e}; nothing was written")
         return EXIT_INVALID
     try:
         proof = make_proof(b, dest)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
+import math
 import os
 import sys
 import tempfile
@@ -65,11 +66,39 @@ def _encode(lines: list[Line]) -> tuple:
     return tuple(out)
 
 
+_TYPES = {"float": (int, float), "int": int, "bool": bool, "str": str}
+_LINE_TYPES = [_TYPES[f.type] for f in dataclasses.fields(Line)[1:]]
+_SPAN_TYPES = [_TYPES[f.type] for f in dataclasses.fields(Span)[3:]]
+
+
+def _fields_ok(values: tuple, types: list) -> bool:
+    return len(values) == len(types) and all(
+        isinstance(v, t) and (t is bool or not isinstance(v, bool)) for v, t in zip(values, types, strict=True)
+    )
+
+
+def _span_ok(size: object, text: object, kerns: object, width: object, glyphs: object, rest: tuple) -> bool:
+    """A span as `_encode` writes it (a checksum proves only that the bytes are whole, not that
+    they are ours): numbers finite, one kern per glyph, one glyph per character."""
+    nums = (size, width, *(kerns or ()))
+    if not isinstance(text, str) or glyphs != len(text) or not all(_finite(v) for v in nums) or not 0 < size < 5000:  # type: ignore[operator]
+        return False
+    return (kerns is None or (isinstance(kerns, tuple) and len(kerns) == len(text))) and _fields_ok(rest, _SPAN_TYPES)
+
+
+def _finite(v: object) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
     lines = []
     for spans, rest in entry:
+        if not spans or not _fields_ok(rest, _LINE_TYPES) or not all(map(_finite, rest[:3])) or rest[2] <= 0:
+            raise ValueError("a line of the wrong shape")  # rest[:3]: width, tracking, scale
         out = []
         for path, size, text, kerns, width, glyphs, span_rest in spans:
+            if not _span_ok(size, text, kerns, width, glyphs, span_rest):
+                raise ValueError("a span of the wrong shape")
             face = faces.get(path)
             if face is None:
                 if path not in allowed:

@@ -8,6 +8,8 @@ tables), so a justified line is exactly its measure in the PDF.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..manifest.stylesheet import TextSpec
 from .cache import ParagraphCache, paragraph_key
 from .fonts import Face
@@ -83,6 +85,8 @@ class Typesetter:
             )
         )
         lines = self.cache.get(key)
+        if lines is not None and _letters(ln.text for ln in lines) != _letters(r.text for r in runs):
+            lines = None  # a forged cache file (its checksum is no secret) setting other words: set afresh
         if lines is None:
             lines = self._set(
                 runs, role, measure, size, align, hyphenate, color, indent, para, ragged_balance, extra_faces
@@ -155,3 +159,8 @@ class Typesetter:
 def _loosest(br: Breaks) -> float:
     """The adjustment ratio of the loosest line that is justified (the last line is not)."""
     return max((abs(r) for r in br.ratios[:-1]), default=0.0)
+
+
+def _letters(texts: Iterable[str]) -> str:
+    """The letters and digits of some text, case folded: what a cached setting must agree on."""
+    return "".join(ch for s in texts for ch in s if ch.isalnum()).casefold()
