@@ -46,7 +46,7 @@ class _Inputs:
 def render_once(folder: Path, output: Path | None, allow_overset: bool = False, say: Say = _say) -> bool:
     """Render the issue; print problems and keep the last good PDF if it cannot. True if written."""
     from .pdf.draw import write_pdf
-    from .pipeline import build, default_output, tune_gc
+    from .pipeline import build, default_output, refuse_input_as_output, tune_gc
 
     tune_gc()
 
@@ -66,6 +66,13 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
         say("  not rendered (copy does not fit); the last good PDF stays")
         return False
     out = output or default_output(b.loaded)
+    try:
+        refuse_input_as_output(out, b)  # -o issue.yaml (or a photo, the style sheet ...) is never written over
+    except InvalidInput as e:
+        for p in e.problems:
+            say(str(p))
+        say("  not rendered; the last good PDF stays")
+        return False
     write_pdf(c, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
     b.keep_cache()
     dt = time.perf_counter() - t0
@@ -81,12 +88,25 @@ def watch(
     stop: threading.Event | None = None,
 ) -> None:
     """Render now, then after every change to the issue's files until interrupted (or `stop` is set)."""
-    from watchfiles import watch as changes_of
-
     manifest = resolve_manifest(issue)
     folder = manifest.parent.resolve()
     say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
     _guarded(folder, output, allow_overset, say)
+    try:
+        while not _watch_until_stopped(folder, output, allow_overset, say, stop):
+            # the watcher stopped on a file name it cannot decode (not UTF-8): something changed,
+            # so render, and watch again rather than end the session with a traceback
+            say(f"{time.strftime('%H:%M:%S')} changed: a file whose name is not UTF-8 (left out of the issue)")
+            _guarded(folder, output, allow_overset, say)
+    except KeyboardInterrupt:
+        pass
+    say("stopped")
+
+
+def _watch_until_stopped(folder: Path, output: Path | None, allow_overset: bool, say: Say, stop) -> bool:  # type: ignore[no-untyped-def]
+    """Render after each batch of changes; True when stopped, False if the watcher failed."""
+    from watchfiles import watch as changes_of
+
     try:
         for batch in changes_of(
             folder, watch_filter=_Inputs(folder, output), debounce=300, step=50, stop_event=stop, rust_timeout=500
@@ -97,9 +117,11 @@ def watch(
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
             say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
             _guarded(folder, output, allow_overset, say)
-    except KeyboardInterrupt:
-        pass
-    say("stopped")
+    except RuntimeError as e:  # watchfiles' internal error (an undecodable path) is a RuntimeError
+        if "decode" not in str(e):
+            raise
+        return False
+    return True
 
 
 def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say) -> None:
