@@ -17,7 +17,7 @@ from ..manifest.files import check_target
 
 THUMB_W = 280  # contact-sheet thumbnail width, pixels
 PER_ROW = 4
-MAX_PIXELS = 100_000_000  # one page image (about 700 MB while it is made): a tabloid at 600 dpi is 67 million
+MAX_PIXELS = 89_000_000  # one page image, under Pillow's own bomb limit (a tabloid at 600 dpi is 67 million)
 MAX_SHEET = 400  # pages on the contact sheet; a longer PDF still gets every page image
 
 

@@ -185,6 +185,8 @@ def read_map(pdf: Path) -> dict | None:
         data = json.loads(att[0].decode("utf-8"))
     except RecursionError:  # hostile nesting: json's recursion, not ours, runs out
         raise ValueError("the proof map is damaged: nested too deeply") from None
+    except ValueError as e:  # not JSON, not UTF-8
+        raise ValueError(f"the proof map is damaged: {e}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     return check_map(data)  # a proof is editable: its map is checked before anything trusts it
