@@ -26,7 +26,7 @@ def _scale(page: pdfium.PdfPage, dpi: int, most: int) -> float:
     the image would pass `most` pixels: memory stays bounded whatever the file says."""
     w, h = page.get_size()
     area = max(1.0, abs(w * h))
-    return max(1e-3, min(dpi / 72, math.sqrt(most / area)))
+    return max(1e-3, min(dpi / 72, 0.998 * math.sqrt(most / area)))  # 0.998: PDFium rounds sizes up
 
 
 def iter_pages(pdf: Path, dpi: int, pages: range | None = None, most: int = MAX_PIXELS) -> Iterator[Image.Image]:
