@@ -16,7 +16,7 @@ import typer
 
 from . import __version__
 from .manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
-from .manifest.files import Terminated, stop_signals_raise
+from .manifest.files import Terminated, printable, stop_signals_raise
 
 app = typer.Typer(
     add_completion=False,
@@ -63,7 +63,11 @@ MAX_SHOWN = 100  # problems listed: a runaway file must not flood the terminal
 
 
 def _err(msg: str) -> None:
-    typer.echo(msg, err=True)
+    typer.echo(printable(msg), err=True)
+
+
+def _out(msg: str) -> None:
+    typer.echo(printable(msg))
 
 
 def _invalid(e: InvalidInput) -> None:
@@ -137,14 +141,14 @@ def render(
 
         with bar or nullcontext():
             ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
-            code = run_print(b, icc, split, output, _err, typer.echo, **ticks)
+            code = run_print(b, icc, split, output, _err, _out, **ticks)
         raise typer.Exit(code or (EXIT_PROBLEMS if report else EXIT_OK))
     out = output or default_output(b.loaded)
     _write_screen_pdf(b, out, bar)
     b.keep_cache()
     c = b.composed
     dt = time.perf_counter() - t0
-    typer.echo(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    _out(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
     raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
 
 
@@ -196,12 +200,12 @@ def check(
         raise typer.Exit(EXIT_INVALID) from None
     errs, warns = errors(b.composed), warnings(b.composed, b.loaded)
     for f in errs + warns:
-        typer.echo(str(f))
+        _out(str(f))
     c = b.composed
     status = (
         "problems found" if errs else (f"{len(warns)} warning{'s' if len(warns) != 1 else ''}" if warns else "clean")
     )
-    typer.echo(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
+    _out(f"{b.loaded.manifest}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words: {status}")
     raise typer.Exit(EXIT_PROBLEMS if errs or (strict and warns) else EXIT_OK)
 
 
@@ -216,7 +220,7 @@ def preflight(
     """Check ISSUE or a PDF for what the printing plant would reject; exit 1 on errors."""
     from .print.commands import run_preflight
 
-    raise typer.Exit(run_preflight(target, print_, icc, as_json, strict, _err, typer.echo))
+    raise typer.Exit(run_preflight(target, print_, icc, as_json, strict, _err, _out))
 
 
 @app.command()
@@ -227,7 +231,7 @@ def proof(
     """Write an editors' proof of ISSUE, overset and all (default: ISSUE/build/<publication>-<date>-proof.pdf)."""
     from .proof.commands import run_proof
 
-    raise typer.Exit(run_proof(issue, output, _err, typer.echo))
+    raise typer.Exit(run_proof(issue, output, _err, _out))
 
 
 @app.command()
@@ -238,7 +242,7 @@ def fit(
     """The copyfit table: lines available and used, over or short, words to cut or add, jumps."""
     from .proof.commands import run_fit
 
-    raise typer.Exit(run_fit(issue, as_json, _err, typer.echo))
+    raise typer.Exit(run_fit(issue, as_json, _err, _out))
 
 
 @app.command()
@@ -250,7 +254,7 @@ def preview(
     """One PNG per page and a contact sheet of all pages."""
     from .proof.commands import run_preview
 
-    raise typer.Exit(run_preview(source, output, dpi, _err, typer.echo))
+    raise typer.Exit(run_preview(source, output, dpi, _err, _out))
 
 
 @app.command()
@@ -262,7 +266,7 @@ def diff(
     """Words added and removed per story, pages changed; exit 1 if anything changed."""
     from .proof.commands import run_diff
 
-    raise typer.Exit(run_diff(old, new, output, _err, typer.echo))
+    raise typer.Exit(run_diff(old, new, output, _err, _out))
 
 
 @app.command()
@@ -274,7 +278,7 @@ def notes(
     """List the corrections editors marked on a proof; --patch turns them into a diff (never applied)."""
     from .proof.commands import run_notes
 
-    raise typer.Exit(run_notes(pdf, as_json, patch, _err, typer.echo))
+    raise typer.Exit(run_notes(pdf, as_json, patch, _err, _out))
 
 
 @app.command()
@@ -306,7 +310,7 @@ def new(directory: Annotated[Path, typer.Argument(help="The folder to create")])
         for p in e.problems:
             _err(f"error: {p}")
         raise typer.Exit(EXIT_INVALID) from None
-    typer.echo(f"created {directory}: render it with `issue render {directory}`")
+    _out(f"created {directory}: render it with `issue render {directory}`")
 
 
 @app.command()
@@ -327,7 +331,7 @@ def archive(
     from .archive.commands import ArchiveOptions, run_archive
 
     opt = ArchiveOptions(new_version, page_images, jobs, scheduler, connect_timeout)
-    raise typer.Exit(run_archive(issues, to, opt, _err, typer.echo))
+    raise typer.Exit(run_archive(issues, to, opt, _err, _out))
 
 
 @app.command()
@@ -335,7 +339,7 @@ def verify(bags: Annotated[list[Path], typer.Argument(help="Bag folders made by 
     """Check each BAG's fixity and completeness: exit 1 naming every file changed, vanished or appeared."""
     from .archive.commands import run_verify
 
-    raise typer.Exit(max(run_verify(bag, _err, typer.echo) for bag in bags))
+    raise typer.Exit(max(run_verify(bag, _err, _out) for bag in bags))
 
 
 @app.command()
@@ -348,7 +352,7 @@ def find(
     """List archived articles matching QUERY, with issue, date, page and a snippet."""
     from .archive.commands import run_find
 
-    raise typer.Exit(run_find(archive_dir, query, as_json, limit, _err, typer.echo))
+    raise typer.Exit(run_find(archive_dir, query, as_json, limit, _err, _out))
 
 
 catalog_app = typer.Typer(no_args_is_help=True, help="The archive's catalogue (catalog.sqlite).")
@@ -360,12 +364,12 @@ def catalog_rebuild(archive_dir: Annotated[Path, typer.Argument(help="The archiv
     """Rebuild ARCHIVE_DIR/catalog.sqlite from the bags alone."""
     from .archive.commands import run_rebuild
 
-    raise typer.Exit(run_rebuild(archive_dir, _err, typer.echo))
+    raise typer.Exit(run_rebuild(archive_dir, _err, _out))
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"issue (layout) {__version__}")
+        _out(f"issue (layout) {__version__}")
         raise typer.Exit(EXIT_OK)
 
 

@@ -15,13 +15,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .manifest.errors import InvalidInput
+from .manifest.files import printable
 from .manifest.load import resolve_manifest
 
 Say = Callable[[str], None]
 
 
 def _say(msg: str) -> None:
-    print(msg, flush=True)
+    print(printable(msg), flush=True)
 
 
 class _Inputs:

@@ -61,7 +61,7 @@ def notdef_glyphs(pdf: Path) -> list[tuple[int, str, int]]:
     """(page number, font resource name, character code) for each .notdef drawn."""
     found: list[tuple[int, str, int]] = []
     cache: dict = {}
-    with pikepdf.open(pdf) as doc:
+    with open(pdf, "rb") as fh, pikepdf.open(fh) as doc:  # a handle: qpdf takes only UTF-8 names
         for pn, page in enumerate(doc.pages, 1):
             fonts = page.Resources.get("/Font", {})
             cur = None

@@ -385,3 +385,22 @@ def test_watch_survives_a_file_name_that_is_not_utf8(made: Path, tmp_path: Path)
         odd.unlink(missing_ok=True)
     assert any("not UTF-8" in s for s in said), said
     assert said[-1] == "stopped"
+
+
+# ------------------------------------------------------------------ names that are not UTF-8
+
+
+def test_paths_that_are_not_utf8(made: Path, tmp_path: Path) -> None:
+    odd = tmp_path / os.fsdecode(b"caf\xe9")
+    shutil.copytree(made, odd, ignore=shutil.ignore_patterns("build"))
+    commands = [("render", odd), ("proof", odd), ("check", odd), ("preflight", odd), ("archive", odd, "--to", tmp_path)]
+    for args in commands:
+        r = cli(*args)
+        _clean(r, 2)
+        assert "caf\\xe9" in r.stderr and "not valid UTF-8" in r.stderr
+    r = cli("render", made, "--print", "-o", tmp_path / os.fsdecode(b"print\xe9.pdf"))
+    _clean(r, 2)
+    assert "not valid UTF-8" in r.stderr
+    pdf = tmp_path / os.fsdecode(b"screen\xe9.pdf")
+    _clean(cli("render", made, "-o", pdf), 0)  # ReportLab writes to any name
+    _clean(cli("preflight", pdf), 0)  # read through a handle: qpdf takes only UTF-8 names

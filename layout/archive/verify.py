@@ -7,11 +7,12 @@ that changed, vanished or appeared, in the payload or among the tag files.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import bagit
+
+from ..manifest.files import printable
 
 # Files a bag has at its top without a tag manifest listing them.
 _BAG_FILES = ("bagit.txt",)
@@ -38,10 +39,7 @@ class Verdict:
         return out + [shown(p) for p in self.other]
 
 
-def shown(name: str) -> str:
-    """A file name as it can be printed: bytes that are not UTF-8 (kept by the file system as
-    surrogates) written as \\xNN escapes instead of stopping the report."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
+shown = printable  # a file name's bytes that are not UTF-8 written as \\xNN escapes
 
 
 class NotABag(Exception):

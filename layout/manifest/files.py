@@ -93,6 +93,12 @@ def stop_signals_raise() -> Iterator[None]:
             signal.signal(s, h)
 
 
+def printable(msg: str) -> str:
+    """Text as it can be printed: a file name's bytes that are not UTF-8 (kept by the file system
+    as surrogates) shown as \\xNN escapes instead of stopping the command with a traceback."""
+    return msg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def check_target(out: Path) -> None:
     """Raise OSError unless `out` is a regular file or does not exist yet: renaming a finished
     file over a device or a pipe (-o /dev/null, as root) would replace the device itself."""

@@ -7,6 +7,7 @@ bodies and the source map) or raises `InvalidInput` with every problem located a
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from pathlib import Path
 
@@ -133,6 +134,11 @@ def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
         raise InvalidInput(
             [Problem(f"{manifest}: no such issue manifest (expected an issue folder or its issue.yaml)")]
         )
+    try:  # PDFs, proofs and archives record the issue's path as text
+        str(manifest.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(manifest).decode("utf-8", "backslashreplace")
+        raise InvalidInput([Problem(f"{shown}: the issue's path is not valid UTF-8; rename the folder")]) from None
     text = read_text(manifest, yamlsource.MAX_CHARS, "the manifest")
     data, smap = yamlsource.load(text, manifest)
     if not isinstance(data, dict):

@@ -35,7 +35,16 @@ class Limits:
 
 def preflight_pdf(path: Path, print_: bool = False, limits: Limits = Limits()) -> list[Finding]:
     try:
-        pdf = pikepdf.open(path)
+        fh = open(path, "rb")  # noqa: SIM115 - a handle, not a name: qpdf takes only UTF-8 file names
+    except OSError as e:
+        return [Finding(ERROR, "missing-file", f"cannot read {path.name} as a PDF: {e}")]
+    with fh:
+        return _open_and_check(fh, path, print_, limits)
+
+
+def _open_and_check(fh, path: Path, print_: bool, limits: Limits) -> list[Finding]:  # type: ignore[no-untyped-def]
+    try:
+        pdf = pikepdf.open(fh)
     except pikepdf.PasswordError:
         return [Finding(ERROR, "missing-file", f"{path.name} is encrypted with a password; the plant cannot open it")]
     except (pikepdf.PdfError, OSError) as e:

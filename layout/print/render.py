@@ -8,6 +8,7 @@ accents, separated photos, a sheet of trim + bleed + slug with crop marks and a 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -109,6 +110,11 @@ def render_print(
     out = out or default_print_output(b)
     names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
     _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
+    try:  # qpdf, which stamps the file, takes only file names that are UTF-8
+        str(out.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = os.fsencode(out).decode("utf-8", "backslashreplace")
+        raise InvalidInput([Problem(f"-o {shown}: the path is not valid UTF-8; choose another name")]) from None
     if out.name in names:
         raise InvalidInput([Problem(f"{out}: the whole issue and a page would share this name; choose another -o")])
     slug = marks.Slug(
