@@ -240,6 +240,14 @@ def test_preview_of_a_huge_or_sliver_page_is_bounded(tmp_path: Path) -> None:
         _clean(cli("preview", tmp_path / "huge.pdf", "--dpi", dpi), 2)
 
 
+def test_split_onto_a_page_name_taken_by_a_folder_writes_nothing(made: Path, tmp_path: Path) -> None:
+    (tmp_path / "the-lodestar-science-weekly-20261203-international-p02.pdf").mkdir()
+    r = cli("render", made, "--print", "--split", "-o", tmp_path / "whole.pdf")
+    _clean(r, 2)
+    assert "is a folder" in r.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["the-lodestar-science-weekly-20261203-international-p02.pdf"]
+
+
 def test_print_profile_that_is_a_pipe_folder_or_huge(made: Path, tmp_path: Path) -> None:
     fifo = tmp_path / "plant.icc"
     os.mkfifo(fifo)
@@ -345,6 +353,10 @@ def test_a_forged_paragraph_cache_is_set_afresh(made: Path, tmp_path: Path) -> N
         out = tmp_path / f"{name}.pdf"
         _clean(cli("render", made, "-o", out), 0)
         assert out.read_bytes() == ref.read_bytes(), name
+    cache.write_bytes(good)  # and with the bodies set in two processes, each reading the forged file
+    _forge(cache, FORGERIES["words-changed"])
+    _clean(cli("render", made, "--jobs", 2, "-o", tmp_path / "jobs.pdf"), 0)
+    assert (tmp_path / "jobs.pdf").read_bytes() == ref.read_bytes()
     cache.write_bytes(good)
 
 

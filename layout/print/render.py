@@ -19,6 +19,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from ..manifest.errors import InvalidInput, Problem
+from ..manifest.files import check_target
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
 from ..pipeline import Built
@@ -110,6 +111,8 @@ def render_print(
     out = out or default_print_output(b)
     names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
     _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
+    for target in [out] + [out.parent / n for n in names]:
+        check_target(target)  # a page's name taken by a folder or a pipe: refused before anything is written
     try:  # qpdf, which stamps the file, takes only file names that are UTF-8
         str(out.resolve()).encode("utf-8")
     except UnicodeEncodeError:
