@@ -203,9 +203,8 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
     if out.exists() and not out.is_file():  # a device or pipe: renaming over it would replace it
         raise InvalidInput([Problem(f"-o {out}: is not a regular file (a device or a pipe); nothing was written")])
     target = out.resolve()
-    if out == default_output(li) and not target.is_relative_to(li.folder.resolve()):
-        msg = f"{out}: the default output leads out of the issue folder (a symlinked build/?); pass -o to say where"
-        raise InvalidInput([Problem(msg, Location(li.manifest, 1, 1))])
+    if out == default_output(li):
+        refuse_default_outside(out, li)
     named: list[tuple[Path, tuple]] = [(li.manifest, ())]
     named += [(p, ("articles", aid, "body")) for aid, p in li.body_files.items() if p]
     named += [
@@ -220,6 +219,14 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
             what = "the manifest" if not path else f"an input ({path_name(path)} names it)"
             msg = f"-o {out}: that is {what}; an output never overwrites an input, so nothing was written"
             raise InvalidInput([Problem(msg, li.smap.value(path) if path else Location(li.manifest, 1, 1))])
+
+
+def refuse_default_outside(out: Path, li: LoadedIssue) -> None:
+    """Raise InvalidInput if a default output (under ISSUE/build/) resolves outside the issue
+    folder: a build/ symlinked elsewhere (an issue from a zip) must not aim every command's files."""
+    if not out.resolve().is_relative_to(li.folder.resolve()):
+        msg = f"{out}: the default output leads out of the issue folder (a symlinked build/?); pass -o to say where"
+        raise InvalidInput([Problem(msg, Location(li.manifest, 1, 1))])
 
 
 def default_output(li: LoadedIssue) -> Path:

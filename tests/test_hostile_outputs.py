@@ -225,6 +225,19 @@ def test_proof_onto_the_style_sheet_is_refused(made: Path) -> None:
     assert style.read_bytes() == before
 
 
+def test_default_outputs_through_a_symlinked_build_folder_are_refused(made: Path, tmp_path: Path) -> None:
+    issue = tmp_path / "issue"
+    shutil.copytree(made, issue, ignore=shutil.ignore_patterns("build"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (issue / "build").symlink_to(elsewhere)
+    for args in (("proof", issue), ("render", issue, "--print"), ("preview", issue)):
+        r = cli(*args)
+        _clean(r, 2)
+        assert "leads out of the issue folder" in r.stderr
+    assert not list(elsewhere.rglob("*.pdf")) and not list(elsewhere.rglob("*.png"))
+
+
 def test_preview_of_a_huge_or_sliver_page_is_bounded(tmp_path: Path) -> None:
     for name, size in (("huge", (14400, 14400)), ("sliver", (3, 14400))):
         pdf = pikepdf.new()

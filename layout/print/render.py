@@ -22,7 +22,7 @@ from ..manifest.errors import InvalidInput, Problem
 from ..manifest.files import check_target
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
-from ..pipeline import Built
+from ..pipeline import Built, refuse_default_outside
 from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
@@ -108,7 +108,9 @@ def render_print(
     """Write the print PDF of the whole issue (and, with `split`, one per page beside it)."""
     iss = b.loaded.issue
     c = b.composed
-    out = out or default_print_output(b)
+    if out is None:
+        out = default_print_output(b)
+        refuse_default_outside(out, b.loaded)
     names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
     _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
     for target in [out] + [out.parent / n for n in names]:

@@ -51,7 +51,7 @@ def _pdf_arg(path: Path, err: Say) -> bool:
 
 
 def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
-    from ..pipeline import default_output, refuse_input_as_output
+    from ..pipeline import default_output, refuse_default_outside, refuse_input_as_output
     from .make import make_proof
 
     b = _build(issue, err)
@@ -66,6 +66,8 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
         return EXIT_INVALID
     try:  # the render's own check too: the style sheet, fonts, hard links, a symlinked build/
         refuse_input_as_output(dest, b)
+        if output is None:
+            refuse_default_outside(dest, b.loaded)
     except InvalidInput as e:
         for p in e.problems:
             err(f"error: {p}")
@@ -127,6 +129,9 @@ def run_preview(source: Path, output: Path | None, dpi: int, err: Say, out: Say)
             pdf = Path(tmp) / "issue.pdf"
             write_pdf(b.composed, pdf)
             dest = output or b.loaded.folder / "build" / "preview"
+            if output is None and not dest.resolve().is_relative_to(b.loaded.folder.resolve()):
+                err(f"error: {dest}: the default output leads out of the issue folder (a symlinked build/?); use -o")
+                return EXIT_INVALID
         try:
             files = preview(pdf, dest, dpi)
         except (PdfiumError, ValueError) as e:
