@@ -5,7 +5,9 @@ which `issue verify` checks byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -417,3 +419,17 @@ def test_a_photo_credit_is_a_block_of_its_own(bag):
     assert words == "(PHOTO: KESTREL NEWS AGENCY)"
     caption = " ".join(s.get("CONTENT") for s in blocks[k - 1].iter(f"{ALTO}String"))
     assert caption.endswith("harbour at dusk.") and "PHOTO" not in caption
+
+
+def test_the_bag_and_catalogue_get_the_modes_new_files_get(archived):
+    """Made in private temporary places (mkdtemp, mkstemp), renamed in with the umask's modes:
+    the archive's other readers can open the bag and the catalogue."""
+    root, bag = archived
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(bag.stat().st_mode) == 0o777 & ~mask
+    for p in bag.rglob("*"):
+        assert stat.S_IMODE(p.stat().st_mode) == (0o777 if p.is_dir() else 0o666) & ~mask, p
+    r = cli("catalog", "rebuild", root)
+    assert r.code == 0, r.stderr
+    assert stat.S_IMODE((root / "catalog.sqlite").stat().st_mode) == 0o666 & ~mask

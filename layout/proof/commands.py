@@ -59,7 +59,8 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
         refuse_input_as_output(dest, b)  # the manifest, an article, a photo, the style, a font; a device
     except InvalidInput as e:
         for p in e.problems:
-            err(f"error: {p}")
+            err(str(p))
+        err("error: nothing was written")
         return EXIT_INVALID
     except OSError as e:  # a name too long, a loop of symlinks
         err(f"error: cannot write {dest}: {e.strerror or e}")
