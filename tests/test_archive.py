@@ -372,6 +372,15 @@ def test_catalog_rebuild_from_the_bags_alone(archived, tmp_path):
     b = json.loads(cli("find", "bacterial", "--archive", copy, "--json").stdout)
     assert a == b and a
     assert cli("catalog", "rebuild", tmp_path / "nowhere").code == 2
+    # A folder or a pipe where the catalogue goes is left alone: exit 2, no traceback, no temp file.
+    (copy / "catalog.sqlite").unlink()
+    for make, remove in ((os.mkdir, os.rmdir), (os.mkfifo, os.unlink)):
+        make(copy / "catalog.sqlite")
+        r = cli("catalog", "rebuild", copy)
+        assert r.code == 2 and "cannot write" in r.stderr and "catalog.sqlite" in r.stderr, r.stderr
+        assert not [p for p in copy.iterdir() if p.name.endswith(".tmp")]
+        assert not (copy / "catalog.sqlite").is_file()
+        remove(copy / "catalog.sqlite")
 
 
 def test_a_damaged_catalogue_is_reported_and_rebuilt(archived, tmp_path):

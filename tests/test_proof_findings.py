@@ -131,3 +131,15 @@ def test_marked_holes_are_really_empty(editor):
             right = getattr(it, "x1", it.x + getattr(it, "width", 0))
             inside = left < x1 - 1 and right > x0 + 1 and it.top < bottom - 1 and it.bottom > top + 1
             assert not inside, (h, getattr(it, "text", it))
+
+
+def test_a_problem_of_a_whole_story_is_marked_on_the_story(sample_built, monkeypatch):
+    """A finding with a page but no box (a table too wide for its column, left out) is boxed
+    where the story stands, not only listed on the sheet."""
+    from layout.page.frames import Finding
+
+    boxless = Finding(2, "self-healing-concrete", None, "error", "lead.md:3: a table too wide; left out", "fit")
+    monkeypatch.setattr(check, "findings", lambda composed, loaded: [boxless])
+    (f,) = findings(sample_built.composed, sample_built.loaded)
+    fit = next(s for s in sample_built.composed.fits if s.story == "self-healing-concrete")
+    assert f.page == 2 and f.box == (fit.x, fit.top, fit.x + fit.width, fit.bottom)

@@ -87,7 +87,11 @@ def run_rebuild(archive: Path, err: Say, out: Say) -> int:
     if not archive.is_dir():
         err(f"error: {archive}: no such archive folder")
         return EXIT_INVALID
-    n, problems = rebuild(archive)
+    try:
+        n, problems = rebuild(archive)
+    except OSError as e:  # catalog.sqlite is a folder or a pipe, or the archive is read-only
+        err(f"error: cannot write {archive / NAME}: {e.strerror or e}; nothing was changed")
+        return EXIT_INVALID
     for p in problems:
         err(p)
     out(f"{archive / NAME}: {n} bag{'s' if n != 1 else ''} catalogued")

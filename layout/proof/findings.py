@@ -38,8 +38,12 @@ def findings(composed: Composed, loaded: LoadedIssue) -> list[Finding]:
 
 def _adapt(composed: Composed, f: check.Finding) -> Finding:
     box = None
-    if f.page is not None and f.box is not None and 1 <= f.page <= len(composed.pages):
-        box = _on_page(composed.pages[f.page - 1], f.box)
+    where = f.box
+    if where is None and f.page is not None:  # a problem of a story as a whole: mark the story
+        fit = next((s for s in composed.fits if s.page == f.page and s.story == f.story), None)
+        where = (fit.box.x, fit.box.top, fit.box.width, fit.box.height) if fit else None
+    if f.page is not None and where is not None and 1 <= f.page <= len(composed.pages):
+        box = _on_page(composed.pages[f.page - 1], where)
     return Finding(f.page, box, f.severity, _note(f), f.kind, f.story, str(f))
 
 
