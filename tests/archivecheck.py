@@ -3,37 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import traceback
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pytest
 import xmlschema
-from typer.testing import CliRunner
-
-from layout.cli import app
+from hostile import Run, cli  # noqa: F401  (the archive tests import cli from here)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "assets" / "schemas"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-
-
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-
-def cli(*args: object) -> Run:
-    """`issue ARGS` in-process; an exception escaping the command fails the test with its traceback."""
-    r = CliRunner().invoke(app, [str(a) for a in args])
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        tb = "".join(traceback.format_exception(*r.exc_info)) if r.exc_info else repr(r.exception)
-        pytest.fail(f"`issue {' '.join(map(str, args))}` raised instead of reporting:\n{tb}")
-    return Run(r.exit_code, r.stdout, r.stderr)
 
 
 @cache

@@ -5,7 +5,9 @@ which `issue verify` checks byte for byte."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import unquote
@@ -370,6 +372,15 @@ def test_catalog_rebuild_from_the_bags_alone(archived, tmp_path):
     b = json.loads(cli("find", "bacterial", "--archive", copy, "--json").stdout)
     assert a == b and a
     assert cli("catalog", "rebuild", tmp_path / "nowhere").code == 2
+    # A folder or a pipe where the catalogue goes is left alone: exit 2, no traceback, no temp file.
+    (copy / "catalog.sqlite").unlink()
+    for make, remove in ((os.mkdir, os.rmdir), (os.mkfifo, os.unlink)):
+        make(copy / "catalog.sqlite")
+        r = cli("catalog", "rebuild", copy)
+        assert r.code == 2 and "cannot write" in r.stderr and "catalog.sqlite" in r.stderr, r.stderr
+        assert not [p for p in copy.iterdir() if p.name.endswith(".tmp")]
+        assert not (copy / "catalog.sqlite").is_file()
+        remove(copy / "catalog.sqlite")
 
 
 def test_a_damaged_catalogue_is_reported_and_rebuilt(archived, tmp_path):
@@ -417,3 +428,17 @@ def test_a_photo_credit_is_a_block_of_its_own(bag):
     assert words == "(PHOTO: KESTREL NEWS AGENCY)"
     caption = " ".join(s.get("CONTENT") for s in blocks[k - 1].iter(f"{ALTO}String"))
     assert caption.endswith("harbour at dusk.") and "PHOTO" not in caption
+
+
+def test_the_bag_and_catalogue_get_the_modes_new_files_get(archived):
+    """Made in private temporary places (mkdtemp, mkstemp), renamed in with the umask's modes:
+    the archive's other readers can open the bag and the catalogue."""
+    root, bag = archived
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(bag.stat().st_mode) == 0o777 & ~mask
+    for p in bag.rglob("*"):
+        assert stat.S_IMODE(p.stat().st_mode) == (0o777 if p.is_dir() else 0o666) & ~mask, p
+    r = cli("catalog", "rebuild", root)
+    assert r.code == 0, r.stderr
+    assert stat.S_IMODE((root / "catalog.sqlite").stat().st_mode) == 0o666 & ~mask

@@ -168,6 +168,19 @@ def test_check_circles_a_hole_an_unplaced_article_a_short_strip_and_a_bare_word_
     assert code == 1
 
 
+def test_render_prints_the_warnings_on_stderr_and_still_exits_0(awkward_issues, tmp_path):
+    """On deadline the desk sees holes and unplaced articles from `render` too, as `check` lists them."""
+    d = awkward_issues["editor"]
+    checked = CliRunner().invoke(app, ["check", str(d)])
+    listed = checked.stdout.splitlines()[:-1]
+    assert any(line.startswith("unplaced:") for line in listed), listed
+    out = tmp_path / "editor.pdf"
+    r = CliRunner().invoke(app, ["render", str(d), "-o", str(out)])
+    assert r.exit_code == 0 and out.read_bytes().startswith(b"%PDF-"), r.output
+    assert r.stderr.splitlines() == listed
+    assert "unplaced" not in r.stdout and "hole" not in r.stdout
+
+
 def test_findings_carry_a_place_on_the_page(awkward_built):
     b = awkward_built["editor"]
     ws = findings.warnings(b.composed, b.loaded)

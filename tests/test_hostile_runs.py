@@ -43,23 +43,34 @@ def test_output_naming_an_input_is_refused(issue: Path, target: str, needle: str
     assert digest(issue) == before
 
 
-def test_output_through_a_symlink_or_hard_link_to_the_manifest_is_refused(issue: Path, tmp_path: Path) -> None:
+WRITERS = [("render",), ("render", "--print"), ("proof",)]  # every writer shares the pipeline's input check
+
+
+@pytest.mark.parametrize("command", WRITERS, ids=" ".join)
+def test_output_through_a_symlink_or_hard_link_to_the_manifest_is_refused(
+    issue: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
     (tmp_path / "sym.pdf").symlink_to(issue / "issue.yaml")
     os.link(issue / "issue.yaml", tmp_path / "hard.pdf")
     before = digest(issue)
     for name in ("sym.pdf", "hard.pdf"):
-        run = cli("render", issue, "-o", tmp_path / name)
+        run = cli(command[0], issue, *command[1:], "-o", tmp_path / name)
         assert run.code == 2 and "never overwrites an input" in run.stderr, run.stderr
     assert digest(issue) == before
     assert (tmp_path / "sym.pdf").is_symlink()
 
 
-def test_output_naming_a_font_is_refused(issue: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", WRITERS, ids=" ".join)
+def test_output_naming_a_font_or_the_style_sheet_is_refused(
+    issue: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
     font = SAMPLE.parents[1] / "fonts" / "source-sans-3" / "SourceSans3-Regular.ttf"
-    before = hashlib.sha256(font.read_bytes()).hexdigest()
-    run = cli("render", issue, "-o", font)
-    assert run.code == 2 and "never overwrites an input" in run.stderr, run.stderr
-    assert hashlib.sha256(font.read_bytes()).hexdigest() == before
+    before = hashlib.sha256(font.read_bytes()).hexdigest(), digest(issue)
+    for target in (font, issue / "styles" / "lodestar.yaml"):
+        run = cli(command[0], issue, *command[1:], "-o", target)
+        assert run.code == 2 and "never overwrites an input" in run.stderr, run.stderr
+        assert re.search(r"issue\.yaml:\d+:\d+: -o ", run.stderr), run.stderr
+    assert (hashlib.sha256(font.read_bytes()).hexdigest(), digest(issue)) == before
 
 
 def test_default_output_through_a_symlinked_build_folder_is_refused(issue: Path, tmp_path: Path) -> None:

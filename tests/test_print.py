@@ -292,7 +292,7 @@ def test_print_never_writes_over_an_input(tmp_path: Path) -> None:
     photo = folder / "photos" / "qinglan-turbine-hall.jpg"
     before = photo.read_bytes()
     r = cli("render", folder, "--print", "-o", photo)
-    assert r.exit_code == 2 and "refusing to write over it" in r.stderr
+    assert r.exit_code == 2 and "never overwrites an input" in r.stderr
     assert photo.read_bytes() == before
 
 

@@ -57,7 +57,7 @@ def proof(issue, tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "proof.pdf"
     r = cli("proof", issue, "-o", out)
     assert r.exit_code == 0, r.output
-    assert "OVERSET" in r.stderr and "news-briefs" in r.stderr
+    assert "overset: story 'news-briefs' on page 1" in r.stderr
     return out
 
 

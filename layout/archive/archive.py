@@ -7,14 +7,14 @@ is invalid, whose copy does not fit, or that is already archived there without `
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+from ..manifest.files import atomic_folder
 from ..manifest.load import load_issue
 from ..pipeline import build
-from .bag import Refused, free_name, make_bag, place, staging
+from .bag import Refused, free_name, make_bag
 from .info import IssueInfo
 from .payload import write_payload
 
@@ -55,16 +55,15 @@ def archive_issue(issue: Path, archive: Path, new_version: bool = False, page_im
     if over:
         over.append("copy does not fit: an issue is archived as it prints (make it render clean first)")
         raise NotArchived(over, EXIT_PROBLEMS)
-    tmp = staging(folder, name)
+    # Made in a hidden folder beside its place and renamed in whole (never over another bag);
+    # a failure or a kill removes it.
     try:
-        write_payload(b, tmp, page_images)
-        make_bag(tmp, info, version)
-        place(tmp, folder / name)
-    except Refused as e:
-        raise NotArchived([str(e)], EXIT_INVALID) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        with atomic_folder(folder / name, suffix=".partial") as tmp:
+            write_payload(b, tmp, page_images)
+            make_bag(tmp, info, version)
+    except FileExistsError as e:  # another run took the name meanwhile
+        msg = f"{folder / name}: {e.strerror}; an archive is never overwritten, so nothing was written"
+        raise NotArchived([msg], EXIT_INVALID) from None
     return folder / name
 
 

@@ -2,15 +2,13 @@
 
 Reads a folder holding a payload; produces a bag in place (data/, SHA-256 and SHA-512
 manifests and tag manifests, bag-info.txt) with bagit-python, which writes BagIt 0.97:
-bagit.txt is rewritten to 1.0 and the tag manifests recomputed. `place` moves a finished
-bag to its name, refusing (never overwriting) if a bag is already there.
+bagit.txt is rewritten to 1.0 and the tag manifests recomputed. The bag is made in a hidden
+folder beside its place and renamed to its name whole (manifest.files.atomic_folder), never
+over a bag already there.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -26,12 +24,6 @@ _CWD = threading.Lock()
 
 class Refused(Exception):
     """An archive already holds this issue where it would go; nothing was written."""
-
-
-def staging(folder: Path, name: str) -> Path:
-    """An empty hidden folder beside the bag's final place: a killed archive leaves only this."""
-    folder.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=folder))
 
 
 def make_bag(folder: Path, info: IssueInfo, version: int) -> None:
@@ -67,12 +59,3 @@ def free_name(folder: Path, name: str, new_version: bool) -> tuple[str, int]:
     while (folder / f"{name}-v{n}").exists():
         n += 1
     return f"{name}-v{n}", n
-
-
-def place(tmp: Path, target: Path) -> None:
-    """Rename the finished bag into place; if another bag took the name meanwhile, refuse."""
-    try:
-        os.rename(tmp, target)  # fails on an existing non-empty folder: never replaces a bag
-    except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise Refused(f"{target}: cannot put the bag there ({e.strerror}); nothing was written") from None

@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..manifest.files import check_target
+from ..manifest.files import atomic_write
 from .alto import NS as ALTO
 
 NAME = "catalog.sqlite"
@@ -173,10 +172,8 @@ def rebuild(archive: Path) -> tuple[int, list[str]]:
     catalogued, problems with bags that could not be read)."""
     problems: list[str] = []
     n = 0
-    fd, tmp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=archive)
-    os.close(fd)
-    try:
-        db = _connect(Path(tmp))
+    with atomic_write(archive / NAME) as tmp:
+        db = _connect(tmp)
         try:
             for bag in bags(archive):
                 try:
@@ -187,11 +184,6 @@ def rebuild(archive: Path) -> tuple[int, list[str]]:
                     problems.append(f"{bag}: cannot catalogue this bag: {e}")
         finally:
             db.close()
-        check_target(archive / NAME)  # never rename over a folder, a device or a pipe
-        os.replace(tmp, archive / NAME)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return n, problems
 
 

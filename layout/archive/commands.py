@@ -5,7 +5,6 @@ exit code (never a traceback). Each returns the exit code."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +90,8 @@ def run_rebuild(archive: Path, err: Say, out: Say) -> int:
         return EXIT_INVALID
     try:
         n, problems = rebuild(archive)
-    except (OSError, sqlite3.Error) as e:  # catalog.sqlite a folder, the archive read-only ...
-        err(f"error: cannot write {archive / NAME}: {e}; the catalogue was left as it was")
+    except OSError as e:  # catalog.sqlite is a folder or a pipe, or the archive is read-only
+        err(f"error: cannot write {archive / NAME}: {e.strerror or e}; nothing was changed")
         return EXIT_INVALID
     for p in problems:
         err(p)

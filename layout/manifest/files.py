@@ -6,6 +6,9 @@ SIGTERM or SIGHUP the temporary file is removed, so an earlier good file is neve
 and no `.tmp` litters the folder. Every layer that writes a file (PDF, proofs, archives, print
 files) uses it; it lives here, in the lowest layer, so that all of them may import it.
 
+`atomic_folder(out)` does the same for a whole folder (`issue new`, an archive's bag): it is
+filled as a hidden folder beside `out` and renamed into place whole, or removed.
+
 `house_dir("fonts" | "assets")` finds the house folders whether the package runs from a source
 checkout (the repository's top-level `fonts/` and `assets/`) or from an installed wheel (the same
 folders shipped as package data, `layout/fonts` and `layout/assets`). `resolve_ref` turns a path
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -127,4 +131,35 @@ def atomic_write(out: Path) -> Iterator[Path]:
             os.replace(tmp, out)
         except BaseException:
             tmp.unlink(missing_ok=True)
+            raise
+
+
+def _umask_modes(root: Path) -> None:
+    """Give `root` and everything in it the modes the umask gives new folders and files
+    (mkdtemp and mkstemp make them private)."""
+    mode = 0o777 & ~current_umask()
+    for p in [root, *root.rglob("*")]:
+        if not p.is_symlink():
+            os.chmod(p, mode if p.is_dir() else mode & 0o666)
+
+
+@contextmanager
+def atomic_folder(out: Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """Yield a new hidden folder beside `out` to fill; when the block ends without error, give it
+    the umask's modes and rename it to `out`, otherwise (an error, Ctrl-C, SIGTERM, SIGHUP) remove
+    it. A folder with anything in it is never replaced: FileExistsError names `out` then."""
+    out = Path(out)
+    parent = out.absolute().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    with stop_signals_raise():
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=suffix, dir=parent))
+        try:
+            yield tmp
+            _umask_modes(tmp)
+            try:
+                os.rename(tmp, out)  # fails on a folder that is not empty, or a file
+            except OSError as e:
+                raise FileExistsError(e.errno, f"cannot put it there ({e.strerror})", str(out)) from None
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
             raise

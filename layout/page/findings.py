@@ -1,7 +1,7 @@
 """What a layout editor would circle, as plain data: errors (copy or parts of a story that do not fit,
 anything drawn outside its box) and warnings (holes, empty feet, short strips under photos, inline
-photos with nothing above them, pull quotes beside the sentence they quote, articles never placed,
-a body that names a file that is not there).
+photos with nothing above them, photos under 200 ppi at their printed size, pull quotes beside the
+sentence they quote, articles never placed, a body that names a file that is not there).
 
 Reads `Composed` and the `LoadedIssue`; produces `Finding`s (page, story, box, severity, message,
 kind), each with a place on the page where one applies, for `issue check`, proofs and preflight.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..manifest.images import image_size
 from ..manifest.load import LoadedIssue
 from . import containment
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
@@ -19,6 +20,7 @@ FOOT_LINES = 3  # empty grid lines at the foot of a story's column worth a warni
 BAND_LINES = 3  # empty grid lines across a page's column worth a warning
 STRIP_LINES = 6  # a strip of text under a photo shorter than this looks like an accident
 QUOTE_NEAR = 3  # grid lines: a pull quote this close to its sentence sits beside it
+MIN_PPI = 200  # a photo printed at fewer pixels per inch than this looks soft on newsprint
 
 
 def _mm(pt: float) -> str:
@@ -66,6 +68,7 @@ def warnings(composed: Composed, loaded: LoadedIssue) -> list[Finding]:
     for page in composed.pages:
         fits = [f for f in composed.fits if f.page == page.number and f.box.height > 0]
         out += _bands(page, fits)
+        out += _resolution(page)
         for f in fits:
             if f.lines == 0:
                 continue  # left out whole: reported as an error already
@@ -169,6 +172,22 @@ def _bands(page: Page, fits: list[StoryFit]) -> list[Finding]:
             if below:
                 msg += f", above story '{below[0]}'"
             out.append(Finding(page.number, None, (x0, top, x1 - x0, h), "warning", msg, "hole"))
+    return out
+
+
+def _resolution(page: Page) -> list[Finding]:
+    """Photos with fewer than MIN_PPI pixels per inch at the size they print."""
+    out = []
+    for it in page.items:
+        if not (isinstance(it, ImageItem) and it.width > 0 and it.height > 0):
+            continue
+        w, h = image_size(it.path)
+        ppi = min(w / (it.width / 72), h / (it.height / 72))
+        if ppi < MIN_PPI:
+            size = f"{w}x{h} px over {_mm(it.width)} x {_mm(it.height)}"
+            msg = f"photo {it.path.name}: {ppi:.0f} ppi at this size ({size}; needs {MIN_PPI})"
+            box = (it.x, it.top, it.width, it.height)
+            out.append(Finding(page.number, it.story, box, "warning", msg, "resolution"))
     return out
 
 
@@ -319,17 +338,14 @@ def _unplaced(loaded: LoadedIssue) -> list[Finding]:
     for aid in loaded.issue.articles:
         if aid not in placed:
             where = loaded.smap.key(("articles", aid))
-            out.append(
-                Finding(
-                    None,
-                    aid,
-                    None,
-                    "warning",
-                    f"{where}: article '{aid}' is defined but never placed on a page",
-                    "unplaced",
-                )
-            )
+            msg = f"{where}: article '{aid}' is defined but never placed on a page"
+            out.append(_about_article(aid, msg, "unplaced"))
     return out
+
+
+def _about_article(aid: str, message: str, kind: str) -> Finding:
+    """A warning about an article as written, with no place on a page (its manifest line instead)."""
+    return Finding(None, aid, None, "warning", message, kind)
 
 
 def _bodies(loaded: LoadedIssue) -> list[Finding]:
@@ -342,15 +358,6 @@ def _bodies(loaded: LoadedIssue) -> list[Finding]:
         near = sorted(p.relative_to(loaded.folder).as_posix() for p in loaded.folder.rglob(f"{b}*") if p.is_file())
         hint = f" (did you mean {near[0]}?)" if near else ""
         where = loaded.smap.value(("articles", aid, "body"))
-        out.append(
-            Finding(
-                None,
-                aid,
-                None,
-                "warning",
-                f"{where}: the body is the single word '{b}', printed as the story's text; "
-                f"if it names a file, give its path{hint}",
-                "body",
-            )
-        )
+        msg = f"{where}: the body is the single word '{b}', printed as the story's text; "
+        out.append(_about_article(aid, msg + f"if it names a file, give its path{hint}", "body"))
     return out

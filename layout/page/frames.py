@@ -163,7 +163,8 @@ class Finding:
     box: tuple[float, float, float, float] | None
     severity: Severity
     message: str
-    kind: str = ""  # what sort: overset, overfull, fit, containment, hole, foot, strip, inline, quote, unplaced, body
+    # What sort: overset, overfull, fit, containment, hole, foot, strip, inline, resolution, quote, unplaced, body.
+    kind: str = ""
 
     def __str__(self) -> str:
         where = []

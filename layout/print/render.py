@@ -19,14 +19,13 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from ..manifest.errors import InvalidInput, Problem
-from ..manifest.files import check_target
+from ..manifest.files import atomic_write
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
-from ..pipeline import Built, refuse_default_outside
+from ..pipeline import Built, refuse_default_outside, refuse_input_as_output
 from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
-from .output import atomic_path
 from .photos import PrintPhoto, prepare
 from .settings import PrintSettings, page_file_name
 from .split import split as split_pages
@@ -113,8 +112,6 @@ def render_print(
         refuse_default_outside(out, b.loaded)
     names = [page_file_name(s.file_name, b.loaded, p.number, p.section) for p in c.pages] if split else []
     _refuse_inputs(b, s, [out] + [out.parent / n for n in names])
-    for target in [out] + [out.parent / n for n in names]:
-        check_target(target)  # a page's name taken by a folder or a pipe: refused before anything is written
     try:  # qpdf, which stamps the file, takes only file names that are UTF-8
         str(out.resolve()).encode("utf-8")
     except UnicodeEncodeError:
@@ -131,7 +128,7 @@ def render_print(
             if isinstance(it, ImageItem):
                 widths[it.path] = max(widths.get(it.path, 0.0), it.width)
     mode = PrintMode(s, slug, b.style.roles["folio"].face, widths)
-    with atomic_path(out) as final:
+    with atomic_write(out) as final:
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
         try:
             draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
@@ -148,13 +145,10 @@ def render_print(
 
 
 def _refuse_inputs(b: Built, s: PrintSettings, targets: list[Path]) -> None:
-    """Never write over the manifest, an article, a photo, the style sheet or the profile."""
-    li = b.loaded
-    inputs = {li.manifest, s.profile_path, *(p for p in li.body_files.values() if p is not None)}
-    inputs |= {li.folder / ph.file for art in li.issue.articles.values() for ph in art.photos}
-    if li.issue.style:
-        inputs.add(li.folder / li.issue.style)
-    resolved = {p.resolve() for p in inputs}
-    clash = [t for t in targets if t.resolve() in resolved]
-    if clash:
-        raise InvalidInput([Problem(f"{clash[0]}: is an input of the issue; refusing to write over it")])
+    """Never write over the manifest, an article, a photo, the style sheet, a font (by any name:
+    the pipeline's shared check) or the plant's profile; never onto a folder, device or pipe."""
+    for t in targets:
+        refuse_input_as_output(t, b)
+        if t.resolve() == s.profile_path.resolve():
+            msg = f"-o {t}: that is the output profile; an output never overwrites an input, so nothing was written"
+            raise InvalidInput([Problem(msg)])

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pikepdf
 
+from ..manifest.files import atomic_write
 from . import pdfx
-from .output import atomic_path
 from .settings import PrintSettings
 
 
@@ -33,7 +33,7 @@ def split(
                 del pdf.Root["/PageMode"]
             pdfx.identify(pdf, s, titles[i], date)
             target = folder / name
-            with atomic_path(target) as tmp:
+            with atomic_write(target) as tmp:
                 pdfx.save(pdf, str(tmp), s)
         out.append(target)
     return out

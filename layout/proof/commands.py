@@ -61,41 +61,31 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
     if dest.is_dir():
         err(f"error: {dest} is a folder; give the proof a file name such as {dest / 'proof.pdf'}")
         return EXIT_INVALID
-    if dest.resolve() in _inputs(b.loaded):
-        err(f"error: {dest} is one of the issue's inputs; choose another output")
-        return EXIT_INVALID
-    try:  # the render's own check too: the style sheet, fonts, hard links, a symlinked build/
-        refuse_input_as_output(dest, b)
+    try:
+        refuse_input_as_output(dest, b)  # the manifest, an article, a photo, the style, a font; a device
         if output is None:
-            refuse_default_outside(dest, b.loaded)
+            refuse_default_outside(dest, b.loaded)  # a symlinked build/
     except InvalidInput as e:
         for p in e.problems:
-            err(f"error: {p}")
+            err(str(p))
+        err("error: nothing was written")
         return EXIT_INVALID
-    except OSError as e:
-        err(f"error: cannot write {dest}: {e.strerror or e}; nothing was written")
+    except OSError as e:  # a name too long, a loop of symlinks
+        err(f"error: cannot write {dest}: {e.strerror or e}")
         return EXIT_INVALID
     try:
         proof = make_proof(b, dest)
     except OSError as e:
         err(f"error: cannot write {dest}: {e}")
         return EXIT_INVALID
-    for f in proof.findings:
-        if f.severity != "info":
-            err(f.line())
+    for f in proof.findings:  # the lines `issue check` prints, in its order
+        err(f.line())
     errors = sum(f.severity == "error" for f in proof.findings)
     out(
         f"{dest}: proof of {proof.pages} pages + {proof.sheets} proof sheet{'s' if proof.sheets != 1 else ''}, "
         f"{len(proof.findings)} findings marked ({errors} errors), inputs {proof.map['inputs']['short']}"
     )
     return EXIT_OK
-
-
-def _inputs(li) -> set[Path]:
-    files = {li.manifest.resolve()}
-    files |= {Path(p).resolve() for p in li.body_files.values() if p is not None}
-    files |= {(li.folder / ph.file).resolve() for a in li.issue.articles.values() for ph in a.photos}
-    return files
 
 
 def run_fit(issue: Path, as_json: bool, err: Say, out: Say) -> int:

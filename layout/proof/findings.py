@@ -1,147 +1,66 @@
-"""Findings: everything worth an editor's eye, as a flat list of (page, box, severity,
-note). Reads the composed frames only; the proof marks them on the page and lists them
-on its report sheet. Each check is a function from `Composed` to findings, so a new
-check (holes, short strips under photos, unplaced articles...) plugs in by being passed
-in `extra` or appended to CHECKS."""
+"""The proof's findings: exactly what `issue check` reports (layout.page.findings, the one
+source), each given what the proof needs to mark it: a box as (x0, top, x1, bottom) kept on
+its page, and a short note for the margin. Reads the composed frames and the loaded issue;
+the proof marks findings with a page and a box where they happen and lists every finding
+(those with no page too: an article never placed, a bare-word body) on its problem sheet."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PIL import Image
+from ..manifest.load import LoadedIssue
+from ..page import findings as check
+from ..page.frames import Composed
 
-from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem
-from .fit import fit_rows
+Box4 = tuple[float, float, float, float]
 
-MIN_PPI = 200  # a photo printed at less than this looks soft on newsprint
-BAND_ROWS = 2  # an empty band across the page this many grid rows tall is a hole
+SHORT = 24  # a note keeps at least this much of the message before a parenthesis is cut
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    page: int  # page number as composed (1-based)
-    box: tuple[float, float, float, float]  # x0, top, x1, bottom in points from the top-left
-    severity: str  # error | warning | info
-    note: str  # short, for the margin of the page
-    kind: str  # overset | overfull | underset | band | resolution | ...
-    story: str | None = None
+    page: int | None  # page number as composed (1-based); None for the issue as a whole
+    box: Box4 | None  # x0, top, x1, bottom in points from the page's top-left; None if nowhere on a page
+    severity: str  # error | warning
+    note: str  # short, for the page
+    kind: str  # as `issue check` names it: overset, hole, foot, strip, resolution, unplaced...
+    story: str | None
+    message: str  # the line `issue check` prints
 
     def line(self) -> str:
-        who = f"story '{self.story}'" if self.story else "page"
-        return f"{self.severity}: p{self.page} {who}: {self.note}"
+        return self.message
 
 
-Check = Callable[[Composed], Iterable[Finding]]
+def findings(composed: Composed, loaded: LoadedIssue) -> list[Finding]:
+    """Every finding `issue check` reports, in its order (errors, then warnings)."""
+    return [_adapt(composed, f) for f in check.findings(composed, loaded)]
 
 
-def _story_box(page: Page, cols: tuple[int, int], top: float, bottom: float) -> tuple[float, float, float, float]:
-    a = page.columns[cols[0] - 1]
-    b = page.columns[min(cols[1], len(page.columns)) - 1]
-    # A story with no room at all sits below the folio: mark the foot of its columns instead.
-    last = page.area.bottom - 3 * page.grid
-    top = min(top, last)
-    return (a[0], top, b[0] + b[1], max(bottom if bottom <= last + page.grid else top, top + page.grid))
+def _adapt(composed: Composed, f: check.Finding) -> Finding:
+    box = None
+    where = f.box
+    if where is None and f.page is not None:  # a problem of a story as a whole: mark the story
+        fit = next((s for s in composed.fits if s.page == f.page and s.story == f.story), None)
+        where = (fit.box.x, fit.box.top, fit.box.width, fit.box.height) if fit else None
+    if f.page is not None and where is not None and 1 <= f.page <= len(composed.pages):
+        box = _on_page(composed.pages[f.page - 1], where)
+    return Finding(f.page, box, f.severity, _note(f), f.kind, f.story, str(f))
 
 
-def overset(composed: Composed) -> Iterable[Finding]:
-    for f in composed.overset:
-        page = composed.pages[f.page - 1]
-        yield Finding(
-            f.page,
-            _story_box(page, f.columns, f.top, f.bottom),
-            "error",
-            f"OVERSET {f.overset_lines} line{'s' if f.overset_lines != 1 else ''}, {f.overset_words} words: "
-            "see the overflow sheet",
-            "overset",
-            f.story,
-        )
+def _note(f: check.Finding) -> str:
+    """The message up to its first parenthesis (the place and the advice are on the sheet)."""
+    if f.kind == "overset":
+        return f"OVERSET {f.message}: see the overflow sheet"
+    cut = f.message.find(" (", SHORT)
+    return f.message if cut < 0 else f.message[:cut]
 
 
-def overfull(composed: Composed) -> Iterable[Finding]:
-    for number, it in composed.overfull:
-        yield Finding(
-            number,
-            (it.x0, it.top, it.x1, it.bottom),
-            "warning",
-            f"overfull line: {it.line.overfull:.1f} pt past the measure",
-            "overfull",
-            it.story,
-        )
-
-
-def underset(composed: Composed) -> Iterable[Finding]:
-    """Empty grid lines at the foot of a story's columns."""
-    for row in fit_rows(composed):
-        if row.free <= 0 or row.over > 0:
-            continue
-        page = composed.pages[row.page - 1]
-        for col, (top, rows) in row.feet.items():
-            if rows <= 0:
-                continue
-            x, w = page.columns[col]
-            severity = "warning" if rows >= 2 or row.fixed else "info"
-            yield Finding(
-                row.page,
-                (x, top, x + w, top + rows * page.grid),
-                severity,
-                f"{rows} empty line{'s' if rows != 1 else ''} at the column foot",
-                "underset",
-                row.story,
-            )
-
-
-def bands(composed: Composed) -> Iterable[Finding]:
-    """A horizontal band across the whole text area with nothing in it."""
-    for page in composed.pages:
-        a = page.area
-        foot = a.bottom - page.grid  # the folio's row
-        spans = sorted(_extent(it) for it in page.items) + [(foot, foot)]
-        y = a.top
-        for top, bottom in spans:
-            if top - y >= BAND_ROWS * page.grid:
-                rows = int((top - y) / page.grid)
-                yield Finding(
-                    page.number, (a.x, y, a.right, top), "warning", f"empty band, {rows} lines deep", "band", None
-                )
-            y = max(y, bottom)
-
-
-def _extent(it: TextItem | ImageItem | RuleItem) -> tuple[float, float]:
-    if isinstance(it, RuleItem):
-        return (min(it.y0, it.y1), max(it.y0, it.y1))
-    return (it.top, it.bottom)
-
-
-def resolution(composed: Composed) -> Iterable[Finding]:
-    """Photos with fewer than MIN_PPI pixels per inch at the size they print."""
-    sizes: dict[str, tuple[int, int]] = {}
-    for page in composed.pages:
-        for it in page.items:
-            if not isinstance(it, ImageItem):
-                continue
-            key = str(it.path)
-            if key not in sizes:
-                with Image.open(it.path) as im:
-                    sizes[key] = im.size
-            px_w, px_h = sizes[key]
-            ppi = min(px_w / (it.width / 72), px_h / (it.height / 72))
-            if ppi < MIN_PPI:
-                yield Finding(
-                    page.number,
-                    (it.x, it.top, it.x + it.width, it.bottom),
-                    "warning",
-                    f"photo {it.path.name}: {ppi:.0f} ppi at this size (needs {MIN_PPI})",
-                    "resolution",
-                    it.story,
-                )
-
-
-CHECKS: list[Check] = [overset, overfull, underset, bands, resolution]
-SEVERITY = {"error": 0, "warning": 1, "info": 2}
-
-
-def findings(composed: Composed, extra: Iterable[Check] = ()) -> list[Finding]:
-    """Every finding of every check, by page, then severity, then position."""
-    out = [f for check in [*CHECKS, *extra] for f in check(composed)]
-    return sorted(out, key=lambda f: (f.page, SEVERITY.get(f.severity, 9), f.box[1], f.box[0]))
+def _on_page(page, box: tuple[float, float, float, float]) -> Box4:
+    """(x, top, w, h) as corners, kept on the page and at least a grid line tall, so a story
+    with no room at all (left out below the folio) is still marked where a reader sees it."""
+    x, top, w, h = box
+    last = page.area.bottom - page.grid
+    top = min(max(top, 0.0), last)
+    bottom = min(max(top + h, top + page.grid), page.area.bottom)
+    x0 = min(max(x, 0.0), page.width - 1)
+    return (x0, top, min(max(x + w, x0 + 1), page.width), bottom)

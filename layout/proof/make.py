@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,13 +14,13 @@ from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 from .. import __version__
+from ..manifest.files import atomic_write
 from ..page.frames import Composed, Page, TextItem
 from ..pdf.draw import write_pdf
 from ..pipeline import Built
-from .findings import Check, Finding, findings
+from .findings import Finding, findings
 from .fit import fit_rows
 from .marks import OC_NAME, Marks
-from .preview import publish
 from .proofmap import MAP_NAME, build_map
 from .sheets import proof_sheets
 
@@ -49,10 +47,10 @@ def _story_boxes(page: Page, composed: Composed) -> list[tuple[str, tuple[float,
     return out
 
 
-def make_proof(built: Built, out: Path, extra: tuple[Check, ...] = (), now: dt.datetime | None = None) -> Proof:
+def make_proof(built: Built, out: Path, now: dt.datetime | None = None) -> Proof:
     li, style, composed = built.loaded, built.style, built.composed
     made = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%d %H:%M UTC")
-    found = findings(composed, extra)
+    found = findings(composed, li)
     sheets = proof_sheets(li, style, composed, found)
     pages = composed.pages + sheets.pages
     boxes = {i: _story_boxes(p, composed) for i, p in enumerate(composed.pages)}
@@ -67,9 +65,10 @@ def make_proof(built: Built, out: Path, extra: tuple[Check, ...] = (), now: dt.d
         [
             {
                 "page": f.page,
-                "box": list(f.box),
+                "box": list(f.box) if f.box else None,
                 "severity": f.severity,
                 "note": f.note,
+                "message": f.message,
                 "kind": f.kind,
                 "story": f.story,
             }
@@ -92,7 +91,8 @@ def make_proof(built: Built, out: Path, extra: tuple[Check, ...] = (), now: dt.d
         len(composed.pages),
     )
     for f in found:
-        marks.findings.setdefault(f.page, []).append(f)
+        if f.page is not None and f.box is not None:  # the rest are on the problem sheet only
+            marks.findings.setdefault(f.page, []).append(f)
     for r in fit_rows(composed):
         marks.fits.setdefault(r.page, []).append(r)
     marks.words = words
@@ -102,17 +102,13 @@ def make_proof(built: Built, out: Path, extra: tuple[Check, ...] = (), now: dt.d
 
 
 def _write(proof: Composed, out: Path, marks: Marks, pmap: dict, author: str) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    os.close(fd)
-    drawn = Path(tmp + ".drawn")
-    try:
-        write_pdf(proof, drawn, decorate=marks, author=author, keywords="proof")
-        _finish(drawn, Path(tmp), pmap)
-        publish(tmp, out)
-    finally:
-        drawn.unlink(missing_ok=True)
-        Path(tmp).unlink(missing_ok=True)
+    with atomic_write(out) as tmp:
+        drawn = tmp.with_name(tmp.name + ".drawn")  # ReportLab's file, before the layer and the map
+        try:
+            write_pdf(proof, drawn, decorate=marks, author=author, keywords="proof")
+            _finish(drawn, tmp, pmap)
+        finally:
+            drawn.unlink(missing_ok=True)
 
 
 def _finish(src: Path, dst: Path, pmap: dict) -> None:

@@ -16,7 +16,7 @@ from .fit import FitRow
 
 OC_NAME = "ProofMarks"  # the /Properties key of the layer in every page's resources
 COLORS = {"error": (0.82, 0.0, 0.11), "warning": (0.93, 0.45, 0.0), "info": (0.1, 0.4, 0.85)}
-INSIDE = ("underset", "band", "resolution")  # findings whose box holds no text: the note goes inside
+INSIDE = ("foot", "hole", "resolution", "inline")  # findings whose box holds no text: the note goes inside
 FIT_COLORS = {
     "fits": (0.1, 0.55, 0.25),
     "short": (0.93, 0.45, 0.0),
@@ -137,7 +137,8 @@ class Marks:
         c.setLineWidth(1.0 if f.severity == "error" else 0.7)
         c.rect(x0, H - bottom, x1 - x0, bottom - top, stroke=1, fill=1)
         size = 6.5
-        w = self.bold.rl.stringWidth(f.note, size) + 6
+        note = self._fitted(f.note, size, page.width - 8)
+        w = self.bold.rl.stringWidth(note, size) + 6
         tx = min(max(x0 + (2 if f.kind in INSIDE else 0), 2.0), page.width - w - 2)
         if f.kind in INSIDE and bottom - top >= size + 3:
             ty = H - top - size - 2.5  # in the empty space (or on the photo), clear of any text
@@ -152,4 +153,11 @@ class Marks:
         c.rect(tx, ty - 2, w, size + 4, stroke=0, fill=1)
         c.setFillColorRGB(r, g, b)
         c.setFont(self.bold.name, size)
-        c.drawString(tx + 3, ty + 0.5, f.note)
+        c.drawString(tx + 3, ty + 0.5, note)
+
+    def _fitted(self, note: str, size: float, width: float) -> str:
+        """The note, cut at a word and ended with an ellipsis if it is wider than `width`."""
+        words = note.split(" ")
+        while len(words) > 1 and self.bold.rl.stringWidth(" ".join(words) + "\u2026", size) + 6 > width:
+            words.pop()
+        return note if len(words) == len(note.split(" ")) else " ".join(words) + "\u2026"

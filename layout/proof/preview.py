@@ -1,19 +1,17 @@
 """Page images: one PNG per page of a PDF (rendered by PDFium) and a contact sheet of
 every page on one image, each thumbnail numbered. Reads a PDF; writes PNGs into a folder,
-each through a temporary file renamed into place."""
+each through a temporary file renamed into place (manifest.files.atomic_write)."""
 
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
-from ..manifest.files import check_target
+from ..manifest.files import atomic_write
 
 THUMB_W = 280  # contact-sheet thumbnail width, pixels
 PER_ROW = 4
@@ -45,25 +43,9 @@ def render(pdf: Path, dpi: int, pages: range | None = None, most: int = MAX_PIXE
     return list(iter_pages(pdf, dpi, pages, most))
 
 
-def publish(tmp: str | Path, path: Path) -> None:
-    """Rename a finished temporary file into place, readable as a plain new file would be
-    (a temporary file is created private). Never over a device or a folder (check_target)."""
-    check_target(path)
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(tmp, 0o666 & ~mask)
-    os.replace(tmp, path)
-
-
 def save_png(img: Image.Image, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_write(path) as tmp:
         img.save(tmp, format="PNG", optimize=False)
-        publish(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def thumbnail(im: Image.Image, width: int = THUMB_W) -> Image.Image:

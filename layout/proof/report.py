@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw
 
+from ..manifest.files import atomic_write
 from .diff import Comparison
-from .preview import publish, save_png
+from .preview import save_png
 
 CELL = 10  # pixels: changed pixels are gathered into cells, cells into regions
 HIGHLIGHT = (230, 20, 40)
@@ -67,10 +66,8 @@ def side_by_side(a: Image.Image | None, b: Image.Image | None, boxes: list[tuple
 
 
 def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    publish(tmp, path)
+    with atomic_write(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_report(cmp: Comparison, out: Path) -> Path:
