@@ -328,12 +328,13 @@ def test_catalog_rebuild_onto_a_folder_or_pipe(archive, tmp_path: Path) -> None:
 
 
 def _forge(path: Path, change) -> None:  # type: ignore[no-untyped-def]
-    """Rewrite the cache file with `change` applied to every line, and a valid checksum."""
+    """Rewrite the cache file with `change` applied to every line (every paragraph left without
+    lines if `change` is None), and a valid checksum."""
     from layout.text.cache import MAGIC
 
     data = path.read_bytes()
     fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
-    entries = {k: tuple(change(spans, rest) for spans, rest in v) for k, v in entries.items()}
+    entries = {k: tuple(change(spans, rest) for spans, rest in v) if change else () for k, v in entries.items()}
     payload = marshal.dumps((fp, entries))
     path.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
 
@@ -351,6 +352,7 @@ FORGERIES = {
     "scale-zero": lambda spans, rest: (spans, rest[:2] + (0.0,) + rest[3:]),
     "flag-text": lambda spans, rest: (spans, rest[:3] + ("yes",) + rest[4:]),
     "no-spans": lambda spans, rest: ((), rest),
+    "no-lines": None,  # the shape of a real empty paragraph's entry, for every paragraph
 }
 
 
