@@ -431,3 +431,11 @@ def test_paths_that_are_not_utf8(made: Path, tmp_path: Path) -> None:
     pdf = tmp_path / os.fsdecode(b"screen\xe9.pdf")
     _clean(cli("render", made, "-o", pdf), 0)  # ReportLab writes to any name
     _clean(cli("preflight", pdf), 0)  # read through a handle: qpdf takes only UTF-8 names
+
+
+def test_printable_never_fails() -> None:
+    from layout.manifest.files import printable
+
+    assert printable("caf\udce9.txt") == "caf\\xe9.txt"  # a file name's byte that is not UTF-8
+    assert printable("x\ud800y") == "x\\ud800y"  # a lone surrogate from a PDF string
+    assert printable("Zürich") == "Zürich"

@@ -100,7 +100,10 @@ def stop_signals_raise() -> Iterator[None]:
 def printable(msg: str) -> str:
     """Text as it can be printed: a file name's bytes that are not UTF-8 (kept by the file system
     as surrogates) shown as \\xNN escapes instead of stopping the command with a traceback."""
-    return msg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    try:
+        return msg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (from a PDF string, say)
+        return msg.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def check_target(out: Path) -> None:
