@@ -123,8 +123,9 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")), body_faces + faces("subhead")))
-        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")).lstrip()[:1], faces("drop_cap")))
+        body = _as_set(li.bodies.get(aid, ""))  # parsed once: Markdown parsing is slow
+        checks.append(((*a, "body"), body, body_faces + faces("subhead")))
+        checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
             checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):

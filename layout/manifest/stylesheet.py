@@ -306,13 +306,25 @@ def _font_file(rel: str, sheet: Path | None, root: Path | None) -> tuple[Path | 
 
 
 _checked: dict[tuple[Path, int, int], str | None] = {}
+_parsed: dict[tuple[Path, int, int], object] = {}  # faces parsed by the check, until FontBook takes them
+
+
+def parsed_face(p: Path) -> object | None:
+    """The ReportLab face (TTFontFace) the check parsed from `p` (resolved), if this version of the
+    file was checked in this process; handed over once, so that a font is parsed once a render."""
+    try:
+        st = p.stat()
+    except OSError:
+        return None
+    return _parsed.pop((p, st.st_mtime_ns, st.st_size), None)
 
 
 def _not_truetype(p: Path) -> str | None:
     """Why `p` cannot be used as a TrueType font, or None (parsed once per file version)."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
+    from reportlab.pdfbase.ttfonts import TTFontFace
 
     try:
+        p = p.resolve()
         st = p.stat()
         key = (p, st.st_mtime_ns, st.st_size)
         if key not in _checked:
@@ -323,7 +335,7 @@ def _not_truetype(p: Path) -> str | None:
             elif magic not in (b"\x00\x01\x00\x00", b"true"):
                 _checked[key] = "not a TrueType font file"
             else:
-                TTFontFile(str(p), validate=0)
+                _parsed[key] = TTFontFace(str(p), validate=0)
                 _checked[key] = None
         return _checked[key]
     except Exception as e:  # a corrupt font raises anything from struct.error to KeyError

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..manifest.stylesheet import ROLES, RoleSpec, StyleSheet, read_style_sheet
-from .fallback import load_fallbacks
+from .fallback import Fallbacks
 from .fonts import Face, FontBook
 
 
@@ -37,7 +37,7 @@ class Style:
         self.text = sheet.text
         self.font_dirs = font_dirs
         # Faces for characters the role's fonts lack, in order; and the entries that did not load.
-        self.fallbacks, self.fallbacks_skipped = load_fallbacks(sheet.fallback_fonts, font_dirs)
+        self.fallbacks = Fallbacks(sheet.fallback_fonts, font_dirs)  # loaded when a face lacks a character
         self.roles: dict[str, Role] = {}
         for name in ROLES:
             spec = sheet.roles[name]
@@ -51,6 +51,11 @@ class Style:
                 spec.color,
                 spec,
             )
+
+    @property
+    def fallbacks_skipped(self) -> list[str]:
+        """The fallback entries that did not load, and why (loads the fallbacks)."""
+        return self.fallbacks.skipped
 
     def face(self, family: str, variant: str = "regular") -> Face:
         fam = self.sheet.fonts[family]
