@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..manifest.fontinfo import FontCache
 from ..manifest.stylesheet import ROLES, RoleSpec, StyleSheet, read_style_sheet
 from .fallback import Fallbacks
 from .fonts import Face, FontBook
@@ -82,7 +83,8 @@ class Style:
         return self.sheet.rules.get(key, default)
 
 
-def load_style(path: Path | None, root: Path | None = None) -> Style:
+def load_style(path: Path | None, root: Path | None = None, fonts: FontCache | None = None) -> Style:
     """The default style sheet, with the issue's own laid over it, its faces loaded. The sheet's
-    fonts must lie inside `root` (the issue folder) or the house folders."""
-    return Style(*read_style_sheet(path, root))
+    fonts must lie inside `root` (the issue folder) or the house folders; `fonts` keeps their
+    parsed tables between renders."""
+    return Style(*read_style_sheet(path, root, fonts))
