@@ -140,7 +140,8 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
-    punct = {lang: Punctuation(style.text.punctuation, lang) for lang in {iss.language, *iss_languages(iss)}}
+    langs = {iss.language, *iss_languages(iss)}
+    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
         bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
@@ -150,7 +151,7 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
             continue
         # The text as it will be set: with the curly quotes and dashes the style makes of it.
         lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
-        text = text + parsed.punctuated(pc, punct[lang], text)
+        text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:

@@ -77,7 +77,7 @@ class Composer:
         lang = language or self.li.issue.language
         p = self._punct.get(lang)
         if p is None:
-            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang)
+            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang, self.cache)
         return p
 
     def content(self, aid: str, colw: float) -> StoryContent:

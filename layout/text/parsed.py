@@ -82,5 +82,11 @@ def unsupported(cache: ParagraphCache | None, text: str) -> list[tuple[int, str]
 
 
 def punctuated(cache: ParagraphCache | None, punct: Punctuation, text: str) -> str:
-    """`punct.text(text)` (a field or a whole body with the style's quotes and dashes), remembered."""
-    return _memo(cache, ("punct", repr(punct.spec), punct.quotes, text), lambda: punct.text(text), str, str)
+    """`punct.punctuate(text)` (a field or a whole body with the style's quotes and dashes), remembered."""
+    return _memo(cache, ("punct", repr(punct.spec), punct.quotes, text), lambda: punct.punctuate(text), str, _text)
+
+
+def _text(entry: object) -> str:
+    if not isinstance(entry, str):
+        raise ValueError("not a punctuated text")
+    return entry
