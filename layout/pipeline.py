@@ -21,6 +21,8 @@ from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
 from .page.parallel import prewarm, worth_it
+from .pdf.pagecache import PageCache
+from .pdf.pagecache import fingerprint as page_fingerprint
 from .text import markdown, parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
@@ -35,6 +37,7 @@ class Built:
     composed: Composed
     cache: ParagraphCache | None = None
     fonts: FontCache | None = None
+    pages: PageCache | None = None  # drawn pages kept between renders (for the screen PDF)
 
     def keep_cache(self) -> None:
         """Write the set paragraphs (and parsed fonts) back for the next build (after the output
@@ -43,6 +46,8 @@ class Built:
             self.cache.save()
         if self.fonts is not None:
             self.fonts.save()
+        if self.pages is not None:
+            self.pages.save()
 
 
 def build(
@@ -74,7 +79,8 @@ def build(
     comp = Composer(li, style, breaker, tick, pc)
     if use_parallel:
         prewarm(comp)
-    return Built(li, style, comp.compose(), pc, fonts)
+    pages = PageCache(cache_path(li).with_name("pages.bin"), page_fingerprint(fp)) if cache and pc else None
+    return Built(li, style, comp.compose(), pc, fonts, pages)
 
 
 def tune_gc() -> None:

@@ -66,7 +66,7 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
         say("  not rendered (copy does not fit); the last good PDF stays")
         return False
     out = output or default_output(b.loaded)
-    write_pdf(c, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
     b.keep_cache()
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
