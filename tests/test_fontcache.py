@@ -94,3 +94,14 @@ def test_a_corrupt_font_is_still_refused_when_a_pack_exists(issue: Path, tmp_pat
     with pytest.raises(Exception) as e:
         stylesheet.read_style_sheet(issue / "style.yaml", issue, FontCache(_pack(issue)))
     assert "not a readable TrueType font" in str(e.value)
+
+
+def test_a_second_render_in_one_process_keeps_the_pack(issue: Path, tmp_path: Path) -> None:
+    """As under `issue watch`: fonts checked earlier in the process are not parsed again, and the
+    pack on disk is left as it is (not rewritten empty)."""
+    render(issue, tmp_path / "a.pdf")
+    pack = _pack(issue)
+    before = pack.read_bytes()
+    b = build(issue)  # no _checked.clear(): the fonts are known to this process
+    b.keep_cache()
+    assert pack.read_bytes() == before and len(FontCache(pack).old) >= 5

@@ -120,7 +120,8 @@ class FontCache:
 
     def save(self) -> None:
         """Write the entries this render used (atomically); a failure to write is not an error."""
-        if self.path is None or self.used.keys() == self.old.keys():
+        # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
+        if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return
         payload = marshal.dumps((_version(), self.used))
         data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
