@@ -66,7 +66,7 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
         say("  not rendered (copy does not fit); the last good PDF stays")
         return False
     out = output or default_output(b.loaded)
-    write_pdf(c, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
     b.keep_cache()
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
@@ -80,26 +80,53 @@ def watch(
     say: Say = _say,
     stop: threading.Event | None = None,
 ) -> None:
-    """Render now, then after every change to the issue's files until interrupted (or `stop` is set)."""
-    from watchfiles import watch as changes_of
+    """Render now, then after every change to the issue's files until interrupted (or `stop` is set).
 
+    The watcher is armed before the first render, so an edit made while (or just after) it renders
+    is seen: changes are gathered from the moment the folder is watched, not from the first wait."""
     manifest = resolve_manifest(issue)
     folder = manifest.parent.resolve()
-    say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
-    _guarded(folder, output, allow_overset, say)
     try:
-        for batch in changes_of(
-            folder, watch_filter=_Inputs(folder, output), debounce=300, step=50, stop_event=stop, rust_timeout=500
-        ):
-            names = _changed(batch, folder)
-            if not names:
-                continue  # only an editor's temporary files came and went
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
+        with _armed(folder) as watcher:
+            say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
             _guarded(folder, output, allow_overset, say)
+            for batch in _batches(watcher, _Inputs(folder, output), stop):
+                names = _changed(batch, folder)
+                if not names:
+                    continue  # only an editor's temporary files came and went
+                shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+                say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
+                _guarded(folder, output, allow_overset, say)
     except KeyboardInterrupt:
         pass
     say("stopped")
+
+
+def _armed(folder: Path):
+    """A watchfiles notifier on `folder`, recording changes from now on (a context manager)."""
+    from watchfiles._rust_notify import RustNotify
+    from watchfiles.main import _default_force_polling, _default_poll_delay_ms
+
+    # As watchfiles.watch() makes it (polling where the environment asks for it), but now.
+    return RustNotify([str(folder)], False, _default_force_polling(None), _default_poll_delay_ms(300), True, False)
+
+
+def _batches(watcher, keep: _Inputs, stop: threading.Event | None):
+    """The changes the notifier gathered, a batch at a time, those `keep` accepts (as watchfiles'
+    own `watch` loop does): until `stop` is set; Ctrl-C raises KeyboardInterrupt."""
+    from watchfiles import Change
+
+    while True:
+        raw = watcher.watch(300, 50, 500, stop)  # debounce, step, timeout (ms)
+        if raw == "signal":
+            raise KeyboardInterrupt
+        if raw == "stop":
+            return
+        if raw == "timeout":
+            continue
+        batch = {(Change(c), p) for c, p in raw if keep(Change(c), p)}
+        if batch:
+            yield batch
 
 
 def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say) -> None:
