@@ -176,6 +176,7 @@ def _write_screen_pdf(b, out: Path, bar: _Bar | None) -> None:  # type: ignore[n
                 b.composed,
                 out,
                 tick=bar.tick if bar else None,
+                pages=b.pages,
                 author=b.loaded.issue.publication,
                 keywords=", ".join(b.loaded.issue.articles),
             )

@@ -15,12 +15,15 @@ from pathlib import Path
 
 from .manifest.chars import bad_chars
 from .manifest.errors import InvalidInput, Location, Problem
+from .manifest.fontinfo import FontCache
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
 from .page.parallel import prewarm, worth_it
-from .text import markdown
+from .pdf.pagecache import PageCache
+from .pdf.pagecache import fingerprint as page_fingerprint
+from .text import markdown, parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
 from .text.punctuation import Punctuation
@@ -33,12 +36,18 @@ class Built:
     style: Style
     composed: Composed
     cache: ParagraphCache | None = None
+    fonts: FontCache | None = None
+    pages: PageCache | None = None  # drawn pages kept between renders (for the screen PDF)
 
     def keep_cache(self) -> None:
-        """Write the set paragraphs back for the next build (after the output is written:
-        a render that writes nothing leaves nothing behind)."""
+        """Write the set paragraphs (and parsed fonts) back for the next build (after the output
+        is written: a render that writes nothing leaves nothing behind)."""
         if self.cache is not None:
             self.cache.save()
+        if self.fonts is not None:
+            self.fonts.save()
+        if self.pages is not None:
+            self.pages.save()
 
 
 def build(
@@ -54,22 +63,24 @@ def build(
     set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back).
     `parallel` sets story bodies in two processes (None: where it pays, see page.parallel)."""
     li = load_issue(issue_path)
-    _check_markdown(li)
-    style = load_style(li.style_file, li.folder)
-    _check_glyphs(li, style)
-    if on_loaded:
-        on_loaded(li)
+    fonts = FontCache(cache_path(li).with_name("fonts.bin") if cache else None)
+    style = load_style(li.style_file, li.folder, fonts)
     pc = None
     if cache or parallel is not False:
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
         pc = ParagraphCache(cache_path(li) if cache else None, fp, list(style_fonts(style).values()))
+    _check_markdown(li, pc)
+    _check_glyphs(li, style, pc)
+    if on_loaded:
+        on_loaded(li)
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
     comp = Composer(li, style, breaker, tick, pc)
     if use_parallel:
         prewarm(comp)
-    return Built(li, style, comp.compose(), pc)
+    pages = PageCache(cache_path(li).with_name("pages.bin"), page_fingerprint(fp)) if cache and pc else None
+    return Built(li, style, comp.compose(), pc, fonts, pages)
 
 
 def tune_gc() -> None:
@@ -85,12 +96,12 @@ def cache_path(li: LoadedIssue) -> Path:
     return li.folder / "build" / ".cache" / "paragraphs.bin"
 
 
-def _check_markdown(li: LoadedIssue) -> None:
+def _check_markdown(li: LoadedIssue, pc: ParagraphCache | None = None) -> None:
     """Markdown a newspaper column does not set (images, code blocks, undefined footnotes)
     is refused by file and line rather than dropped or printed as typed."""
     problems = []
     for aid, body in li.bodies.items():
-        for line, msg in markdown.unsupported(body):
+        for line, msg in parsed.unsupported(pc, body):
             f = li.body_files.get(aid)
             if f is not None:
                 problems.append(Problem(f"articles.{aid}.body: {msg}", Location(f, line, 1)))
@@ -104,7 +115,7 @@ def _check_markdown(li: LoadedIssue) -> None:
         raise InvalidInput(problems)
 
 
-def _check_glyphs(li: LoadedIssue, style: Style) -> None:
+def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None) -> None:
     """A character a font cannot draw would print as an empty box: refuse it by name,
     checking each text against the faces of the roles that set it and then the fallback faces."""
     iss = li.issue
@@ -123,8 +134,9 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")), body_faces + faces("subhead")))
-        checks.append(((*a, "body"), _as_set(li.bodies.get(aid, "")).lstrip()[:1], faces("drop_cap")))
+        body = _as_set(li.bodies.get(aid, ""), pc)  # parsed once (and kept): Markdown parsing is slow
+        checks.append(((*a, "body"), body, body_faces + faces("subhead")))
+        checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
             checks.append(((*a, name), getattr(art, name) or "", faces(name)))
         for i, ph in enumerate(art.photos):
@@ -134,7 +146,8 @@ def _check_glyphs(li: LoadedIssue, style: Style) -> None:
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
-    punct = {lang: Punctuation(style.text.punctuation, lang) for lang in {iss.language, *iss_languages(iss)}}
+    langs = {iss.language, *iss_languages(iss)}
+    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
         bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
@@ -172,9 +185,9 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     return text + text.upper() if path[-1] == "publication" else text.upper()
 
 
-def _as_set(markdown_text: str) -> str:
+def _as_set(markdown_text: str, pc: ParagraphCache | None = None) -> str:
     """An article body as it will be set: Markdown parsed and entities such as &#x4ECA; decoded."""
-    return "\n".join(b.text for b in markdown.parse(markdown_text))
+    return "\n".join(b.text for b in parsed.parse(pc, markdown_text))
 
 
 def _block_line(markdown_text: str, ch: str) -> int | None:

@@ -74,7 +74,7 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
             say(str(p))
         say("  not rendered; the last good PDF stays")
         return False
-    write_pdf(c, out, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
     b.keep_cache()
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
@@ -88,41 +88,66 @@ def watch(
     say: Say = _say,
     stop: threading.Event | None = None,
 ) -> None:
-    """Render now, then after every change to the issue's files until interrupted (or `stop` is set)."""
+    """Render now, then after every change to the issue's files until interrupted (or `stop` is set).
+
+    The watcher is armed before the first render, so an edit made while (or just after) it renders
+    is seen: changes are gathered from the moment the folder is watched, not from the first wait."""
     manifest = resolve_manifest(issue)
     folder = manifest.parent.resolve()
-    say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
-    _guarded(folder, output, allow_overset, say)
     try:
-        while not _watch_until_stopped(folder, output, allow_overset, say, stop):
-            # the watcher stopped on a file name it cannot decode (not UTF-8): something changed,
-            # so render, and watch again rather than end the session with a traceback
-            say(f"{time.strftime('%H:%M:%S')} changed: a file whose name is not UTF-8 (left out of the issue)")
+        with _armed(folder) as watcher:
+            say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
             _guarded(folder, output, allow_overset, say)
+            for batch in _batches(watcher, _Inputs(folder, output), stop, folder):
+                names = _changed(batch, folder) if batch is not None else ["a file whose name is not UTF-8"]
+                if not names:
+                    continue  # only an editor's temporary files came and went
+                shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+                say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
+                _guarded(folder, output, allow_overset, say)
     except KeyboardInterrupt:
         pass
     say("stopped")
 
 
-def _watch_until_stopped(folder: Path, output: Path | None, allow_overset: bool, say: Say, stop) -> bool:  # type: ignore[no-untyped-def]
-    """Render after each batch of changes; True when stopped, False if the watcher failed."""
-    from watchfiles import watch as changes_of
+def _armed(folder: Path):
+    """A watchfiles notifier on `folder`, recording changes from now on (a context manager)."""
+    from watchfiles._rust_notify import RustNotify
+    from watchfiles.main import _default_force_polling, _default_poll_delay_ms
 
+    # As watchfiles.watch() makes it (polling where the environment asks for it), but now.
+    return RustNotify([str(folder)], False, _default_force_polling(None), _default_poll_delay_ms(300), True, False)
+
+
+def _batches(watcher, keep: _Inputs, stop: threading.Event | None, folder: Path | None = None):  # type: ignore[no-untyped-def]
+    """The changes the notifier gathered, a batch at a time, those `keep` accepts (as watchfiles'
+    own `watch` loop does): until `stop` is set; Ctrl-C raises KeyboardInterrupt."""
+    from watchfiles import Change
+
+    first = watcher
     try:
-        for batch in changes_of(
-            folder, watch_filter=_Inputs(folder, output), debounce=300, step=50, stop_event=stop, rust_timeout=500
-        ):
-            names = _changed(batch, folder)
-            if not names:
-                continue  # only an editor's temporary files came and went
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
-            _guarded(folder, output, allow_overset, say)
-    except RuntimeError as e:  # watchfiles' internal error (an undecodable path) is a RuntimeError
-        if "decode" not in str(e):
-            raise
-        return False
-    return True
+        while True:
+            try:
+                raw = watcher.watch(300, 50, 500, stop)  # debounce, step, timeout (ms)
+            except RuntimeError as e:  # watchfiles cannot decode a file name that is not UTF-8 ...
+                if "decode" not in str(e) or folder is None:
+                    raise
+                watcher.close()  # ... and keeps failing on it: a fresh notifier, then render
+                watcher = _armed(folder)
+                yield None
+                continue
+            if raw == "signal":
+                raise KeyboardInterrupt
+            if raw == "stop":
+                return
+            if raw == "timeout":
+                continue
+            batch = {(Change(c), p) for c, p in raw if keep(Change(c), p)}
+            if batch:
+                yield batch
+    finally:
+        if watcher is not first:
+            watcher.close()  # a notifier made here; the caller closes its own
 
 
 def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say) -> None:

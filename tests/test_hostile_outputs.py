@@ -334,7 +334,13 @@ def _forge(path: Path, change) -> None:  # type: ignore[no-untyped-def]
 
     data = path.read_bytes()
     fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
-    entries = {k: tuple(change(spans, rest) for spans, rest in v) if change else () for k, v in entries.items()}
+
+    def forged(k: str, v: tuple) -> tuple:
+        if k.startswith("md:"):  # parsed Markdown and punctuated text, kept in the same pack
+            return v
+        return tuple(change(spans, rest) for spans, rest in v) if change else ()
+
+    entries = {k: forged(k, v) for k, v in entries.items()}
     payload = marshal.dumps((fp, entries))
     path.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
 
@@ -405,7 +411,9 @@ def test_watch_survives_a_file_name_that_is_not_utf8(made: Path, tmp_path: Path)
         odd.write_text("an editor's stray file\n")
         while not any("not UTF-8" in s for s in said) and time.monotonic() < deadline:
             time.sleep(0.1)
+        time.sleep(1.5)  # a watcher failing on the name again and again would render in a loop
         assert t.is_alive(), said
+        assert sum("not UTF-8" in s for s in said) <= 2, said[-6:]
     finally:
         stop.set()
         t.join(20)

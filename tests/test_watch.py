@@ -104,3 +104,23 @@ def test_watch_of_a_missing_issue_exits_2(tmp_path: Path) -> None:
         timeout=60,
     )
     assert p.returncode == 2 and "no such issue manifest" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_an_edit_made_during_the_first_render_is_not_missed(tmp_path: Path) -> None:
+    """The watcher is armed before the first render: an edit made as soon as the watch says it is
+    watching (while it still renders) brings a second render."""
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    out = tmp_path / "out.pdf"
+    w = Watcher(folder, out)
+    try:
+        w.wait_for(lambda s: "watching" in s, "watching notice")
+        md = folder / "articles" / "geminids.md"
+        md.write_text(md.read_text(encoding="utf-8").replace("meteor", "meteoroid", 1), encoding="utf-8")
+        w.wait_for(lambda s: "changed:" in s and "articles/geminids.md" in s, "change report")
+        n = next(i for i, s in enumerate(w.lines) if "changed:" in s)
+        w.wait_for(lambda s: "out.pdf: 3 pages" in s, "render after the edit", n)
+        assert "meteoroid" in "".join(p.extract_text() for p in __import__("pypdf").PdfReader(out).pages)
+    finally:
+        code = w.stop()
+    assert code == 0, "\n".join(w.lines)

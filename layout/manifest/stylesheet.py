@@ -17,6 +17,7 @@ from . import yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
+from .fontinfo import FontCache
 from .model import PrintSpec
 from .problems import _expected, fields_at
 
@@ -174,10 +175,13 @@ def _merge(base: Any, over: Any) -> Any:
     return over
 
 
-def read_style_sheet(path: Path | None, root: Path | None = None) -> tuple[StyleSheet, list[Path]]:
+def read_style_sheet(
+    path: Path | None, root: Path | None = None, fonts: FontCache | None = None
+) -> tuple[StyleSheet, list[Path]]:
     """The default style sheet, with the issue's own (at `path`) laid over it. Font paths come back
     resolved to absolute files, each inside `root` (the issue folder; by default the sheet's own
-    folder), the house fonts/ folder, or the house assets/ folder for `@house/...`."""
+    folder), the house fonts/ folder, or the house assets/ folder for `@house/...`. Fonts are
+    parsed (to check them) through `fonts`, which keeps the parse between renders."""
     data, _ = yamlsource.load(DEFAULT.read_text(encoding="utf-8"), DEFAULT)
     smap = None
     if path is not None:
@@ -190,7 +194,7 @@ def read_style_sheet(path: Path | None, root: Path | None = None) -> tuple[Style
         data = _merge(data, over or {})
     sheet = _validate(data, smap)
     problems = _check_roles(sheet, smap)
-    problems += _check_fonts(sheet, smap, path, root or (path.parent if path else None))
+    problems += _check_fonts(sheet, smap, path, root or (path.parent if path else None), fonts)
     if problems:
         raise InvalidInput(problems)
     return sheet, [FONT_DIR]
@@ -262,7 +266,11 @@ def _check_roles(sheet: StyleSheet, smap: yamlsource.SourceMap | None) -> list[P
 
 
 def _check_fonts(
-    sheet: StyleSheet, smap: yamlsource.SourceMap | None, path: Path | None, root: Path | None
+    sheet: StyleSheet,
+    smap: yamlsource.SourceMap | None,
+    path: Path | None,
+    root: Path | None,
+    fonts: FontCache | None = None,
 ) -> list[Problem]:
     """Every font file exists inside an allowed folder and is readable TrueType; rewritten to its
     absolute path so later layers never look anywhere else."""
@@ -278,7 +286,7 @@ def _check_fonts(
             if found is None:
                 problems.append(Problem(f"style fonts.{fam}.{var}: {why}", _at(smap, loc)))
                 continue
-            bad = _not_truetype(found)
+            bad = _not_truetype(found, fonts)
             if bad:
                 problems.append(Problem(f"style fonts.{fam}.{var}: {rel}: {bad}", _at(smap, loc)))
                 continue
@@ -306,13 +314,24 @@ def _font_file(rel: str, sheet: Path | None, root: Path | None) -> tuple[Path | 
 
 
 _checked: dict[tuple[Path, int, int], str | None] = {}
+_parsed: dict[tuple[Path, int, int], object] = {}  # faces parsed by the check, until FontBook takes them
 
 
-def _not_truetype(p: Path) -> str | None:
-    """Why `p` cannot be used as a TrueType font, or None (parsed once per file version)."""
-    from reportlab.pdfbase.ttfonts import TTFontFile
-
+def parsed_face(p: Path) -> object | None:
+    """The ReportLab face (TTFontFace) the check parsed from `p` (resolved), if this version of the
+    file was checked in this process; handed over once, so that a font is parsed once a render."""
     try:
+        st = p.stat()
+    except OSError:
+        return None
+    return _parsed.pop((p, st.st_mtime_ns, st.st_size), None)
+
+
+def _not_truetype(p: Path, fonts: FontCache | None = None) -> str | None:
+    """Why `p` cannot be used as a TrueType font, or None (parsed once per file version; through
+    `fonts`, once per file's bytes across renders)."""
+    try:
+        p = p.resolve()
         st = p.stat()
         key = (p, st.st_mtime_ns, st.st_size)
         if key not in _checked:
@@ -323,7 +342,7 @@ def _not_truetype(p: Path) -> str | None:
             elif magic not in (b"\x00\x01\x00\x00", b"true"):
                 _checked[key] = "not a TrueType font file"
             else:
-                TTFontFile(str(p), validate=0)
+                _parsed[key] = (fonts or FontCache(None)).face(p, p.read_bytes())
                 _checked[key] = None
         return _checked[key]
     except Exception as e:  # a corrupt font raises anything from struct.error to KeyError

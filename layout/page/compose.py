@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..manifest.load import LoadedIssue
-from ..text import markdown
+from ..text import parsed
 from ..text.cache import ParagraphCache
 from ..text.punctuation import Punctuation
 from ..text.style import Style
@@ -77,7 +77,7 @@ class Composer:
         lang = language or self.li.issue.language
         p = self._punct.get(lang)
         if p is None:
-            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang)
+            p = self._punct[lang] = Punctuation(self.style.text.punctuation, lang, self.cache)
         return p
 
     def content(self, aid: str, colw: float) -> StoryContent:
@@ -86,7 +86,7 @@ class Composer:
         if c is None:
             art = self.li.issue.articles[aid]
             punct = self.punct(art.language)
-            blocks = markdown.parse(self.li.bodies[aid], punct)
+            blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)
             photos = self.li.photo_files[aid]
             q = punct.quotes
             c = StoryContent(aid, punct.article(art), blocks, self.style, self.ts(art.language), colw, photos, q[:2])

@@ -44,7 +44,11 @@ def ink(it: TextItem | ImageItem | RuleItem) -> Ink | None:
     up = down = 0.0
     for sp in it.line.spans:
         t, b = sp.face.ink(sp.shaped.text)
-        up, down = max(up, t * sp.size / 1000), min(down, b * sp.size / 1000)
+        t, b = t * sp.size / 1000, b * sp.size / 1000
+        if t > up:
+            up = t
+        if b < down:
+            down = b
     if up == down:
         return None
     return Ink(it.x0, it.baseline - up, it.x1, it.baseline - down, it)

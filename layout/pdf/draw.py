@@ -5,6 +5,7 @@ scaling come out exactly as the typesetter measured them."""
 from __future__ import annotations
 
 import calendar
+import marshal
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..manifest.files import atomic_write  # noqa: E402
 from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
+from .pagecache import PageCache, page_key  # noqa: E402
 from .stream import save_streaming  # noqa: E402
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
@@ -82,15 +84,35 @@ class _TextWriter:
         self.enc: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
         self.tj: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
         self.spaces: dict[str, tuple[str, str]] = {}  # face name -> (subset font, TJ string of a space)
+        self.faces: dict[str, Face] = {}  # faces drawn so far, in order
+        self.calls: list[tuple[str, str]] | None = None  # subset calls that changed a face's state
 
     def encode(self, face: Face, text: str) -> list[tuple[str, bytes]]:
         key = (face.name, text)
         r = self.enc.get(key)
         if r is None:
             font = face.rl
+            self.faces.setdefault(face.name, face)
+            before = self._sig(face) if self.calls is not None else None
             r = [(font.getSubsetInternalName(sub, self.doc), b) for sub, b in font.splitString(text, self.doc)]
             self.enc[key] = r
+            if self.calls is not None and self._sig(face) != before:
+                self.calls.append(key)  # replayed when the page is copied from the page cache
         return r
+
+    def _sig(self, face: Face) -> tuple | None:
+        st = face.rl.state.get(self.doc)
+        return None if st is None else (st.nextCode, len(st.assignments), len(st.subsets), st.internalName)
+
+    def state(self) -> bytes:
+        """The font subsets' state: which characters each face has numbered, in order."""
+        doc = self.doc
+        parts: list = [len(doc.fontMapping)]
+        for name, face in self.faces.items():
+            st = face.rl.state.get(doc)
+            if st is not None:
+                parts.append((name, st.internalName, st.nextCode, len(st.subsets), tuple(st.assignments.items())))
+        return marshal.dumps(parts)
 
     def pieces(self, face: Face, shaped) -> list[tuple[str, list[str]]]:
         """A shaped run as (subset font name, TJ array elements) chunks, kerning included;
@@ -197,12 +219,13 @@ def draw(
     tick: Callable[[], None] | None = None,
     decorate: Callable[[canvas.Canvas, Page], None] | None = None,
     mode: Screen = SCREEN,
+    pages: PageCache | None = None,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
     `tick` is called as each page is written (for a progress bar); `decorate` may draw
     over each finished page (proof marks), after its content and before the next page;
     `mode` says how colours, photos and the sheet around the page are written (RGB on the
-    page size by default)."""
+    page size by default); `pages` keeps drawn pages between renders (screen mode only)."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
@@ -231,17 +254,7 @@ def draw(
         c.setPageSize(mode.page_size(page))
         mode.begin_page(c, page)
         H = page.height
-        out: list[str] = []
-        for it in page.items:
-            if isinstance(it, TextItem):
-                tw.line(it, H, out)
-        for it in page.items:
-            if isinstance(it, RuleItem):
-                out.append(
-                    f"{mode.stroke(it.color)} {_n(it.width)} w {_n(it.x0)} {_n(H - it.y0)} m "
-                    f"{_n(it.x1)} {_n(H - it.y1)} l S"
-                )
-        c._code.append("\n".join(out))
+        c._code.append(_page_text(tw, page, mode, pages if mode is SCREEN else None))
         for it in page.items:
             if isinstance(it, ImageItem):
                 src = mode.image(it.path)
@@ -261,6 +274,39 @@ def draw(
     save_streaming(c)
 
 
+def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | None) -> str:
+    """The page's text and rule operators: copied from `pages` when this page was drawn before
+    from the same subset state (its subset calls replayed), else drawn (and kept there)."""
+    key = None
+    if pages is not None:
+        key = page_key(page, tw.state())
+        hit = pages.get(key)
+        if hit is not None:
+            faces = {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}
+            text, calls = hit
+            if all(f in faces for f, _ in calls):
+                for f, t in calls:
+                    tw.encode(faces[f], t)
+                return text
+        tw.calls = []
+    H = page.height
+    out: list[str] = []
+    for it in page.items:
+        if isinstance(it, TextItem):
+            tw.line(it, H, out)
+    for it in page.items:
+        if isinstance(it, RuleItem):
+            out.append(
+                f"{mode.stroke(it.color)} {_n(it.width)} w {_n(it.x0)} {_n(H - it.y0)} m "
+                f"{_n(it.x1)} {_n(H - it.y1)} l S"
+            )
+    text = "\n".join(out)
+    if pages is not None and key is not None and tw.calls is not None:
+        pages.put(key, text, tw.calls)
+    tw.calls = None
+    return text
+
+
 def _first_face(composed: Composed) -> Face | None:
     for page in composed.pages:
         for it in page.items:
@@ -274,9 +320,10 @@ def write_pdf(
     out: Path,
     tick: Callable[[], None] | None = None,
     decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+    pages: PageCache | None = None,
     **meta: str,
 ) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten, and an interrupted or killed render leaves no temporary file."""
     with atomic_write(out) as tmp:
-        draw(composed, tmp, tick=tick, decorate=decorate, **meta)
+        draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, **meta)

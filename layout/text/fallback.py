@@ -2,13 +2,15 @@
 
 Reads the style sheet's `fallback_fonts` list (file names, `name.ttc#N` for a face in a collection)
 and the font folders; produces the faces that could be loaded, in order, and a note for each entry
-that could not (not installed, or CFF outlines, which ReportLab cannot embed).
+that could not (not installed, or CFF outlines, which ReportLab cannot embed). `Fallbacks` loads them
+only when first asked for a face: most renders never need one, and parsing a CJK font costs 0.2 s.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -72,3 +74,37 @@ def load_fallbacks(names: list[str], dirs: list[Path]) -> tuple[list[Face], list
         except (TTFError, ValueError, OSError) as e:
             skipped.append(f"{entry}: cannot embed ({e})")
     return faces, skipped
+
+
+class Fallbacks(Sequence[Face]):
+    """The fallback faces, in order, loaded on first use (iteration, indexing or `len`).
+
+    Truth is cheap: true when the style names any fallback, without loading; code that then asks
+    for a face that none of them can load simply finds none."""
+
+    def __init__(self, names: list[str], dirs: list[Path]):
+        self._names = list(names)
+        self._dirs = dirs
+        self._loaded: tuple[list[Face], list[str]] | None = None
+
+    def _load(self) -> tuple[list[Face], list[str]]:
+        if self._loaded is None:
+            self._loaded = load_fallbacks(self._names, self._dirs)
+        return self._loaded
+
+    @property
+    def skipped(self) -> list[str]:
+        """Why each entry that did not load was skipped."""
+        return self._load()[1]
+
+    def __bool__(self) -> bool:
+        return bool(self._names)
+
+    def __len__(self) -> int:
+        return len(self._load()[0])
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._load()[0][i]
+
+    def __iter__(self) -> Iterator[Face]:
+        return iter(self._load()[0])

@@ -9,11 +9,15 @@ they stand for, so text extracted from the PDF reads "office", not "oﬃce".
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import uharfbuzz as hb
+from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics, ttfonts
+
+from ..manifest.stylesheet import parsed_face
 
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
@@ -80,6 +84,7 @@ class Face:
     _g2c: dict[int, int] = field(repr=False, default_factory=dict)
     _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
     _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
+    _inks: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.rl.face.charToGlyph
@@ -100,6 +105,12 @@ class Face:
     def ink(self, text: str) -> tuple[float, float]:
         """The glyphs' ink from the baseline, 1/1000 em, y up: (highest top, lowest bottom);
         (0, 0) for text with no ink. For checking that nothing touches anything else."""
+        r = self._inks.get(text)  # words recur: remembered per text, as shaping is
+        if r is None:
+            r = self._inks[text] = self._ink_of(text)
+        return r
+
+    def _ink_of(self, text: str) -> tuple[float, float]:
         top = bottom = 0.0
         scale = 1000.0 / self.upem
         c2g = self.rl.face.charToGlyph
@@ -165,6 +176,19 @@ class Face:
         return Shaped(text, None, sum(widths.get(ord(c), 0) for c in text), len(text))
 
 
+class _TTFont(ttfonts.TTFont):
+    """ReportLab's TrueType font around a face the style sheet's check already parsed (as
+    TTFont.__init__ does, without parsing the file a second time)."""
+
+    def __init__(self, name: str, face: ttfonts.TTFontFace):
+        self.fontName = name
+        self.face = face
+        self.encoding = ttfonts.TTEncoding()
+        self.state = weakref.WeakKeyDictionary()
+        self._asciiReadable = rl_config.ttfAsciiReadable
+        self.shapable = False
+
+
 class FontBook:
     """Registered faces by ReportLab name; one per process and path."""
 
@@ -196,7 +220,11 @@ def _unique(name: str, key: tuple[Path, int]) -> str:
 
 def _load(path: Path, index: int = 0) -> Face:
     name = _unique("L-" + path.stem + (f"-{index}" if index else ""), (path, index))
-    rl = ttfonts.TTFont(name, str(path), shapable=False, subfontIndex=index)
+    parsed = parsed_face(path) if index == 0 else None
+    if parsed is not None:
+        rl: ttfonts.TTFont = _TTFont(name, parsed)
+    else:
+        rl = ttfonts.TTFont(name, str(path), shapable=False, subfontIndex=index)
     base = (rl.face.name + rl.face.subfontNameX).decode("latin-1")
     unique = _unique("pdf:" + base, (path, index))
     if unique != "pdf:" + base:

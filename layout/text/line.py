@@ -50,7 +50,9 @@ class Line:
             if s.space_before and out:
                 out.append(" ")
             out.append(s.shaped.text)
-        return "".join(out).translate(_SPELL_OUT)
+        text = "".join(out)
+        # Only ligatures (U+FB00-FB04) are spelt out: most lines have none, and max() is C speed.
+        return text.translate(_SPELL_OUT) if text and max(text) >= "\ufb00" else text
 
     def advance(self, s: Span) -> float:
         return (s.shaped.width * s.size / 1000.0 + self.tracking * s.shaped.glyphs) * self.scale

@@ -12,21 +12,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-
 if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
     from .punctuation import Punctuation
 
 
 def new_parser(options: dict | None = None) -> MarkdownIt:
     """CommonMark with tables, without raw HTML."""
+    from markdown_it import MarkdownIt  # imported when first parsing: a warm render parses nothing
+
     md = MarkdownIt("commonmark", {"html": False, "typographer": False, **(options or {})})
     return md.disable(["html_block", "html_inline"]).enable("table")
 
 
-_MD = new_parser()
+@cache
+def _plain() -> MarkdownIt:
+    """The parser without punctuation (for the checks), made once."""
+    return new_parser()
+
+
 _FOOTDEF = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$")
 _FOOTREF = re.compile(r"\[\^([^\]\s]+)\]")
 SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
@@ -100,7 +108,7 @@ def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
     """Paragraphs and subheads; list items and quotes become paragraphs of their own; tables
     stay tables; footnotes become notes after the rest. With `punct`, quotes, dashes and
     ellipses are set as the style asks (code as typed)."""
-    md = punct.md if punct else _MD
+    md = punct.md if punct else _plain()
     notes = _footnotes(markdown)
     blocks: list[Block] = []
     kind = "para"
@@ -196,7 +204,7 @@ def unsupported(markdown: str) -> list[tuple[int, str]]:
     footnote references with no definition. Empty when the body can be set as written."""
     notes = _footnotes(markdown)
     out: list[tuple[int, str]] = []
-    for tok in _MD.parse(notes.text):
+    for tok in _plain().parse(notes.text):
         line = (tok.map[0] + 1) if tok.map else 0
         if tok.type in ("fence", "code_block"):
             what = "a fenced code block" if tok.type == "fence" else "lines indented by four spaces (a code block)"

@@ -11,12 +11,17 @@ same way. Code spans and backslash-escaped characters are left as typed.
 from __future__ import annotations
 
 import re
-
-from markdown_it.rules_core import StateCore
+from typing import TYPE_CHECKING
 
 from ..manifest.model import Article
 from ..manifest.stylesheet import PunctuationSpec
 from .markdown import new_parser
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_core import StateCore
+
+    from .cache import ParagraphCache
 
 NNBSP = "\u202f"  # the thin no-break space French sets inside guillemets
 # Primary open, primary close, secondary open, secondary close, by language.
@@ -50,9 +55,21 @@ def quotes_for(language: str) -> tuple[str, str, str, str]:
 class Punctuation:
     """Sets punctuation for one language under the style's switches."""
 
-    def __init__(self, spec: PunctuationSpec, language: str):
+    def __init__(self, spec: PunctuationSpec, language: str, cache: ParagraphCache | None = None):
         self.spec = spec
         self.quotes = quotes_for(language) if spec.quotes else STRAIGHT
+        self.cache = cache  # remembers punctuated fields between renders
+        self._md: MarkdownIt | None = None
+
+    @property
+    def md(self) -> MarkdownIt:
+        """The body parser, made when first needed (a warm render may need none)."""
+        if self._md is None:
+            self._md = self._parser()
+        return self._md
+
+    def _parser(self) -> MarkdownIt:
+        spec = self.spec
         md = new_parser({"typographer": True, "quotes": list(self.quotes)})
         if spec.quotes:
             md.enable("smartquotes")  # not in the commonmark preset's rules
@@ -60,7 +77,7 @@ class Punctuation:
         if spec.quotes:
             # A single quote smartquotes leaves unpaired ('90s, rock 'n' roll) is an apostrophe.
             md.core.ruler.after("smartquotes", "apostrophes", _apostrophes)
-        self.md = md
+        return md
 
     def dashes(self, text: str) -> str:
         """Dashes, the ellipsis and number ranges in a run of plain text."""
@@ -86,6 +103,14 @@ class Punctuation:
         """A plain field (headline, caption, byline...) with the body's punctuation."""
         if not text:
             return text
+        if self.cache is not None:
+            from .parsed import punctuated
+
+            return punctuated(self.cache, self, text)
+        return self.punctuate(text)
+
+    def punctuate(self, text: str) -> str:
+        """`text` punctuated, always by parsing it."""
         out = []
         for tok in self.md.parseInline(_ESCAPE.sub(r"\\\1", text)):
             for c in tok.children or []:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..manifest.fontinfo import FontCache
 from ..manifest.stylesheet import ROLES, RoleSpec, StyleSheet, read_style_sheet
-from .fallback import load_fallbacks
+from .fallback import Fallbacks
 from .fonts import Face, FontBook
 
 
@@ -37,7 +38,7 @@ class Style:
         self.text = sheet.text
         self.font_dirs = font_dirs
         # Faces for characters the role's fonts lack, in order; and the entries that did not load.
-        self.fallbacks, self.fallbacks_skipped = load_fallbacks(sheet.fallback_fonts, font_dirs)
+        self.fallbacks = Fallbacks(sheet.fallback_fonts, font_dirs)  # loaded when a face lacks a character
         self.roles: dict[str, Role] = {}
         for name in ROLES:
             spec = sheet.roles[name]
@@ -51,6 +52,11 @@ class Style:
                 spec.color,
                 spec,
             )
+
+    @property
+    def fallbacks_skipped(self) -> list[str]:
+        """The fallback entries that did not load, and why (loads the fallbacks)."""
+        return self.fallbacks.skipped
 
     def face(self, family: str, variant: str = "regular") -> Face:
         fam = self.sheet.fonts[family]
@@ -77,7 +83,8 @@ class Style:
         return self.sheet.rules.get(key, default)
 
 
-def load_style(path: Path | None, root: Path | None = None) -> Style:
+def load_style(path: Path | None, root: Path | None = None, fonts: FontCache | None = None) -> Style:
     """The default style sheet, with the issue's own laid over it, its faces loaded. The sheet's
-    fonts must lie inside `root` (the issue folder) or the house folders."""
-    return Style(*read_style_sheet(path, root))
+    fonts must lie inside `root` (the issue folder) or the house folders; `fonts` keeps their
+    parsed tables between renders."""
+    return Style(*read_style_sheet(path, root, fonts))

@@ -1,0 +1,122 @@
+"""Drawn pages kept between renders: a page whose lines and rules are unchanged is not drawn again.
+
+Reads a composed `Page` and the state of the document's font subsets before it; produces (from the
+pack file ISSUE/build/.cache/pages.bin) the page's text and rule operators as drawn by an earlier
+render, with the font-subset calls that page made, so that they can be replayed: ReportLab numbers
+each face's glyphs in the order characters are first drawn, so a page's bytes depend on the pages
+before it, and the key holds that state (every face's assignments so far) as well as every line's
+position, spans, kerning and colour. A one-word correction changes its page (and, only when it
+brings a character not drawn before, the pages after it); the others are copied.
+
+Plain data (`marshal` of strings and tuples, never pickle) behind a magic line and a BLAKE2
+checksum, under a fingerprint of the drawing code, ReportLab's version and the paragraph cache's
+fingerprint (style sheet, font bytes, typesetting code): a corrupt, foreign or stale pack is
+ignored, an entry of the wrong shape is drawn afresh. Only pages this render drew are written back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from pathlib import Path
+
+from ..page.frames import Page, RuleItem, TextItem
+
+MAGIC = b"layout-page-cache 1\n"
+
+
+def fingerprint(base: str) -> str:
+    """`base` (the paragraph cache's fingerprint) with the drawing code and ReportLab's version."""
+    from reportlab import Version
+
+    h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version)).encode(), digest_size=16)
+    here = Path(__file__).resolve().parent
+    for name in ("draw.py", "pagecache.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def page_key(page: Page, state: bytes) -> str:
+    """Everything the page's text and rule operators are made of, and the subset state before it."""
+    parts = []
+    for it in page.items:
+        if isinstance(it, TextItem):
+            ln = it.line
+            spans = tuple(
+                (sp.face.name, sp.face.space, sp.size, sp.shaped.text, sp.shaped.kerns, sp.shaped.width,
+                 sp.shaped.glyphs, sp.x, sp.space_before, sp.color)
+                for sp in ln.spans
+            )  # fmt: skip
+            parts.append((it.x, it.baseline, ln.tracking, ln.scale, spans))
+        elif isinstance(it, RuleItem):
+            parts.append((it.x0, it.y0, it.x1, it.y1, it.width, it.color))
+    data = marshal.dumps((page.width, page.height, tuple(parts)))
+    return hashlib.blake2b(state + data, digest_size=20).hexdigest()
+
+
+class PageCache:
+    """Drawn pages by key, loaded from and saved to one pack file."""
+
+    def __init__(self, path: Path | None, fingerprint: str):
+        self.path = path
+        self.fingerprint = fingerprint
+        self.old: dict[str, tuple] = self._read(path) if path else {}
+        self.used: dict[str, tuple] = {}
+        self.hits = 0
+
+    def _read(self, path: Path) -> dict[str, tuple]:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return {}
+        head = len(MAGIC)
+        if not data.startswith(MAGIC) or len(data) < head + 32:
+            return {}
+        digest, payload = data[head : head + 32], data[head + 32 :]
+        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+            return {}
+        try:
+            fp, entries = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        return entries if fp == self.fingerprint and isinstance(entries, dict) else {}
+
+    def get(self, key: str) -> tuple[str, list[tuple[str, str]]] | None:
+        """The page's operators and its subset calls (face name, text), or None."""
+        entry = self.old.get(key)
+        if entry is None:
+            return None
+        try:
+            text, calls = entry
+            if not isinstance(text, str) or not all(isinstance(f, str) and isinstance(t, str) for f, t in calls):
+                raise ValueError
+        except (ValueError, TypeError):  # a well-formed pack with the wrong shape inside: never trusted
+            self.old.pop(key)
+            return None
+        self.used[key] = entry
+        self.hits += 1
+        return text, list(calls)
+
+    def put(self, key: str, text: str, calls: list[tuple[str, str]]) -> None:
+        self.used[key] = (text, tuple(calls))
+
+    def save(self) -> None:
+        """Write the pages this render drew (atomically); a failure to write is not an error."""
+        if self.path is None or self.used.keys() == self.old.keys():
+            return
+        payload = marshal.dumps((self.fingerprint, self.used))
+        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".pages.", suffix=".tmp", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a read-only issue folder renders, just without a cache

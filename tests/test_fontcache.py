@@ -1,0 +1,107 @@
+"""The parsed-font pack (ISSUE/build/.cache/fonts.bin): a warm render rebuilds every face from it
+and gives the same bytes; a damaged, foreign or wrong-shaped pack is ignored (fonts parsed afresh,
+same bytes); `--no-cache` neither reads nor writes it; a corrupt font is still refused by line."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.manifest import stylesheet
+from layout.manifest.fontinfo import MAGIC, FontCache
+from layout.pipeline import build, cache_path
+
+SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+
+
+def render(folder: Path, out: Path, *extra: str) -> bytes:
+    stylesheet._checked.clear()  # as in a fresh process: the fonts are checked (parsed) again
+    r = CliRunner().invoke(app, ["render", str(folder), "-o", str(out), *extra])
+    assert r.exit_code == 0, r.output
+    return out.read_bytes()
+
+
+def _pack(issue: Path) -> Path:
+    return cache_path(build(issue, cache=False).loaded).with_name("fonts.bin")
+
+
+@pytest.fixture
+def issue(tmp_path: Path) -> Path:
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    return folder
+
+
+def test_warm_faces_come_from_the_pack_with_the_same_bytes(issue: Path, tmp_path: Path) -> None:
+    cold = render(issue, tmp_path / "cold.pdf")
+    pack = _pack(issue)
+    assert pack.is_file()
+    stylesheet._checked.clear()  # a fresh process: nothing checked yet
+    fc = FontCache(pack)
+    assert len(fc.old) >= 5, "the pack holds the style's fonts"
+    for path in sorted((Path(stylesheet.FONT_DIR)).rglob("*.ttf"))[:3]:
+        face = fc.face(path, path.read_bytes())
+        assert face.charToGlyph and face.filename == str(path)
+    assert not (fc.used.keys() - fc.old.keys()), "a font was parsed although the pack held it"
+    assert render(issue, tmp_path / "warm.pdf") == cold
+    assert render(issue, tmp_path / "nc.pdf", "--no-cache") == cold
+
+
+@pytest.mark.parametrize("damage", ["flip-a-byte", "truncate", "foreign", "other-version", "wrong-shapes"])
+def test_a_bad_font_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) -> None:
+    good = render(issue, tmp_path / "good.pdf")
+    p = _pack(issue)
+    data = p.read_bytes()
+    if damage == "flip-a-byte":
+        i = len(data) // 2
+        p.write_bytes(data[:i] + bytes([data[i] ^ 0x40]) + data[i + 1 :])
+    elif damage == "truncate":
+        p.write_bytes(data[: len(data) // 3])
+    elif damage == "foreign":
+        p.write_bytes(b"\x80\x04\x95 not a pack at all")
+    else:
+        version, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        if damage == "other-version":
+            payload = marshal.dumps(("another reportlab", entries))
+        else:
+            payload = marshal.dumps((version, {k: {"name": ("x",)} for k in entries}))
+        p.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    stylesheet._checked.clear()
+    fc = FontCache(p)
+    font = sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[0]
+    assert fc.face(font, font.read_bytes()).charToGlyph, "parsed afresh"
+    assert render(issue, tmp_path / "again.pdf") == good
+
+
+def test_no_cache_writes_no_font_pack(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "nc.pdf", "--no-cache")
+    assert not _pack(issue).exists()
+
+
+def test_a_corrupt_font_is_still_refused_when_a_pack_exists(issue: Path, tmp_path: Path) -> None:
+    render(issue, tmp_path / "good.pdf")
+    font = sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[0]
+    bad = issue / "bad.ttf"
+    bad.write_bytes(font.read_bytes()[:2000])
+    (issue / "style.yaml").write_text("fonts:\n  serif:\n    regular: bad.ttf\n", encoding="utf-8")
+    stylesheet._checked.clear()
+    with pytest.raises(Exception) as e:
+        stylesheet.read_style_sheet(issue / "style.yaml", issue, FontCache(_pack(issue)))
+    assert "not a readable TrueType font" in str(e.value)
+
+
+def test_a_second_render_in_one_process_keeps_the_pack(issue: Path, tmp_path: Path) -> None:
+    """As under `issue watch`: fonts checked earlier in the process are not parsed again, and the
+    pack on disk is left as it is (not rewritten empty)."""
+    render(issue, tmp_path / "a.pdf")
+    pack = _pack(issue)
+    before = pack.read_bytes()
+    b = build(issue)  # no _checked.clear(): the fonts are known to this process
+    b.keep_cache()
+    assert pack.read_bytes() == before and len(FontCache(pack).old) >= 5
