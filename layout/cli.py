@@ -129,8 +129,7 @@ def render(
         _invalid(e)
         raise typer.Exit(EXIT_INVALID) from None
     report = [str(f) for f in errors(b.composed)]
-    # Then what `issue check` would circle (holes, short strips, articles never placed): on the
-    # deadline the desk sees them here too; they do not change the exit code.
+    # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
     for line in report + [str(f) for f in warnings(b.composed, b.loaded)]:
         _err(line)
     if report and not allow_overset:
