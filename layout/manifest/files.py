@@ -18,6 +18,7 @@ written in a manifest or a style sheet into a file, refusing any that leaves its
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import signal
@@ -95,6 +96,44 @@ def stop_signals_raise() -> Iterator[None]:
     finally:
         for s, h in old.items():
             signal.signal(s, h)
+
+
+_PROCESS_KEY = os.urandom(32)  # when no key can be kept: packs from this process are trusted by it alone
+
+
+def pack_key() -> bytes:
+    """The secret that signs the build caches (paragraphs.bin, fonts.bin, pages.bin): 32 random
+    bytes kept outside any issue folder ($XDG_CACHE_HOME/layout/pack.key, mode 0600). A pack that
+    came with an issue from elsewhere fails its check and is rebuilt: an unkeyed checksum can be
+    forged, and a forged pack could change the printed words."""
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layout"
+    path = folder / "pack.key"
+    for _ in range(2):
+        try:
+            key = path.read_bytes()
+            if len(key) == 32:
+                return key
+        except OSError:
+            pass
+        try:  # made whole under another name, then linked: a reader never sees half a key
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".pack.key.")
+            try:
+                os.write(fd, os.urandom(32))
+                os.close(fd)
+                os.link(tmp, path)
+            except FileExistsError:
+                pass  # another process made it first: read theirs
+            finally:
+                os.unlink(tmp)
+        except OSError:
+            break
+    return _PROCESS_KEY
+
+
+def pack_digest(payload: bytes) -> bytes:
+    """The keyed BLAKE2 checksum a build cache is written and read with."""
+    return hashlib.blake2b(payload, digest_size=32, key=pack_key()).digest()
 
 
 def printable(msg: str) -> str:

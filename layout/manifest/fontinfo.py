@@ -20,6 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from .files import pack_digest
+
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
 _NEEDED = frozenset({"name", "charToGlyph", "charWidths", "unitsPerEm", "table", "glyphPos", "hmetrics"})
@@ -85,7 +87,7 @@ class FontCache:
         if not data.startswith(MAGIC) or len(data) < head + 32:
             return {}
         digest, payload = data[head : head + 32], data[head + 32 :]
-        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        if pack_digest(payload) != digest:
             return {}
         try:
             version, entries = marshal.loads(payload)
@@ -124,7 +126,7 @@ class FontCache:
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return
         payload = marshal.dumps((_version(), self.used))
-        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        data = MAGIC + pack_digest(payload) + payload
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".fonts.", suffix=".tmp", dir=self.path.parent)

@@ -22,6 +22,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..manifest.files import pack_digest
 from ..page.frames import Page, RuleItem, TextItem
 
 MAGIC = b"layout-page-cache 1\n"
@@ -75,7 +76,7 @@ class PageCache:
         if not data.startswith(MAGIC) or len(data) < head + 32:
             return {}
         digest, payload = data[head : head + 32], data[head + 32 :]
-        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        if pack_digest(payload) != digest:
             return {}
         try:
             fp, entries = marshal.loads(payload)
@@ -107,7 +108,7 @@ class PageCache:
         if self.path is None or self.used.keys() == self.old.keys():
             return
         payload = marshal.dumps((self.fingerprint, self.used))
-        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        data = MAGIC + pack_digest(payload) + payload
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".pages.", suffix=".tmp", dir=self.path.parent)

@@ -9,7 +9,8 @@ sheet names, the source of the typesetting code itself (so an edited breaker nev
 lines) and the versions of HarfBuzz and pyphen. A re-render after a one-word correction sets only the changed paragraph.
 
 The file is plain data (`marshal` of tuples, strings and numbers; never pickle, so a hostile file
-cannot run code), behind a magic line and a BLAKE2 checksum of the payload: a corrupt, foreign or
+cannot run code), behind a magic line and a BLAKE2 checksum of the payload keyed with this machine's
+secret (manifest/files.py pack_key: a pack shipped with an issue cannot be forged): a corrupt, foreign or
 truncated file is ignored and rebuilt, never trusted. Writes go to a temporary file renamed into
 place. Only entries used by the last render are written back, so the file never grows stale.
 """
@@ -26,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from .. import __version__
+from ..manifest.files import pack_digest
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
 from .style import Style
@@ -165,7 +167,7 @@ class ParagraphCache:
         if not data.startswith(MAGIC) or len(data) < head + 32:
             return {}
         digest, payload = data[head : head + 32], data[head + 32 :]
-        if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        if pack_digest(payload) != digest:
             return {}  # corrupt or tampered: rebuild
         try:
             fp, entries = marshal.loads(payload)
@@ -214,7 +216,7 @@ class ParagraphCache:
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
         payload = marshal.dumps((self.fingerprint, self.used))
-        data = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
+        data = MAGIC + pack_digest(payload) + payload
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".paragraphs.", suffix=".tmp", dir=self.path.parent)
