@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from .files import pack_digest
+from .packs import read_pack, write_pack
 
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
@@ -79,21 +77,7 @@ class FontCache:
         self.used: dict[str, dict] = {}
 
     def _read(self, path: Path) -> dict[str, dict]:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return {}
-        head = len(MAGIC)
-        if not data.startswith(MAGIC) or len(data) < head + 32:
-            return {}
-        digest, payload = data[head : head + 32], data[head + 32 :]
-        if pack_digest(payload) != digest:
-            return {}
-        try:
-            version, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        return entries if version == _version() and isinstance(entries, dict) else {}
+        return read_pack(path, MAGIC, _version())
 
     def face(self, path: Path, data: bytes) -> Any:
         """ReportLab's face for the font file at `path` whose bytes are `data` (parsed, or rebuilt
@@ -125,17 +109,4 @@ class FontCache:
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return
-        payload = marshal.dumps((_version(), self.used))
-        data = MAGIC + pack_digest(payload) + payload
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".fonts.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only issue folder renders, just without a cache
+        write_pack(self.path, MAGIC, _version(), self.used)

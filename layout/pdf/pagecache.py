@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
-import tempfile
 from pathlib import Path
 
-from ..manifest.files import pack_digest
+from ..manifest.packs import read_pack, write_pack
 from ..page.frames import Page, RuleItem, TextItem
 
 MAGIC = b"layout-page-cache 1\n"
@@ -68,21 +66,7 @@ class PageCache:
         self.hits = 0
 
     def _read(self, path: Path) -> dict[str, tuple]:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return {}
-        head = len(MAGIC)
-        if not data.startswith(MAGIC) or len(data) < head + 32:
-            return {}
-        digest, payload = data[head : head + 32], data[head + 32 :]
-        if pack_digest(payload) != digest:
-            return {}
-        try:
-            fp, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        return entries if fp == self.fingerprint and isinstance(entries, dict) else {}
+        return read_pack(path, MAGIC, self.fingerprint)
 
     def get(self, key: str) -> tuple[str, list[tuple[str, str]]] | None:
         """The page's operators and its subset calls (face name, text), or None."""
@@ -107,17 +91,4 @@ class PageCache:
         """Write the pages this render drew (atomically); a failure to write is not an error."""
         if self.path is None or self.used.keys() == self.old.keys():
             return
-        payload = marshal.dumps((self.fingerprint, self.used))
-        data = MAGIC + pack_digest(payload) + payload
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".pages.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only issue folder renders, just without a cache
+        write_pack(self.path, MAGIC, self.fingerprint, self.used)

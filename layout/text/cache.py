@@ -21,13 +21,11 @@ import dataclasses
 import hashlib
 import marshal
 import math
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.files import pack_digest
+from ..manifest.packs import read_pack, write_pack
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
 from .style import Style
@@ -159,23 +157,7 @@ class ParagraphCache:
         self.loaded = len(self.old)  # entries accepted from the file
 
     def _read(self, path: Path) -> dict[str, tuple]:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return {}
-        head = len(MAGIC)
-        if not data.startswith(MAGIC) or len(data) < head + 32:
-            return {}
-        digest, payload = data[head : head + 32], data[head + 32 :]
-        if pack_digest(payload) != digest:
-            return {}  # corrupt or tampered: rebuild
-        try:
-            fp, entries = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
-            return {}
-        if fp != self.fingerprint or not isinstance(entries, dict):
-            return {}  # another version of the tool, the fonts or the style: rebuild
-        return entries
+        return read_pack(path, MAGIC, self.fingerprint)
 
     def get(self, key: str) -> list[Line] | None:
         entry = self.used.get(key)
@@ -215,17 +197,4 @@ class ParagraphCache:
         """Write the entries this render used (atomically); a failure to write is not an error."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
-        payload = marshal.dumps((self.fingerprint, self.used))
-        data = MAGIC + pack_digest(payload) + payload
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".paragraphs.", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only issue folder renders, just without a cache
+        write_pack(self.path, MAGIC, self.fingerprint, self.used)
