@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from .proofmap import open_unencrypted
 
 KINDS = {
     "/Text": "note",
@@ -169,7 +170,7 @@ def _read_one(a, page: int, mp: _Page, words: dict[str, list[str]], height: floa
 
 def read_notes(pdf, pmap: dict) -> tuple[list[Correction], list[int]]:
     """The corrections, and the pages of annotations too malformed to read."""
-    reader = PdfReader(str(pdf))
+    reader = open_unencrypted(pdf)
     words = {k: v["text"].split() for k, v in pmap["stories"].items()}
     out: list[Correction] = []
     refs: dict[int, Correction] = {}  # annotation object number -> correction

@@ -173,9 +173,24 @@ def _source(li: LoadedIssue, aid: str) -> str | None:
         return str(p)
 
 
+def open_unencrypted(pdf: Path) -> PdfReader:
+    """A reader for the PDF; an encrypted one is refused before anything in it is decrypted (a proof is
+    never encrypted, and decrypting AES needs a library this tool does not require)."""
+    from pypdf.errors import DependencyError
+
+    refused = ValueError("the PDF is encrypted (password-protected); proofs made by `issue proof` never are")
+    try:
+        reader = PdfReader(str(pdf))  # tries the empty password, which for AES needs `cryptography`
+    except DependencyError:
+        raise refused from None
+    if reader.is_encrypted:
+        raise refused
+    return reader
+
+
 def read_map(pdf: Path) -> dict | None:
     """The map embedded in a proof, or None for a PDF without one (a plain render)."""
-    reader = PdfReader(str(pdf))
+    reader = open_unencrypted(pdf)
     att = reader.attachments.get(MAP_NAME)
     if not att:
         return None
