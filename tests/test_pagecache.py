@@ -5,7 +5,6 @@ of every later page); a damaged or wrong-shaped pack is ignored."""
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
+from layout.manifest.files import pack_digest  # signs like the tool: the checks behind it run
 from layout.pdf.draw import write_pdf
 from layout.pdf.pagecache import MAGIC
 from layout.pipeline import build, cache_path
@@ -72,7 +72,7 @@ def test_a_bad_page_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
         else:  # well formed, but replaying subset calls for a face the page does not use
             entries = {k: (text, (("L-no-such-face", "abc"),)) for k, (text, _) in entries.items()}
         payload = marshal.dumps((fp, entries))
-        p.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+        p.write_bytes(MAGIC + pack_digest(payload) + payload)
     assert render(issue, tmp_path / "again.pdf") == good
     assert render(issue, tmp_path / "nc.pdf", "--no-cache") == good
 
