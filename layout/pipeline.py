@@ -23,6 +23,7 @@ from .page.frames import Composed, TextItem
 from .page.parallel import prewarm, worth_it
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
+from .session import Session
 from .text import markdown, parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
@@ -57,20 +58,31 @@ def build(
     tick: Callable[[], None] | None = None,
     cache: bool = True,
     parallel: bool | None = None,
+    session: Session | None = None,
 ) -> Built:
     """Validate and lay out an issue; raise InvalidInput with every problem found.
     `on_loaded` hears of the validated manifest; `tick` of each page laid out. With `cache`,
     set paragraphs are read from ISSUE/build/.cache/ (Built.keep_cache writes them back).
-    `parallel` sets story bodies in two processes (None: where it pays, see page.parallel)."""
+    `parallel` sets story bodies in two processes (None: where it pays, see page.parallel).
+    `session` keeps, between builds in this process, what the caches would read from disk again
+    (with `cache` only: --no-cache sets everything afresh)."""
+    session = session if cache else None
+    if session is not None:
+        session.drop_changed_fonts()
     li = load_issue(issue_path)
-    fonts = FontCache(cache_path(li).with_name("fonts.bin") if cache else None)
+    fonts_path = cache_path(li).with_name("fonts.bin")
+    fonts = session.font_cache(fonts_path) if session else FontCache(fonts_path if cache else None)
     style = load_style(li.style_file, li.folder, fonts)
     pc = None
     if cache or parallel is not False:
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
-        pc = ParagraphCache(cache_path(li) if cache else None, fp, list(style_fonts(style).values()))
+        faces = list(style_fonts(style).values())
+        if session is not None:
+            pc = session.paragraph_cache(cache_path(li), fp, faces)
+        else:
+            pc = ParagraphCache(cache_path(li) if cache else None, fp, faces)
     _check_markdown(li, pc)
-    _check_glyphs(li, style, pc)
+    _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
     if on_loaded:
         on_loaded(li)
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
@@ -79,8 +91,14 @@ def build(
     comp = Composer(li, style, breaker, tick, pc)
     if use_parallel:
         prewarm(comp)
-    pages = PageCache(cache_path(li).with_name("pages.bin"), page_fingerprint(fp)) if cache and pc else None
-    return Built(li, style, comp.compose(), pc, fonts, pages)
+    pages = None
+    if cache and pc:
+        pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
+        pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
+    composed = comp.compose()
+    if session is not None:
+        session.composed(pc)
+    return Built(li, style, composed, pc, fonts, pages)
 
 
 def tune_gc() -> None:
@@ -115,9 +133,10 @@ def _check_markdown(li: LoadedIssue, pc: ParagraphCache | None = None) -> None:
         raise InvalidInput(problems)
 
 
-def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None) -> None:
+def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None, memo: dict | None = None) -> None:
     """A character a font cannot draw would print as an empty box: refuse it by name,
-    checking each text against the faces of the roles that set it and then the fallback faces."""
+    checking each text against the faces of the roles that set it and then the fallback faces.
+    `memo` keeps each text's finding between builds with the same style (a build session)."""
     iss = li.issue
     body_family = style.roles["body"].spec.font
 
@@ -134,7 +153,7 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        body = _as_set(li.bodies.get(aid, ""), pc)  # parsed once (and kept): Markdown parsing is slow
+        body = _as_set(li.bodies.get(aid, ""), pc, memo)  # parsed once (and kept): Markdown parsing is slow
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
@@ -150,16 +169,19 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
     punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
-        bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
-        if bad:
-            msg = f"{path_name(path)}: {bad[0].describe()} (written as an entity) cannot be printed"
-            problems.append(Problem(msg, li.smap.value(path)))
-            continue
-        # The text as it will be set: with the curly quotes and dashes the style makes of it.
         lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
-        text = text + punct[lang].text(text)
-        missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
-        missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
+        key = (text, lang, *(f.name for f in fs))
+        found = memo.get(key) if memo is not None else None
+        if found is None:
+            found = _glyph_finding(text, punct[lang], fs, style)
+            if memo is not None:
+                memo[key] = found
+        if isinstance(found, str):  # written as a Markdown entity: the source check cannot see it
+            problems.append(
+                Problem(f"{path_name(path)}: {found} (written as an entity) cannot be printed", li.smap.value(path))
+            )
+            continue
+        missing = found
         if not missing:
             continue
         shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
@@ -171,6 +193,18 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
         problems.append(Problem(msg, li.smap.value(path)))
     if problems:
         raise InvalidInput(problems)
+
+
+def _glyph_finding(text: str, punct: Punctuation, fs: list[Face], style: Style) -> str | list[str]:
+    """What keeps `text` from printing: a character written as an entity that may not be printed
+    (described), or the characters no face of `fs` nor any fallback draws (sorted; [] if none)."""
+    bad = bad_chars(text, limit=1)
+    if bad:
+        return bad[0].describe()
+    # The text as it will be set: with the curly quotes and dashes the style makes of it.
+    text = text + punct.text(text)
+    missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
+    return [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
 
 
 _FIELD_ROLE = {"publication": "nameplate", "edition": "dateline", "section": "folio", "text": "pull_quote"}
@@ -185,9 +219,15 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     return text + text.upper() if path[-1] == "publication" else text.upper()
 
 
-def _as_set(markdown_text: str, pc: ParagraphCache | None = None) -> str:
+def _as_set(markdown_text: str, pc: ParagraphCache | None = None, memo: dict | None = None) -> str:
     """An article body as it will be set: Markdown parsed and entities such as &#x4ECA; decoded."""
-    return "\n".join(b.text for b in parsed.parse(pc, markdown_text))
+    key = ("set", markdown_text)
+    text = memo.get(key) if memo is not None else None
+    if text is None:
+        text = "\n".join(b.text for b in parsed.parse(pc, markdown_text))
+        if memo is not None:
+            memo[key] = text
+    return text
 
 
 def _block_line(markdown_text: str, ch: str) -> int | None:

@@ -3,8 +3,9 @@
 Reads the issue folder (manifest, articles, photos, style sheet) through `watchfiles`; produces the
 PDF, as `issue render` does, after every change, and prints what changed, the time and the result.
 An edit that breaks the manifest (or overset copy) prints the problems with their lines and leaves
-the last good PDF in place. Renders reuse the paragraph cache and the loaded fonts, so a correction
-costs about what re-setting its paragraph and drawing the pages cost.
+the last good PDF in place. Renders share a build session (layout/session.py: set lines, fonts,
+drawn pages kept in memory), so a correction costs about what re-setting its paragraph, placing
+and drawing the pages cost.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .manifest.errors import InvalidInput
 from .manifest.files import printable
 from .manifest.load import resolve_manifest
+
+if TYPE_CHECKING:
+    from .session import Session
 
 Say = Callable[[str], None]
 
@@ -44,8 +49,11 @@ class _Inputs:
         return self.default(change, path)
 
 
-def render_once(folder: Path, output: Path | None, allow_overset: bool = False, say: Say = _say) -> bool:
-    """Render the issue; print problems and keep the last good PDF if it cannot. True if written."""
+def render_once(
+    folder: Path, output: Path | None, allow_overset: bool = False, say: Say = _say, session: Session | None = None
+) -> bool:
+    """Render the issue; print problems and keep the last good PDF if it cannot. True if written.
+    `session` keeps what this build made for the next one (set lines, fonts, drawn pages)."""
     from .pdf.draw import write_pdf
     from .pipeline import build, default_output, refuse_input_as_output, tune_gc
 
@@ -53,7 +61,7 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
 
     t0 = time.perf_counter()
     try:
-        b = build(folder, parallel=False)  # no fork beside the watcher's thread
+        b = build(folder, parallel=False, session=session)  # no fork beside the watcher's thread
     except InvalidInput as e:
         for p in e.problems:
             say(str(p))
@@ -75,9 +83,9 @@ def render_once(folder: Path, output: Path | None, allow_overset: bool = False, 
         say("  not rendered; the last good PDF stays")
         return False
     write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
-    b.keep_cache()
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    b.keep_cache()  # after saying so: the PDF is there; the packs are for the next process
     return True
 
 
@@ -92,19 +100,22 @@ def watch(
 
     The watcher is armed before the first render, so an edit made while (or just after) it renders
     is seen: changes are gathered from the moment the folder is watched, not from the first wait."""
+    from .session import Session
+
     manifest = resolve_manifest(issue)
     folder = manifest.parent.resolve()
+    session = Session()  # what one render made, kept for the next
     try:
         with _armed(folder) as watcher:
             say(f"{time.strftime('%H:%M:%S')} watching {folder} (Ctrl-C to stop)")
-            _guarded(folder, output, allow_overset, say)
+            _guarded(folder, output, allow_overset, say, session)
             for batch in _batches(watcher, _Inputs(folder, output), stop, folder):
                 names = _changed(batch, folder) if batch is not None else ["a file whose name is not UTF-8"]
                 if not names:
                     continue  # only an editor's temporary files came and went
                 shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
                 say(f"{time.strftime('%H:%M:%S')} changed: {shown}")
-                _guarded(folder, output, allow_overset, say)
+                _guarded(folder, output, allow_overset, say, session)
     except KeyboardInterrupt:
         pass
     say("stopped")
@@ -150,10 +161,10 @@ def _batches(watcher, keep: _Inputs, stop: threading.Event | None, folder: Path 
             watcher.close()  # a notifier made here; the caller closes its own
 
 
-def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say) -> None:
+def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say, session: Session | None = None) -> None:
     """One render that never ends the watch: any failure is printed and the watch goes on."""
     try:
-        render_once(folder, output, allow_overset, say)
+        render_once(folder, output, allow_overset, say, session)
     except OSError as e:
         say(f"  cannot write the PDF: {e}; the last good PDF stays")
     except Exception as e:  # a watch outlives a bad edit, whatever it breaks

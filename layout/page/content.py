@@ -8,7 +8,7 @@ Body copy is set once at the column width, whatever page or height the story is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..manifest.model import Article
@@ -194,7 +194,8 @@ class StoryContent:
         span = (n - 1) * st.grid + body.face.cap_height * body.size / 1000
         size = span * 1000 / role.face.cap_height
         line = self.ts.set([Run(letter)], role, self.colw, size=size, align="left", hyphenate=False)[0]
-        line.breaks_word = not text[k + 1].isspace()  # the word goes on in the first line ("I" + "n")
+        # The word goes on in the first line ("I" + "n"). A copy: set lines are shared (the cache, a session).
+        line = replace(line, breaks_word=not text[k + 1].isspace())
         width = line.right + body.size * 0.35
         rest = [Run(text[k + 1 :].lstrip(), b.runs[0].variant), *b.runs[1:]]  # "I have": the gap is the cap's
         return line, rest, width

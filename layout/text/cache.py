@@ -176,6 +176,11 @@ class ParagraphCache:
         self.hits += 1
         return lines
 
+    def vouched(self, key: str) -> bool:
+        """Whether the lines `get` just gave for `key` are known to set the paragraph's own words
+        (a build session's, checked when first read); lines from the file are checked by the caller."""
+        return False
+
     def put(self, key: str, lines: list[Line]) -> None:
         entry = _encode(lines)
         try:

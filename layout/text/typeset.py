@@ -85,7 +85,11 @@ class Typesetter:
             )
         )
         lines = self.cache.get(key)
-        if lines is not None and _letters(ln.text for ln in lines) != _letters(r.text for r in runs):
+        if (
+            lines is not None
+            and not self.cache.vouched(key)
+            and _letters(ln.text for ln in lines) != _letters(r.text for r in runs)
+        ):
             lines = None  # a forged cache file (its checksum is no secret) setting other words: set afresh
         if lines is None:
             lines = self._set(

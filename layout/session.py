@@ -1,0 +1,175 @@
+"""A build session: what one process keeps between builds of an issue (`issue watch`, `issue serve`).
+
+Reads nothing itself; `pipeline.build(..., session=...)` hands it the caches a build makes and it
+hands them, filled, to the next build in the same process: the paragraph cache's entries and the
+set lines already made from them (so a warm build neither reads paragraphs.bin nor decodes a
+paragraph), the parsed fonts (fonts.bin), the drawn pages (pages.bin), each body as set for the
+glyph check and each text's glyph check. The disk packs are still written after each render, so a
+later fresh process starts warm too.
+
+Everything is kept under the fingerprint the disk packs carry (the typesetting code, the style
+sheet, the bytes of every font file it names, the language and breaker): a build with another
+fingerprint starts from the packs on disk as a fresh process does. A font file whose bytes change
+under a running session is also dropped from the process's font book (`drop_changed_fonts`), so
+that it is loaded again. Kept lines are shared between builds, so nothing downstream of the
+typesetter may change a set line in place (page/content.py copies the drop cap's before marking it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .manifest.fontinfo import FontCache
+from .pdf.pagecache import PageCache
+from .text.cache import ParagraphCache
+from .text.fonts import FontBook
+from .text.line import Line
+
+
+class _Kept:
+    """One cache's entries as the last build left them, and the fingerprint they were made under."""
+
+    def __init__(self) -> None:
+        self.fingerprint: object = None
+        self.cache: ParagraphCache | PageCache | FontCache | None = None
+
+    def carry(self, fingerprint: object) -> dict | None:
+        """The entries for a new cache with `fingerprint`, or None (read the pack from disk)."""
+        c = self.cache
+        if c is None or self.fingerprint != fingerprint:
+            return None
+        # A build that stopped early (invalid input, overset) used only part of what it had.
+        done = getattr(c, "session_done", False)
+        return dict(c.used) if done and c.used else {**c.old, **c.used}
+
+    def keep(self, fingerprint: object, cache: ParagraphCache | PageCache | FontCache) -> None:
+        self.fingerprint, self.cache = fingerprint, cache
+
+
+class _Paragraphs(ParagraphCache):
+    """The paragraph cache with its entries (and their set lines) taken from the session."""
+
+    def __init__(self, session: Session, path: Path | None, fingerprint: str, fonts: list[Path]):
+        self._session = session
+        self.lines: dict[str, list[Line]] = {}  # set lines by key, made or used in this build
+        self.session_done = False
+        super().__init__(path, fingerprint, fonts)
+        prev = session._paragraphs.cache
+        self._kept_lines = prev.lines if isinstance(prev, _Paragraphs) and prev.fingerprint == fingerprint else {}
+        session._paragraphs.keep(fingerprint, self)
+
+    def _read(self, path: Path) -> dict[str, tuple]:
+        kept = self._session._paragraphs.carry(self.fingerprint)
+        return kept if kept is not None else super()._read(path)
+
+    def get(self, key: str) -> list[Line] | None:
+        lines = self.lines.get(key) or self._kept_lines.get(key)
+        if lines is not None:
+            entry = self.used.get(key) or self.old.get(key)
+            if entry is not None:
+                self.used[key] = entry
+                self.lines[key] = lines
+                self.hits += 1
+                return lines
+        lines = super().get(key)
+        if lines is not None:
+            self.lines[key] = lines
+        return lines
+
+    def put(self, key: str, lines: list[Line]) -> None:
+        super().put(key, lines)
+        if self.fresh and self.fresh[-1] == key:
+            self.lines[key] = lines
+        else:  # not plain data, so not kept: nor are lines that an earlier entry under this key decoded to
+            self.lines.pop(key, None)
+            self.used.pop(key, None)
+
+    def vouched(self, key: str) -> bool:
+        """Lines this process set, or read and checked against their text in an earlier build."""
+        return key in self.lines and self.lines[key] is self._kept_lines.get(key)
+
+
+class _Pages(PageCache):
+    def __init__(self, session: Session, path: Path | None, fingerprint: str):
+        self._session = session
+        super().__init__(path, fingerprint)
+        session._pages.keep(fingerprint, self)
+
+    def _read(self, path: Path) -> dict[str, tuple]:
+        kept = self._session._pages.carry(self.fingerprint)
+        return kept if kept is not None else super()._read(path)
+
+
+class _Fonts(FontCache):
+    def __init__(self, session: Session, path: Path | None):
+        self._session = session
+        super().__init__(path)
+        session._fonts.keep(path, self)
+
+    def _read(self, path: Path) -> dict[str, dict]:
+        kept = self._session._fonts.carry(path)
+        return kept if kept is not None else super()._read(path)
+
+
+class Session:
+    """What a process keeps between builds of one issue; pass it to every `build` of that issue."""
+
+    def __init__(self) -> None:
+        self._paragraphs = _Kept()
+        self._pages = _Kept()
+        self._fonts = _Kept()
+        self.glyphs: dict[tuple, object] = {}  # a glyph check's inputs (or a body) -> its finding (as set)
+        self._glyph_fp: object = None
+        self._font_stats: dict[tuple[Path, int], tuple[int, int, int]] = {}
+        self.builds = 0
+
+    def paragraph_cache(self, path: Path | None, fingerprint: str, fonts: list[Path]) -> ParagraphCache:
+        return _Paragraphs(self, path, fingerprint, fonts)
+
+    def page_cache(self, path: Path, fingerprint: str) -> PageCache:
+        return _Pages(self, path, fingerprint)
+
+    def font_cache(self, path: Path) -> FontCache:
+        return _Fonts(self, path)
+
+    def glyph_memo(self, fingerprint: object) -> dict[tuple, object]:
+        """The glyph checks made under `fingerprint` (the style and its fonts); dropped on a change."""
+        if fingerprint != self._glyph_fp:
+            self.glyphs.clear()
+            self._glyph_fp = fingerprint
+        return self.glyphs
+
+    def composed(self, cache: ParagraphCache | None) -> None:
+        """The build laid out every page: what it used is all the next build needs."""
+        if isinstance(cache, _Paragraphs):
+            cache.session_done = True
+            self._kept_prune(cache)
+        self.builds += 1
+
+    def _kept_prune(self, cache: _Paragraphs) -> None:
+        cache._kept_lines = {}  # the earlier build's lines are no longer needed: let them go
+
+    def drop_changed_fonts(self) -> None:
+        """Forget faces whose font file changed since this session last looked (a new version of a
+        font at the same path), so the process loads the file again; and then everything made with it."""
+        changed = False
+        for key in list(FontBook._faces):
+            st = _stat(key[0])
+            old = self._font_stats.get(key)
+            if old is not None and st != old:
+                del FontBook._faces[key]
+                self._font_stats.pop(key)
+                changed = True
+            elif old is None and st is not None:
+                self._font_stats[key] = st
+        if changed:
+            self.__init__()  # type: ignore[misc]  # the fingerprints would catch it; this frees the memory
+
+
+def _stat(p: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(p)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
