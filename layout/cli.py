@@ -5,8 +5,6 @@ are not UTF-8 as \\xNN); exits 0 (done), 1 (problems found) or 2 (invalid input)
 from __future__ import annotations
 
 import sys
-import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -62,8 +60,6 @@ IssueArg = Annotated[Path, typer.Argument(help="The issue folder or its issue.ya
 PdfOut = Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")]
 AllowOverset = Annotated[bool, typer.Option("--allow-overset", help="Write the PDF even if copy is overset")]
 
-MAX_SHOWN = 100  # problems listed: a runaway file must not flood the terminal
-
 
 def _err(msg: str) -> None:
     typer.echo(printable(msg), err=True)
@@ -74,12 +70,9 @@ def _out(msg: str) -> None:
 
 
 def _invalid(e: InvalidInput) -> None:
-    for p in e.problems[:MAX_SHOWN]:
-        _err(str(p))
-    n = len(e.problems)
-    if n > MAX_SHOWN:
-        _err(f"... and {n - MAX_SHOWN:,} more problems")
-    _err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
+    from .render import report_invalid
+
+    report_invalid(e, _err)
 
 
 @app.command()
@@ -108,83 +101,14 @@ def render(
     ] = None,
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
-    ISSUE/build/print/)."""
-    from .page.findings import errors, warnings
-    from .pipeline import build, default_output, tune_gc
+    ISSUE/build/print/). Answered by `issue serve ISSUE` when one is running."""
+    from .pipeline import tune_gc
+    from .render import run_render
 
     tune_gc()
-    t0 = time.perf_counter()
     bar = _Bar() if sys.stderr.isatty() else None
-    try:
-        with bar or nullcontext():
-            b = build(
-                issue,
-                "greedy" if greedy else "total",
-                on_loaded=bar.loaded if bar else None,
-                tick=bar.tick if bar else None,
-                cache=not no_cache,
-                parallel=None if jobs is None else jobs > 1,
-            )
-    except InvalidInput as e:
-        _invalid(e)
-        raise typer.Exit(EXIT_INVALID) from None
-    report = [str(f) for f in errors(b.composed)]
-    # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
-    for line in report + [str(f) for f in warnings(b.composed, b.loaded)]:
-        _err(line)
-    if report and not allow_overset:
-        _err(
-            "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
-            "or pass --allow-overset to proof it with what does not fit left out)"
-        )
-        raise typer.Exit(EXIT_PROBLEMS)
-    if print_ or icc or split:
-        from .print.commands import run_print
-
-        with bar or nullcontext():
-            ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
-            code = run_print(b, icc, split, output, _err, _out, **ticks)
-        raise typer.Exit(code or (EXIT_PROBLEMS if report else EXIT_OK))
-    out = output or default_output(b.loaded)
-    _write_screen_pdf(b, out, bar)
-    b.keep_cache()
-    c = b.composed
-    dt = time.perf_counter() - t0
-    _out(f"{out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
-    raise typer.Exit(EXIT_PROBLEMS if report else EXIT_OK)
-
-
-def _write_screen_pdf(b, out: Path, bar: _Bar | None) -> None:  # type: ignore[no-untyped-def]
-    """Write the PDF to `out`, or exit 2 (never over an input or a device; nothing half-written)."""
-    from .pdf.draw import write_pdf
-    from .pipeline import refuse_input_as_output
-
-    try:
-        refuse_input_as_output(out, b)
-    except InvalidInput as e:
-        _invalid(e)
-        raise typer.Exit(EXIT_INVALID) from None
-    except OSError as e:  # a name too long, a loop of symlinks: nothing can be written there
-        _err(f"error: cannot write {out}: {e.strerror or e}; nothing was written")
-        raise typer.Exit(EXIT_INVALID) from None
-    try:
-        with bar or nullcontext():
-            if bar:
-                bar.writing(len(b.composed.pages))
-            write_pdf(
-                b.composed,
-                out,
-                tick=bar.tick if bar else None,
-                pages=b.pages,
-                author=b.loaded.issue.publication,
-                keywords=", ".join(b.loaded.issue.articles),
-            )
-    except OSError as e:
-        _err(f"error: cannot write {out}: {e}")
-        raise typer.Exit(EXIT_INVALID) from None
-    except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched
-        _err(f"interrupted; nothing was written to {out}")
-        raise typer.Exit(130) from None
+    opts = {"greedy": greedy, "print_": print_, "icc": icc, "split": split, "no_cache": no_cache, "jobs": jobs}
+    raise typer.Exit(run_render(issue, output, allow_overset, _err, _out, bar=bar, **opts))
 
 
 @app.command()
@@ -301,6 +225,20 @@ def watch(
 
 
 @app.command()
+def serve(
+    issue: IssueArg,
+    idle: Annotated[
+        float, typer.Option("--idle", min=0, help="Minutes with no render before it stops (0: never)")
+    ] = 30,
+) -> None:
+    """Keep ISSUE warm in memory: `issue render ISSUE` from any shell is answered here, far faster.
+    Stops on Ctrl-C, SIGTERM or after --idle minutes; exits 2 if one already serves ISSUE."""
+    from .serve.server import run_serve
+
+    raise typer.Exit(run_serve(issue, idle * 60, _err, _out))
+
+
+@app.command()
 def new(directory: Annotated[Path, typer.Argument(help="The folder to create")]) -> None:
     """Scaffold an issue folder that renders as it is."""
     from .scaffold import new_issue
@@ -384,6 +322,15 @@ def _options(
 
 
 def main() -> None:
+    """The `issue` command (the `issue` script is layout.serve.client:main, which asks a server
+    before it imports this module; here the server is asked too, for `python -c ...cli import main`)."""
+    from .serve.client import answered
+
+    answered()
+    run()
+
+
+def run() -> None:
     # SIGTERM/SIGHUP raise Terminated (as Ctrl-C raises KeyboardInterrupt): every writer's cleanup runs.
     try:
         with stop_signals_raise():

@@ -105,10 +105,10 @@ class _Fonts(FontCache):
     def __init__(self, session: Session, path: Path | None):
         self._session = session
         super().__init__(path)
-        session._fonts.keep(path, self)
+        session._fonts.keep(_resolved(path), self)
 
     def _read(self, path: Path) -> dict[str, dict]:
-        kept = self._session._fonts.carry(path)
+        kept = self._session._fonts.carry(_resolved(path))
         return kept if kept is not None else super()._read(path)
 
 
@@ -173,3 +173,7 @@ def _stat(p: Path) -> tuple[int, int, int] | None:
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _resolved(p: Path | None) -> Path | None:
+    return p.resolve() if p is not None else None

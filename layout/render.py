@@ -1,0 +1,139 @@
+"""`issue render` itself: build the issue, report what does not fit, write the PDF (screen or print).
+
+Reads the command's arguments and, from `issue serve`, a build session; produces the PDF through
+pipeline/pdf (or print/), the messages the command prints (through `err` and `out`, as the
+command line and the render server both show them) and the exit code: 0 written, 1 problems found
+(overset: nothing written unless --allow-overset), 2 invalid input (nothing written), 130
+interrupted. One function for both routes, so a render answered by `issue serve` says and writes
+exactly what one in a fresh process does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
+
+if TYPE_CHECKING:
+    from .session import Session
+
+Say = Callable[[str], None]
+MAX_SHOWN = 100  # problems listed: a runaway file must not flood the terminal
+
+
+def report_invalid(e: InvalidInput, err: Say) -> None:
+    """Every problem (up to MAX_SHOWN) and the summary line, on `err`."""
+    for p in e.problems[:MAX_SHOWN]:
+        err(str(p))
+    n = len(e.problems)
+    if n > MAX_SHOWN:
+        err(f"... and {n - MAX_SHOWN:,} more problems")
+    err(f"error: {n} problem{'s' if n != 1 else ''} in the issue; nothing was written")
+
+
+def run_render(
+    issue: Path,
+    output: Path | None,
+    allow_overset: bool,
+    err: Say,
+    out: Say,
+    *,
+    greedy: bool = False,
+    print_: bool = False,
+    icc: Path | None = None,
+    split: bool = False,
+    no_cache: bool = False,
+    jobs: int | None = None,
+    bar: Any = None,
+    session: Session | None = None,
+    after: list[Callable[[], None]] | None = None,
+) -> int:
+    """Render ISSUE as `issue render` does; the exit code. `bar` shows progress (a terminal);
+    `session` keeps what the build made for the next one; with `after`, the cache packs are
+    written by the caller (once the answer is out) rather than here."""
+    from .page.findings import errors, warnings
+    from .pipeline import build, default_output
+
+    t0 = time.perf_counter()
+    try:
+        with bar or nullcontext():
+            b = build(
+                issue,
+                "greedy" if greedy else "total",
+                on_loaded=bar.loaded if bar else None,
+                tick=bar.tick if bar else None,
+                cache=not no_cache,
+                parallel=None if jobs is None else jobs > 1,
+                session=session,
+            )
+    except InvalidInput as e:
+        report_invalid(e, err)
+        return EXIT_INVALID
+    report = [str(f) for f in errors(b.composed)]
+    # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
+    for line in report + [str(f) for f in warnings(b.composed, b.loaded)]:
+        err(line)
+    if report and not allow_overset:
+        err(
+            "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
+            "or pass --allow-overset to proof it with what does not fit left out)"
+        )
+        return EXIT_PROBLEMS
+    if print_ or icc or split:
+        from .print.commands import run_print
+
+        with bar or nullcontext():
+            ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
+            code = run_print(b, icc, split, output, err, out, **ticks)
+        return code or (EXIT_PROBLEMS if report else EXIT_OK)
+    target = output or default_output(b.loaded)
+    code = _write_screen_pdf(b, target, bar, err)
+    if code is not None:
+        return code
+    if after is None:
+        b.keep_cache()
+    else:
+        after.append(b.keep_cache)
+    c = b.composed
+    dt = time.perf_counter() - t0
+    out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+    return EXIT_PROBLEMS if report else EXIT_OK
+
+
+def _write_screen_pdf(b, out: Path, bar: Any, err: Say) -> int | None:  # type: ignore[no-untyped-def]
+    """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
+    input or a device; nothing half-written)."""
+    from .pdf.draw import write_pdf
+    from .pipeline import refuse_input_as_output
+
+    try:
+        refuse_input_as_output(out, b)
+    except InvalidInput as e:
+        report_invalid(e, err)
+        return EXIT_INVALID
+    except OSError as e:  # a name too long, a loop of symlinks: nothing can be written there
+        err(f"error: cannot write {out}: {e.strerror or e}; nothing was written")
+        return EXIT_INVALID
+    try:
+        with bar or nullcontext():
+            if bar:
+                bar.writing(len(b.composed.pages))
+            write_pdf(
+                b.composed,
+                out,
+                tick=bar.tick if bar else None,
+                pages=b.pages,
+                author=b.loaded.issue.publication,
+                keywords=", ".join(b.loaded.issue.articles),
+            )
+    except OSError as e:
+        err(f"error: cannot write {out}: {e}")
+        return EXIT_INVALID
+    except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched
+        err(f"interrupted; nothing was written to {out}")
+        return 130
+    return None

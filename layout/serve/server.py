@@ -1,0 +1,335 @@
+"""`issue serve ISSUE`: keep one issue's build session warm and answer `issue render ISSUE` from it.
+
+Reads requests on a Unix socket in a private folder ($XDG_RUNTIME_DIR/layout/ or /tmp/layout-UID/,
+mode 0700; the socket named by a hash of the issue's manifest path) from processes of this user
+only (the peer's uid is checked); produces what `issue render` in a fresh process would (the same
+PDF bytes, messages and exit code, through layout/render.py with a `Session`), then writes the cache
+packs once the answer is out. One render at a time; a request for another issue, from other code
+(the package changed since the server started: it then stops), with another environment, malformed,
+oversized or too slow is refused or dropped, and the client renders by itself. A client that goes
+away mid-render stops it at the next page (the PDF is written atomically, so nothing half-written is
+left). A lock file beside the socket makes a second server for the issue exit 2; SIGTERM, SIGINT,
+SIGHUP and --idle seconds without a request stop it, removing its socket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import io
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..manifest.errors import EXIT_INVALID, EXIT_OK, InvalidInput
+from ..manifest.files import Terminated, printable
+from ..manifest.load import resolve_manifest
+from . import client
+from .client import ENV, MAX_REQUEST, PROTOCOL, Unanswered, recv_frame, send_frame
+
+Say = Callable[[str], None]
+REQUEST_TIMEOUT = 3.0  # a client sends its request as soon as it connects
+GO_TIMEOUT = 3.0  # and says go as soon as the job is taken
+BEAT = 1.0  # seconds between heartbeats while rendering
+
+
+class Abandoned(KeyboardInterrupt):
+    """The client went away: stop the render as Ctrl-C would (nothing half-written is kept)."""
+
+
+def place(manifest: Path) -> Path | None:
+    """The socket path for `manifest`, its private folder made if need be; None if there is none."""
+    for d in client.socket_dirs():
+        path = d / client.socket_name(manifest)
+        if not client.fits(path):
+            continue
+        with contextlib.suppress(OSError):
+            d.mkdir(mode=0o700, parents=False, exist_ok=True)
+        if client.private_dir(d):
+            return path
+    return None
+
+
+def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
+    """Serve renders of ISSUE until stopped; the exit code (2: no such issue, or already served)."""
+    manifest = resolve_manifest(issue)
+    if not manifest.is_file():
+        err(f"error: {manifest}: no such issue manifest (expected an issue folder or its issue.yaml)")
+        return EXIT_INVALID
+    manifest = manifest.resolve()
+    path = place(manifest)
+    if path is None:
+        err("error: no private folder for the socket ($XDG_RUNTIME_DIR/layout or /tmp/layout-UID, mode 0700)")
+        return EXIT_INVALID
+    lock = _lock(path.with_suffix(".lock"))
+    if lock is None:
+        pid = _read_pid(path.with_suffix(".lock"))
+        err(f"error: {manifest.parent} is already served{f' (process {pid})' if pid else ''} at {path}")
+        return EXIT_INVALID
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # a stale socket: its server is gone (it held the lock)
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.bind(str(path))
+            os.chmod(path, 0o600)
+            sock.listen(8)
+            try:
+                return Server(manifest, sock, idle, err, out).loop(issue, path)
+            finally:
+                _unlink(path)
+    finally:
+        os.close(lock)
+
+
+class Server:
+    """The warm session and the loop that answers requests one at a time."""
+
+    def __init__(self, manifest: Path, sock: socket.socket, idle: float, err: Say, out: Say):
+        from ..pipeline import tune_gc
+        from ..session import Session
+
+        tune_gc()
+        self.manifest = manifest
+        self.sock = sock
+        self.idle = idle
+        self.err, self.out = err, out
+        self.session = Session()
+        self.code = client.code_fingerprint()
+        self.env = {k: os.environ.get(k) for k in ENV}
+        self.home = os.getcwd()
+        self.stop = False
+
+    def loop(self, issue: Path, path: Path) -> int:
+        self.out(f"serving {self.manifest.parent} at {path}")
+        self._on_signals()
+        try:
+            self._warm()
+            self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; idle limit {self.idle:.0f} s)")
+            while not self.stop:
+                self.sock.settimeout(self.idle or None)
+                try:
+                    conn, _ = self.sock.accept()
+                except TimeoutError:
+                    self.out(f"stopped: no render for {self.idle:.0f} s")
+                    return EXIT_OK
+                with conn:
+                    self._serve_one(conn)
+        except (KeyboardInterrupt, Terminated):
+            pass
+        self.out("stopped")
+        return EXIT_OK
+
+    def _on_signals(self) -> None:
+        """Ctrl-C, SIGTERM and SIGHUP stop the server, mid-render too (its answer is then dropped and
+        the client renders by itself); they raise so that a blocked accept or a render ends now."""
+
+        def stop(signum: int, _frame: object) -> None:
+            self.stop = True
+            raise KeyboardInterrupt if signum == signal.SIGINT else Terminated(signum)
+
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+
+    def _warm(self) -> None:
+        """One build now, so that the first render asked for is already warm."""
+        from ..pipeline import build
+
+        t = time.perf_counter()
+        try:
+            build(self.manifest, parallel=False, session=self.session)
+        except InvalidInput:
+            pass  # the first render will say what is wrong
+        except Exception as e:  # noqa: BLE001 - a render reports it; the server stays up
+            self.err(f"warning: the first build failed ({type(e).__name__}: {e})")
+        self.out(f"warmed in {time.perf_counter() - t:.2f} s")
+
+    def _serve_one(self, conn: socket.socket) -> None:
+        """Answer one connection; never raises but for a stop signal."""
+        try:
+            job = self._take(conn)
+            if job is not None:
+                self._render(conn, job)
+        except (KeyboardInterrupt, Terminated):
+            raise
+        except Exception as e:  # noqa: BLE001 - one bad request never ends the server
+            with contextlib.suppress(Exception):
+                self.err(f"{time.strftime('%H:%M:%S')} request dropped: {type(e).__name__}: {e}")
+
+    def _take(self, conn: socket.socket) -> dict | None:
+        """The request, if it is one this server answers (and its client still wants it)."""
+        if client.peer_uid(conn) not in (None, os.getuid()):
+            return None
+        conn.settimeout(REQUEST_TIMEOUT)
+        try:
+            req = recv_frame(conn, MAX_REQUEST)
+        except (Unanswered, OSError, ValueError):
+            return None
+        why = self._refusal(req)
+        if why:
+            with contextlib.suppress(OSError):
+                send_frame(conn, {"t": "refused", "why": why})
+            if why.startswith("the installed code changed"):
+                self.err(f"{time.strftime('%H:%M:%S')} {why}; stopping")
+                self.stop = True
+            return None
+        send_frame(conn, {"t": "accepted"})
+        conn.settimeout(GO_TIMEOUT)
+        try:
+            if recv_frame(conn, 1024).get("t") != "go":
+                return None
+        except (Unanswered, OSError, ValueError):
+            return None  # it gave up waiting and renders by itself
+        return req
+
+    def _refusal(self, req: dict) -> str | None:
+        opts = req.get("options")
+        if req.get("protocol") != PROTOCOL or not isinstance(opts, dict):
+            return "another protocol"
+        if client.code_fingerprint() != self.code:
+            return "the installed code changed since this server started"
+        if req.get("code") != self.code:
+            return "other code"
+        if req.get("env") != self.env:
+            return "another environment"
+        cwd, mask = req.get("cwd"), req.get("umask")
+        if not isinstance(cwd, str) or not os.path.isabs(cwd) or not isinstance(mask, int) or not 0 <= mask <= 0o777:
+            return "a malformed request"
+        if not isinstance(opts.get("issue"), str) or not isinstance(opts.get("output"), str | None):
+            return "a malformed request"
+        if not all(isinstance(opts.get(k), bool) for k in ("allow_overset", "no_cache")):
+            return "a malformed request"
+        if req.get("manifest") != str(self.manifest) or client.manifest_of(opts["issue"], cwd) != self.manifest:
+            return "another issue"
+        return None
+
+    def _render(self, conn: socket.socket, req: dict) -> None:
+        """Render as `issue render` would in the client's folder, with its umask; answer; then keep
+        the cache packs. Messages are gathered (with anything else written to stdout or stderr)."""
+        from ..render import run_render
+
+        opts = req["options"]
+        said: list[tuple[str, str]] = []
+        job = _Job(conn)
+        after: list[Callable[[], None]] = []
+        t = time.perf_counter()
+        code = None
+        mask = os.umask(req["umask"])
+        try:
+            os.chdir(req["cwd"])
+            with _gathered(said):
+                code = run_render(
+                    Path(opts["issue"]),
+                    Path(opts["output"]) if opts["output"] is not None else None,
+                    opts["allow_overset"],
+                    lambda m: said.append(("err", printable(m) + "\n")),
+                    lambda m: said.append(("out", printable(m) + "\n")),
+                    no_cache=opts["no_cache"],
+                    bar=job,
+                    session=self.session,
+                    after=after,
+                )
+        except Abandoned:
+            code = None
+        finally:
+            os.umask(mask)
+            os.chdir(self.home)
+            job.finish()
+        if self.stop:
+            return  # stopped mid-render: no answer, so the client renders by itself
+        if code is None or job.gone.is_set():
+            self.err(f"{time.strftime('%H:%M:%S')} render abandoned: the client went away")
+            return
+        with contextlib.suppress(OSError):
+            send_frame(conn, {"t": "done", "code": code, "said": said})
+        self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {time.perf_counter() - t:.2f} s")
+        for keep in after:
+            keep()
+
+
+class _Job:
+    """Heartbeats to the client while it waits, and the progress callbacks that notice it left."""
+
+    def __init__(self, conn: socket.socket):
+        self.conn = conn
+        self.gone = threading.Event()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True)
+        self.thread.start()
+
+    def _beat(self) -> None:
+        while not self.done.wait(BEAT):
+            try:
+                send_frame(self.conn, {"t": "beat"})
+            except OSError:
+                self.gone.set()
+                return
+
+    def finish(self) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def check(self) -> None:
+        if self.gone.is_set():
+            raise Abandoned
+
+    def __enter__(self) -> _Job:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def loaded(self, _li: object) -> None:
+        self.check()
+
+    def writing(self, _pages: int) -> None:
+        self.check()
+
+    def tick(self) -> None:
+        self.check()
+
+
+@contextlib.contextmanager
+def _gathered(said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
+    """Anything written to stdout or stderr during a render (a library's warning) goes to the client."""
+
+    class _To(io.TextIOBase):
+        def __init__(self, stream: str):
+            self.stream = stream
+
+        def write(self, s: str) -> int:
+            said.append((self.stream, s))
+            return len(s)
+
+    with contextlib.redirect_stdout(_To("out")), contextlib.redirect_stderr(_To("err")):
+        yield
+
+
+def _lock(path: Path) -> int | None:
+    """Hold an exclusive lock on `path` for this process's life (its pid written in it), or None."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def _read_pid(path: Path) -> str:
+    try:
+        text = path.read_text()[:20]
+    except OSError:
+        return ""
+    return text if text.isdigit() else ""
+
+
+def _unlink(path: Path) -> None:
+    """Remove the socket file (still this server's: no other binds it without the lock held here)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
