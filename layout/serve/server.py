@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import io
 import os
+import select
 import signal
 import socket
 import threading
@@ -65,9 +66,10 @@ def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
     if path is None:
         err("error: no private folder for the socket ($XDG_RUNTIME_DIR/layout or /tmp/layout-UID, mode 0700)")
         return EXIT_INVALID
-    lock = _lock(path.with_suffix(".lock"))
+    lock_path = path.with_suffix(".lock")
+    lock = _lock(lock_path)
     if lock is None:
-        pid = _read_pid(path.with_suffix(".lock"))
+        pid = _read_pid(lock_path)
         err(f"error: {manifest.parent} is already served{f' (process {pid})' if pid else ''} at {path}")
         return EXIT_INVALID
     try:
@@ -82,6 +84,7 @@ def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
             finally:
                 _unlink(path)
     finally:
+        _unlink(lock_path)  # while still held: no other server can be between its open and its lock
         os.close(lock)
 
 
@@ -243,9 +246,12 @@ class Server:
         if code is None or job.gone.is_set():
             self.err(f"{time.strftime('%H:%M:%S')} render abandoned: the client went away")
             return
-        with contextlib.suppress(OSError):
+        dt = time.perf_counter() - t
+        try:
             send_frame(conn, {"t": "done", "code": code, "said": said})
-        self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {time.perf_counter() - t:.2f} s")
+            self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s")
+        except OSError:
+            self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
         for keep in after:
             keep()
 
@@ -261,16 +267,23 @@ class _Job:
         self.thread.start()
 
     def _beat(self) -> None:
-        while not self.done.wait(BEAT):
+        """A heartbeat a second; and notice at once a client that closes (it sends nothing after go)."""
+        while not self.done.is_set():
             try:
-                send_frame(self.conn, {"t": "beat"})
-            except OSError:
+                readable, _, _ = select.select([self.conn], [], [], BEAT)
+                if readable:
+                    self.conn.recv(1, socket.MSG_PEEK)  # b"" (closed) or bytes it had no business sending
+                    self.gone.set()
+                    return
+                if not self.done.is_set():
+                    send_frame(self.conn, {"t": "beat"})
+            except (OSError, ValueError):
                 self.gone.set()
                 return
 
     def finish(self) -> None:
         self.done.set()
-        self.thread.join()
+        self.thread.join()  # within a beat
 
     def check(self) -> None:
         if self.gone.is_set():
@@ -330,6 +343,6 @@ def _read_pid(path: Path) -> str:
 
 
 def _unlink(path: Path) -> None:
-    """Remove the socket file (still this server's: no other binds it without the lock held here)."""
+    """Remove the socket or lock file (still this server's: no other binds without the lock held here)."""
     with contextlib.suppress(OSError):
         path.unlink()
