@@ -88,7 +88,7 @@ def build(
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
-    comp = Composer(li, style, breaker, tick, pc)
+    comp = Composer(li, style, breaker, tick, pc, session.story_memo(pc) if session else None)
     if use_parallel:
         prewarm(comp)
     pages = None

@@ -18,13 +18,17 @@ typesetter may change a set line in place (page/content.py copies the drop cap's
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
 from .pdf.pagecache import PageCache
 from .text.cache import ParagraphCache
 from .text.fonts import FontBook
 from .text.line import Line
+
+T = TypeVar("T")
 
 
 class _Kept:
@@ -54,6 +58,7 @@ class _Paragraphs(ParagraphCache):
         self._session = session
         self.lines: dict[str, list[Line]] = {}  # set lines by key, made or used in this build
         self.session_done = False
+        self.recording: list[str] | None = None  # the keys asked for, while a story is set
         super().__init__(path, fingerprint, fonts)
         prev = session._paragraphs.cache
         self._kept_lines = prev.lines if isinstance(prev, _Paragraphs) and prev.fingerprint == fingerprint else {}
@@ -64,6 +69,8 @@ class _Paragraphs(ParagraphCache):
         return kept if kept is not None else super()._read(path)
 
     def get(self, key: str) -> list[Line] | None:
+        if self.recording is not None:
+            self.recording.append(key)
         lines = self.lines.get(key) or self._kept_lines.get(key)
         if lines is not None:
             entry = self.used.get(key) or self.old.get(key)
@@ -78,6 +85,8 @@ class _Paragraphs(ParagraphCache):
         return lines
 
     def put(self, key: str, lines: list[Line]) -> None:
+        if self.recording is not None:
+            self.recording.append(key)
         super().put(key, lines)
         if self.fresh and self.fresh[-1] == key:
             self.lines[key] = lines
@@ -85,15 +94,37 @@ class _Paragraphs(ParagraphCache):
             self.lines.pop(key, None)
             self.used.pop(key, None)
 
+    def reuse(self, keys: tuple[str, ...]) -> bool:
+        """Count `keys` as used by this build (a story set earlier is reused whole); False if one
+        is no longer kept (then the story is set again)."""
+        found = []
+        for k in keys:
+            entry = self.used.get(k) or self.old.get(k)
+            lines = self.lines.get(k) or self._kept_lines.get(k)
+            if entry is None or lines is None:
+                return False
+            found.append((k, entry, lines))
+        for k, entry, lines in found:
+            self.used[k] = entry
+            self.lines[k] = lines
+        self.hits += len(found)
+        return True
+
     def vouched(self, key: str) -> bool:
         """Lines this process set, or read and checked against their text in an earlier build."""
         return key in self.lines and self.lines[key] is self._kept_lines.get(key)
 
 
 class _Pages(PageCache):
+    """The drawn-page cache from the session, with the compressed streams of the last render."""
+
     def __init__(self, session: Session, path: Path | None, fingerprint: str):
         self._session = session
         super().__init__(path, fingerprint)
+        prev = session._pages.cache
+        if isinstance(prev, _Pages) and session._pages.fingerprint == fingerprint:
+            self.streams_before = prev.streams_now or prev.streams_before
+        self.streams_now = {}
         session._pages.keep(fingerprint, self)
 
     def _read(self, path: Path) -> dict[str, tuple]:
@@ -122,6 +153,10 @@ class Session:
         self.glyphs: dict[tuple, object] = {}  # a glyph check's inputs (or a body) -> its finding (as set)
         self._glyph_fp: object = None
         self._font_stats: dict[tuple[Path, int], tuple[int, int, int]] = {}
+        self._stories: dict[tuple, tuple] = {}  # stories kept from the last build: key -> (story, paragraph keys)
+        self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
+        self._stories_fp: object = None
+        self._stories_done = False
         self.builds = 0
 
     def paragraph_cache(self, path: Path | None, fingerprint: str, fonts: list[Path]) -> ParagraphCache:
@@ -140,10 +175,40 @@ class Session:
             self._glyph_fp = fingerprint
         return self.glyphs
 
+    def story_memo(self, cache: ParagraphCache | None) -> Callable[[tuple, Callable[[], T]], T] | None:
+        """For the composer: an article set at a column width (its units of set lines), kept
+        between builds by everything that sets it, under the paragraph cache's fingerprint (style,
+        fonts, code). A kept story counts its paragraphs as used, so the pack keeps them."""
+        if not isinstance(cache, _Paragraphs):
+            return None
+        if cache.fingerprint != self._stories_fp:
+            self._stories, self._stories_now, self._stories_fp = {}, {}, cache.fingerprint
+        else:  # a build that stopped early set only some stories: keep the others too
+            self._stories = self._stories_now if self._stories_done else {**self._stories, **self._stories_now}
+            self._stories_now = {}
+        self._stories_done = False
+        kept, now = self._stories, self._stories_now
+
+        def story(key: tuple, make: Callable[[], T]) -> T:
+            hit = now.get(key) or kept.get(key)
+            if hit is not None and cache.reuse(hit[1]):
+                now[key] = hit
+                return hit[0]
+            cache.recording = []
+            try:
+                value = make()
+            finally:
+                keys, cache.recording = tuple(cache.recording), None
+            now[key] = (value, keys)
+            return value
+
+        return story
+
     def composed(self, cache: ParagraphCache | None) -> None:
         """The build laid out every page: what it used is all the next build needs."""
         if isinstance(cache, _Paragraphs):
             cache.session_done = True
+            self._stories_done = True
             self._kept_prune(cache)
         self.builds += 1
 

@@ -50,8 +50,10 @@ class Composer:
         breaker: str = "total",
         tick: Callable[[], None] | None = None,
         cache: ParagraphCache | None = None,
+        stories: Callable[[tuple, Callable[[], StoryContent]], StoryContent] | None = None,
     ):
         self.cache = cache
+        self.stories = stories  # articles set in an earlier build of this process, by what sets them
         self.tick = tick
         self.li = li
         self.style = style
@@ -89,7 +91,16 @@ class Composer:
             blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)
             photos = self.li.photo_files[aid]
             q = punct.quotes
-            c = StoryContent(aid, punct.article(art), blocks, self.style, self.ts(art.language), colw, photos, q[:2])
+
+            def make() -> StoryContent:
+                ts = self.ts(art.language)
+                return StoryContent(aid, punct.article(art), blocks, self.style, ts, colw, photos, q[:2])
+
+            if self.stories is None:
+                c = make()
+            else:  # everything the setting reads but the style and code (the memo's fingerprint)
+                lang = self.li.issue.language
+                c = self.stories((key, lang, art.model_dump_json(), self.li.bodies[aid], *map(str, photos)), make)
             self._content[key] = c
         return c
 

@@ -271,7 +271,7 @@ def draw(
         c.showPage()
         if tick:
             tick()
-    save_streaming(c)
+    save_streaming(c, pages.streams() if pages is not None and mode is SCREEN else None)
 
 
 def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | None) -> str:

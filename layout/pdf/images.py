@@ -10,6 +10,7 @@ so the PDF is the same wherever the issue folder sits, and one file placed twice
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from reportlab.lib.utils import ImageReader
@@ -19,13 +20,26 @@ from reportlab.pdfgen import canvas
 _JPEG_EXT = (".jpg", ".jpeg", ".jpe", ".jfif")
 
 
+_digests: dict[tuple, str] = {}  # by file version: a long-lived process (issue serve) hashes only new photos
+
+
 def file_digest(path: Path) -> str:
-    """A hash of the file's bytes, read in chunks (names the image in the PDF)."""
-    h = hashlib.sha256()
+    """A hash of the file's bytes, read in chunks (names the image in the PDF); remembered for this
+    version of the file (device, inode, size, modification and change times: a rewrite in place
+    changes the change time, which no one can set back)."""
     with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        digest = _digests.get(key)
+        if digest is not None:
+            return digest
+        h = hashlib.sha256()
         while chunk := f.read(1 << 20):
             h.update(chunk)
-    return h.hexdigest()[:32]
+    if len(_digests) > 4096:
+        _digests.clear()
+    digest = _digests[key] = h.hexdigest()[:32]
+    return digest
 
 
 class _JpegXObject(pdfdoc.PDFImageXObject):

@@ -64,6 +64,13 @@ class PageCache:
         self.old: dict[str, tuple] = self._read(path) if path else {}
         self.used: dict[str, tuple] = {}
         self.hits = 0
+        # Compressed streams by content, kept in memory only (a build session carries them over).
+        self.streams_before: dict[bytes, bytes] = {}
+        self.streams_now: dict[bytes, bytes] | None = None  # None: not kept
+
+    def streams(self) -> tuple[dict[bytes, bytes], dict[bytes, bytes]] | None:
+        """For save_streaming: the streams an earlier render compressed and where to keep this one's."""
+        return None if self.streams_now is None else (self.streams_before, self.streams_now)
 
     def _read(self, path: Path) -> dict[str, tuple]:
         return read_pack(path, MAGIC, self.fingerprint)

@@ -43,16 +43,40 @@ if getattr(pdfdoc.PDFFile, "__name__", "") != "_pdf_file":
     pdfdoc.PDFFile = _pdf_file  # format() looks its collector up by this name
 
 
-def save_streaming(c: canvas.Canvas) -> None:
-    """Finish the canvas's last page and write the document to the canvas's file name."""
+_deflate = pdfdoc.PDFZCompress.encode  # ReportLab's Flate filter (page streams, font subsets, maps)
+
+
+def _remembered_deflate(text: str | bytes) -> bytes:
+    """The filter, remembering what it compressed for the next render in this process when the
+    thread's save was given somewhere to keep it (`save_streaming(streams=...)`): zlib gives the
+    same bytes for the same input, and an unchanged page need not be compressed again."""
+    memo = getattr(_local, "streams", None)
+    if memo is None:
+        return _deflate(text)
+    data = text.encode("utf8") if isinstance(text, str) else text
+    before, now = memo
+    z = now.get(data) or before.get(data)
+    if z is None:
+        z = _deflate(data)
+    now[data] = z
+    return z
+
+
+if getattr(pdfdoc.PDFZCompress.encode, "__name__", "") != "_remembered_deflate":
+    pdfdoc.PDFZCompress.encode = _remembered_deflate
+
+
+def save_streaming(c: canvas.Canvas, streams: tuple[dict, dict] | None = None) -> None:
+    """Finish the canvas's last page and write the document to the canvas's file name. With
+    `streams` (earlier render's compressed streams, this render's), unchanged streams are copied."""
     if len(c._code):
         c.showPage()
     doc = c._doc
     doc._savedToFile = True
     with open(c._filename, "wb") as out:
-        _local.out = out
+        _local.out, _local.streams = out, streams
         try:
             rest = doc.GetPDFData(c)
         finally:
-            _local.out = None
+            _local.out = _local.streams = None
         out.write(rest)

@@ -21,6 +21,7 @@ import os
 import select
 import signal
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -110,7 +111,7 @@ class Server:
         self.out(f"serving {self.manifest.parent} at {path}")
         self._on_signals()
         try:
-            self._warm()
+            self._warm(path.parent)
             self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; idle limit {self.idle:.0f} s)")
             while not self.stop:
                 self.sock.settimeout(self.idle or None)
@@ -137,13 +138,17 @@ class Server:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, stop)
 
-    def _warm(self) -> None:
-        """One build now, so that the first render asked for is already warm."""
+    def _warm(self, folder: Path) -> None:
+        """One build now, its pages drawn to a scratch file in `folder`, so that the first render
+        asked for is already warm (set lines, drawn and compressed pages in memory)."""
+        from ..pdf.draw import draw
         from ..pipeline import build
 
         t = time.perf_counter()
         try:
-            build(self.manifest, parallel=False, session=self.session)
+            b = build(self.manifest, parallel=False, session=self.session)
+            with tempfile.TemporaryDirectory(dir=folder) as scratch:
+                draw(b.composed, Path(scratch) / "warm.pdf", pages=b.pages)
         except InvalidInput:
             pass  # the first render will say what is wrong
         except Exception as e:  # noqa: BLE001 - a render reports it; the server stays up
@@ -263,6 +268,7 @@ class _Job:
         self.conn = conn
         self.gone = threading.Event()
         self.done = threading.Event()
+        self.wake = os.pipe()  # ends the heartbeat's wait the moment the render is done
         self.thread = threading.Thread(target=self._beat, daemon=True)
         self.thread.start()
 
@@ -270,7 +276,9 @@ class _Job:
         """A heartbeat a second; and notice at once a client that closes (it sends nothing after go)."""
         while not self.done.is_set():
             try:
-                readable, _, _ = select.select([self.conn], [], [], BEAT)
+                readable, _, _ = select.select([self.conn, self.wake[0]], [], [], BEAT)
+                if self.done.is_set():
+                    return
                 if readable:
                     self.conn.recv(1, socket.MSG_PEEK)  # b"" (closed) or bytes it had no business sending
                     self.gone.set()
@@ -283,7 +291,10 @@ class _Job:
 
     def finish(self) -> None:
         self.done.set()
-        self.thread.join()  # within a beat
+        os.write(self.wake[1], b".")
+        self.thread.join()
+        for fd in self.wake:
+            os.close(fd)
 
     def check(self) -> None:
         if self.gone.is_set():
