@@ -67,8 +67,31 @@ def build(
     `session` keeps, between builds in this process, what the caches would read from disk again
     (with `cache` only: --no-cache sets everything afresh)."""
     session = session if cache else None
-    if session is not None:
-        session.drop_changed_fonts()
+    if session is None:
+        return _build(issue_path, breaker, on_loaded, tick, cache, parallel, None)
+    session.drop_changed_fonts()
+    mark = session.fonts_mark()
+    try:
+        b = _build(issue_path, breaker, on_loaded, tick, cache, parallel, session)
+        if session.fonts_ambiguous(mark):
+            # Two font files wanted one name, and faces loaded by earlier builds took names first: the
+            # PDF would name fonts unlike a fresh process. Once more, with the process's fonts forgotten.
+            session.reset_fonts()
+            b = _build(issue_path, breaker, on_loaded, tick, cache, parallel, session)
+    finally:
+        session.note_fonts()  # the version of each font file loaded, to notice a change
+    return b
+
+
+def _build(
+    issue_path: Path,
+    breaker: str,
+    on_loaded: Callable[[LoadedIssue], None] | None,
+    tick: Callable[[], None] | None,
+    cache: bool,
+    parallel: bool | None,
+    session: Session | None,
+) -> Built:
     li = load_issue(issue_path)
     fonts_path = cache_path(li).with_name("fonts.bin")
     fonts = session.font_cache(fonts_path) if session else FontCache(fonts_path if cache else None)

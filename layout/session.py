@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
 from .pdf.pagecache import PageCache
+from .text import fonts
 from .text.cache import ParagraphCache
 from .text.fonts import FontBook
 from .text.line import Line
@@ -152,7 +153,7 @@ class Session:
         self._fonts = _Kept()
         self.glyphs: dict[tuple, object] = {}  # a glyph check's inputs (or a body) -> its finding (as set)
         self._glyph_fp: object = None
-        self._font_stats: dict[tuple[Path, int], tuple[int, int, int]] = {}
+        self._font_stats: dict[tuple[Path, int], tuple[int, ...] | None] = {}
         self._stories: dict[tuple, tuple] = {}  # stories kept from the last build: key -> (story, paragraph keys)
         self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
         self._stories_fp: object = None
@@ -215,29 +216,43 @@ class Session:
     def _kept_prune(self, cache: _Paragraphs) -> None:
         cache._kept_lines = {}  # the earlier build's lines are no longer needed: let them go
 
+    def fonts_mark(self) -> tuple[int, int]:
+        """Faces loaded so far in this process, and how many were renamed (see fonts_ambiguous)."""
+        return len(FontBook._faces), fonts.renamed
+
+    def fonts_ambiguous(self, mark: tuple[int, int]) -> bool:
+        """Whether a build since `mark` gave a face a made-unique name (`Name-2`) while faces from
+        earlier builds were loaded: which face got the plain name then depends on the process's
+        history, and a fresh process might name them otherwise."""
+        loaded_before, renamed_before = mark
+        return loaded_before > 0 and fonts.renamed > renamed_before
+
+    def reset_fonts(self) -> None:
+        """Forget every face this process loaded (and all that was made with them), so that the
+        next build loads and names them as a fresh process does."""
+        FontBook._faces.clear()
+        fonts._NAMES.clear()
+        self.__init__()  # type: ignore[misc]
+
     def drop_changed_fonts(self) -> None:
-        """Forget faces whose font file changed since this session last looked (a new version of a
-        font at the same path), so the process loads the file again; and then everything made with it."""
-        changed = False
-        for key in list(FontBook._faces):
-            st = _stat(key[0])
-            old = self._font_stats.get(key)
-            if old is not None and st != old:
-                del FontBook._faces[key]
-                self._font_stats.pop(key)
-                changed = True
-            elif old is None and st is not None:
-                self._font_stats[key] = st
-        if changed:
-            self.__init__()  # type: ignore[misc]  # the fingerprints would catch it; this frees the memory
+        """Forget every face if a font file changed since the last build looked (a new version of a
+        font at the same path): the process loads them again, as a fresh one would."""
+        if any(_stat(key[0]) != st for key, st in self._font_stats.items()):
+            self.reset_fonts()
+
+    def note_fonts(self) -> None:
+        """Remember the version of every font file loaded so far (after a build)."""
+        for key in FontBook._faces:
+            if key not in self._font_stats:
+                self._font_stats[key] = _stat(key[0])
 
 
-def _stat(p: Path) -> tuple[int, int, int] | None:
+def _stat(p: Path) -> tuple[int, ...] | None:
     try:
         st = os.stat(p)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def _resolved(p: Path | None) -> Path | None:

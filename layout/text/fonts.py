@@ -206,15 +206,18 @@ class FontBook:
 
 
 _NAMES: dict[str, tuple[Path, int]] = {}  # ReportLab names and PDF base font names taken, by file
+renamed = 0  # names made unique so far: they depend on the order faces were loaded (see session.py)
 
 
 def _unique(name: str, key: tuple[Path, int]) -> str:
     """`name`, or `name-2`, ... if another file took it (two files may share a stem or an internal
     font name; the PDF needs distinct ones)."""
+    global renamed
     n, cand = 1, name
     while _NAMES.setdefault(cand, key) != key:
         n += 1
         cand = f"{name}-{n}"
+    renamed += n > 1
     return cand
 
 
