@@ -11,6 +11,10 @@ both tools see the same load on a shared machine:
   cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first),
            as it decides (serial on a busy machine), and with `--jobs 2` (bodies in two processes);
   warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
+  served   the same, with `issue serve ISSUE` running: the whole `issue` client process (what a
+           shell runs: python start-up, a socket round trip, the server's warm render);
+  session  the same inside one process that keeps a build session (what `issue watch` and the
+           server do between renders), each phase timed: build, findings, drawing, cache packs;
   floor    drawing alone: draw() of already composed frames, timed inside a fresh process;
   typst    typst.compile() of the Typst twin, the whole process (the `typst` package on PyPI).
 
@@ -39,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-RENDER = "from layout.cli import main; main()"
+RENDER = "from layout.cli import run; run()"  # the CLI in this process (never asking an `issue serve`)
 FLOOR = """
 import sys, time
 from pathlib import Path
@@ -56,6 +60,39 @@ sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from typst_issue import compile_typst
 compile_typst(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+CLIENT = "from layout.serve.client import main; main()"  # what the installed `issue` script runs
+SERVE = "from layout.cli import main; main()"
+# One process, one build session: a warm-up render, then one-word changes, each render's phases timed.
+SESSION = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[4])
+from bench_scale import _one_word_change
+from layout.page.findings import errors, warnings
+from layout.pdf.draw import write_pdf
+from layout.pipeline import build, tune_gc
+from layout.session import Session
+issue, out, n = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+tune_gc()
+s = Session()
+for k in range(n + 1):
+    if k:
+        _one_word_change(issue, k)
+    t = [time.perf_counter()]
+    c0 = time.process_time()
+    b = build(issue, parallel=False, session=s)
+    t.append(time.perf_counter())
+    errors(b.composed), warnings(b.composed, b.loaded)
+    t.append(time.perf_counter())
+    meta = {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
+    write_pdf(b.composed, out, pages=b.pages, **meta)
+    t.append(time.perf_counter())
+    cpu = time.process_time() - c0
+    b.keep_cache()
+    t.append(time.perf_counter())
+    if k:
+        print("SESSION", t[3] - t[0], cpu, *(b - a for a, b in zip(t, t[1:])))
 """
 # Runs its arguments as a child; prints the child's exit code, wall and CPU seconds and peak RSS.
 PROBE = """
@@ -147,8 +184,9 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
     )
     out = work / f"out-{pages}"
     out.mkdir()
-    s = {k: Series() for k in ("cold", "cold2", "warm", "floor", "typst")}
+    s = {k: Series() for k in ("cold", "cold2", "warm", "floor", "typst", "served")}
     render = [sys.executable, "-c", RENDER, "render", str(issue), "-o"]
+    server = _Server(issue)
     for k in range(repeat):
         shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
         _probe([*render, str(out / "cold.pdf")], s["cold"])
@@ -159,11 +197,60 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
         _probe([*render, str(out / "warm.pdf")], s["warm"])
         said = _probe([sys.executable, "-c", FLOOR, str(issue), str(out / "floor.pdf")], s["floor"])
         s["floor"].inner.append(float(said.split("FLOOR")[1].split()[0]))
+        # The server last rendered the text before this iteration's change: one word changed for it too.
+        before = server.cpu()
+        _probe([sys.executable, "-c", CLIENT, "render", str(issue), "-o", str(out / "served.pdf")], s["served"])
+        s["served"].cpu[-1] += server.cpu() - before  # the client's CPU and the server's for this render
+    s["served"].inner.append(server.stop())
+    s["session"] = _session(issue, out / "session.pdf", repeat)
     import pypdf
 
     tp = len(pypdf.PdfReader(out / "typst.pdf").pages)
     print(f"  Typst set the same content on {tp} pages (layout: {pages})")
     return s
+
+
+class _Server:
+    """`issue serve ISSUE` in the background while the renders run; `stop` says how many it answered."""
+
+    def __init__(self, issue: Path):
+        cmd = [sys.executable, "-c", SERVE, "serve", str(issue), "--idle", "30"]
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+        assert self.p.stdout is not None
+        self.lines: list[str] = []
+        for line in self.p.stdout:  # until it has warmed up
+            self.lines.append(line)
+            if line.startswith(("ready:", "error")):
+                break
+
+    def cpu(self) -> float:
+        """The server's CPU seconds so far (Linux /proc; 0 elsewhere)."""
+        try:
+            fields = Path(f"/proc/{self.p.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> int:
+        self.p.terminate()
+        out, _ = self.p.communicate(timeout=60)
+        return sum("rendered (exit 0)" in ln for ln in self.lines + out.splitlines())
+
+
+def _session(issue: Path, out: Path, repeat: int) -> Series:
+    """Warm re-renders inside one process with a build session; `inner` holds each phase's times."""
+    p = subprocess.run(
+        [sys.executable, "-c", SESSION, str(issue), str(out), str(repeat), str(HERE)],
+        capture_output=True, text=True, env=_env(),
+    )  # fmt: skip
+    rows = [ln.split()[1:] for ln in p.stdout.splitlines() if ln.startswith("SESSION")]
+    if p.returncode != 0 or not rows:
+        raise Failed(f"session renders failed:\n{p.stderr.strip()[-2000:]}")
+    x = Series()
+    for wall, cpu, *phases in rows:
+        x.add(float(wall), float(cpu), 0.0)
+        x.inner.append(tuple(float(v) for v in phases))  # type: ignore[arg-type]
+    return x
 
 
 def _fmt(xs: list[float]) -> str:
@@ -180,6 +267,15 @@ def report(pages: int, s: dict[str, Series]) -> None:
     ]
     for name, x in rows:
         print(f"  {name:<36}{_fmt(x.wall):>18}  {_fmt(x.cpu):>18}{max(x.peak):>10.1f}")
+    x = s["served"]
+    print(f"  {'warm, `issue serve` answering':<36}{_fmt(x.wall):>18}  {_fmt(x.cpu):>18}{max(x.peak):>10.1f}"
+          f"   (client process; cpu: client + server; {x.inner[0]:.0f} of {len(x.wall)} answered by it)")  # fmt: skip
+    x = s["session"]
+    print(f"  {'warm, inside one process (session)':<36}{_fmt(x.wall):>18}  {_fmt(x.cpu):>18}"
+          f"   (render to PDF; then cache packs written)")  # fmt: skip
+    med = [statistics.median(ph[i] for ph in x.inner) for i in range(4)]  # type: ignore[index]
+    print(f"    session phases, median s: build {med[0]:.3f}  findings {med[1]:.3f}  drawing {med[2]:.3f}"
+          f"  (then cache packs {med[3]:.3f})")  # fmt: skip
     fl = s["floor"].inner
     print(f"  {'drawing floor: draw() of the frames':<36}{_fmt(fl):>18}   (timed inside a fresh process)")
     for unit in ("wall", "cpu"):
@@ -187,6 +283,9 @@ def report(pages: int, s: dict[str, Series]) -> None:
         bc, bt, bw = (min(getattr(s[k], unit)) for k in ("cold", "typst", "warm"))
         print(f"  {unit:<4} cold / typst   median {cold / typst:5.2f}x   best-of-N {bc / bt:5.2f}x   (target <= 0.50)")
         print(f"  {unit:<4} warm / cold    median {warm / cold:5.2f}x   best-of-N {bw / bc:5.2f}x   (target <= 0.25)")
+        for k in ("served", "session"):
+            m, b = statistics.median(getattr(s[k], unit)), min(getattr(s[k], unit))
+            print(f"  {unit:<4} {k:<7}/ cold median {m / cold:5.2f}x   best-of-N {b / bc:5.2f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
