@@ -20,7 +20,7 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import prewarm, worth_it
+from .page.parallel import CHECKS_SHARE, Helper, worth_it
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .text import markdown, parsed
@@ -69,16 +69,23 @@ def build(
     if cache or parallel is not False:
         fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
         pc = ParagraphCache(cache_path(li) if cache else None, fp, list(style_fonts(style).values()))
-    _check_markdown(li, pc)
-    _check_glyphs(li, style, pc)
-    if on_loaded:
-        on_loaded(li)
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
     comp = Composer(li, style, breaker, tick, pc)
-    if use_parallel:
-        prewarm(comp)
+    # A helper process sets its share of the bodies while this one checks the issue.
+    helper = Helper(comp, CHECKS_SHARE) if use_parallel else None
+    try:
+        _check_markdown(li, pc)
+        _check_glyphs(li, style, pc)
+    except BaseException:
+        if helper:
+            helper.abandon()
+        raise
+    if on_loaded:
+        on_loaded(li)
+    if helper:
+        helper.finish()
     pages = PageCache(cache_path(li).with_name("pages.bin"), page_fingerprint(fp)) if cache and pc else None
     return Built(li, style, comp.compose(), pc, fonts, pages)
 

@@ -90,3 +90,19 @@ def test_an_entry_of_the_wrong_shape_is_refused(entry: tuple, damage: str) -> No
 def test_an_entry_decodes_to_the_lines_it_was_made_of(entry: tuple) -> None:
     e, faces = entry
     assert _encode(_decode(e, {}, faces)) == e
+
+
+def test_a_paragraph_that_is_not_plain_data_is_left_out_of_the_pack(entry: tuple, tmp_path: Path) -> None:
+    from layout.text.cache import ParagraphCache
+
+    e, faces = entry
+    lines = _decode(e, {}, faces)
+    odd = _decode(e, {}, faces)
+    odd[0].spans[0].color = object()  # type: ignore[assignment]  # not something marshal can write
+    pc = ParagraphCache(tmp_path / "p.bin", "fp", [Path(f) for f in faces])
+    pc.put("good", lines)
+    pc.put("odd", odd)
+    pc.save()
+    again = ParagraphCache(tmp_path / "p.bin", "fp", [Path(f) for f in faces])
+    assert set(again.old) == {"good"}
+    assert again.get("good") is not None

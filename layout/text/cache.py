@@ -22,6 +22,7 @@ import hashlib
 import marshal
 import sys
 from math import fsum, isfinite
+from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
@@ -49,20 +50,23 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-_LINE_REST = [f.name for f in dataclasses.fields(Line)][1:]  # every field after `spans`
-_SPAN_REST = [f.name for f in dataclasses.fields(Span)][3:]  # every field after face, size, shaped
+_LINE_REST = attrgetter(*[f.name for f in dataclasses.fields(Line)][1:])  # every field after `spans`
+_SPAN_REST = attrgetter(*[f.name for f in dataclasses.fields(Span)][3:])  # every field after face, size, shaped
 
 
 def _encode(lines: list[Line]) -> tuple:
     """Lines as plain tuples; faces by their file path, shaped runs by their data."""
     out = []
+    paths: dict[int, str] = {}
     for ln in lines:
-        spans = tuple(
-            (str(sp.face.path), sp.size, sp.shaped.text, sp.shaped.kerns, sp.shaped.width, sp.shaped.glyphs,
-             tuple(getattr(sp, f) for f in _SPAN_REST))
-            for sp in ln.spans
-        )  # fmt: skip
-        out.append((spans, tuple(getattr(ln, f) for f in _LINE_REST)))
+        spans = []
+        for sp in ln.spans:
+            face, sh = sp.face, sp.shaped
+            path = paths.get(id(face))
+            if path is None:
+                path = paths[id(face)] = str(face.path)
+            spans.append((path, sp.size, sh.text, sh.kerns, sh.width, sh.glyphs, _SPAN_REST(sp)))
+        out.append((tuple(spans), _LINE_REST(ln)))
     return tuple(out)
 
 
@@ -183,12 +187,7 @@ class ParagraphCache:
         return lines
 
     def put(self, key: str, lines: list[Line]) -> None:
-        entry = _encode(lines)
-        try:
-            marshal.dumps(entry)
-        except ValueError:
-            return  # a field that is not plain data: this paragraph is simply not kept
-        self.used[key] = entry
+        self.used[key] = _encode(lines)  # plain data by construction (checked again when saved)
         self.fresh.append(key)
         self.dirty = True
 
@@ -203,4 +202,16 @@ class ParagraphCache:
         """Write the entries this render used (atomically); a failure to write is not an error."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
-        write_pack(self.path, MAGIC, self.fingerprint, self.used)
+        try:
+            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+        except ValueError:  # a field that is not plain data: those paragraphs are simply not kept
+            self.used = {k: v for k, v in self.used.items() if _plain(v)}
+            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+
+
+def _plain(entry: tuple) -> bool:
+    try:
+        marshal.dumps(entry)
+    except ValueError:
+        return False
+    return True
