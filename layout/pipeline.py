@@ -139,9 +139,12 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
     for pi, page in enumerate(iss.pages):
         checks.append((("pages", pi, "section"), page.section, faces("folio")))
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
+    langs = {iss.language, *iss_languages(iss)}
+    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        body = _as_set(li.bodies.get(aid, ""), pc)  # parsed once (and kept): Markdown parsing is slow
+        # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
+        body = _as_set(li.bodies.get(aid, ""), pc, punct[art.language or iss.language])
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
@@ -153,8 +156,6 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
-    langs = {iss.language, *iss_languages(iss)}
-    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
         bad = bad_chars(text, limit=1)  # written as a Markdown entity: the source check cannot see it
@@ -163,8 +164,9 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
             problems.append(Problem(msg, li.smap.value(path)))
             continue
         # The text as it will be set: with the curly quotes and dashes the style makes of it.
-        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
-        text = text + punct[lang].text(text)
+        if path[-1] != "body":  # a body is checked as set, punctuation included
+            lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+            text = text + punct[lang].text(text)
         missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
         missing = [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
         if not missing:
@@ -192,9 +194,10 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     return text + text.upper() if path[-1] == "publication" else text.upper()
 
 
-def _as_set(markdown_text: str, pc: ParagraphCache | None = None) -> str:
-    """An article body as it will be set: Markdown parsed and entities such as &#x4ECA; decoded."""
-    return "\n".join(b.text for b in parsed.parse(pc, markdown_text))
+def _as_set(markdown_text: str, pc: ParagraphCache | None = None, punct: Punctuation | None = None) -> str:
+    """An article body as it will be set: Markdown parsed, entities such as &#x4ECA; decoded and
+    (with `punct`) quotes and dashes made typographic."""
+    return "\n".join(b.text for b in parsed.parse(pc, markdown_text, punct))
 
 
 def _block_line(markdown_text: str, ch: str) -> int | None:
