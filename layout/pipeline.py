@@ -20,7 +20,7 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import prewarm, worth_it
+from .page.parallel import CHECKS_SHARE, Helper, worth_it
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .session import Session
@@ -104,16 +104,23 @@ def _build(
             pc = session.paragraph_cache(cache_path(li), fp, faces)
         else:
             pc = ParagraphCache(cache_path(li) if cache else None, fp, faces)
-    _check_markdown(li, pc)
-    _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
-    if on_loaded:
-        on_loaded(li)
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
     comp = Composer(li, style, breaker, tick, pc, session.story_memo(pc) if session else None)
-    if use_parallel:
-        prewarm(comp)
+    # A helper process sets its share of the bodies while this one checks the issue.
+    helper = Helper(comp, CHECKS_SHARE) if use_parallel else None
+    try:
+        _check_markdown(li, pc)
+        _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
+    except BaseException:
+        if helper:
+            helper.abandon()
+        raise
+    if on_loaded:
+        on_loaded(li)
+    if helper:
+        helper.finish()
     pages = None
     if cache and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
@@ -174,9 +181,12 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
     for pi, page in enumerate(iss.pages):
         checks.append((("pages", pi, "section"), page.section, faces("folio")))
         checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
+    langs = {iss.language, *iss_languages(iss)}
+    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for aid, art in iss.articles.items():
         a = ("articles", aid)
-        body = _as_set(li.bodies.get(aid, ""), pc, memo)  # parsed once (and kept): Markdown parsing is slow
+        # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
+        body = _as_set(li.bodies.get(aid, ""), pc, punct[art.language or iss.language], memo)
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
@@ -188,15 +198,13 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
-    langs = {iss.language, *iss_languages(iss)}
-    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
     for path, text, fs in checks:
         text = _as_printed(path, text, style)
         lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
-        key = (text, lang, *(f.name for f in fs))
+        key = (text, lang, path[-1] == "body", *(f.name for f in fs))
         found = memo.get(key) if memo is not None else None
-        if found is None:
-            found = _glyph_finding(text, punct[lang], fs, style)
+        if found is None:  # a body is checked as set, punctuation included
+            found = _glyph_finding(text, None if path[-1] == "body" else punct[lang], fs, style)
             if memo is not None:
                 memo[key] = found
         if isinstance(found, str):  # written as a Markdown entity: the source check cannot see it
@@ -218,14 +226,14 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
         raise InvalidInput(problems)
 
 
-def _glyph_finding(text: str, punct: Punctuation, fs: list[Face], style: Style) -> str | list[str]:
+def _glyph_finding(text: str, punct: Punctuation | None, fs: list[Face], style: Style) -> str | list[str]:
     """What keeps `text` from printing: a character written as an entity that may not be printed
     (described), or the characters no face of `fs` nor any fallback draws (sorted; [] if none)."""
     bad = bad_chars(text, limit=1)
     if bad:
         return bad[0].describe()
-    # The text as it will be set: with the curly quotes and dashes the style makes of it.
-    text = text + punct.text(text)
+    if punct is not None:  # the text as it will be set: with the curly quotes and dashes the style makes of it
+        text = text + punct.text(text)
     missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
     return [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
 
@@ -242,12 +250,15 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     return text + text.upper() if path[-1] == "publication" else text.upper()
 
 
-def _as_set(markdown_text: str, pc: ParagraphCache | None = None, memo: dict | None = None) -> str:
-    """An article body as it will be set: Markdown parsed and entities such as &#x4ECA; decoded."""
-    key = ("set", markdown_text)
+def _as_set(
+    markdown_text: str, pc: ParagraphCache | None = None, punct: Punctuation | None = None, memo: dict | None = None
+) -> str:
+    """An article body as it will be set: Markdown parsed, entities such as &#x4ECA; decoded and
+    (with `punct`) quotes and dashes made typographic; kept in `memo` (a build session's)."""
+    key = ("set", markdown_text, punct.quotes if punct is not None else None)  # the spec: in the fingerprint
     text = memo.get(key) if memo is not None else None
     if text is None:
-        text = "\n".join(b.text for b in parsed.parse(pc, markdown_text))
+        text = "\n".join(b.text for b in parsed.parse(pc, markdown_text, punct))
         if memo is not None:
             memo[key] = text
     return text

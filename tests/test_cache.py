@@ -168,3 +168,18 @@ def test_check_writes_no_cache_and_jobs_2_gives_the_same_bytes(issue: Path, tmp_
     assert r.exit_code == 0, r.output
     assert not (issue / "build").exists(), "`issue check` wrote into the issue folder"
     assert render(issue, tmp_path / "j2.pdf", "--jobs", "2") == render(issue, tmp_path / "j1.pdf", "--jobs", "1")
+
+
+def test_a_refused_issue_leaves_no_helper_process_behind(issue: Path) -> None:
+    """The helper that sets bodies in parallel is started before the checks; when a check refuses
+    the issue, it is ended and reaped (no orphan, no zombie)."""
+    import os
+
+    from layout.manifest.errors import InvalidInput
+
+    body = next((issue / "articles").glob("*.md"))
+    body.write_text(body.read_text(encoding="utf-8") + "\n```\ncode\n```\n", encoding="utf-8")
+    with pytest.raises(InvalidInput):
+        build(issue, parallel=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left, running or dead

@@ -155,21 +155,26 @@ class StoryContent:
         want = _norm(text)[:6]
         if len(want) < 4:
             return None
-        words: list[tuple[str, int]] = []
+        seq: list[str] = []  # the body's words so far, normalised
+        unit: list[int] = []  # the unit each begins in
         carry = ""
+        k = 0  # the next start to try: the search stops at the first match (most stories' bodies are long)
+        n = len(want)
         for ui, u in enumerate(self.units):
             for ln, role in u.lines:
                 if role != "body":
                     continue
-                ws = _norm(ln.text)
+                text = ln.text
+                ws = _norm(text)
                 if carry and ws:
                     ws[0] = carry + ws[0]
-                carry = ws.pop() if ln.hyphenated and ln.text.endswith("-") and ws else ""
-                words += [(w, ui) for w in ws]
-        seq = [w for w, _ in words]
-        for k in range(len(seq) - len(want) + 1):
-            if seq[k : k + len(want)] == want:
-                return words[k][1]
+                carry = ws.pop() if ln.hyphenated and text.endswith("-") and ws else ""
+                seq += ws
+                unit += [ui] * len(ws)
+            while k + n <= len(seq):
+                if seq[k] == want[0] and seq[k : k + n] == want:
+                    return unit[k]
+                k += 1
         return None
 
     def _drop_cap(self, b: Block) -> tuple[Line, list[Run], float] | None:

@@ -9,6 +9,7 @@ kind), each with a place on the page where one applies, for `issue check`, proof
 
 from __future__ import annotations
 
+import math
 import re
 
 from ..manifest.images import image_size
@@ -101,12 +102,15 @@ def _foot(page: Page, f: StoryFit) -> list[Finding]:
     out = []
     items = [i for i in _story_items(page, f.story) if not (isinstance(i, RuleItem) and i.x0 == i.x1)]
     g = page.grid
+    lows: dict[int, float] = {}  # the lowest bottom in each column (each item's columns found once)
+    for i in items:
+        b = _bottom(i)
+        for c in _col_range(page, *_xs(i)):
+            if b > lows.get(c, -math.inf):
+                lows[c] = b
     for c in range(f.columns[0] - 1, f.columns[1]):
         cx, cw = page.columns[c]
-        low = max(
-            (_bottom(i) for i in items if c in _col_range(page, *_xs(i))),
-            default=f.top,
-        )
+        low = lows.get(c, f.top)
         empty = int((f.bottom - low) / g + 1e-6)
         if empty >= FOOT_LINES:
             box = (cx, f.bottom - empty * g, cw, empty * g)

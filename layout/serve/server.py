@@ -236,6 +236,7 @@ class Server:
                     lambda m: said.append(("err", printable(m) + "\n")),
                     lambda m: said.append(("out", printable(m) + "\n")),
                     no_cache=opts["no_cache"],
+                    jobs=1,  # no fork beside the heartbeat thread (the same bytes either way)
                     bar=job,
                     session=self.session,
                     after=after,

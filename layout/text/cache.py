@@ -20,8 +20,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import marshal
-import math
 import sys
+from math import fsum, isfinite
+from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
@@ -49,55 +50,64 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-_LINE_REST = [f.name for f in dataclasses.fields(Line)][1:]  # every field after `spans`
-_SPAN_REST = [f.name for f in dataclasses.fields(Span)][3:]  # every field after face, size, shaped
+_LINE_REST = attrgetter(*[f.name for f in dataclasses.fields(Line)][1:])  # every field after `spans`
+_SPAN_REST = attrgetter(*[f.name for f in dataclasses.fields(Span)][3:])  # every field after face, size, shaped
 
 
 def _encode(lines: list[Line]) -> tuple:
     """Lines as plain tuples; faces by their file path, shaped runs by their data."""
     out = []
+    paths: dict[int, str] = {}
     for ln in lines:
-        spans = tuple(
-            (str(sp.face.path), sp.size, sp.shaped.text, sp.shaped.kerns, sp.shaped.width, sp.shaped.glyphs,
-             tuple(getattr(sp, f) for f in _SPAN_REST))
-            for sp in ln.spans
-        )  # fmt: skip
-        out.append((spans, tuple(getattr(ln, f) for f in _LINE_REST)))
+        spans = []
+        for sp in ln.spans:
+            face, sh = sp.face, sp.shaped
+            path = paths.get(id(face))
+            if path is None:
+                path = paths[id(face)] = str(face.path)
+            spans.append((path, sp.size, sh.text, sh.kerns, sh.width, sh.glyphs, _SPAN_REST(sp)))
+        out.append((tuple(spans), _LINE_REST(ln)))
     return tuple(out)
 
 
-_TYPES = {"float": (int, float), "int": int, "bool": bool, "str": str}
-_LINE_TYPES = [_TYPES[f.type] for f in dataclasses.fields(Line)[1:]]
-_SPAN_TYPES = [_TYPES[f.type] for f in dataclasses.fields(Span)[3:]]
+_NUM = (int, float)
+_KIND = {"float": _NUM, "int": (int,), "bool": (bool,), "str": (str,)}
 
 
-def _fields_ok(values: tuple, types: list) -> bool:
-    return len(values) == len(types) and all(
-        isinstance(v, t) and (t is bool or not isinstance(v, bool)) for v, t in zip(values, types, strict=True)
-    )
+def _signatures(fields: list) -> frozenset[tuple[type, ...]]:
+    """Every tuple of value types a row of these fields may have (an int where a float is
+    expected is allowed; a bool where a number is expected is not)."""
+    sigs: list[tuple[type, ...]] = [()]
+    for f in fields:
+        sigs = [(*s, t) for s in sigs for t in _KIND[f.type]]
+    return frozenset(sigs)
 
 
-def _span_ok(size: object, text: object, kerns: object, width: object, glyphs: object, rest: tuple) -> bool:
-    """A span as `_encode` writes it (a checksum proves only that the bytes are whole, not that
-    they are ours): numbers finite, one kern per glyph, one glyph per character."""
-    nums = (size, width, *(kerns or ()))
-    if not isinstance(text, str) or glyphs != len(text) or not all(_finite(v) for v in nums) or not 0 < size < 5000:  # type: ignore[operator]
-        return False
-    return (kerns is None or (isinstance(kerns, tuple) and len(kerns) == len(text))) and _fields_ok(rest, _SPAN_TYPES)
-
-
-def _finite(v: object) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+_LINE_SIGS = _signatures(dataclasses.fields(Line)[1:])
+_SPAN_SIGS = _signatures(dataclasses.fields(Span)[3:])
 
 
 def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
+    """Lines from an entry, checked as `_encode` writes them (a checksum proves only that the bytes
+    are whole, not that they are ours): every field of its type, numbers finite, one kern per
+    glyph, one glyph per character. Checked by type signature and one exact sum per span, because
+    a warm render decodes a thousand paragraphs. Raises on anything else."""
     lines = []
     for spans, rest in entry:
-        if not spans or not _fields_ok(rest, _LINE_TYPES) or not all(map(_finite, rest[:3])) or rest[2] <= 0:
+        if not spans or tuple(map(type, rest)) not in _LINE_SIGS or not isfinite(fsum(rest[:3])) or rest[2] <= 0:
             raise ValueError("a line of the wrong shape")  # rest[:3]: width, tracking, scale
         out = []
         for path, size, text, kerns, width, glyphs, span_rest in spans:
-            if not _span_ok(size, text, kerns, width, glyphs, span_rest):
+            if type(text) is not str or glyphs != len(text) or tuple(map(type, span_rest)) not in _SPAN_SIGS:
+                raise ValueError("a span of the wrong shape")
+            if kerns is not None and (type(kerns) is not tuple or len(kerns) != glyphs):
+                raise ValueError("a span of the wrong shape")
+            # fsum raises on anything not a number and is NaN or infinite if any term is.
+            if type(size) not in _NUM or type(width) not in _NUM or not 0 < size < 5000:
+                raise ValueError("a span of the wrong shape")
+            if not isfinite(fsum(kerns) + width if kerns else width) or not isfinite(span_rest[0]):
+                raise ValueError("a span of the wrong shape")
+            if kerns and any(type(k) not in _NUM for k in kerns):
                 raise ValueError("a span of the wrong shape")
             face = faces.get(path)
             if face is None:
@@ -182,12 +192,7 @@ class ParagraphCache:
         return False
 
     def put(self, key: str, lines: list[Line]) -> None:
-        entry = _encode(lines)
-        try:
-            marshal.dumps(entry)
-        except ValueError:
-            return  # a field that is not plain data: this paragraph is simply not kept
-        self.used[key] = entry
+        self.used[key] = _encode(lines)  # plain data by construction (checked again when saved)
         self.fresh.append(key)
         self.dirty = True
 
@@ -202,4 +207,16 @@ class ParagraphCache:
         """Write the entries this render used (atomically); a failure to write is not an error."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
-        write_pack(self.path, MAGIC, self.fingerprint, self.used)
+        try:
+            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+        except ValueError:  # a field that is not plain data: those paragraphs are simply not kept
+            self.used = {k: v for k, v in self.used.items() if _plain(v)}
+            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+
+
+def _plain(entry: tuple) -> bool:
+    try:
+        marshal.dumps(entry)
+    except ValueError:
+        return False
+    return True

@@ -32,13 +32,19 @@ class Hyphenator:
             pts = self._cache[word] = self._points(word)
         return pts
 
+    def preload(self) -> None:
+        """Load the dictionary now (before forking a helper: loaded once for both processes)."""
+        if self._dic is None and self.enabled:
+            d = self._dicts.get(self.lang)
+            if d is None:
+                d = self._dicts[self.lang] = pyphen.Pyphen(lang=self.lang, left=1, right=1)
+            self._dic = d
+
     def _points(self, word: str) -> tuple[int, ...]:
         if not self.enabled or len(word) < self.min_word or not word.isalpha():
             return ()
         n = len(word)
         if self._dic is None:
-            d = self._dicts.get(self.lang)
-            if d is None:
-                d = self._dicts[self.lang] = pyphen.Pyphen(lang=self.lang, left=1, right=1)
-            self._dic = d
+            self.preload()
+        assert self._dic is not None
         return tuple(p for p in self._dic.positions(word) if self.left <= p <= n - self.right)

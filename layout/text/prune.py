@@ -23,14 +23,6 @@ END = 3  # linebreak.END (not imported: linebreak imports this module)
 Sums = tuple[list[float], list[float], list[float], list[float], list[float]]  # cw, cf, cgw, cgy, cgz
 
 
-def _ratio(need: float, stretch: float, shrink: float, fill: bool) -> float:
-    if need >= 0:
-        if fill:
-            return 0.0
-        return need / stretch if stretch > 0 else (0.0 if need < 1e-6 else INF)
-    return need / shrink if shrink > 0 else -INF
-
-
 def cheap_breaks(it, width: Callable[[int], float], varying: int, p, tol: float, sums: Sums) -> list[int] | None:
     """The cheap pass: breaks of least approximate demerits, or None if none meet `tol`."""
     cw, cf, cgw, cgy, cgz = sums
@@ -50,11 +42,21 @@ def cheap_breaks(it, width: Callable[[int], float], varying: int, p, tol: float,
         y_j, z_j, f_j = cgy[j], cgz[j], cf[j + 1]
         best, best_from = INF, None
         survivors = []
+        fill = is_last and fill_last
         for node in active:
             a, tot0 = node
             s = a + 1
             need = (w0 if a < 0 else fixed_w) - (nat_j - cw[s] - cgw[s])
-            r = _ratio(need, y_j - cgy[s] + f_j - cf[s], z_j - cgz[s] + f_j - cf[s], is_last and fill_last)
+            # the adjustment ratio, inline: this loop runs once per active node and break position
+            if need >= 0:
+                if fill:
+                    r = 0.0
+                else:
+                    cap = y_j - cgy[s] + f_j - cf[s]
+                    r = need / cap if cap > 0 else (0.0 if need < 1e-6 else INF)
+            else:
+                cap = z_j - cgz[s] + f_j - cf[s]
+                r = need / cap if cap > 0 else -INF
             if r < -1.0:
                 continue
             survivors.append(node)

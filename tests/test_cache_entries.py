@@ -1,0 +1,108 @@
+"""A set paragraph read back from the cache is checked field by field: an entry whose bytes are
+whole and signed but whose values are not what the typesetter writes (a NaN, an infinite kern, a
+string for a number, a kern count that is not the glyph count ...) is refused, never drawn."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from layout.pipeline import build
+from layout.text.cache import _decode, _encode
+
+SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+
+
+@pytest.fixture(scope="module")
+def entry() -> tuple[tuple, set[str]]:
+    b = build(SAMPLE, cache=False, parallel=False)
+    lines = [it.line for page in b.composed.pages for it in page.items if hasattr(it, "line")][:40]
+    assert any(sp.shaped.kerns for ln in lines for sp in ln.spans), "no kerned span to damage"
+    faces = {str(sp.face.path) for ln in lines for sp in ln.spans}
+    return _encode(lines), faces
+
+
+def _kerned(e: tuple) -> tuple[int, int]:
+    return next((i, j) for i, (spans, _) in enumerate(e) for j, sp in enumerate(spans) if sp[3])
+
+
+def _with_span(e: tuple, change) -> tuple:  # type: ignore[no-untyped-def]
+    i, j = _kerned(e)
+    spans, rest = e[i]
+    sp = list(spans[j])
+    change(sp)
+    spans = (*spans[:j], tuple(sp), *spans[j + 1 :])
+    return (*e[:i], (spans, rest), *e[i + 1 :])
+
+
+def _with_rest(e: tuple, k: int, v: object) -> tuple:
+    spans, rest = e[0]
+    return ((spans, (*rest[:k], v, *rest[k + 1 :])), *e[1:])
+
+
+def _set(k: int, v: object):  # type: ignore[no-untyped-def]
+    def f(sp: list) -> None:
+        sp[k] = v
+
+    return f
+
+
+def _kern(v: object):  # type: ignore[no-untyped-def]
+    def f(sp: list) -> None:
+        sp[3] = (v, *sp[3][1:])
+
+    return f
+
+
+DAMAGE = {
+    "nan width": lambda e: _with_span(e, _set(4, math.nan)),
+    "infinite kern": lambda e: _with_span(e, _kern(math.inf)),
+    "string kern": lambda e: _with_span(e, _kern("1")),
+    "bool kern": lambda e: _with_span(e, _kern(True)),
+    "one kern short": lambda e: _with_span(e, lambda sp: sp.__setitem__(3, sp[3][:-1])),
+    "glyph count": lambda e: _with_span(e, _set(5, 999)),
+    "size zero": lambda e: _with_span(e, _set(1, 0)),
+    "size huge": lambda e: _with_span(e, _set(1, 1e9)),
+    "size a string": lambda e: _with_span(e, _set(1, "9")),
+    "text not a string": lambda e: _with_span(e, _set(2, b"abc")),
+    "x infinite": lambda e: _with_span(e, lambda sp: sp.__setitem__(6, (math.inf, *sp[6][1:]))),
+    "colour a number": lambda e: _with_span(e, lambda sp: sp.__setitem__(6, (*sp[6][:2], 0))),
+    "span field missing": lambda e: _with_span(e, lambda sp: sp.__setitem__(6, sp[6][:-1])),
+    "line width nan": lambda e: _with_rest(e, 0, math.nan),
+    "scale zero": lambda e: _with_rest(e, 2, 0.0),
+    "justified not a bool": lambda e: _with_rest(e, 3, 1),
+    "para a float": lambda e: _with_rest(e, 8, 1.5),
+    "empty line": lambda e: (((), e[0][1]), *e[1:]),
+    "face not in the style": lambda e: _with_span(e, _set(0, "/tmp/elsewhere.ttf")),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGE))
+def test_an_entry_of_the_wrong_shape_is_refused(entry: tuple, damage: str) -> None:
+    e, faces = entry
+    assert _decode(e, {}, faces)  # the entry as written decodes
+    with pytest.raises((ValueError, TypeError, IndexError, OverflowError)):
+        _decode(DAMAGE[damage](e), {}, faces)
+
+
+def test_an_entry_decodes_to_the_lines_it_was_made_of(entry: tuple) -> None:
+    e, faces = entry
+    assert _encode(_decode(e, {}, faces)) == e
+
+
+def test_a_paragraph_that_is_not_plain_data_is_left_out_of_the_pack(entry: tuple, tmp_path: Path) -> None:
+    from layout.text.cache import ParagraphCache
+
+    e, faces = entry
+    lines = _decode(e, {}, faces)
+    odd = _decode(e, {}, faces)
+    odd[0].spans[0].color = object()  # type: ignore[assignment]  # not something marshal can write
+    pc = ParagraphCache(tmp_path / "p.bin", "fp", [Path(f) for f in faces])
+    pc.put("good", lines)
+    pc.put("odd", odd)
+    pc.save()
+    again = ParagraphCache(tmp_path / "p.bin", "fp", [Path(f) for f in faces])
+    assert set(again.old) == {"good"}
+    assert again.get("good") is not None
