@@ -279,7 +279,7 @@ def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | Non
     from the same subset state (its subset calls replayed), else drawn (and kept there)."""
     key = None
     if pages is not None:
-        key = page_key(page, tw.state())
+        key = page_key(page, tw.state(), pages.keys())
         hit = pages.get(key)
         if hit is not None:
             faces = {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}

@@ -37,8 +37,34 @@ def fingerprint(base: str) -> str:
     return h.hexdigest()
 
 
-def page_key(page: Page, state: bytes) -> str:
-    """Everything the page's text and rule operators are made of, and the subset state before it."""
+def page_key(page: Page, state: bytes, memo: tuple[dict, dict] | None = None) -> str:
+    """Everything the page's text and rule operators are made of, and the subset state before it.
+    With `memo` (an earlier render's keys, this render's), a page whose items hold the very same
+    line objects at the same places as a page of the earlier render (a build session shares
+    unchanged lines, and never changes one) takes that page's key without hashing it again."""
+    quick = None
+    if memo is not None:
+        quick = (state, page.width, page.height, *map(_quick, page.items))
+        hit = memo[0].get(quick) or memo[1].get(quick)
+        if hit is not None:
+            memo[1][quick] = hit
+            return hit[1]
+    key = _page_key(page, state)
+    if memo is not None:
+        # The lines are held with the key, so no other line can take one of their ids meanwhile.
+        memo[1][quick] = ([it.line for it in page.items if isinstance(it, TextItem)], key)
+    return key
+
+
+def _quick(it: object) -> tuple:
+    if isinstance(it, TextItem):
+        return (it.x, it.baseline, id(it.line))
+    if isinstance(it, RuleItem):
+        return (it.x0, it.y0, it.x1, it.y1, it.width, it.color)
+    return ()
+
+
+def _page_key(page: Page, state: bytes) -> str:
     parts = []
     for it in page.items:
         if isinstance(it, TextItem):
@@ -64,9 +90,16 @@ class PageCache:
         self.old: dict[str, tuple] = self._read(path) if path else {}
         self.used: dict[str, tuple] = {}
         self.hits = 0
-        # Compressed streams by content, kept in memory only (a build session carries them over).
+        # Compressed streams by content, and page keys by their pages' lines, kept in memory only
+        # (a build session carries them over to the next render).
         self.streams_before: dict[bytes, bytes] = {}
         self.streams_now: dict[bytes, bytes] | None = None  # None: not kept
+        self.keys_before: dict[tuple, tuple] = {}
+        self.keys_now: dict[tuple, tuple] | None = None
+
+    def keys(self) -> tuple[dict, dict] | None:
+        """For page_key: the keys an earlier render computed and where to keep this one's."""
+        return None if self.keys_now is None else (self.keys_before, self.keys_now)
 
     def streams(self) -> tuple[dict[bytes, bytes], dict[bytes, bytes]] | None:
         """For save_streaming: the streams an earlier render compressed and where to keep this one's."""
