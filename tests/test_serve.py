@@ -403,3 +403,33 @@ def test_a_shared_or_foreign_socket_folder_is_not_used(tmp_path: Path) -> None:
     link = tmp_path / "link"
     link.symlink_to(d)
     assert not client.private_dir(link)
+
+
+def test_served_refusals_and_file_modes_are_a_fresh_process_s(folder: Path, env: dict, tmp_path: Path) -> None:
+    """Never over an input, never onto a folder; the client's umask gives the PDF its mode."""
+    srv = Server(folder, env, idle="120")
+    try:
+        srv.wait_for("ready:")
+        manifest = (folder / "issue.yaml").read_bytes()
+        for out in ("issue/issue.yaml", "issue/articles/geminids.md", "issue"):
+            n = srv.served()
+            served = _run(CLIENT, ["render", "issue", "-o", out], env, tmp_path)
+            fresh = _run(IN_PROCESS, ["render", "issue", "-o", out], env, tmp_path)
+            assert srv.served() == n + 1
+            assert served.returncode == 2 and _said(served, out) == _said(fresh, out), out
+            assert "Traceback" not in served.stderr
+        assert (folder / "issue.yaml").read_bytes() == manifest
+        umask = [sys.executable, "-c", "import os; os.umask(0o077); " + CLIENT[2]]
+        r = _run(umask, ["render", "issue", "-o", "private.pdf"], env, tmp_path)
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "private.pdf").stat().st_mode & 0o777 == 0o600
+        r = _run(CLIENT, ["render", "issue", "-o", "shared.pdf"], env, tmp_path)
+        assert (tmp_path / "shared.pdf").stat().st_mode & 0o777 == 0o666 & ~_umask()
+    finally:
+        assert srv.stop() == 0
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

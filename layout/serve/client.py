@@ -174,13 +174,15 @@ def forward(argv: list[str]) -> int | None:
             "env": {k: os.environ.get(k) for k in ENV},
         }
         try:
-            return _ask(path, request)
+            code, said = _ask(path, request)
         except (Unanswered, OSError, ValueError, struct.error):
             continue  # stale, refused, gone: the next place, then this process
+        _show(said)  # answered: from here on, nothing may make this process render too
+        return code
     return None
 
 
-def _ask(path: Path, request: dict) -> int:
+def _ask(path: Path, request: dict) -> tuple[int, list]:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(CONNECT_TIMEOUT)
         s.connect(str(path))
@@ -200,15 +202,33 @@ def _ask(path: Path, request: dict) -> int:
             if reply.get("t") != "done":
                 raise Unanswered("no answer")
             code, said = reply.get("code"), reply.get("said")
-            if not isinstance(code, int) or not isinstance(said, list):
+            if not isinstance(code, int) or not isinstance(said, list) or not all(_said(x) for x in said):
                 raise Unanswered("a malformed answer")
-            break
+            return code, said
+
+
+def _said(x: object) -> bool:
+    return isinstance(x, list) and len(x) == 2 and x[0] in ("out", "err") and isinstance(x[1], str)
+
+
+def _show(said: list) -> None:
+    """The server's messages, in order, on this process's stdout and stderr; never raises (a
+    terminal that cannot show a character gets an escape; a closed pipe gets nothing)."""
     for stream, text in said:
         f = sys.stderr if stream == "err" else sys.stdout
-        f.write(str(text))
-    sys.stdout.flush()
-    sys.stderr.flush()
-    return code
+        try:
+            try:
+                f.write(text)
+            except UnicodeEncodeError:
+                enc = f.encoding or "utf-8"
+                f.write(text.encode(enc, "backslashreplace").decode(enc, "replace"))
+        except (OSError, ValueError):
+            pass
+    for f in (sys.stdout, sys.stderr):
+        try:
+            f.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def peer_uid(s: socket.socket) -> int | None:
