@@ -50,11 +50,9 @@ def run_render(
     jobs: int | None = None,
     bar: Any = None,
     session: Session | None = None,
-    after: list[Callable[[], None]] | None = None,
 ) -> int:
     """Render ISSUE as `issue render` does; the exit code. `bar` shows progress (a terminal);
-    `session` keeps what the build made for the next one; with `after`, the cache packs are
-    written by the caller (once the answer is out) rather than here."""
+    `session` keeps what the build made for the next one."""
     from .page.findings import errors, warnings
     from .pipeline import build, default_output
 
@@ -94,10 +92,7 @@ def run_render(
     code = _write_screen_pdf(b, target, bar, err)
     if code is not None:
         return code
-    if after is None:
-        b.keep_cache()
-    else:
-        after.append(b.keep_cache)
+    b.keep_cache()
     c = b.composed
     dt = time.perf_counter() - t0
     out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")

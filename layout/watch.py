@@ -83,9 +83,9 @@ def render_once(
         say("  not rendered; the last good PDF stays")
         return False
     write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    b.keep_cache()
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
-    b.keep_cache()  # after saying so: the PDF is there; the packs are for the next process
     return True
 
 

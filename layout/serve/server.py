@@ -3,13 +3,14 @@
 Reads requests on a Unix socket in a private folder ($XDG_RUNTIME_DIR/layout/ or /tmp/layout-UID/,
 mode 0700; the socket named by a hash of the issue's manifest path) from processes of this user
 only (the peer's uid is checked); produces what `issue render` in a fresh process would (the same
-PDF bytes, messages and exit code, through layout/render.py with a `Session`), then writes the cache
-packs once the answer is out. One render at a time; a request for another issue, from other code
-(the package changed since the server started: it then stops), with another environment, malformed,
-oversized or too slow is refused or dropped, and the client renders by itself. A client that goes
-away mid-render stops it at the next page (the PDF is written atomically, so nothing half-written is
-left). A lock file beside the socket makes a second server for the issue exit 2; SIGTERM, SIGINT,
-SIGHUP and --idle seconds without a request stop it, removing its socket.
+PDF bytes, messages and exit code, cache packs included, through layout/render.py with a `Session`),
+all written before it answers (when `issue render` returns, all it does is done). One render at a
+time; a request for another issue, from other code (the package changed since the server started:
+it then stops), with another environment, malformed, oversized or too slow is refused or dropped,
+and the client renders by itself. A client that goes away mid-render stops it at the next page
+(the PDF is written atomically, so nothing half-written is left). A lock file beside the socket
+makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and --idle seconds without a
+request stop it, removing its socket.
 """
 
 from __future__ import annotations
@@ -215,14 +216,13 @@ class Server:
         return None
 
     def _render(self, conn: socket.socket, req: dict) -> None:
-        """Render as `issue render` would in the client's folder, with its umask; answer; then keep
-        the cache packs. Messages are gathered (with anything else written to stdout or stderr)."""
+        """Render as `issue render` would in the client's folder, with its umask, and answer.
+        Messages are gathered (with anything else written to stdout or stderr)."""
         from ..render import run_render
 
         opts = req["options"]
         said: list[tuple[str, str]] = []
         job = _Job(conn)
-        after: list[Callable[[], None]] = []
         t = time.perf_counter()
         code = None
         mask = os.umask(req["umask"])
@@ -239,7 +239,6 @@ class Server:
                     jobs=1,  # no fork beside the heartbeat thread (the same bytes either way)
                     bar=job,
                     session=self.session,
-                    after=after,
                 )
         except Abandoned:
             code = None
@@ -258,8 +257,6 @@ class Server:
             self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s")
         except OSError:
             self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
-        for keep in after:
-            keep()
 
 
 class _Job:
