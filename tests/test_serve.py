@@ -433,3 +433,24 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def test_serving_no_issue_or_from_a_shared_folder(tmp_path: Path, env: dict, folder: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-c", "from layout.cli import main; main()", "serve", str(tmp_path / "nothing")],
+        capture_output=True, text=True, env=env, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert r.returncode == 2 and "no such issue manifest" in r.stderr and "Traceback" not in r.stderr
+    # A runtime folder others may enter is never used: the server listens in its own private one.
+    run = Path(tempfile.mkdtemp(prefix="lsh", dir="/tmp"))
+    try:
+        (run / "layout").mkdir(mode=0o755)
+        os.chmod(run / "layout", 0o755)
+        srv = Server(folder, dict(env, XDG_RUNTIME_DIR=str(run)))
+        try:
+            assert srv.socket.parent != run / "layout"
+            assert client.private_dir(srv.socket.parent)
+        finally:
+            srv.stop()
+    finally:
+        shutil.rmtree(run, ignore_errors=True)

@@ -14,12 +14,13 @@ Also the wire format both sides speak: frames of a 4-byte big-endian length and 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import socket
-import struct
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 PROTOCOL = 1
 MAX_REQUEST = 1 << 20  # a request is argv, cwd and a few variables
@@ -35,6 +36,9 @@ class Unanswered(Exception):
 
 
 def send_frame(sock: socket.socket, obj: dict) -> None:
+    import json
+    import struct
+
     data = json.dumps(obj, separators=(",", ":")).encode()
     sock.sendall(struct.pack(">I", len(data)) + data)
 
@@ -42,6 +46,9 @@ def send_frame(sock: socket.socket, obj: dict) -> None:
 def recv_frame(sock: socket.socket, limit: int) -> dict:
     """One frame; raises Unanswered on end of stream, a length over `limit` or a body that is not
     a JSON object (and socket.timeout / OSError as the socket does)."""
+    import json
+    import struct
+
     head = _recv_exact(sock, 4)
     (n,) = struct.unpack(">I", head)
     if n > limit:
@@ -149,8 +156,9 @@ def forwardable(argv: list[str]) -> dict | None:
 
 def forward(argv: list[str]) -> int | None:
     """Have a running `issue serve` answer this command line: its exit code once its messages are
-    printed, or None if it cannot (then render here)."""
-    if not hasattr(socket, "AF_UNIX") or not hasattr(os, "getuid"):
+    printed, or None if it cannot (then render here). Imports the socket machinery only when a
+    server's socket is there: without one, asking costs a few stat calls."""
+    if not hasattr(os, "getuid"):
         return None
     opts = forwardable(argv)
     if opts is None:
@@ -175,7 +183,7 @@ def forward(argv: list[str]) -> int | None:
         }
         try:
             code, said = _ask(path, request)
-        except (Unanswered, OSError, ValueError, struct.error):
+        except (Unanswered, OSError, ValueError):  # anything else: `answered` renders here too
             continue  # stale, refused, gone: the next place, then this process
         _show(said)  # answered: from here on, nothing may make this process render too
         return code
@@ -183,6 +191,10 @@ def forward(argv: list[str]) -> int | None:
 
 
 def _ask(path: Path, request: dict) -> tuple[int, list]:
+    import socket
+
+    if not hasattr(socket, "AF_UNIX"):
+        raise Unanswered("no Unix sockets here")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(CONNECT_TIMEOUT)
         s.connect(str(path))
@@ -233,6 +245,9 @@ def _show(said: list) -> None:
 
 def peer_uid(s: socket.socket) -> int | None:
     """The user id of the process at the other end (Linux SO_PEERCRED); None where it cannot be asked."""
+    import socket
+    import struct
+
     opt = getattr(socket, "SO_PEERCRED", None)
     if opt is None:
         return None
