@@ -10,6 +10,7 @@ and drawing the pages cost.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -169,6 +170,10 @@ def _guarded(folder: Path, output: Path | None, allow_overset: bool, say: Say, s
         say(f"  cannot write the PDF: {e}; the last good PDF stays")
     except Exception as e:  # a watch outlives a bad edit, whatever it breaks
         say(f"  render failed: {type(e).__name__}: {e}; the last good PDF stays")
+    # What the render left (a document's objects refer to each other), collected while the watch
+    # waits; what survives (the session) frozen out of later collections, which a build makes rare.
+    gc.collect()
+    gc.freeze()
 
 
 def _changed(batch, folder: Path) -> list[str]:
