@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 
 from ..manifest.images import image_size
 from ..manifest.load import LoadedIssue
@@ -275,65 +276,85 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
     if art is None or not art.pull_quotes:
         return []
     items = _story_items(page, f.story)
-    body = sorted(
-        (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
-        key=lambda i: (i.column, i.top),
-    )
-    words = _words_of_lines(body)
-    seq = [w for w, _ in words]
-    out = []
-    g = page.grid
+    quotes = []  # (first line, its block, text, first six words) of each pull quote on the page
     for q in items:
         if not (isinstance(q, TextItem) and q.role == "pull_quote" and q.line.first):
             continue
         block = [i for i in items if isinstance(i, TextItem) and i.role in ("pull_quote", "attribution") and i.x == q.x]
         qtext = " ".join(i.text for i in block if i.role == "pull_quote")
-        top, bottom = min(i.top for i in block), max(i.bottom for i in block)
         qw = _norm(qtext)[:6]
-        if len(qw) < 4:
+        if len(qw) >= 4:
+            quotes.append((q, block, qtext, qw))
+    if not quotes:
+        return []
+    body = sorted(
+        (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
+        key=lambda i: (i.column, i.top),
+    )
+    found = _first_lines(_words_of_lines(body), [qw for *_, qw in quotes])
+    out = []
+    g = page.grid
+    for (q, block, qtext, _), line in zip(quotes, found, strict=True):
+        if line is None:
             continue
-        for k in range(len(seq) - len(qw) + 1):
-            if seq[k : k + len(qw)] == qw:
-                line = words[k][1]
-                qcols = _col_range(page, q.x, max(i.x1 for i in block))
-                near = line.column is not None and min(qcols) - 1 <= line.column <= max(qcols) + 1
-                if near and top - QUOTE_NEAR * g <= line.top <= bottom + QUOTE_NEAR * g:
-                    out.append(
-                        Finding(
-                            page.number,
-                            f.story,
-                            (q.x, top, max(i.x1 for i in block) - q.x, bottom - top),
-                            "warning",
-                            f"the pull quote '{qtext[:40]}...' stands beside the sentence it quotes "
-                            f"(column {line.column + 1}, {_mm(line.top - f.top)} below the story's top)",
-                            "quote",
-                        )
-                    )
-                break
+        top, bottom = min(i.top for i in block), max(i.bottom for i in block)
+        qcols = _col_range(page, q.x, max(i.x1 for i in block))
+        near = line.column is not None and min(qcols) - 1 <= line.column <= max(qcols) + 1
+        if near and top - QUOTE_NEAR * g <= line.top <= bottom + QUOTE_NEAR * g:
+            out.append(
+                Finding(
+                    page.number,
+                    f.story,
+                    (q.x, top, max(i.x1 for i in block) - q.x, bottom - top),
+                    "warning",
+                    f"the pull quote '{qtext[:40]}...' stands beside the sentence it quotes "
+                    f"(column {line.column + 1}, {_mm(line.top - f.top)} below the story's top)",
+                    "quote",
+                )
+            )
     return out
 
 
-def _words_of_lines(lines: list[TextItem]) -> list[tuple[str, TextItem]]:
+def _first_lines(words: Iterator[tuple[str, TextItem]], wants: list[list[str]]) -> list[TextItem | None]:
+    """For each run of words in `wants`, the line where it first begins in `words` (None if it
+    never does); reads no further than the last one found."""
+    found: list[TextItem | None] = [None] * len(wants)
+    left = set(range(len(wants)))
+    seq: list[str] = []
+    lines: list[TextItem] = []
+    for w, ln in words:
+        seq.append(w)
+        lines.append(ln)
+        for i in list(left):
+            n = len(wants[i])
+            if len(seq) >= n and seq[-n:] == wants[i]:
+                found[i] = lines[-n]
+                left.discard(i)
+        if not left:
+            break
+    return found
+
+
+def _words_of_lines(lines: list[TextItem]) -> Iterator[tuple[str, TextItem]]:
     """Normalised words in reading order with the line each starts on; a word broken at a
     line end with a hyphen is joined again."""
-    out: list[tuple[str, TextItem]] = []
     carry: tuple[str, TextItem] | None = None
     for it in lines:
-        ws = _norm(it.text)
+        text = it.text
+        ws = _norm(text)
         if carry and ws:
             ws[0] = carry[0] + ws[0]
         start = 0
         if carry and ws:
-            out.append((ws[0], carry[1]))
+            yield ws[0], carry[1]
             start = 1
         carry = None
         rest = [(w, it) for w in ws[start:]]
-        if it.line.hyphenated and it.text.endswith("-") and rest:
+        if it.line.hyphenated and text.endswith("-") and rest:
             carry = rest.pop()
-        out += rest
+        yield from rest
     if carry:
-        out.append(carry)
-    return out
+        yield carry
 
 
 def _unplaced(loaded: LoadedIssue) -> list[Finding]:
