@@ -71,9 +71,10 @@ def run_render(
     except InvalidInput as e:
         report_invalid(e, err)
         return EXIT_INVALID
-    report = [str(f) for f in errors(b.composed)]
+    memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
+    report = [str(f) for f in errors(b.composed, memo)]
     # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
-    for line in report + [str(f) for f in warnings(b.composed, b.loaded)]:
+    for line in report + [str(f) for f in warnings(b.composed, b.loaded, memo)]:
         err(line)
     if report and not allow_overset:
         err(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
+from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
 from .text import fonts
 from .text.cache import ParagraphCache
@@ -160,6 +161,7 @@ class Session:
         self._stories_fp: object = None
         self._stories_done = False
         self.builds = 0
+        self.checked = PageMemo()  # each page's findings, for pages that come out unchanged
 
     def paragraph_cache(self, path: Path | None, fingerprint: str, fonts: list[Path]) -> ParagraphCache:
         return _Paragraphs(self, path, fingerprint, fonts)

@@ -70,11 +70,12 @@ def check(composed: Composed) -> list[Finding]:
     """Every containment and overlap failure on every page."""
     out: list[Finding] = []
     for page in composed.pages:
-        out += _check_page(composed, page)
+        out += check_page(composed, page)
     return out
 
 
-def _check_page(composed: Composed, page: Page) -> list[Finding]:
+def check_page(composed: Composed, page: Page) -> list[Finding]:
+    """Every containment and overlap failure on one page."""
     out: list[Finding] = []
     boxes = story_boxes(composed, page)
     area = page.stories_area or page.area

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 
 from ..manifest.images import image_size
 from ..manifest.load import LoadedIssue
 from . import containment
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
+from .recheck import PageMemo
+from .wordsearch import first_lines, norm, words_of_lines
 
 FOOT_LINES = 3  # empty grid lines at the foot of a story's column worth a warning
 BAND_LINES = 3  # empty grid lines across a page's column worth a warning
@@ -33,9 +34,10 @@ def _t(b: Box) -> tuple[float, float, float, float]:
     return (b.x, b.top, b.width, b.height)
 
 
-def errors(composed: Composed) -> list[Finding]:
+def errors(composed: Composed, memo: PageMemo | None = None) -> list[Finding]:
     """Everything that stops a PDF: overset copy, overfull lines, parts of stories left out,
-    and anything drawn outside its box or over something else."""
+    and anything drawn outside its box or over something else. With `memo` (a build session's),
+    a page unchanged since the last build keeps its containment findings."""
     out: list[Finding] = []
     for f in composed.overset:
         out.append(
@@ -60,25 +62,43 @@ def errors(composed: Composed) -> list[Finding]:
             )
         )
     out += [p for p in composed.problems if p.severity == "error"]
-    out += containment.check(composed)
+    if memo is None:
+        return out + containment.check(composed)
+    for page in composed.pages:
+        sig = memo.signature(composed, page)
+        out += memo.findings("contained", sig, lambda page=page: containment.check_page(composed, page))
     return out
 
 
-def warnings(composed: Composed, loaded: LoadedIssue) -> list[Finding]:
-    """What a layout editor would circle but that does not stop the PDF."""
+def warnings(composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None) -> list[Finding]:
+    """What a layout editor would circle but that does not stop the PDF (with `memo`, a page
+    unchanged since the last build, with the same articles on it, keeps its warnings)."""
     out = [p for p in composed.problems if p.severity == "warning"]
     for page in composed.pages:
-        fits = [f for f in composed.fits if f.page == page.number and f.box.height > 0]
-        out += _bands(page, fits)
-        out += _resolution(page)
-        for f in fits:
-            if f.lines == 0:
-                continue  # left out whole: reported as an error already
-            out += _foot(page, f)
-            out += _photos(page, f, loaded)
-            out += _quotes(page, f, loaded)
+        if memo is None:
+            out += _page_warnings(composed, page, loaded)
+            continue
+        # What the page's warnings also read: the articles set on it, their photos, the folder.
+        stories = sorted({f.story for f in composed.fits if f.page == page.number})
+        arts = tuple((a, loaded.issue.articles.get(a), loaded.photo_files.get(a)) for a in stories)
+        sig = (*memo.signature(composed, page), arts, loaded.folder)
+        out += memo.findings("warned", sig, lambda page=page: _page_warnings(composed, page, loaded))
     out += _unplaced(loaded)
     out += _bodies(loaded)
+    return out
+
+
+def _page_warnings(composed: Composed, page: Page, loaded: LoadedIssue) -> list[Finding]:
+    out: list[Finding] = []
+    fits = [f for f in composed.fits if f.page == page.number and f.box.height > 0]
+    out += _bands(page, fits)
+    out += _resolution(page)
+    for f in fits:
+        if f.lines == 0:
+            continue  # left out whole: reported as an error already
+        out += _foot(page, f)
+        out += _photos(page, f, loaded)
+        out += _quotes(page, f, loaded)
     return out
 
 
@@ -263,13 +283,6 @@ def _below(b, foot: float, c: int, page: Page) -> bool:
     return top > foot + 0.5 and c in _col_range(page, *_xs(b))
 
 
-_WORD = re.compile(r"[^\W_]+")
-
-
-def _norm(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
-
-
 def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
     """A pull quote set within a few lines of the sentence it repeats."""
     art = loaded.issue.articles.get(f.story)
@@ -282,7 +295,7 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
             continue
         block = [i for i in items if isinstance(i, TextItem) and i.role in ("pull_quote", "attribution") and i.x == q.x]
         qtext = " ".join(i.text for i in block if i.role == "pull_quote")
-        qw = _norm(qtext)[:6]
+        qw = norm(qtext)[:6]
         if len(qw) >= 4:
             quotes.append((q, block, qtext, qw))
     if not quotes:
@@ -291,7 +304,7 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
         (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
         key=lambda i: (i.column, i.top),
     )
-    found = _first_lines(_words_of_lines(body), [qw for *_, qw in quotes])
+    found = first_lines(words_of_lines(body), [qw for *_, qw in quotes])
     out = []
     g = page.grid
     for (q, block, qtext, _), line in zip(quotes, found, strict=True):
@@ -313,48 +326,6 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
                 )
             )
     return out
-
-
-def _first_lines(words: Iterator[tuple[str, TextItem]], wants: list[list[str]]) -> list[TextItem | None]:
-    """For each run of words in `wants`, the line where it first begins in `words` (None if it
-    never does); reads no further than the last one found."""
-    found: list[TextItem | None] = [None] * len(wants)
-    left = set(range(len(wants)))
-    seq: list[str] = []
-    lines: list[TextItem] = []
-    for w, ln in words:
-        seq.append(w)
-        lines.append(ln)
-        for i in list(left):
-            n = len(wants[i])
-            if len(seq) >= n and seq[-n:] == wants[i]:
-                found[i] = lines[-n]
-                left.discard(i)
-        if not left:
-            break
-    return found
-
-
-def _words_of_lines(lines: list[TextItem]) -> Iterator[tuple[str, TextItem]]:
-    """Normalised words in reading order with the line each starts on; a word broken at a
-    line end with a hyphen is joined again."""
-    carry: tuple[str, TextItem] | None = None
-    for it in lines:
-        text = it.text
-        ws = _norm(text)
-        if carry and ws:
-            ws[0] = carry[0] + ws[0]
-        start = 0
-        if carry and ws:
-            yield ws[0], carry[1]
-            start = 1
-        carry = None
-        rest = [(w, it) for w in ws[start:]]
-        if it.line.hyphenated and text.endswith("-") and rest:
-            carry = rest.pop()
-        yield from rest
-    if carry:
-        yield carry
 
 
 def _unplaced(loaded: LoadedIssue) -> list[Finding]:
