@@ -25,9 +25,10 @@ from typing import TypeVar
 from .manifest.fontinfo import FontCache
 from .pdf.pagecache import PageCache
 from .text import fonts
-from .text.cache import ParagraphCache
+from .text.cache import ParagraphCache, style_fingerprint, style_fonts
 from .text.fonts import FontBook
 from .text.line import Line
+from .text.style import Style
 
 T = TypeVar("T")
 
@@ -178,6 +179,8 @@ class Session:
         self._fonts = _Kept()
         self.glyphs = _Memo()  # a glyph check's inputs (or a body) -> its finding (as set)
         self._glyph_fp: object = None
+        self._style_key: object = None
+        self._style_fp = ""
         self._glyphs_done = False
         self._font_stats: dict[tuple[Path, int], tuple[int, ...] | None] = {}
         self._stories: dict[tuple, tuple] = {}  # stories kept from the last build: key -> (story, paragraph keys)
@@ -194,6 +197,15 @@ class Session:
 
     def font_cache(self, path: Path) -> FontCache:
         return _Fonts(self, path)
+
+    def style_fingerprint(self, style: Style, language: str, breaker: str) -> str:
+        """text.cache.style_fingerprint (which reads and hashes every font file the style names),
+        again only when the sheet, the language, the breaker or a font file's version changed."""
+        files = tuple((name, str(p), _stat(p)) for name, p in style_fonts(style).items())
+        key = (style.sheet.model_dump_json(), language, breaker, files)
+        if key != self._style_key:  # the versions are taken before the bytes are read: never stale
+            self._style_fp, self._style_key = style_fingerprint(style, language, breaker), key
+        return self._style_fp
 
     def glyph_memo(self, fingerprint: object) -> dict[tuple, object]:
         """The glyph checks made under `fingerprint` (the style and its fonts); dropped on a change."""
