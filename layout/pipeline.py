@@ -98,7 +98,8 @@ def _build(
     style = load_style(li.style_file, li.folder, fonts)
     pc = None
     if cache or parallel is not False:
-        fp = f"{code_fingerprint()}:{style_fingerprint(style, li.issue.language, breaker)}"
+        sfp = (session.style_fingerprint if session else style_fingerprint)(style, li.issue.language, breaker)
+        fp = f"{code_fingerprint()}:{sfp}"
         faces = list(style_fonts(style).values())
         if session is not None:
             pc = session.paragraph_cache(cache_path(li), fp, faces)

@@ -26,9 +26,10 @@ from .manifest.fontinfo import FontCache
 from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
 from .text import fonts
-from .text.cache import ParagraphCache
+from .text.cache import ParagraphCache, style_fingerprint, style_fonts
 from .text.fonts import FontBook
 from .text.line import Line
+from .text.style import Style
 
 T = TypeVar("T")
 
@@ -45,8 +46,9 @@ class _Kept:
         c = self.cache
         if c is None or self.fingerprint != fingerprint:
             return None
-        # A build that stopped early (invalid input, overset) used only part of what it had.
-        done = getattr(c, "session_done", False)
+        # A build that stopped early (invalid input, overset) used only part of what it had; one
+        # that drew nothing (or parsed no font: all checked earlier in this process) used none.
+        done = getattr(c, "session_done", True)
         return dict(c.used) if done and c.used else {**c.old, **c.used}
 
     def keep(self, fingerprint: object, cache: ParagraphCache | PageCache | FontCache) -> None:
@@ -146,6 +148,29 @@ class _Fonts(FontCache):
         return kept if kept is not None else super()._read(path)
 
 
+class _Memo(dict):
+    """A memo for one build that still finds what the build before it put (and takes it over):
+    what no build asks for again is let go after one more build."""
+
+    def __init__(self, before: dict | None = None):
+        super().__init__()
+        self.before = before or {}
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def, override]
+        value = super().get(key)
+        if value is None:
+            value = self.before.get(key)
+            if value is None:
+                return default
+            self[key] = value
+        return value
+
+    def next(self, done: bool) -> _Memo:
+        """The memo for the next build (this one's entries; and the one before's if this build
+        stopped early)."""
+        return _Memo(dict(self) if done else {**self.before, **self})
+
+
 class Session:
     """What a process keeps between builds of one issue; pass it to every `build` of that issue."""
 
@@ -153,8 +178,11 @@ class Session:
         self._paragraphs = _Kept()
         self._pages = _Kept()
         self._fonts = _Kept()
-        self.glyphs: dict[tuple, object] = {}  # a glyph check's inputs (or a body) -> its finding (as set)
+        self.glyphs = _Memo()  # a glyph check's inputs (or a body) -> its finding (as set)
         self._glyph_fp: object = None
+        self._style_key: object = None
+        self._style_fp = ""
+        self._glyphs_done = False
         self._font_stats: dict[tuple[Path, int], tuple[int, ...] | None] = {}
         self._stories: dict[tuple, tuple] = {}  # stories kept from the last build: key -> (story, paragraph keys)
         self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
@@ -172,11 +200,19 @@ class Session:
     def font_cache(self, path: Path) -> FontCache:
         return _Fonts(self, path)
 
+    def style_fingerprint(self, style: Style, language: str, breaker: str) -> str:
+        """text.cache.style_fingerprint (which reads and hashes every font file the style names),
+        again only when the sheet, the language, the breaker or a font file's version changed."""
+        files = tuple((name, str(p), _stat(p)) for name, p in style_fonts(style).items())
+        key = (style.sheet.model_dump_json(), language, breaker, files)
+        if key != self._style_key:  # the versions are taken before the bytes are read: never stale
+            self._style_fp, self._style_key = style_fingerprint(style, language, breaker), key
+        return self._style_fp
+
     def glyph_memo(self, fingerprint: object) -> dict[tuple, object]:
         """The glyph checks made under `fingerprint` (the style and its fonts); dropped on a change."""
-        if fingerprint != self._glyph_fp:
-            self.glyphs.clear()
-            self._glyph_fp = fingerprint
+        self.glyphs = self.glyphs.next(self._glyphs_done) if fingerprint == self._glyph_fp else _Memo()
+        self._glyph_fp, self._glyphs_done = fingerprint, False
         return self.glyphs
 
     def story_memo(self, cache: ParagraphCache | None) -> Callable[[tuple, Callable[[], T]], T] | None:
@@ -212,7 +248,7 @@ class Session:
         """The build laid out every page: what it used is all the next build needs."""
         if isinstance(cache, _Paragraphs):
             cache.session_done = True
-            self._stories_done = True
+            self._stories_done = self._glyphs_done = True
             self._kept_prune(cache)
         self.builds += 1
 

@@ -133,3 +133,36 @@ def test_issue_new_respects_umask(installed: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert stat.S_IMODE((tmp_path / "fresh").stat().st_mode) == 0o755
     assert stat.S_IMODE((tmp_path / "fresh" / "issue.yaml").stat().st_mode) == 0o644
+
+
+def test_wheel_render_is_answered_by_issue_serve(installed: Path, tmp_path: Path) -> None:
+    """The installed `issue` script asks a running `issue serve` first: the same PDF bytes as a render
+    in its own process (`--jobs 1` is never forwarded), and SIGTERM stops the server."""
+    import signal
+    import tempfile
+
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    run = tempfile.mkdtemp(prefix="lsi", dir="/tmp")  # short: a socket path has at most 108 bytes
+    env = dict(_clean_env(), XDG_RUNTIME_DIR=run)
+    srv = subprocess.Popen(
+        [str(installed / "bin" / "issue"), "serve", str(folder)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        assert srv.stdout is not None
+        said = [srv.stdout.readline() for _ in range(3)]
+        assert said[-1].startswith("ready:"), said
+        env_run = {"env": env, "cwd": tmp_path, "capture_output": True, "text": True, "timeout": 300}
+        served = subprocess.run([str(installed / "bin" / "issue"), "render", str(folder), "-o", "a.pdf"], **env_run)
+        assert served.returncode == 0, served.stderr
+        assert srv.stdout.readline().split()[1:3] == ["rendered", "(exit"]
+        own = subprocess.run(
+            [str(installed / "bin" / "issue"), "render", str(folder), "-o", "b.pdf", "-j", "1"], **env_run
+        )
+        assert own.returncode == 0, own.stderr
+        assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+    finally:
+        srv.send_signal(signal.SIGTERM)
+        assert srv.wait(timeout=60) == 0
+        shutil.rmtree(run, ignore_errors=True)

@@ -44,10 +44,25 @@ def _jpeg_ends_well(p: Path) -> bool:
     return tail.endswith(b"\xff\xd9")
 
 
+_verdicts: dict[tuple, str | None] = {}  # by file version: a long-lived process (issue serve) checks only new photos
+
+
 def unreadable_image(p: Path) -> str | None:
     """Why the file cannot be placed as a photo, or None if it can. A file over MAX_IMAGE_BYTES, or
     whose header declares more than MAX_PIXELS, is refused before anything is decoded (a
-    decompression bomb is a few KB on disk); Pillow's own bomb guard is turned into a refusal too."""
+    decompression bomb is a few KB on disk); Pillow's own bomb guard is turned into a refusal too.
+    Remembered per version of the file (device, inode, size, modification and change times: a
+    rewrite in place changes the change time, which no one can set back)."""
+    st = p.stat()
+    key = (str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    if key not in _verdicts:
+        if len(_verdicts) > 4096:
+            _verdicts.clear()
+        _verdicts[key] = _unreadable(p)
+    return _verdicts[key]
+
+
+def _unreadable(p: Path) -> str | None:
     import warnings
 
     from PIL import Image, UnidentifiedImageError

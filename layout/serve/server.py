@@ -106,7 +106,8 @@ class Server:
         self.session = Session()
         self.code = client.code_fingerprint()
         self.env = {k: os.environ.get(k) for k in ENV}
-        self.home = os.getcwd()
+        self.home = "/"  # between renders: a folder that cannot be removed from under the server
+        os.chdir(self.home)
         self.stop = False
 
     def loop(self, issue: Path, path: Path) -> int:
@@ -114,7 +115,8 @@ class Server:
         self._on_signals()
         try:
             self._warm(path.parent)
-            self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; idle limit {self.idle:.0f} s)")
+            limit = f"stops after {self.idle:.0f} s without a render" if self.idle else "no idle limit"
+            self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; {limit})")
             while not self.stop:
                 self.sock.settimeout(self.idle or None)
                 try:
