@@ -83,7 +83,7 @@ for k in range(n + 1):
     c0 = time.process_time()
     b = build(issue, parallel=False, session=s)
     t.append(time.perf_counter())
-    errors(b.composed), warnings(b.composed, b.loaded)
+    errors(b.composed, s.checked), warnings(b.composed, b.loaded, s.checked)  # as issue serve does
     t.append(time.perf_counter())
     meta = {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
     write_pdf(b.composed, out, pages=b.pages, **meta)
