@@ -183,3 +183,27 @@ def test_a_refused_issue_leaves_no_helper_process_behind(issue: Path) -> None:
         build(issue, parallel=True)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child of this process is left, running or dead
+
+
+def test_an_interrupted_build_ends_its_helper_process(issue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C (or SIGTERM) while this process sets its share of the bodies: the helper is ended
+    and reaped too, not left to finish on its own."""
+    import os
+
+    from layout.page.compose import Composer
+
+    parent, real = os.getpid(), Composer.content
+    calls = []
+
+    def content(self, aid, colw):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            calls.append(aid)
+            if len(calls) > 1:  # the checks are done, the helper is at work
+                raise KeyboardInterrupt
+        return real(self, aid, colw)
+
+    monkeypatch.setattr(Composer, "content", content)
+    with pytest.raises(KeyboardInterrupt):
+        build(issue, parallel=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

@@ -101,10 +101,15 @@ class Helper:
     def finish(self) -> bool:
         """Set this process's share, then take the child's; True if the child did its share
         (if not, composition sets its stories here, as a serial render would)."""
-        for aid, colw, _ in self.mine:
-            self.comp.content(aid, colw)
-        with os.fdopen(self.fd, "rb") as f:
-            data = f.read()
+        try:
+            for aid, colw, _ in self.mine:
+                self.comp.content(aid, colw)
+            with os.fdopen(self.fd, "rb") as f:
+                self.fd = -1
+                data = f.read()
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
+            self.abandon()
+            raise
         _, status = os.waitpid(self.pid, 0)
         if status != 0 or not data:
             return False
@@ -114,10 +119,11 @@ class Helper:
 
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
         try:
             os.kill(self.pid, signal.SIGKILL)
         except OSError:
