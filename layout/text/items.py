@@ -40,6 +40,7 @@ class ItemBuilder:
         self.params = params
         self._face_cache: dict[str, dict[str, Face]] = {}
         self._frag_cache: dict[tuple, tuple] = {}  # a word's fragments by role, size, pieces, rules
+        self._widest: dict[tuple, float] = {}  # and the widest of them (is it longer than a line?)
 
     def _faces(self, role: Role) -> dict[str, Face]:
         key = role.name
@@ -167,6 +168,7 @@ class ItemBuilder:
         boxes: list[Box] = []
         words = self._words(runs, role.upper)
         cache = self._frag_cache
+        widest = self._widest
         last_word = len(words) - 1
         widths_append, flex_append, sep_append = it.widths.append, it.flex.append, it.sep.append
         gw_append, gy_append, gz_append = it.gw.append, it.gy.append, it.gz.append
@@ -176,7 +178,8 @@ class ItemBuilder:
             frags = cache.get(key)
             if frags is None:
                 frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
-            if any(f[1] > measure for f in frags):
+                widest[key] = max(f[1] for f in frags)
+            if widest[key] > measure:
                 frags = self._long_word(key, pieces, faces, col, size, hyph, capitalized)
             nf = len(frags) - 1
             for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
