@@ -207,3 +207,28 @@ def test_an_interrupted_build_ends_its_helper_process(issue: Path, monkeypatch: 
         build(issue, parallel=True)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_a_helper_that_fails_leaves_its_share_to_this_process(issue: Path, tmp_path: Path, monkeypatch) -> None:
+    """The helper process dies (here: fails on its first story): this process sets the rest itself
+    and the PDF is the same bytes as a serial render's."""
+    import os
+
+    from layout.page.compose import Composer
+    from layout.pdf.draw import write_pdf
+
+    serial = build(issue, cache=False, parallel=False)
+    write_pdf(serial.composed, tmp_path / "serial.pdf")
+    parent, real = os.getpid(), Composer.content
+
+    def content(self, aid, colw):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # as a crash or a kill would leave it
+        return real(self, aid, colw)
+
+    monkeypatch.setattr(Composer, "content", content)
+    b = build(issue, cache=False, parallel=True)
+    write_pdf(b.composed, tmp_path / "rescued.pdf")
+    assert (tmp_path / "rescued.pdf").read_bytes() == (tmp_path / "serial.pdf").read_bytes()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
