@@ -132,8 +132,3 @@ class Helper:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
             pass
-
-
-def prewarm(comp: Composer) -> bool:
-    """Set every placed story's body, half in a forked child; True if the child did its share."""
-    return Helper(comp, 0.5).finish()
