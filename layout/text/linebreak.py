@@ -131,6 +131,7 @@ def _pass(
             natural = nat_j - cw[s] - cgw[s]
             L = fixed_w if line >= varying else width(line)
             need = L - natural
+            # The adjustment ratio; prune.cheap_breaks and prune.exact_cost compute it the same way.
             if need >= 0:
                 if is_last and fill_last:
                     r = 0.0
