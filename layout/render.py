@@ -11,8 +11,8 @@ exactly what one in a fresh process does.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,36 +71,52 @@ def run_render(
     except InvalidInput as e:
         report_invalid(e, err)
         return EXIT_INVALID
-    memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
-    report = [str(f) for f in errors(b.composed, memo)]
-    # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
-    for line in report + [str(f) for f in warnings(b.composed, b.loaded, memo)]:
-        err(line)
-    if report and not allow_overset:
-        err(
-            "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
-            "or pass --allow-overset to proof it with what does not fit left out)"
-        )
-        return EXIT_PROBLEMS
-    if print_ or icc or split:
-        from .print.commands import run_print
+    # The later pages' text is drawn in a second process meanwhile (where it pays; the same bytes).
+    with _text_helper(b, None if jobs is None else jobs > 1, print_ or bool(icc) or split) as helper:
+        memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
+        report = [str(f) for f in errors(b.composed, memo)]
+        # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
+        for line in report + [str(f) for f in warnings(b.composed, b.loaded, memo)]:
+            err(line)
+        if report and not allow_overset:
+            err(
+                "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
+                "or pass --allow-overset to proof it with what does not fit left out)"
+            )
+            return EXIT_PROBLEMS
+        if print_ or icc or split:
+            from .print.commands import run_print
 
-        with bar or nullcontext():
-            ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
-            code = run_print(b, icc, split, output, err, out, **ticks)
-        return code or (EXIT_PROBLEMS if report else EXIT_OK)
-    target = output or default_output(b.loaded)
-    code = _write_screen_pdf(b, target, bar, err)
-    if code is not None:
-        return code
-    b.keep_cache()
-    c = b.composed
-    dt = time.perf_counter() - t0
-    out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
-    return EXIT_PROBLEMS if report else EXIT_OK
+            with bar or nullcontext():
+                ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
+                code = run_print(b, icc, split, output, err, out, **ticks)
+            return code or (EXIT_PROBLEMS if report else EXIT_OK)
+        target = output or default_output(b.loaded)
+        code = _write_screen_pdf(b, target, bar, err, helper)
+        if code is not None:
+            return code
+        b.keep_cache()
+        c = b.composed
+        dt = time.perf_counter() - t0
+        out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
+        return EXIT_PROBLEMS if report else EXIT_OK
 
 
-def _write_screen_pdf(b, out: Path, bar: Any, err: Say) -> int | None:  # type: ignore[no-untyped-def]
+@contextmanager
+def _text_helper(b, parallel: bool | None, printing: bool) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A helper process drawing the later pages' text (pdf.pardraw) for the screen PDF, or None;
+    ended and reaped however the render ends (nothing to do if the PDF was drawn with it)."""
+    from .pdf.pardraw import start
+
+    helper = None if printing else start(b.composed, b.pages, parallel)
+    try:
+        yield helper
+    finally:
+        if helper is not None:
+            helper.abandon()
+
+
+def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None) -> int | None:  # type: ignore[no-untyped-def]
     """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
     input or a device; nothing half-written)."""
     from .pdf.draw import write_pdf
@@ -123,6 +139,7 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say) -> int | None:  # type: 
                 out,
                 tick=bar.tick if bar else None,
                 pages=b.pages,
+                helper=helper,
                 author=b.loaded.issue.publication,
                 keywords=", ".join(b.loaded.issue.articles),
             )

@@ -9,6 +9,7 @@ import marshal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab import rl_config
 
@@ -25,6 +26,9 @@ from ..text.fonts import Face  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
 from .pagecache import PageCache, page_key  # noqa: E402
 from .stream import save_streaming  # noqa: E402
+
+if TYPE_CHECKING:
+    from .pardraw import TextHelper
 
 try:  # ReportLab's C accelerator: escapes and width sums 3-4x faster
     import _rl_accel  # noqa: F401
@@ -143,6 +147,14 @@ class _TextWriter:
             self.tj[key] = r
         return r
 
+    def space(self, face: Face) -> tuple[str, str]:
+        """(subset font, TJ string) of the face's space glyph."""
+        space = self.spaces.get(face.name)
+        if space is None:
+            sname, spieces = self.pieces(face, face.shape(" "))[0]
+            space = self.spaces[face.name] = (sname, spieces[0])
+        return space
+
     def line(self, it: TextItem, page_h: float, out: list[str]) -> None:
         ln = it.line
         if not ln.spans:
@@ -181,10 +193,7 @@ class _TextWriter:
             scale = size * tz / 1000.0
             if cursor is not None and sp.space_before and prev is not None:
                 # A real space glyph, in the font before it, so extracted text keeps the word gap.
-                space = spaces.get(prev.face.name)
-                if space is None:
-                    sname, spieces = self.pieces(prev.face, prev.face.shape(" "))[0]
-                    space = spaces[prev.face.name] = (sname, spieces[0])
+                space = spaces.get(prev.face.name) or self.space(prev.face)
                 if cur_font is not None and space[0] == cur_font[0]:
                     tj.append(space[1])
                     cursor += prev.face.space * prev.size * tz / 1000.0 + tc * tz
@@ -220,12 +229,50 @@ def draw(
     decorate: Callable[[canvas.Canvas, Page], None] | None = None,
     mode: Screen = SCREEN,
     pages: PageCache | None = None,
+    helper: TextHelper | None = None,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
     `tick` is called as each page is written (for a progress bar); `decorate` may draw
     over each finished page (proof marks), after its content and before the next page;
     `mode` says how colours, photos and the sheet around the page are written (RGB on the
-    page size by default); `pages` keeps drawn pages between renders (screen mode only)."""
+    page size by default); `pages` keeps drawn pages between renders (screen mode only);
+    `helper` (pdf.pardraw, started with the same `pages`) has drawn the later pages' text
+    in another process (screen mode without `decorate` only; the same bytes either way)."""
+    if helper is not None and (mode is not SCREEN or decorate is not None):
+        helper.abandon()  # a print or proof rendition draws its own text
+        helper = None
+    c = new_canvas(composed, path, mode, author, keywords)
+    tw = _TextWriter(c, mode)
+    images = ImagePlacer(c)
+    cache = pages if mode is SCREEN else None
+    for i, page in enumerate(composed.pages):
+        c.setPageSize(mode.page_size(page))
+        mode.begin_page(c, page)
+        H = page.height
+        text = helper.text(i, tw, page, cache) if helper is not None else None  # None: draw it here
+        c._code.append(text if text is not None else _page_text(tw, page, mode, cache))
+        for it in page.items:
+            if isinstance(it, ImageItem):
+                src = mode.image(it.path)
+                y = H - it.top - it.height
+                if isinstance(src, Path):
+                    images.draw(src, it.x, y, it.width, it.height)  # the file's bytes, passed through
+                else:
+                    c.drawImage(src, it.x, y, it.width, it.height)
+        mode.end_page(c, page)
+        if decorate:
+            decorate(c, page)
+        c.bookmarkPage(f"p{page.number}")
+        c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
+        c.showPage()
+        if tick:
+            tick()
+    save_streaming(c, pages.streams() if pages is not None and mode is SCREEN else None)
+
+
+def new_canvas(composed: Composed, path: Path | str, mode: Screen = SCREEN, author: str = "", keywords: str = ""):
+    """A canvas for the document, its metadata set, nothing drawn yet (a drawing helper makes one
+    the same way, so that its font subsets start from the same state)."""
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),
@@ -248,47 +295,50 @@ def draw(
     c.setSubject(composed.subject)
     c.setCreator(f"layout {__version__} (issue render)")
     c.setKeywords(keywords)
-    tw = _TextWriter(c, mode)
-    images = ImagePlacer(c)
-    for page in composed.pages:
-        c.setPageSize(mode.page_size(page))
-        mode.begin_page(c, page)
-        H = page.height
-        c._code.append(_page_text(tw, page, mode, pages if mode is SCREEN else None))
-        for it in page.items:
-            if isinstance(it, ImageItem):
-                src = mode.image(it.path)
-                y = H - it.top - it.height
-                if isinstance(src, Path):
-                    images.draw(src, it.x, y, it.width, it.height)  # the file's bytes, passed through
-                else:
-                    c.drawImage(src, it.x, y, it.width, it.height)
-        mode.end_page(c, page)
-        if decorate:
-            decorate(c, page)
-        c.bookmarkPage(f"p{page.number}")
-        c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
-        c.showPage()
-        if tick:
-            tick()
-    save_streaming(c, pages.streams() if pages is not None and mode is SCREEN else None)
+    return c
+
+
+Calls = list[tuple[str, str]]
+
+
+def lookup(tw: _TextWriter, page: Page, pages: PageCache | None) -> tuple[str | None, str | None, Calls]:
+    """The page's key in `pages` and, when it was drawn before from the same subset state, its
+    text and subset calls (replayed here); else (key, None, [])."""
+    if pages is None:
+        return None, None, []
+    key = page_key(page, tw.state(), pages.keys())
+    hit = pages.get(key)
+    if hit is not None:
+        text, calls = hit
+        faces = page_faces(page)
+        if all(f in faces for f, _ in calls):
+            for f, t in calls:
+                tw.encode(faces[f], t)
+            return key, text, calls
+    return key, None, []
+
+
+def page_faces(page: Page) -> dict[str, Face]:
+    return {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}
 
 
 def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | None) -> str:
     """The page's text and rule operators: copied from `pages` when this page was drawn before
     from the same subset state (its subset calls replayed), else drawn (and kept there)."""
-    key = None
-    if pages is not None:
-        key = page_key(page, tw.state(), pages.keys())
-        hit = pages.get(key)
-        if hit is not None:
-            faces = {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}
-            text, calls = hit
-            if all(f in faces for f, _ in calls):
-                for f, t in calls:
-                    tw.encode(faces[f], t)
-                return text
-        tw.calls = []
+    key, text, _ = lookup(tw, page, pages)
+    if text is not None:
+        return text
+    if pages is None:
+        return page_text(tw, page, mode)
+    tw.calls = []
+    text = page_text(tw, page, mode)
+    pages.put(key, text, tw.calls)  # type: ignore[arg-type]
+    tw.calls = None
+    return text
+
+
+def page_text(tw: _TextWriter, page: Page, mode: Screen) -> str:
+    """The page's text and rule operators, drawn."""
     H = page.height
     out: list[str] = []
     for it in page.items:
@@ -300,11 +350,7 @@ def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | Non
                 f"{mode.stroke(it.color)} {_n(it.width)} w {_n(it.x0)} {_n(H - it.y0)} m "
                 f"{_n(it.x1)} {_n(H - it.y1)} l S"
             )
-    text = "\n".join(out)
-    if pages is not None and key is not None and tw.calls is not None:
-        pages.put(key, text, tw.calls)
-    tw.calls = None
-    return text
+    return "\n".join(out)
 
 
 def _first_face(composed: Composed) -> Face | None:
@@ -321,9 +367,10 @@ def write_pdf(
     tick: Callable[[], None] | None = None,
     decorate: Callable[[canvas.Canvas, Page], None] | None = None,
     pages: PageCache | None = None,
+    helper: TextHelper | None = None,
     **meta: str,
 ) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten, and an interrupted or killed render leaves no temporary file."""
     with atomic_write(out) as tmp:
-        draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, **meta)
+        draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, helper=helper, **meta)

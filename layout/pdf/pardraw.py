@@ -1,0 +1,191 @@
+"""The later pages' text drawn in a second process while this one checks the issue and draws the first.
+
+Reads the `Composed` frames and the page cache (pagecache.py) of a screen render; produces, for each
+page from `first` on, what drawing its text and rules makes: the page-cache key, the operators, the
+font-subset calls that changed a face's numbering, and whether it came from the cache. ReportLab
+numbers each face's glyphs in the order characters are first drawn, so a page's bytes depend on the
+pages before it: the forked child first numbers the characters of pages [0, first) in exactly the
+drawing order (no operators made: the `encode` calls drawing would make), then draws the rest,
+recording its subset calls. Its results come back as plain data (`marshal`, one write down a pipe),
+and this process, having drawn pages [0, first) meanwhile, takes each later page as a page-cache hit
+is taken: its calls replayed in order, its text copied. So the subsets, and every byte, are those of
+a serial render. A child that fails leaves its pages to this process (the same bytes); an interrupt
+ends and reaps it. Used only where it pays (see `worth_it`); without `os.fork` it never runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import marshal
+import os
+import signal
+
+from ..page.frames import Composed, Page, TextItem
+from .draw import SCREEN, _TextWriter, lookup, new_canvas, page_faces, page_text
+from .pagecache import PageCache
+
+MIN_SPANS = 20_000  # below this (about six full broadsheet pages) forking and transfer cost more than they save
+# This process's work before it draws, as a share of drawing all the text: the findings (overset,
+# holes) that `issue render` reports first (measured on the 16-page benchmark issue).
+BEFORE = 0.5
+DRY = 0.15  # numbering a page's characters without drawing it, as a share of drawing it
+IMAGES = 0.1  # this process places the photos and closes each page: its pages cost that much more
+
+
+def worth_it(composed: Composed, pages: PageCache | None) -> bool:
+    """Large issues whose pages are not in the page cache (a warm render copies them: nothing to
+    share), on a system that can fork and has a core to spare (on a busy machine the two halves
+    only queue for the same core)."""
+    cpus = os.cpu_count() or 1
+    if not hasattr(os, "fork") or cpus < 2 or os.getloadavg()[0] > cpus - 1:
+        return False
+    if pages is not None and pages.old:
+        return False
+    return sum(_weights(composed)) >= MIN_SPANS
+
+
+def _weights(composed: Composed) -> list[int]:
+    """Each page's drawing work, in spans of text."""
+    return [sum(len(it.line.spans) for it in p.items if isinstance(it, TextItem)) for p in composed.pages]
+
+
+def split(weights: list[int], before: float = BEFORE) -> int:
+    """The first page the helper draws: the one that best balances this process (`before`, then
+    its pages) against the helper (numbering this process's pages, then drawing its own)."""
+    total = sum(weights) or 1
+    best, best_k = float("inf"), len(weights)
+    mine = 0.0
+    for k in range(1, len(weights)):
+        mine += weights[k - 1]
+        here = before * total + mine * (1 + IMAGES)
+        there = mine * DRY + (total - mine)
+        if max(here, there) < best:
+            best, best_k = max(here, there), k
+    return best_k
+
+
+def start(
+    composed: Composed, pages: PageCache | None, parallel: bool | None = None, first: int | None = None
+) -> TextHelper | None:
+    """A helper drawing the later pages' text, or None where it does not pay (`parallel` None),
+    is switched off (False), cannot run (no fork, a build session's page cache, one page)."""
+    if parallel is False or not hasattr(os, "fork") or len(composed.pages) < 2:
+        return None
+    if pages is not None and pages.keys() is not None:
+        return None  # a build session's keys are remembered by the process that draws: draw here
+    if parallel is None and not worth_it(composed, pages):
+        return None
+    if first is None:
+        first = split(_weights(composed))
+    return TextHelper(composed, pages, max(1, min(first, len(composed.pages) - 1)))
+
+
+def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> list[tuple]:
+    """In the child: number pages [0, first) as drawing them would, then draw the rest."""
+    tw = _TextWriter(new_canvas(composed, os.devnull))
+    look = pages is not None and bool(pages.old)  # an empty cache has no hits: no keys needed
+    for page in composed.pages[:first]:
+        if not look or lookup(tw, page, pages)[1] is None:
+            _encode_only(tw, page)
+    drawn = []
+    for page in composed.pages[first:]:
+        key, text, calls = lookup(tw, page, pages)
+        hit = text is not None
+        if text is None:
+            tw.calls = []
+            text = page_text(tw, page, SCREEN)
+            calls, tw.calls = tw.calls, None
+        drawn.append((key, text, tuple(calls), hit))
+    return drawn
+
+
+def _encode_only(tw: _TextWriter, page: Page) -> None:
+    """Number the page's characters in the fonts' subsets as drawing it would, in the same order
+    (each span's text, then the space before it in the font before it), writing no operators."""
+    for it in page.items:
+        if isinstance(it, TextItem):
+            prev = None
+            for sp in it.line.spans:
+                tw.encode(sp.face, sp.shaped.text)
+                if prev is not None and sp.space_before:
+                    tw.space(prev.face)
+                prev = sp
+
+
+class TextHelper:
+    """A forked child drawing the text of pages [first, n) while this process goes on; `text`
+    hands each of those pages to the drawing loop."""
+
+    def __init__(self, composed: Composed, pages: PageCache | None, first: int):
+        self.first = first
+        self.count = len(composed.pages) - first
+        self.drawn: list[tuple] | None = None
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: draw its pages, send them, leave without cleanup
+            code = 1
+            try:
+                os.close(r)
+                gc.disable()  # short-lived: a collection would only copy every page of memory it scans
+                data = marshal.dumps(_draw_later(composed, pages, first))
+                with os.fdopen(w, "wb") as f:
+                    f.write(data)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(w)
+        self.pid, self.fd = pid, r
+
+    def text(self, i: int, tw: _TextWriter, page: Page, pages: PageCache | None) -> str | None:
+        """Page `i`'s text and rule operators as the child drew them, taken as a page-cache hit is
+        (subset calls replayed, the page kept in `pages`); None for this process to draw it."""
+        if i < self.first:
+            return None
+        if i == self.first:
+            self.drawn = self.take()
+        if self.drawn is None:
+            return None
+        key, text, calls, hit = self.drawn[i - self.first]
+        faces = page_faces(page)
+        for f, t in calls:
+            tw.encode(faces[f], t)
+        if pages is not None and not (hit and pages.get(key) is not None):
+            pages.put(key, text, list(calls))
+        return text
+
+    def take(self) -> list[tuple] | None:
+        """The child's pages (waiting for them), or None if it failed (this process draws them)."""
+        try:
+            with os.fdopen(self.fd, "rb") as f:
+                self.fd = -1
+                data = f.read()
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
+            self.abandon()
+            raise
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        try:
+            drawn = marshal.loads(data) if status == 0 and data else None
+        except (EOFError, ValueError, TypeError):
+            drawn = None
+        return drawn if isinstance(drawn, list) and len(drawn) == self.count else None
+
+    def abandon(self) -> None:
+        """The render stopped (overset, an error, an interrupt) or drew without it: end the child
+        and reap it (nothing, if it was already taken)."""
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.fd = -1
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = 0
