@@ -27,9 +27,10 @@ from .pagecache import PageCache
 MIN_SPANS = 20_000  # below this (about six full broadsheet pages) forking and transfer cost more than they save
 # This process's work before it draws, as a share of drawing all the text: the findings (overset,
 # holes) that `issue render` reports first (measured on the 16-page benchmark issue).
-BEFORE = 0.5
-DRY = 0.15  # numbering a page's characters without drawing it, as a share of drawing it
-IMAGES = 0.1  # this process places the photos and closes each page: its pages cost that much more
+BEFORE = 0.45
+DRY = 0.2  # numbering a page's characters without drawing it, as a share of drawing it
+IMAGES = 0.2  # this process places the photos and closes each page: its pages cost that much more
+START = 0.1  # the helper's start (its first writes copy the pages of memory it shares with this process)
 
 
 def worth_it(composed: Composed, pages: PageCache | None) -> bool:
@@ -58,7 +59,7 @@ def split(weights: list[int], before: float = BEFORE) -> int:
     for k in range(1, len(weights)):
         mine += weights[k - 1]
         here = before * total + mine * (1 + IMAGES)
-        there = mine * DRY + (total - mine)
+        there = START * total + mine * DRY + (total - mine)
         if max(here, there) < best:
             best, best_k = max(here, there), k
     return best_k
