@@ -248,26 +248,39 @@ def draw(
     for i, page in enumerate(composed.pages):
         c.setPageSize(mode.page_size(page))
         mode.begin_page(c, page)
-        H = page.height
         text = helper.text(i, tw, page, cache) if helper is not None else None  # None: draw it here
         c._code.append(text if text is not None else _page_text(tw, page, mode, cache))
-        for it in page.items:
-            if isinstance(it, ImageItem):
-                src = mode.image(it.path)
-                y = H - it.top - it.height
-                if isinstance(src, Path):
-                    images.draw(src, it.x, y, it.width, it.height)  # the file's bytes, passed through
-                else:
-                    c.drawImage(src, it.x, y, it.width, it.height)
-        mode.end_page(c, page)
-        if decorate:
-            decorate(c, page)
-        c.bookmarkPage(f"p{page.number}")
-        c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
-        c.showPage()
+        finish_page(c, images, page, mode, decorate)
         if tick:
             tick()
-    save_streaming(c, pages.streams() if pages is not None and mode is SCREEN else None)
+    streams = pages.streams() if pages is not None and mode is SCREEN else None
+    save_streaming(c, streams, helper.streams if helper is not None else None)
+
+
+def finish_page(
+    c: canvas.Canvas,
+    images: ImagePlacer,
+    page: Page,
+    mode: Screen = SCREEN,
+    decorate: Callable[[canvas.Canvas, Page], None] | None = None,
+) -> None:
+    """Draw the page's photos (and the rendition's and `decorate`'s marks), name it in the
+    outline and show it: everything after its text (a drawing helper shows its pages so too)."""
+    H = page.height
+    for it in page.items:
+        if isinstance(it, ImageItem):
+            src = mode.image(it.path)
+            y = H - it.top - it.height
+            if isinstance(src, Path):
+                images.draw(src, it.x, y, it.width, it.height)  # the file's bytes, passed through
+            else:
+                c.drawImage(src, it.x, y, it.width, it.height)
+    mode.end_page(c, page)
+    if decorate:
+        decorate(c, page)
+    c.bookmarkPage(f"p{page.number}")
+    c.addOutlineEntry(f"{page.number} {page.section}".strip(), f"p{page.number}", level=0)
+    c.showPage()
 
 
 def new_canvas(composed: Composed, path: Path | str, mode: Screen = SCREEN, author: str = "", keywords: str = ""):

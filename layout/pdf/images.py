@@ -42,6 +42,13 @@ def file_digest(path: Path) -> str:
     return digest
 
 
+def remember_digests(found: dict) -> None:
+    """Digests another process computed (by file version, as `file_digest` keeps them)."""
+    for key, digest in found.items():
+        if isinstance(key, tuple) and isinstance(digest, str):
+            _digests[key] = digest
+
+
 class _JpegXObject(pdfdoc.PDFImageXObject):
     """A JPEG image XObject whose bytes are read from its file only when the object is written."""
 

@@ -8,9 +8,12 @@ pages before it: the forked child first numbers the characters of pages [0, firs
 drawing order (no operators made: the `encode` calls drawing would make), then draws the rest,
 recording its subset calls. Its results come back as plain data (`marshal`, one write down a pipe),
 and this process, having drawn pages [0, first) meanwhile, takes each later page as a page-cache hit
-is taken: its calls replayed in order, its text copied. So the subsets, and every byte, are those of
-a serial render. A child that fails leaves its pages to this process (the same bytes); an interrupt
-ends and reaps it. Used only where it pays (see `worth_it`); without `os.fork` it never runs.
+is taken: its calls replayed in order, its text copied. The child also shows its pages on its own
+canvas and sends their streams compressed (named by a digest of their bytes: a stream that came out
+differently here is compressed here) and the digests of their photos (by file version). So the
+subsets, and every byte, are those of a serial render. A child that fails leaves its pages to this
+process (the same bytes); an interrupt ends and reaps it. Used only where it pays (see `worth_it`);
+without `os.fork` it never runs.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import os
 import signal
 
 from ..page.frames import Composed, Page, TextItem
-from .draw import SCREEN, _TextWriter, lookup, new_canvas, page_faces, page_text
+from . import images
+from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
+from .stream import deflate
 
 MIN_SPANS = 20_000  # below this (about six full broadsheet pages) forking and transfer cost more than they save
 # This process's work before it draws, as a share of drawing all the text: the findings (overset,
@@ -30,6 +35,7 @@ MIN_SPANS = 20_000  # below this (about six full broadsheet pages) forking and t
 BEFORE = 0.45
 DRY = 0.2  # numbering a page's characters without drawing it, as a share of drawing it
 IMAGES = 0.2  # this process places the photos and closes each page: its pages cost that much more
+EXTRA = 0.4  # the helper also shows its pages (compressing their streams, hashing their photos)
 START = 0.1  # the helper's start (its first writes copy the pages of memory it shares with this process)
 
 
@@ -59,7 +65,7 @@ def split(weights: list[int], before: float = BEFORE) -> int:
     for k in range(1, len(weights)):
         mine += weights[k - 1]
         here = before * total + mine * (1 + IMAGES)
-        there = START * total + mine * DRY + (total - mine)
+        there = START * total + mine * DRY + (total - mine) * (1 + EXTRA)
         if max(here, there) < best:
             best, best_k = max(here, there), k
     return best_k
@@ -81,14 +87,18 @@ def start(
     return TextHelper(composed, pages, max(1, min(first, len(composed.pages) - 1)))
 
 
-def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> list[tuple]:
-    """In the child: number pages [0, first) as drawing them would, then draw the rest."""
-    tw = _TextWriter(new_canvas(composed, os.devnull))
+def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tuple[list[tuple], dict, dict]:
+    """In the child: number pages [0, first) as drawing them would, then draw the rest: their text
+    (as in `TextHelper.text`), their page streams compressed (by digest) and the photos' digests."""
+    c = new_canvas(composed, os.devnull)
+    tw = _TextWriter(c)
     look = pages is not None and bool(pages.old)  # an empty cache has no hits: no keys needed
     for page in composed.pages[:first]:
         if not look or lookup(tw, page, pages)[1] is None:
             _encode_only(tw, page)
-    drawn = []
+    known = set(images._digests)
+    placer = images.ImagePlacer(c)
+    drawn, streams = [], {}
     for page in composed.pages[first:]:
         key, text, calls = lookup(tw, page, pages)
         hit = text is not None
@@ -97,7 +107,13 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> list
             text = page_text(tw, page, SCREEN)
             calls, tw.calls = tw.calls, None
         drawn.append((key, text, tuple(calls), hit))
-    return drawn
+        # The page shown here as there, to compress its stream for that process's save.
+        c.setPageSize(SCREEN.page_size(page))
+        c._code.append(text)
+        finish_page(c, placer, page)
+        digest, z = deflate(c._doc.Pages.pages[-1].stream)
+        streams[digest] = z
+    return drawn, streams, {k: v for k, v in images._digests.items() if k not in known}
 
 
 def _encode_only(tw: _TextWriter, page: Page) -> None:
@@ -121,6 +137,7 @@ class TextHelper:
         self.first = first
         self.count = len(composed.pages) - first
         self.drawn: list[tuple] | None = None
+        self.streams: dict[bytes, bytes] | None = None  # the child's page streams, compressed
         r, w = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: draw its pages, send them, leave without cleanup
@@ -155,7 +172,8 @@ class TextHelper:
         return text
 
     def take(self) -> list[tuple] | None:
-        """The child's pages (waiting for them), or None if it failed (this process draws them)."""
+        """The child's pages (waiting for them), or None if it failed (this process draws them).
+        Its compressed page streams and photo digests are taken too (both named by content)."""
         try:
             with os.fdopen(self.fd, "rb") as f:
                 self.fd = -1
@@ -166,10 +184,15 @@ class TextHelper:
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         try:
-            drawn = marshal.loads(data) if status == 0 and data else None
+            drawn, streams, digests = marshal.loads(data) if status == 0 and data else (None, None, None)
         except (EOFError, ValueError, TypeError):
-            drawn = None
-        return drawn if isinstance(drawn, list) and len(drawn) == self.count else None
+            return None
+        if not (isinstance(drawn, list) and len(drawn) == self.count):
+            return None
+        self.streams = streams if isinstance(streams, dict) else None
+        if isinstance(digests, dict):
+            images.remember_digests(digests)
+        return drawn
 
     def abandon(self) -> None:
         """The render stopped (overset, an error, an interrupt) or drew without it: end the child

@@ -8,6 +8,7 @@ memory holds one object at a time.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from typing import BinaryIO
 
@@ -47,36 +48,56 @@ _deflate = pdfdoc.PDFZCompress.encode  # ReportLab's Flate filter (page streams,
 
 
 def _remembered_deflate(text: str | bytes) -> bytes:
-    """The filter, remembering what it compressed for the next render in this process when the
+    """The filter, taking a stream compressed elsewhere (`save_streaming(ready=...)`, by a hash of
+    its bytes) and remembering what it compressed for the next render in this process when the
     thread's save was given somewhere to keep it (`save_streaming(streams=...)`): zlib gives the
     same bytes for the same input, and an unchanged page need not be compressed again."""
     memo = getattr(_local, "streams", None)
-    if memo is None:
+    ready = getattr(_local, "ready", None)
+    if memo is None and not ready:
         return _deflate(text)
     data = text.encode("utf8") if isinstance(text, str) else text
-    before, now = memo
-    z = now.get(data) or before.get(data)
+    z = None
+    if memo is not None:
+        z = memo[1].get(data) or memo[0].get(data)
+    if z is None and ready:
+        z = ready.pop(stream_digest(data), None)
     if z is None:
         z = _deflate(data)
-    now[data] = z
+    if memo is not None:
+        memo[1][data] = z
     return z
+
+
+def stream_digest(data: bytes) -> bytes:
+    """What names a stream compressed by another process (no need to send its bytes back)."""
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
+def deflate(text: str) -> tuple[bytes, bytes]:
+    """A stream as the filter would compress it, and its digest (for `save_streaming(ready=...)`)."""
+    data = text.encode("utf8")
+    return stream_digest(data), _deflate(data)
 
 
 if getattr(pdfdoc.PDFZCompress.encode, "__name__", "") != "_remembered_deflate":
     pdfdoc.PDFZCompress.encode = _remembered_deflate
 
 
-def save_streaming(c: canvas.Canvas, streams: tuple[dict, dict] | None = None) -> None:
+def save_streaming(
+    c: canvas.Canvas, streams: tuple[dict, dict] | None = None, ready: dict[bytes, bytes] | None = None
+) -> None:
     """Finish the canvas's last page and write the document to the canvas's file name. With
-    `streams` (earlier render's compressed streams, this render's), unchanged streams are copied."""
+    `streams` (earlier render's compressed streams, this render's), unchanged streams are copied;
+    `ready` holds streams compressed elsewhere, by digest (see `deflate`)."""
     if len(c._code):
         c.showPage()
     doc = c._doc
     doc._savedToFile = True
     with open(c._filename, "wb") as out:
-        _local.out, _local.streams = out, streams
+        _local.out, _local.streams, _local.ready = out, streams, ready
         try:
             rest = doc.GetPDFData(c)
         finally:
-            _local.out = _local.streams = None
+            _local.out = _local.streams = _local.ready = None
         out.write(rest)
