@@ -283,7 +283,9 @@ def finish_page(
     c.showPage()
 
 
-def new_canvas(composed: Composed, path: Path | str, mode: Screen = SCREEN, author: str = "", keywords: str = ""):
+def new_canvas(
+    composed: Composed, path: Path | str, mode: Screen = SCREEN, author: str = "", keywords: str = ""
+) -> canvas.Canvas:
     """A canvas for the document, its metadata set, nothing drawn yet (a drawing helper makes one
     the same way, so that its font subsets start from the same state)."""
     first = _first_face(composed)
