@@ -116,7 +116,7 @@ class _Paragraphs(ParagraphCache):
 
     def vouched(self, key: str) -> bool:
         """Lines this process set, or read and checked against their text in an earlier build."""
-        return key in self.lines and self.lines[key] is self._kept_lines.get(key)
+        return key in self.lines and self.lines[key] is self._kept_lines.get(key) or super().vouched(key)
 
 
 class _Pages(PageCache):
