@@ -5,9 +5,9 @@ mode 0700; the socket named by a hash of the issue's manifest path) from process
 only (the peer's uid is checked); produces what `issue render` in a fresh process would (the same
 PDF bytes, messages and exit code, cache packs included, through layout/render.py with a `Session`),
 all written before it answers (when `issue render` returns, all it does is done). One render at a
-time; a request for another issue, from other code (the package changed since the server started:
-or a library it loaded changed since it started: it then stops), with another environment, malformed, oversized or too slow is refused or dropped,
-and the client renders by itself. A client that goes away mid-render stops it at the next page
+time; a request for another issue, from other code (the package, or a library the server loaded,
+changed since it started: it then stops), with another environment, malformed, oversized or too
+slow is refused or dropped, and the client renders by itself. A client that goes away mid-render stops it at the next page
 (the PDF is written atomically, so nothing half-written is left). A lock file beside the socket
 makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and --idle seconds without a
 request stop it, removing its socket.
