@@ -8,9 +8,9 @@ all written before it answers (when `issue render` returns, all it does is done)
 time; a request for another issue, from other code (the package, or a library the server loaded,
 changed since it started: it then stops), with another environment, malformed, oversized or too
 slow is refused or dropped, and the client renders by itself. A client that goes away mid-render
-stops it at the next page (the PDF is written atomically, so nothing half-written is left). A lock file beside the socket
-makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and --idle seconds without a
-request stop it, removing its socket.
+stops it at the next page (the PDF is written atomically, so nothing half-written is left). A lock
+file beside the socket makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and
+--idle seconds without a request stop it, removing its socket.
 """
 
 from __future__ import annotations
