@@ -249,6 +249,34 @@ def test_input_the_c_code_declines_goes_to_python(paragraphs) -> None:
         total_fit(huge, width_of([900.0]), 0, p)
 
 
+@needs_accel
+def test_repeated_calls_do_not_leak(paragraphs) -> None:
+    """Every buffer the C code takes is given back, on success, on a declined input and on a bad call."""
+    import tracemalloc
+
+    cases = [(c[1], c[2]) for c in hostile_cases() if c[1].widths]
+    odd = cases[0][0]
+
+    def run(k: int) -> None:
+        for _ in range(k):
+            for it, widths in cases:
+                c_fit(it, width_of(widths), len(widths) - 1, Params())
+            args = [odd.flex, odd.sep, odd.gw, odd.gy, odd.gz, odd.hw, odd.pen, odd.flag, [], 90.0, 0]
+            assert linebreak._breaker.total_fit([None], *args, 1.0, 10.0, 0.0, 0.0, 2, False, True) is None
+            with pytest.raises(TypeError):
+                linebreak._breaker.total_fit(*args, 1.0)
+
+    run(20)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(300)
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 4096, grown
+
+
 def test_the_extension_is_built_when_required() -> None:
     """CI sets LAYOUT_REQUIRE_ACCEL=1: there the C breaker must have been compiled and imported."""
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
