@@ -297,14 +297,10 @@ def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
     if pure:
         env["LAYOUT_PURE_PYTHON"] = "1"
     probe = "from layout.text import linebreak; print(linebreak.ACCELERATED)"
-    accel = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
-    r = subprocess.run(
-        [sys.executable, "-m", "layout.cli", "render", str(issue), "-o", str(out), "--no-cache"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
+    kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
+    accel = subprocess.run([sys.executable, "-c", probe], check=True, **kw)
+    r = subprocess.run([sys.executable, "-m", "layout.cli", "render", str(issue), "-o", str(out), "--no-cache"], **kw)
     assert r.returncode == 0, r.stderr
     return out.read_bytes(), accel.stdout.strip()
 
