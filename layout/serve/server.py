@@ -23,7 +23,6 @@ import os
 import select
 import signal
 import socket
-import sys
 import tempfile
 import threading
 import time
@@ -35,6 +34,7 @@ from ..manifest.files import Terminated, printable
 from ..manifest.load import resolve_manifest
 from . import client
 from .client import ENV, MAX_REQUEST, PROTOCOL, Unanswered, recv_frame, send_frame
+from .libraries import LoadedFiles
 
 Say = Callable[[str], None]
 REQUEST_TIMEOUT = 3.0  # a client sends its request as soon as it connects
@@ -268,35 +268,6 @@ class Server:
         except OSError:
             self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
         _tidy()
-
-
-class LoadedFiles:
-    """The files of every module this process has loaded from outside the package (whose own files
-    `client.code_fingerprint` covers), by size and modification time: a library upgraded under a
-    running server (`pip install -U reportlab`) would otherwise go on rendering with the old code in
-    memory and the new files for whatever it imports later. A stat per file (about 400: 2 ms)."""
-
-    def __init__(self, package: Path):
-        self.package = str(package) + os.sep
-        self.files: dict[str, tuple[int, int] | None] = {}
-
-    def _version(self, f: str) -> tuple[int, int] | None:
-        try:
-            st = os.stat(f)
-        except OSError:
-            return None
-        return (st.st_size, st.st_mtime_ns)
-
-    def note(self) -> None:
-        """Remember the modules loaded since the last call, as their files are now."""
-        for m in list(sys.modules.values()):
-            f = getattr(m, "__file__", None)
-            if isinstance(f, str) and f not in self.files and not f.startswith(self.package):
-                self.files[f] = self._version(f)
-
-    def changed(self) -> str | None:
-        """The first remembered file that changed or went away, if any."""
-        return next((f for f, v in self.files.items() if self._version(f) != v), None)
 
 
 def _tidy() -> None:
