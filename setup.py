@@ -1,7 +1,21 @@
 """Setuptools packages: every `layout*` package found, plus the house folders fonts/ and assets/
 mapped into the package (see [tool.setuptools.package-dir] in pyproject.toml). Everything else
-about the project is declared in pyproject.toml."""
+about the project is declared in pyproject.toml.
 
-from setuptools import find_packages, setup
+One optional C extension, layout.text._breaker (the line breaker's inner loops): `optional=True`,
+so a machine without a compiler still installs, and linebreak.py then runs its Python code.
+FP contraction is off so a*b+c is never fused into one rounding: the C code must round exactly as
+the Python code does (its results are compared bit for bit)."""
 
-setup(packages=[*find_packages(include=["layout", "layout.*"]), "layout.fonts", "layout.assets"])
+import sys
+
+from setuptools import Extension, find_packages, setup
+
+_FLAGS = [] if sys.platform == "win32" else ["-ffp-contract=off", "-fno-fast-math"]
+
+setup(
+    packages=[*find_packages(include=["layout", "layout.*"]), "layout.fonts", "layout.assets"],
+    ext_modules=[
+        Extension("layout.text._breaker", ["layout/text/_breaker.c"], extra_compile_args=_FLAGS, optional=True)
+    ],
+)

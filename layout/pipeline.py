@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .manifest.chars import bad_chars
 from .manifest.errors import InvalidInput, Location, Problem
+from .manifest.files import user_cache_dir
 from .manifest.fontinfo import FontCache
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
@@ -27,6 +28,7 @@ from .session import Session
 from .text import markdown, parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
+from .text.hyphenate import use_house
 from .text.punctuation import Punctuation
 from .text.style import Style, load_style
 
@@ -94,7 +96,9 @@ def _build(
 ) -> Built:
     li = load_issue(issue_path)
     fonts_path = cache_path(li).with_name("fonts.bin")
-    fonts = session.font_cache(fonts_path) if session else FontCache(fonts_path if cache else None)
+    house = user_cache_dir() / "fonts.bin" if cache else None
+    use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
+    fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if cache else None, house)
     style = load_style(li.style_file, li.folder, fonts)
     pc = None
     if cache or parallel is not False:

@@ -150,3 +150,36 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None) -> i
         err(f"interrupted; nothing was written to {out}")
         return 130
     return None
+
+
+def _say(stream: Any) -> Say:
+    def say(msg: str) -> None:
+        from .manifest.files import printable
+
+        stream.write(printable(msg) + "\n")
+        stream.flush()
+
+    return say
+
+
+def run_plain(opts: dict) -> int:
+    """`issue render ISSUE [-o OUT] [--allow-overset] [--no-cache]` (the options `serve.client.forwardable`
+    reads) exactly as the typer command runs it, messages and exit codes included, without importing
+    typer and click (about 50 ms of a cold render). SIGTERM/SIGHUP and Ctrl-C end it as `cli.run` does."""
+    import sys
+
+    from .manifest.files import Terminated, stop_signals_raise
+    from .pipeline import tune_gc
+
+    err, out = _say(sys.stderr), _say(sys.stdout)
+    try:
+        with stop_signals_raise():
+            tune_gc()
+            output = Path(opts["output"]) if opts["output"] else None
+            return run_render(Path(opts["issue"]), output, opts["allow_overset"], err, out, no_cache=opts["no_cache"])
+    except KeyboardInterrupt:
+        err("interrupted; nothing was written")
+        return 130
+    except Terminated as e:
+        err(f"{e}; any file being written was removed")
+        return 128 + e.signum

@@ -116,7 +116,7 @@ class _Paragraphs(ParagraphCache):
 
     def vouched(self, key: str) -> bool:
         """Lines this process set, or read and checked against their text in an earlier build."""
-        return key in self.lines and self.lines[key] is self._kept_lines.get(key)
+        return key in self.lines and self.lines[key] is self._kept_lines.get(key) or super().vouched(key)
 
 
 class _Pages(PageCache):
@@ -138,9 +138,9 @@ class _Pages(PageCache):
 
 
 class _Fonts(FontCache):
-    def __init__(self, session: Session, path: Path | None):
+    def __init__(self, session: Session, path: Path | None, house: Path | None = None):
         self._session = session
-        super().__init__(path)
+        super().__init__(path, house)
         session._fonts.keep(_resolved(path), self)
 
     def _read(self, path: Path) -> dict[str, dict]:
@@ -197,8 +197,8 @@ class Session:
     def page_cache(self, path: Path, fingerprint: str) -> PageCache:
         return _Pages(self, path, fingerprint)
 
-    def font_cache(self, path: Path) -> FontCache:
-        return _Fonts(self, path)
+    def font_cache(self, path: Path, house: Path | None = None) -> FontCache:
+        return _Fonts(self, path, house)
 
     def style_fingerprint(self, style: Style, language: str, breaker: str) -> str:
         """text.cache.style_fingerprint (which reads and hashes every font file the style names),

@@ -106,3 +106,30 @@ def test_a_paragraph_that_is_not_plain_data_is_left_out_of_the_pack(entry: tuple
     again = ParagraphCache(tmp_path / "p.bin", "fp", [Path(f) for f in faces])
     assert set(again.old) == {"good"}
     assert again.get("good") is not None
+
+
+def test_adopted_entries_are_trusted_and_file_entries_are_not(entry, tmp_path: Path) -> None:
+    """Paragraphs a helper process of this build sends (`adopt`) decode to the same lines without
+    the checks and are vouched for; paragraphs read from the file are still checked and not vouched."""
+    from layout.manifest.packs import write_pack
+    from layout.text.cache import MAGIC, ParagraphCache
+
+    e, faces = entry
+    path = tmp_path / "paragraphs.bin"
+    write_pack(path, MAGIC, "fp", {"from-file": e})
+    pc = ParagraphCache(path, "fp", [Path(f) for f in faces])
+    pc.adopt({"from-helper": e, "from-file": e})
+    want = _decode(e, {}, faces)
+    got = pc.get("from-helper")
+    assert got == want and pc.vouched("from-helper")
+    # Not replaced: an entry this process already used keeps its own standing.
+    pc2 = ParagraphCache(path, "fp", [Path(f) for f in faces])
+    assert pc2.get("from-file") == want and not pc2.vouched("from-file")
+    pc2.adopt({"from-file": e})
+    assert not pc2.vouched("from-file")
+    # A damaged entry from the file is refused even if a helper's entry has another key.
+    bad = DAMAGE["nan width"](e)
+    write_pack(path, MAGIC, "fp", {"bad": bad})
+    pc3 = ParagraphCache(path, "fp", [Path(f) for f in faces])
+    pc3.adopt({"other": e})
+    assert pc3.get("bad") is None and not pc3.vouched("bad")

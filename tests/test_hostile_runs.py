@@ -250,7 +250,10 @@ def slow(src, dst, *a, **k):  # the finished file waits here to be renamed onto 
         time.sleep(60)
     return real(src, dst, *a, **k)
 os.replace = slow
-from layout.cli import main
+if os.environ.get("ENTRY") == "client":  # the `issue` script: a plain render runs without typer
+    from layout.serve.client import main
+else:
+    from layout.cli import main
 sys.argv = ["issue", *sys.argv[2:]]
 main()
 """
@@ -261,6 +264,8 @@ KILLS = [
     ("render", signal.SIGINT, ()),
     ("render", signal.SIGTERM, ("--print",)),  # the print package's own writer
     ("proof", signal.SIGHUP, ()),  # the proof package's own writer
+    ("render", signal.SIGTERM, ("client",)),  # the `issue` script's own route (no typer, no server)
+    ("render", signal.SIGINT, ("client",)),
 ]
 
 
@@ -275,8 +280,11 @@ def test_killed_render_leaves_no_temp_file(
     out = out_dir / "paper.pdf"
     out.write_bytes(EARLIER)
     flag = tmp_path / "flag"
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}  # no server of the user's answers
+    if extra == ("client",):
+        env["ENTRY"], extra = "client", ()
     argv = [str(flag), command, str(issue), *extra, "-o", str(out)]
-    p = subprocess.Popen([sys.executable, "-c", SLOW_RENAME, *argv], stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen([sys.executable, "-c", SLOW_RENAME, *argv], stderr=subprocess.PIPE, text=True, env=env)
     try:
         deadline = time.monotonic() + 120
         while not flag.exists():

@@ -10,6 +10,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         ROOT,
         src,
-        ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".*_cache", "out"),
+        ignore=shutil.ignore_patterns(".git", "build", "*.egg-info", "__pycache__", ".*_cache", "out", "*.so"),
     )
     wheels = tmp / "wheels"
     subprocess.run(
@@ -87,6 +88,18 @@ def test_wheel_imports_its_own_package_and_fonts(installed: Path, tmp_path: Path
     assert site in pkg.parents, f"the venv imported {pkg}, not the wheel"
     assert fonts == pkg.parent / "fonts" and any(fonts.rglob("*.ttf")), fonts
     assert assets == pkg.parent / "assets" and (assets / "README.md").is_file(), assets
+
+
+def test_wheel_compiles_the_line_breaker(installed: Path, tmp_path: Path) -> None:
+    """The wheel build compiles the optional C breaker (the copy had no .so) where there is a compiler."""
+    if not shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
+        pytest.skip("no C compiler: the wheel is pure Python and the breaker runs its Python code")
+    code = "import layout.text._breaker as b; print(b.__file__)"
+    r = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), check=True,
+    )  # fmt: skip
+    assert installed / "lib" in Path(r.stdout.strip()).parents, r.stdout
 
 
 def test_wheel_renders_the_sample_with_umask_permissions(installed: Path, tmp_path: Path) -> None:

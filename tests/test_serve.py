@@ -227,6 +227,27 @@ def test_a_server_running_other_code_is_not_asked(folder: Path, env: dict, tmp_p
         srv.stop()
 
 
+def test_a_server_stops_when_a_library_it_loaded_changes(folder: Path, env: dict, tmp_path: Path) -> None:
+    """A library upgraded under a running server (here: a module it loaded at start, changed in
+    place) makes it refuse, so the client renders by itself, and stop."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "sitecustomize.py").write_text("HOUSE = 1\n", encoding="utf-8")  # loaded by every process
+    srv = Server(folder, env, pythonpath=f"{lib}{os.pathsep}{ROOT}")
+    try:
+        srv.wait_for("ready:")
+        r = _run(CLIENT, ["render", str(folder), "-o", "a.pdf"], env, tmp_path)
+        assert r.returncode == 0 and srv.served() == 1, r.stderr
+        (lib / "sitecustomize.py").write_text("HOUSE = 2\n", encoding="utf-8")
+        os.utime(lib / "sitecustomize.py", ns=(1, 1))
+        r = _run(CLIENT, ["render", str(folder), "-o", "b.pdf"], env, tmp_path)
+        _fell_back(r, tmp_path / "b.pdf")
+        assert srv.p.wait(timeout=TIMEOUT) == 0
+        assert any("a library it loaded" in ln and "sitecustomize.py" in ln for ln in srv.lines), srv.lines
+    finally:
+        srv.stop()
+
+
 def _request(folder: Path, here: Path, **over: object) -> dict:
     req = {
         "protocol": client.PROTOCOL,

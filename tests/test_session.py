@@ -102,3 +102,39 @@ def test_a_session_gives_a_fresh_process_s_bytes_after_every_kind_of_edit(folder
     # The packs the session wrote: a later fresh process starts warm, and gives the same bytes.
     assert (folder / "build" / ".cache" / "paragraphs.bin").is_file()
     assert _fresh(folder, tmp_path / "warm.pdf", cache=True) == got
+
+
+def test_a_proof_after_the_faces_were_loaded_again_embeds_each_font_once(folder: Path, tmp_path: Path) -> None:
+    """`issue watch` loads every face again when a font file changes; a proof it then writes (whose
+    marks look fonts up by name) used to find the earlier face under the same name, and ReportLab
+    stopped on two fonts of one name. Each font is embedded once, and the proof is written."""
+    import pikepdf
+
+    from layout.proof.commands import run_proof
+
+    session = Session()
+    assert isinstance(_in_session(folder, tmp_path / "a.pdf", session), bytes)
+    session.reset_fonts()
+    assert isinstance(_in_session(folder, tmp_path / "b.pdf", session), bytes)
+    said: list[str] = []
+    assert run_proof(folder, tmp_path / "proof.pdf", said.append, said.append) == 0, said
+    with pikepdf.open(tmp_path / "proof.pdf") as pdf:
+        fonts = {f.objgen: str(f.BaseFont) for page in pdf.pages for f in page.Resources.Font.values()}
+    # One font object per subset name: no face was written twice under one name.
+    assert fonts and len(set(fonts.values())) == len(fonts), fonts
+
+
+def test_two_font_files_with_one_face_name_each_keep_their_own_name(folder: Path, tmp_path: Path) -> None:
+    """ReportLab maps a second file whose internal face name another file has to the first file's
+    font; our names (what proof marks and the print slug set text in) mean each file's own face."""
+    from reportlab.pdfbase import pdfmetrics
+
+    from layout.text.fonts import FontBook
+
+    serif = FONT_DIR / "source-serif-4" / "SourceSerif4SmText-Regular.ttf"
+    copy = tmp_path / "fonts" / "SameFace.ttf"
+    copy.parent.mkdir()
+    shutil.copyfile(serif, copy)
+    a, b = FontBook.face(serif), FontBook.face(copy)
+    assert a.name != b.name
+    assert pdfmetrics.getFont(a.name) is a.rl and pdfmetrics.getFont(b.name) is b.rl

@@ -101,12 +101,18 @@ def stop_signals_raise() -> Iterator[None]:
 _PROCESS_KEY = os.urandom(32)  # when no key can be kept: packs from this process are trusted by it alone
 
 
+def user_cache_dir() -> Path:
+    """This user's cache folder for the tool ($XDG_CACHE_HOME/layout, else ~/.cache/layout): the
+    packs' signing key and the house packs (parsed fonts, hyphenation patterns) every issue shares."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layout"
+
+
 def pack_key() -> bytes:
     """The secret that signs the build caches (paragraphs.bin, fonts.bin, pages.bin): 32 random
     bytes kept outside any issue folder ($XDG_CACHE_HOME/layout/pack.key, mode 0600). A pack that
     came with an issue from elsewhere fails its check and is rebuilt: an unkeyed checksum can be
     forged, and a forged pack could change the printed words."""
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layout"
+    folder = user_cache_dir()
     path = folder / "pack.key"
     for _ in range(2):
         try:

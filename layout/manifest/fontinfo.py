@@ -68,13 +68,22 @@ def _decode(entry: dict, path: Path, data: bytes) -> Any:
     return face
 
 
-class FontCache:
-    """Parsed fonts by the hash of their bytes, loaded from and saved to one pack file (or none)."""
+HOUSE_LIMIT = 64  # fonts the house pack keeps (the most recently parsed): a style names a dozen
 
-    def __init__(self, path: Path | None):
+
+class FontCache:
+    """Parsed fonts by the hash of their bytes, loaded from and saved to one pack file (or none),
+    and from the house pack (`house`: every issue's fonts, in the user's cache folder) for a font
+    that pack lacks: the house fonts are the same in every issue, so a new issue's first render
+    need not parse them again (as TeX's format file holds its fonts' metrics)."""
+
+    def __init__(self, path: Path | None, house: Path | None = None):
         self.path = path
+        self.house = house if path is not None else None
         self.old: dict[str, dict] = self._read(path) if path else {}
         self.used: dict[str, dict] = {}
+        self._house_old: dict[str, dict] | None = None  # read on the first font `old` lacks
+        self.parsed = 0  # fonts no pack had
 
     def _read(self, path: Path) -> dict[str, dict]:
         return read_pack(path, MAGIC, _version())
@@ -85,16 +94,19 @@ class FontCache:
         from reportlab.pdfbase.ttfonts import TTFontFace
 
         key = hashlib.blake2b(data, digest_size=20).hexdigest()
-        entry = self.used.get(key) or self.old.get(key)
+        entry = self.used.get(key) or self.old.get(key) or self._from_house(key)
         if entry is not None:
             try:
                 face = _decode(entry, path, data)
             except Exception:  # a well-formed pack with the wrong shape inside: never trusted
                 self.old.pop(key, None)
+                if self._house_old is not None:
+                    self._house_old.pop(key, None)
             else:
                 self.used[key] = entry
                 return face
         face = TTFontFace(str(path), validate=0)
+        self.parsed += 1
         if self.path is not None:
             entry = _encode(face)
             try:
@@ -104,8 +116,20 @@ class FontCache:
             self.used[key] = entry
         return face
 
+    def _from_house(self, key: str) -> dict | None:
+        if self.house is None:
+            return None
+        if self._house_old is None:
+            self._house_old = read_pack(self.house, MAGIC, _version())
+        return self._house_old.get(key)
+
     def save(self) -> None:
-        """Write the entries this render used (atomically); a failure to write is not an error."""
+        """Write the entries this render used (atomically), and any font no pack had into the house
+        pack (with the other fonts it keeps, up to HOUSE_LIMIT); a failure to write is not an error."""
+        if self.house is not None and self.parsed:
+            house = self._house_old if self._house_old is not None else read_pack(self.house, MAGIC, _version())
+            merged = {k: v for k, v in house.items() if k not in self.used} | self.used  # newest last
+            write_pack(self.house, MAGIC, _version(), dict(list(merged.items())[-HOUSE_LIMIT:]))
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return

@@ -5,12 +5,12 @@ mode 0700; the socket named by a hash of the issue's manifest path) from process
 only (the peer's uid is checked); produces what `issue render` in a fresh process would (the same
 PDF bytes, messages and exit code, cache packs included, through layout/render.py with a `Session`),
 all written before it answers (when `issue render` returns, all it does is done). One render at a
-time; a request for another issue, from other code (the package changed since the server started:
-it then stops), with another environment, malformed, oversized or too slow is refused or dropped,
-and the client renders by itself. A client that goes away mid-render stops it at the next page
-(the PDF is written atomically, so nothing half-written is left). A lock file beside the socket
-makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and --idle seconds without a
-request stop it, removing its socket.
+time; a request for another issue, from other code (the package, or a library the server loaded,
+changed since it started: it then stops), with another environment, malformed, oversized or too
+slow is refused or dropped, and the client renders by itself. A client that goes away mid-render
+stops it at the next page (the PDF is written atomically, so nothing half-written is left). A lock
+file beside the socket makes a second server for the issue exit 2; SIGTERM, SIGINT, SIGHUP and
+--idle seconds without a request stop it, removing its socket.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ..manifest.files import Terminated, printable
 from ..manifest.load import resolve_manifest
 from . import client
 from .client import ENV, MAX_REQUEST, PROTOCOL, Unanswered, recv_frame, send_frame
+from .libraries import LoadedFiles
 
 Say = Callable[[str], None]
 REQUEST_TIMEOUT = 3.0  # a client sends its request as soon as it connects
@@ -105,6 +106,7 @@ class Server:
         self.err, self.out = err, out
         self.session = Session()
         self.code = client.code_fingerprint()
+        self.libraries = LoadedFiles(Path(client.__file__).resolve().parent.parent)
         self.env = {k: os.environ.get(k) for k in ENV}
         self.home = "/"  # between renders: a folder that cannot be removed from under the server
         os.chdir(self.home)
@@ -157,6 +159,7 @@ class Server:
             pass  # the first render will say what is wrong
         except Exception as e:  # noqa: BLE001 - a render reports it; the server stays up
             self.err(f"warning: the first build failed ({type(e).__name__}: {e})")
+        self.libraries.note()
         self.out(f"warmed in {time.perf_counter() - t:.2f} s")
 
     def _serve_one(self, conn: socket.socket) -> None:
@@ -203,6 +206,9 @@ class Server:
             return "another protocol"
         if client.code_fingerprint() != self.code:
             return "the installed code changed since this server started"
+        lib = self.libraries.changed()
+        if lib:
+            return f"the installed code changed since this server started (a library it loaded: {lib})"
         if req.get("code") != self.code:
             return "other code"
         if req.get("env") != self.env:
@@ -249,6 +255,7 @@ class Server:
             os.umask(mask)
             os.chdir(self.home)
             job.finish()
+            self.libraries.note()
         if self.stop:
             return  # stopped mid-render: no answer, so the client renders by itself
         if code is None or job.gone.is_set():

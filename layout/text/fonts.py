@@ -233,6 +233,11 @@ def _load(path: Path, index: int = 0) -> Face:
     if unique != "pdf:" + base:
         rl.face.subfontNameX += unique[len("pdf:") + len(base) :].encode("latin-1")
     pdfmetrics.registerFont(rl)
+    # registerFont keeps a font registered earlier under this name (a process that loads its faces
+    # again: issue watch after a font changed) and gives a name whose face name another file has
+    # that file's font. Canvas.setFont (proof marks, the print slug) looks fonts up by name, and a
+    # second object of one name in a document writes its subsets twice: the name must mean this face.
+    pdfmetrics._fonts[name] = rl
     data = path.read_bytes()
     hface = hb.Face(hb.Blob(data), index)
     hfont = hb.Font(hface)

@@ -4,10 +4,16 @@ A paragraph is a row of boxes (word fragments) with a separator after each: a sp
 (glue), a discretionary hyphen, a join (a break with nothing added, after an existing
 hyphen or a slash), or the paragraph's end. Widths are in points. Stretch comes first
 from word spaces, then from letter flex (tracking and glyph scaling), as InDesign does.
+
+`total_fit` runs in C when the optional extension `_breaker` (built from _breaker.c by setup.py)
+imports: the same passes, bit for bit the same breaks and ratios. `total_fit_python` is the
+reference and the fallback (no compiler, or input the C code declines). Set the environment
+variable LAYOUT_PURE_PYTHON=1 before the import to force the Python code.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -15,6 +21,14 @@ from .prune import cheap_breaks, exact_cost
 
 SPACE, HYPH, JOIN, END = 0, 1, 2, 3
 INF = float("inf")
+
+_breaker = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _breaker  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): the Python code below does the work
+        _breaker = None
+ACCELERATED = _breaker is not None
 
 
 @dataclass(slots=True)
@@ -59,6 +73,23 @@ def _sums(v: list[float]) -> list[float]:
 
 
 def total_fit(it: Items, width: Callable[[int], float], varying: int, p: Params) -> Breaks:
+    """Best breaks by total demerits (see `total_fit_python`): in C when the extension is built."""
+    if _breaker is not None and varying >= 0 and type(p.hyphen_limit) is int:
+        if not it.widths:
+            return Breaks([], [])
+        # width() is a pure lookup: the C code takes every width it could ask for, once.
+        res = _breaker.total_fit(
+            it.widths, it.flex, it.sep, it.gw, it.gy, it.gz, it.hw, it.pen, it.flag,
+            [width(i) for i in range(varying)], width(varying), varying,
+            p.tolerance, p.line_penalty, p.double_hyphen_demerits, p.adjacent_demerits, p.hyphen_limit,
+            p.final_hyphen, p.fill_last,
+        )  # fmt: skip
+        if res is not None:  # None: input the C code leaves to the reference below
+            return Breaks(res[0], res[1], res[2])
+    return total_fit_python(it, width, varying, p)
+
+
+def total_fit_python(it: Items, width: Callable[[int], float], varying: int, p: Params) -> Breaks:
     """Best breaks by total demerits; degrades through looser passes. Boxes wider than the
     measure are split before, so only a measure narrower than a single glyph (or negative)
     reaches the last pass, which sets overfull lines rather than fail."""

@@ -1,0 +1,137 @@
+"""The house packs in the user's cache folder (parsed fonts, parsed hyphenation patterns) make a new
+issue's first render skip parsing what every issue shares, with the same bytes; a damaged, foreign or
+ill-shaped pack is ignored and rebuilt; --no-cache neither reads nor writes them."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyphen
+import pytest
+
+from layout.manifest import fontinfo
+from layout.manifest.files import user_cache_dir
+from layout.manifest.fontinfo import FontCache
+from layout.manifest.packs import read_pack, write_pack
+from layout.manifest.stylesheet import FONT_DIR
+from layout.pdf.draw import write_pdf
+from layout.pipeline import build
+from layout.text import hyphenate
+
+SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return tmp_path / "xdg" / "layout"
+
+
+def _render(folder: Path, out: Path, cache: bool = True) -> tuple[bytes, int]:
+    shutil.rmtree(folder / "build", ignore_errors=True)  # the issue's own packs gone: a cold render
+    b = build(folder, cache=cache, parallel=False)
+    write_pdf(b.composed, out, pages=b.pages)
+    b.keep_cache()
+    return out.read_bytes(), b.fonts.parsed if b.fonts else -1
+
+
+def _fonts() -> list[tuple[Path, bytes]]:
+    return [(p, p.read_bytes()) for p in sorted(FONT_DIR.rglob("*.ttf"))[:4]]
+
+
+def test_a_new_issue_parses_no_house_font_twice_and_prints_the_same(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    first, parsed = _render(folder, tmp_path / "a.pdf")
+    assert parsed > 0 and (home / "fonts.bin").is_file()
+    again, parsed = _render(folder, tmp_path / "b.pdf")
+    assert parsed == 0 and again == first
+    nocache, _ = _render(folder, tmp_path / "c.pdf", cache=False)
+    assert nocache == first
+
+
+def test_no_cache_neither_reads_nor_writes_the_house_packs(home: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    _render(folder, tmp_path / "a.pdf", cache=False)
+    assert not (home / "fonts.bin").exists() and not (home / "hyphenation.bin").exists()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign key", "wrong shape"])
+def test_a_damaged_house_font_pack_is_parsed_afresh_and_rewritten(home: Path, damage: str) -> None:
+    fonts = _fonts()
+    fc = FontCache(home / "issue-fonts.bin", home / "fonts.bin")
+    want = [fc.face(p, d).charWidths for p, d in fonts]
+    fc.save()
+    pack = home / "fonts.bin"
+    good = pack.read_bytes()
+    if damage == "garbage":
+        pack.write_bytes(b"\0" * 1000)
+    elif damage == "truncated":
+        pack.write_bytes(good[: len(good) // 2])
+    elif damage == "foreign key":
+        (home / "pack.key").write_bytes(b"k" * 32)  # as if made on another machine
+    else:
+        entries = read_pack(pack, fontinfo.MAGIC, fontinfo._version())
+        write_pack(pack, fontinfo.MAGIC, fontinfo._version(), {k: {"name": 1} for k in entries})
+    fc = FontCache(home / "other-issue.bin", pack)
+    assert [fc.face(p, d).charWidths for p, d in fonts] == want
+    assert fc.parsed == len(fonts)
+    fc.save()
+    assert len(read_pack(pack, fontinfo.MAGIC, fontinfo._version())) == len(fonts)  # rebuilt
+
+
+def test_the_house_font_pack_keeps_the_latest_fonts_only(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fontinfo, "HOUSE_LIMIT", 2)
+    fonts = _fonts()
+    for i, (p, d) in enumerate(fonts):
+        fc = FontCache(home / f"issue-{i}.bin", home / "fonts.bin")
+        fc.face(p, d)
+        fc.save()
+    kept = read_pack(home / "fonts.bin", fontinfo.MAGIC, fontinfo._version())
+    assert list(kept) == [hashlib.blake2b(d, digest_size=20).hexdigest() for _, d in fonts[-2:]]
+
+
+WORDS = ["hyphenation", "newspaper", "correspondent", "astronomical", "photosynthesis", "international"]
+
+
+@pytest.fixture
+def fresh_pyphen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pyphen, "hdcache", {})
+
+
+def _positions() -> list[list[int]]:
+    pyphen.hdcache.clear()
+    d = hyphenate._dictionary("en_US")
+    return [list(d.positions(w)) for w in WORDS]
+
+
+@pytest.mark.usefixtures("fresh_pyphen")
+@pytest.mark.parametrize("damage", [None, "garbage", "wrong shape", "bad values"])
+def test_hyphenation_patterns_from_the_house_pack_hyphenate_as_parsed(home: Path, damage: str | None) -> None:
+    hyphenate.use_house(None)
+    want = _positions()
+    hyphenate.use_house(home.parent / "layout")
+    try:
+        assert _positions() == want  # parsed, and kept
+        pack = home / "hyphenation.bin"
+        assert pack.is_file()
+        fp = repr((hyphenate.MAGIC, pyphen.__version__, hyphenate.marshal.version))
+        entries = read_pack(pack, hyphenate.MAGIC, fp)
+        assert len(entries) == 1
+        if damage == "garbage":
+            pack.write_bytes(b"layout-hyphenation 1\n" + b"x" * 100)
+        elif damage == "wrong shape":
+            write_pack(pack, hyphenate.MAGIC, fp, {k: ("patterns", 3) for k in entries})
+        elif damage == "bad values":
+            write_pack(pack, hyphenate.MAGIC, fp, {k: ({"ab": (0, ("1",))}, 2) for k in entries})
+        assert _positions() == want  # from the pack, or parsed afresh when it is damaged
+        assert len(read_pack(pack, hyphenate.MAGIC, fp)) == 1
+    finally:
+        hyphenate.use_house(None)
+
+
+def test_the_house_folder_follows_xdg_cache_home(home: Path) -> None:
+    assert user_cache_dir() == home

@@ -1,0 +1,98 @@
+"""The `issue` script renders a plain `issue render` without typer (no server, no terminal): it says,
+writes and exits exactly as the typer command does, for good and bad input alike."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLIENT = "from layout.serve.client import main; main()"  # the `issue` script
+TYPER = "from layout.cli import run; run()"  # the typer command, as `--jobs 1` or a terminal gets it
+
+
+def _run(entry: str, args: list[str], tmp_path: Path) -> tuple[int, str, str]:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}  # no server of the user's answers
+    p = subprocess.run(
+        [sys.executable, "-c", entry, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    timing = re.compile(r", \d+\.\d\d s$", re.M)  # the render's own duration
+    return p.returncode, timing.sub(", T s", p.stdout), timing.sub(", T s", p.stderr)
+
+
+def _sha(p: Path) -> str | None:
+    return hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else None
+
+
+def _break(issue: Path, how: str) -> list[str]:
+    """Damage the copy as `how` says; the command line to run on it."""
+    out = str(issue.parent / "out.pdf")
+    if how == "good":
+        return ["render", str(issue), "-o", out]
+    if how == "no-cache":
+        return ["render", "--no-cache", f"--output={out}", str(issue)]
+    if how == "bad-yaml":
+        m = issue / "issue.yaml"
+        m.write_text(m.read_text(encoding="utf-8").replace("pages:", "pages: [", 1), encoding="utf-8")
+        return ["render", str(issue), "-o", out]
+    if how == "missing":
+        return ["render", str(issue / "nowhere"), "-o", out]
+    if how == "onto-input":
+        return ["render", str(issue), "-o", str(issue / "issue.yaml")]
+    if how == "overset":
+        art = sorted((issue / "articles").glob("*.md"))[0]
+        art.write_text(art.read_text(encoding="utf-8") + ("\n\nMore words to set here. " * 400), encoding="utf-8")
+        return ["render", str(issue), "-o", out]
+    if how == "overset-allowed":
+        args = _break(issue, "overset")
+        return [*args, "--allow-overset"]
+    if how == "into-new-folder":  # made, as the typer command makes it
+        return ["render", str(issue), "-o", str(issue.parent / "new" / "out.pdf")]
+    raise AssertionError(how)
+
+
+CASES = ["good", "no-cache", "bad-yaml", "missing", "onto-input", "overset", "overset-allowed", "into-new-folder"]
+
+
+@pytest.mark.parametrize("how", CASES)
+def test_plain_route_says_and_writes_what_typer_does(tmp_path: Path, how: str) -> None:
+    import shutil
+
+    from conftest import SAMPLE
+
+    results = []
+    for entry in (CLIENT, TYPER):
+        work = tmp_path / ("client" if entry is CLIENT else "typer")
+        issue = work / "issue"
+        shutil.copytree(SAMPLE, issue, ignore=shutil.ignore_patterns("build"))
+        args = _break(issue, how)
+        inputs = {p: _sha(p) for p in issue.rglob("*") if p.is_file() and "build" not in p.parts}
+        code, out, err = _run(entry, args, tmp_path)
+        assert "Traceback" not in err, err
+        assert {p: _sha(p) for p in inputs} == inputs, "an input changed"
+        pdf = work / ("new" if how == "into-new-folder" else "") / "out.pdf"
+        results.append((code, out.replace(str(work), "W"), err.replace(str(work), "W"), _sha(pdf)))
+    assert results[0] == results[1]
+    written = {"good": 0, "no-cache": 0, "into-new-folder": 0, "overset-allowed": 1}
+    assert results[0][0] == {**written, "overset": 1}.get(how, 2), results[0]
+    assert (results[0][3] is not None) == (how in written)
+
+
+def test_plain_route_is_taken_without_typer(tmp_path: Path, issue: Path) -> None:
+    """The point of the route: a plain render imports neither typer nor click."""
+    probe = CLIENT.replace("main()", "import atexit; atexit.register(lambda: print('typer' in sys.modules)); main()")
+    probe = "import sys; " + probe
+    code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
+    assert code == 0 and out.strip().endswith("False"), out
+    code, out, _ = _run(probe, ["render", str(issue), "--jobs", "1", "-o", str(tmp_path / "o.pdf")], tmp_path)
+    assert code == 0 and out.strip().endswith("True"), out  # other options: the typer command
