@@ -5,7 +5,10 @@ ill-shaped pack is ignored and rebuilt; --no-cache neither reads nor writes them
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyphen
@@ -16,8 +19,6 @@ from layout.manifest.files import user_cache_dir
 from layout.manifest.fontinfo import FontCache
 from layout.manifest.packs import read_pack, write_pack
 from layout.manifest.stylesheet import FONT_DIR
-from layout.pdf.draw import write_pdf
-from layout.pipeline import build
 from layout.text import hyphenate
 
 SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
@@ -29,12 +30,30 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "xdg" / "layout"
 
 
+RENDER = """
+import shutil, sys
+from pathlib import Path
+from layout.pdf.draw import write_pdf
+from layout.pipeline import build
+folder, out, cache = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "cache"
+shutil.rmtree(folder / "build", ignore_errors=True)  # the issue's own packs gone: a cold render
+b = build(folder, cache=cache, parallel=False)
+write_pdf(b.composed, out, pages=b.pages)
+b.keep_cache()
+print(b.fonts.parsed if b.fonts else -1)
+"""
+
+
 def _render(folder: Path, out: Path, cache: bool = True) -> tuple[bytes, int]:
-    shutil.rmtree(folder / "build", ignore_errors=True)  # the issue's own packs gone: a cold render
-    b = build(folder, cache=cache, parallel=False)
-    write_pdf(b.composed, out, pages=b.pages)
-    b.keep_cache()
-    return out.read_bytes(), b.fonts.parsed if b.fonts else -1
+    """A cold render in a fresh process (this one may have parsed the fonts already): its PDF and how
+    many fonts it parsed."""
+    env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
+    r = subprocess.run(
+        [sys.executable, "-c", RENDER, str(folder), str(out), "cache" if cache else "no-cache"],
+        capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return out.read_bytes(), int(r.stdout.split()[-1])
 
 
 def _fonts() -> list[tuple[Path, bytes]]:
