@@ -15,6 +15,7 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import time
 
 from ..manifest.load import LoadedIssue
 from .compose import Composer
@@ -40,11 +41,40 @@ def _stories(comp: Composer) -> list[tuple[str, float, int]]:
     return [(a, w, n) for (a, w), n in out.items()]
 
 
+def spare_core() -> bool:
+    """Whether a second process of ours would have a core to itself: the system can fork, two or
+    more cores are ours, and the load average leaves one free or, failing that, nothing else is
+    runnable right now (three looks, 2 ms apart: the load average trails by a minute, so a job that
+    just ended, or the two cores a Typst run just used, still count in it). On a busy machine the two
+    halves only queue for the same core (measured: slower)."""
+    if not hasattr(os, "fork"):
+        return False
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cpus < 2:
+        return False
+    if os.getloadavg()[0] <= cpus - 1:
+        return True
+    for i in range(3):
+        others = _runnable() - 1  # this process is runnable as it looks
+        if others < 0 or others > cpus - 2:
+            return False
+        if i < 2:
+            time.sleep(0.002)
+    return True
+
+
+def _runnable() -> int:
+    """Processes runnable on the system now (Linux's /proc/loadavg), or -1 if it cannot tell."""
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            return int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def worth_it(li: LoadedIssue, cached: int) -> bool:
-    """Large issues with nothing in the cache yet, on a system that can fork and has a core to
-    spare: on a busy machine the two halves only queue for the same core (measured: slower)."""
-    cpus = os.cpu_count() or 1
-    if not hasattr(os, "fork") or cpus < 2 or cached or os.getloadavg()[0] > cpus - 1:
+    """Large issues with nothing in the cache yet, when a core is free (`spare_core`)."""
+    if cached or not spare_core():
         return False
     placed = {s.article for p in li.issue.pages for s in p.stories if s.article is not None}
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS

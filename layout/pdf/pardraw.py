@@ -24,6 +24,7 @@ import os
 import signal
 
 from ..page.frames import Composed, Page, TextItem
+from ..page.parallel import spare_core
 from . import images
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
@@ -45,8 +46,7 @@ def worth_it(composed: Composed, pages: PageCache | None) -> bool:
     """Large issues whose pages are not in the page cache (a warm render copies them: nothing to
     share), on a system that can fork and has a core to spare (on a busy machine the two halves
     only queue for the same core)."""
-    cpus = os.cpu_count() or 1
-    if not hasattr(os, "fork") or cpus < 2 or os.getloadavg()[0] > cpus - 1:
+    if not spare_core():
         return False
     if pages is not None and pages.old:
         return False

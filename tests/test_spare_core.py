@@ -1,0 +1,63 @@
+"""When a second process is used (story bodies, page drawing): only when a core is free — by the load
+average, or, when that still counts a job that just ended, by nothing else being runnable now."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from layout.page import parallel
+
+
+@pytest.fixture
+def machine(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    def set_(cores: int, load: float, runnable: list[int]) -> list[int]:
+        looks: list[int] = []
+
+        def now() -> int:
+            looks.append(1)
+            return runnable[min(len(looks) - 1, len(runnable) - 1)]
+
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(cores)), raising=False)
+        monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+        monkeypatch.setattr(parallel, "_runnable", now)
+        return looks
+
+    return set_
+
+
+def test_a_quiet_load_average_is_enough(machine) -> None:  # type: ignore[no-untyped-def]
+    looks = machine(2, 0.4, [5])
+    assert parallel.spare_core() and not looks, "the load average said yes: no need to look"
+
+
+def test_one_core_never(machine) -> None:  # type: ignore[no-untyped-def]
+    machine(1, 0.0, [1])
+    assert not parallel.spare_core()
+
+
+@pytest.mark.parametrize(
+    ("runnable", "free"),
+    [
+        ([1, 1, 1], True),  # only this process: the load average still counts a finished job
+        ([1, 2, 1], False),  # something else ran at one look
+        ([2, 2, 2], False),  # a busy machine
+        ([-1], False),  # no /proc/loadavg: trust the load average
+    ],
+)
+def test_a_high_load_average_is_checked_against_what_runs_now(machine, runnable: list[int], free: bool) -> None:  # type: ignore[no-untyped-def]
+    machine(2, 1.6, runnable)
+    assert parallel.spare_core() is free
+
+
+def test_four_cores_allow_two_others(machine) -> None:  # type: ignore[no-untyped-def]
+    machine(4, 3.5, [3, 3, 3])
+    assert parallel.spare_core()
+    machine(4, 3.5, [4, 4, 4])
+    assert not parallel.spare_core()
+
+
+def test_runnable_reads_this_system() -> None:
+    n = parallel._runnable()
+    assert n >= 1 or n == -1  # this process is running as it reads
