@@ -96,7 +96,7 @@ def _build(
 ) -> Built:
     li = load_issue(issue_path)
     fonts_path = cache_path(li).with_name("fonts.bin")
-    house = user_cache_dir() / "fonts.bin" if cache else None
+    house = user_cache_dir() / "fonts" if cache else None
     use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
     fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if cache else None, house)
     style = load_style(li.style_file, li.folder, fonts)

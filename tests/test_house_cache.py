@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyphen
@@ -64,7 +65,7 @@ def test_a_new_issue_parses_no_house_font_twice_and_prints_the_same(home: Path, 
     folder = tmp_path / "issue"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
     first, parsed = _render(folder, tmp_path / "a.pdf")
-    assert parsed > 0 and (home / "fonts.bin").is_file()
+    assert parsed > 0 and len(list((home / "fonts").glob("*.bin"))) == parsed
     again, parsed = _render(folder, tmp_path / "b.pdf")
     assert parsed == 0 and again == first
     nocache, _ = _render(folder, tmp_path / "c.pdf", cache=False)
@@ -75,42 +76,57 @@ def test_no_cache_neither_reads_nor_writes_the_house_packs(home: Path, tmp_path:
     folder = tmp_path / "issue"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
     _render(folder, tmp_path / "a.pdf", cache=False)
-    assert not (home / "fonts.bin").exists() and not (home / "hyphenation.bin").exists()
+    assert not (home / "fonts").exists() and not (home / "hyphenation").exists()
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign key", "wrong shape"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign key", "wrong shape", "another key"])
 def test_a_damaged_house_font_pack_is_parsed_afresh_and_rewritten(home: Path, damage: str) -> None:
     fonts = _fonts()
-    fc = FontCache(home / "issue-fonts.bin", home / "fonts.bin")
+    fc = FontCache(home / "issue-fonts.bin", home / "fonts")
     want = [fc.face(p, d).charWidths for p, d in fonts]
     fc.save()
-    pack = home / "fonts.bin"
-    good = pack.read_bytes()
-    if damage == "garbage":
-        pack.write_bytes(b"\0" * 1000)
-    elif damage == "truncated":
-        pack.write_bytes(good[: len(good) // 2])
-    elif damage == "foreign key":
+    packs = sorted((home / "fonts").glob("*.bin"))
+    assert len(packs) == len(fonts)
+    for pack in packs:
+        good = pack.read_bytes()
+        if damage == "garbage":
+            pack.write_bytes(b"\0" * 1000)
+        elif damage == "truncated":
+            pack.write_bytes(good[: len(good) // 2])
+        elif damage == "wrong shape":
+            write_pack(pack, fontinfo.MAGIC, fontinfo._version(), {pack.stem: {"name": 1}})
+        elif damage == "another key":  # a whole entry filed under another font's name
+            write_pack(pack, fontinfo.MAGIC, fontinfo._version(), {"0" * 40: {"name": 1}})
+    if damage == "foreign key":
         (home / "pack.key").write_bytes(b"k" * 32)  # as if made on another machine
-    else:
-        entries = read_pack(pack, fontinfo.MAGIC, fontinfo._version())
-        write_pack(pack, fontinfo.MAGIC, fontinfo._version(), {k: {"name": 1} for k in entries})
-    fc = FontCache(home / "other-issue.bin", pack)
+    fc = FontCache(home / "other-issue.bin", home / "fonts")
     assert [fc.face(p, d).charWidths for p, d in fonts] == want
     assert fc.parsed == len(fonts)
     fc.save()
-    assert len(read_pack(pack, fontinfo.MAGIC, fontinfo._version())) == len(fonts)  # rebuilt
+    fc = FontCache(home / "third-issue.bin", home / "fonts")
+    assert [fc.face(p, d).charWidths for p, d in fonts] == want and fc.parsed == 0  # rewritten
 
 
-def test_the_house_font_pack_keeps_the_latest_fonts_only(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_house_font_shelf_keeps_the_latest_fonts_only(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fontinfo, "HOUSE_LIMIT", 2)
     fonts = _fonts()
     for i, (p, d) in enumerate(fonts):
-        fc = FontCache(home / f"issue-{i}.bin", home / "fonts.bin")
+        fc = FontCache(home / f"issue-{i}.bin", home / "fonts")
         fc.face(p, d)
         fc.save()
-    kept = read_pack(home / "fonts.bin", fontinfo.MAGIC, fontinfo._version())
-    assert list(kept) == [hashlib.blake2b(d, digest_size=20).hexdigest() for _, d in fonts[-2:]]
+        time.sleep(0.01)  # distinct modification times
+    kept = sorted(x.stem for x in (home / "fonts").glob("*.bin"))
+    assert kept == sorted(hashlib.blake2b(d, digest_size=20).hexdigest() for _, d in fonts[-2:])
+
+
+def test_a_shelf_key_is_a_plain_name(home: Path) -> None:
+    from layout.manifest.packs import Shelf
+
+    shelf = Shelf(home / "x", b"m\n", "fp")
+    for bad in ("../escape", "a/b", "", ".."):
+        with pytest.raises(ValueError):
+            shelf.put(bad, 1)
+    assert not (home / "x").exists() or not any((home / "x").iterdir())
 
 
 WORDS = ["hyphenation", "newspaper", "correspondent", "astronomical", "photosynthesis", "international"]
@@ -135,19 +151,19 @@ def test_hyphenation_patterns_from_the_house_pack_hyphenate_as_parsed(home: Path
     hyphenate.use_house(home.parent / "layout")
     try:
         assert _positions() == want  # parsed, and kept
-        pack = home / "hyphenation.bin"
-        assert pack.is_file()
+        packs = list((home / "hyphenation").glob("*.bin"))
+        assert len(packs) == 1
+        pack = packs[0]
         fp = repr((hyphenate.MAGIC, pyphen.__version__, hyphenate.marshal.version))
-        entries = read_pack(pack, hyphenate.MAGIC, fp)
-        assert len(entries) == 1
+        key = pack.stem
         if damage == "garbage":
             pack.write_bytes(b"layout-hyphenation 1\n" + b"x" * 100)
         elif damage == "wrong shape":
-            write_pack(pack, hyphenate.MAGIC, fp, {k: ("patterns", 3) for k in entries})
+            write_pack(pack, hyphenate.MAGIC, fp, {key: ("patterns", 3)})
         elif damage == "bad values":
-            write_pack(pack, hyphenate.MAGIC, fp, {k: ({"ab": (0, ("1",))}, 2) for k in entries})
-        assert _positions() == want  # from the pack, or parsed afresh when it is damaged
-        assert len(read_pack(pack, hyphenate.MAGIC, fp)) == 1
+            write_pack(pack, hyphenate.MAGIC, fp, {key: ({"ab": (0, ("1",))}, 2)})
+        assert _positions() == want  # from the shelf, or parsed afresh when it is damaged
+        assert set(read_pack(pack, hyphenate.MAGIC, fp)) == {key}  # rewritten whole
     finally:
         hyphenate.use_house(None)
 

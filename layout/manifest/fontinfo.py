@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .packs import read_pack, write_pack
+from .packs import Shelf, read_pack, write_pack
 
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
@@ -79,11 +79,11 @@ class FontCache:
 
     def __init__(self, path: Path | None, house: Path | None = None):
         self.path = path
-        self.house = house if path is not None else None
+        self.house = Shelf(house, MAGIC, _version(), HOUSE_LIMIT) if house is not None and path is not None else None
         self.old: dict[str, dict] = self._read(path) if path else {}
         self.used: dict[str, dict] = {}
-        self._house_old: dict[str, dict] | None = None  # read on the first font `old` lacks
-        self.parsed = 0  # fonts no pack had
+        self.fresh: list[str] = []  # fonts no pack had (parsed in this process)
+        self.parsed = 0
 
     def _read(self, path: Path) -> dict[str, dict]:
         return read_pack(path, MAGIC, _version())
@@ -100,13 +100,12 @@ class FontCache:
                 face = _decode(entry, path, data)
             except Exception:  # a well-formed pack with the wrong shape inside: never trusted
                 self.old.pop(key, None)
-                if self._house_old is not None:
-                    self._house_old.pop(key, None)
             else:
                 self.used[key] = entry
                 return face
         face = TTFontFace(str(path), validate=0)
         self.parsed += 1
+        self.fresh.append(key)
         if self.path is not None:
             entry = _encode(face)
             try:
@@ -117,19 +116,17 @@ class FontCache:
         return face
 
     def _from_house(self, key: str) -> dict | None:
-        if self.house is None:
-            return None
-        if self._house_old is None:
-            self._house_old = read_pack(self.house, MAGIC, _version())
-        return self._house_old.get(key)
+        entry = self.house.get(key) if self.house is not None else None
+        return entry if isinstance(entry, dict) else None
 
     def save(self) -> None:
-        """Write the entries this render used (atomically), and any font no pack had into the house
-        pack (with the other fonts it keeps, up to HOUSE_LIMIT); a failure to write is not an error."""
-        if self.house is not None and self.parsed:
-            house = self._house_old if self._house_old is not None else read_pack(self.house, MAGIC, _version())
-            merged = {k: v for k, v in house.items() if k not in self.used} | self.used  # newest last
-            write_pack(self.house, MAGIC, _version(), dict(list(merged.items())[-HOUSE_LIMIT:]))
+        """Write the entries this render used (atomically), and each font no pack had onto the house
+        shelf (which keeps the latest HOUSE_LIMIT); a failure to write is not an error."""
+        if self.house is not None:
+            for key in self.fresh:
+                if key in self.used:
+                    self.house.put(key, self.used[key])
+            self.fresh = []
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return

@@ -53,3 +53,29 @@ def write_pack(path: Path, magic: bytes, fingerprint: object, entries: dict) -> 
             raise
     except OSError:
         pass
+
+
+class Shelf:
+    """House packs: one signed pack file per entry in a folder of the user's cache (`key.bin`, the
+    key a hash of what the entry was made from), so a render reads only the entries it needs; the
+    oldest files beyond `limit` are removed when one is added."""
+
+    def __init__(self, folder: Path, magic: bytes, fingerprint: object, limit: int = 64):
+        self.folder, self.magic, self.fingerprint, self.limit = folder, magic, fingerprint, limit
+
+    def _path(self, key: str) -> Path:
+        if not key.isalnum():
+            raise ValueError(f"not a shelf key: {key!r}")
+        return self.folder / f"{key}.bin"
+
+    def get(self, key: str) -> object | None:
+        return read_pack(self._path(key), self.magic, self.fingerprint).get(key)
+
+    def put(self, key: str, entry: object) -> None:
+        write_pack(self._path(key), self.magic, self.fingerprint, {key: entry})
+        try:
+            files = sorted(self.folder.glob("*.bin"), key=lambda p: p.stat().st_mtime_ns)
+            for old in files[: max(0, len(files) - self.limit)]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass  # another process tidied first; a failure to tidy is not an error

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyphen
 
 from ..manifest.load import hyphen_language
-from ..manifest.packs import read_pack, write_pack
+from ..manifest.packs import Shelf
 from ..manifest.stylesheet import TextSpec
 
 MAGIC = b"layout-hyphenation 1\n"
@@ -18,9 +18,9 @@ _house: list[Path | None] = [None]  # the house pack of parsed patterns, when th
 
 
 def use_house(folder: Path | None) -> None:
-    """Keep parsed hyphenation patterns in `folder`/hyphenation.bin (None: neither read nor write it).
-    pyphen parses a dictionary's 11,000 patterns in about 50 ms; read back, they take 5."""
-    _house[0] = folder / "hyphenation.bin" if folder is not None else None
+    """Keep parsed hyphenation patterns on a shelf in `folder`/hyphenation/ (None: neither read nor
+    write it). pyphen parses a dictionary's 11,000 patterns in about 50 ms; read back, they take 5."""
+    _house[0] = folder / "hyphenation" if folder is not None else None
 
 
 def _patterns_ok(patterns: object) -> bool:
@@ -33,19 +33,18 @@ def _patterns_ok(patterns: object) -> bool:
 
 
 def _dictionary(lang: str) -> pyphen.Pyphen:
-    """pyphen's dictionary for `lang`, its patterns from the house pack when they were parsed before
-    (by a hash of the file's bytes and pyphen's version), else parsed and added to the pack."""
-    pack = _house[0]
+    """pyphen's dictionary for `lang`, its patterns from the house shelf when they were parsed before
+    (by a hash of the file's bytes and pyphen's version), else parsed and put on the shelf."""
+    folder = _house[0]
     path = pyphen.LANGUAGES[pyphen.language_fallback(lang)]
-    if pack is None or path in pyphen.hdcache:
+    if folder is None or path in pyphen.hdcache:
         return pyphen.Pyphen(lang=lang, left=1, right=1)
     try:
         key = hashlib.blake2b(Path(path).read_bytes(), digest_size=20).hexdigest()
     except OSError:
         return pyphen.Pyphen(lang=lang, left=1, right=1)
-    fp = repr((MAGIC, pyphen.__version__, marshal.version))
-    entries = read_pack(pack, MAGIC, fp)
-    entry = entries.get(key)
+    shelf = Shelf(folder, MAGIC, repr((MAGIC, pyphen.__version__, marshal.version)), limit=32)
+    entry = shelf.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and type(entry[1]) is int and _patterns_ok(entry[0]):
         hd = pyphen.HyphDict.__new__(pyphen.HyphDict)
         hd.patterns, hd.maxlen, hd.cache = entry[0], entry[1], {}
@@ -53,8 +52,7 @@ def _dictionary(lang: str) -> pyphen.Pyphen:
         return pyphen.Pyphen(lang=lang, left=1, right=1)
     d = pyphen.Pyphen(lang=lang, left=1, right=1)
     if _patterns_ok(d.hd.patterns):  # patterns with nonstandard hyphenation are not plain data: not kept
-        entries[key] = (d.hd.patterns, d.hd.maxlen)
-        write_pack(pack, MAGIC, fp, dict(list(entries.items())[-16:]))
+        shelf.put(key, (d.hd.patterns, d.hd.maxlen))
     return d
 
 
