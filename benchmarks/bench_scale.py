@@ -8,8 +8,13 @@ and a pull quote, copy full of names, cut to fill the pages without overset) and
 as a Typst document (typst_issue.py), then times, each in a fresh process and interleaved so that
 both tools see the same load on a shared machine:
 
-  cold     `issue render ISSUE` with no typesetting cache (ISSUE/build/.cache removed first),
-           as it decides (serial on a busy machine), and with `--jobs 2` (bodies in two processes);
+  cold     `issue render ISSUE` (the `issue` script, no server running) with no typesetting cache
+           (ISSUE/build/.cache removed first), as it decides (one process on a busy machine), and
+           with `--jobs 2` (bodies set and pages drawn in two processes); the user's house shelves
+           (parsed fonts and hyphenation patterns, shared by every issue) as any machine that has
+           rendered an issue before has them;
+  new      the same on a machine that never rendered: an empty user cache folder, so the fonts and
+           the hyphenation dictionary are parsed (and shelved);
   warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
   served   the same, with `issue serve ISSUE` running: the whole `issue` client process (what a
            shell runs: python start-up, a socket round trip, the server's warm render);
@@ -43,7 +48,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-RENDER = "from layout.cli import run; run()"  # the CLI in this process (never asking an `issue serve`)
 FLOOR = """
 import sys, time
 from pathlib import Path
@@ -126,8 +130,8 @@ class Series:
 _PYCACHE: Path | None = None  # where the children keep bytecode (set by main)
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+def _env(**over: str) -> dict[str, str]:
+    env = dict(os.environ, **over)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     if _PYCACHE is not None:
         # As an installed tool runs: modules read from bytecode, not compiled from source on every
@@ -144,8 +148,8 @@ def _compile_bytecode(work: Path) -> None:
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "layout")], env=_env(), check=False)
 
 
-def _probe(args: list[str], series: Series) -> str:
-    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=_env())
+def _probe(args: list[str], series: Series, **env: str) -> str:
+    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=_env(**env))
     line = [ln for ln in p.stdout.splitlines() if ln.startswith("PROBE")]
     if not line:
         raise Failed(f"probe failed: {p.stderr.strip()}")
@@ -184,17 +188,25 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
     )
     out = work / f"out-{pages}"
     out.mkdir()
-    s = {k: Series() for k in ("cold", "cold2", "warm", "floor", "typst", "served")}
-    render = [sys.executable, "-c", RENDER, "render", str(issue), "-o"]
+    s = {k: Series() for k in ("cold", "cold2", "new", "warm", "floor", "typst", "served")}
+    render = [sys.executable, "-c", CLIENT, "render", str(issue), "-o"]
+    # The `issue` script with no server to ask (the server below answers only the `served` row),
+    # and this run's own user cache folder, its house shelves filled by one render beforehand.
+    alone = {"XDG_RUNTIME_DIR": str(work / "no-server"), "XDG_CACHE_HOME": str(work / "user-cache")}
+    (work / "no-server").mkdir(exist_ok=True)
+    _probe([*render, str(out / "first.pdf")], Series(), **alone)
     server = _Server(issue)
     for k in range(repeat):
         shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
-        _probe([*render, str(out / "cold.pdf")], s["cold"])
+        _probe([*render, str(out / "cold.pdf")], s["cold"], **alone)
         shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
-        _probe([*render, str(out / "cold2.pdf"), "--jobs", "2"], s["cold2"])
+        _probe([*render, str(out / "cold2.pdf"), "--jobs", "2"], s["cold2"], **alone)
         _probe([sys.executable, "-c", TYPST, str(typ), str(out / "typst.pdf"), str(HERE)], s["typst"])
+        shutil.rmtree(issue / "build" / ".cache", ignore_errors=True)
+        fresh = {**alone, "XDG_CACHE_HOME": str(work / f"new-machine-{pages}-{k}")}
+        _probe([*render, str(out / "new.pdf")], s["new"], **fresh)
         _one_word_change(issue, k)
-        _probe([*render, str(out / "warm.pdf")], s["warm"])
+        _probe([*render, str(out / "warm.pdf")], s["warm"], **alone)
         said = _probe([sys.executable, "-c", FLOOR, str(issue), str(out / "floor.pdf")], s["floor"])
         s["floor"].inner.append(float(said.split("FLOOR")[1].split()[0]))
         # The server last rendered the text before this iteration's change: one word changed for it too.
@@ -262,6 +274,7 @@ def report(pages: int, s: dict[str, Series]) -> None:
     rows = [
         ("cold `issue render` (no cache)", s["cold"]),
         ("cold, --jobs 2 (two processes)", s["cold2"]),
+        ("cold, a machine's first render", s["new"]),
         ("warm re-render after 1-word change", s["warm"]),
         ("typst.compile, whole process", s["typst"]),
     ]
@@ -282,6 +295,8 @@ def report(pages: int, s: dict[str, Series]) -> None:
         cold, typst, warm = (statistics.median(getattr(s[k], unit)) for k in ("cold", "typst", "warm"))
         bc, bt, bw = (min(getattr(s[k], unit)) for k in ("cold", "typst", "warm"))
         print(f"  {unit:<4} cold / typst   median {cold / typst:5.2f}x   best-of-N {bc / bt:5.2f}x   (target <= 0.50)")
+        new, bn = statistics.median(getattr(s["new"], unit)), min(getattr(s["new"], unit))
+        print(f"  {unit:<4} first / typst  median {new / typst:5.2f}x   best-of-N {bn / bt:5.2f}x   (empty user cache)")
         print(f"  {unit:<4} warm / cold    median {warm / cold:5.2f}x   best-of-N {bw / bc:5.2f}x   (target <= 0.25)")
         for k in ("served", "session"):
             m, b = statistics.median(getattr(s[k], unit)), min(getattr(s[k], unit))

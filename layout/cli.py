@@ -23,39 +23,6 @@ app = typer.Typer(
 )
 
 
-class _Bar:
-    """A progress bar on standard error while a terminal watches: pages laid out, then written."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-        self.progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        )
-        self.task = self.progress.add_task("reading", total=None)
-
-    def __enter__(self) -> _Bar:
-        self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.progress.stop()
-
-    def loaded(self, li) -> None:
-        self.progress.update(self.task, description="laying out", total=len(li.issue.pages), completed=0)
-
-    def writing(self, pages: int) -> None:
-        self.progress.update(self.task, description="writing", total=pages, completed=0)
-
-    def tick(self) -> None:
-        self.progress.advance(self.task)
-
-
 # Arguments and options several commands share.
 IssueArg = Annotated[Path, typer.Argument(help="The issue folder or its issue.yaml")]
 PdfOut = Annotated[Path | None, typer.Option("-o", "--output", help="The PDF to write")]
@@ -104,10 +71,10 @@ def render(
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
     ISSUE/build/print/). Answered by `issue serve ISSUE` when one is running."""
     from .pipeline import tune_gc
-    from .render import run_render
+    from .render import Progress, run_render
 
     tune_gc()
-    bar = _Bar() if sys.stderr.isatty() else None
+    bar = Progress() if sys.stderr.isatty() else None
     opts = {"greedy": greedy, "print_": print_, "icc": icc, "split": split, "no_cache": no_cache, "jobs": jobs}
     raise typer.Exit(run_render(issue, output, allow_overset, _err, _out, bar=bar, **opts))
 

@@ -152,6 +152,52 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None) -> i
     return None
 
 
+class Progress:
+    """Progress on standard error while a terminal watches: pages laid out, then written, on one
+    line rewritten in place (carriage returns only: nothing to import on the way to a render)."""
+
+    WIDTH = 24
+
+    def __init__(self, stream: Any = None) -> None:
+        import sys
+
+        self.stream = stream if stream is not None else sys.stderr
+        self.desc, self.total, self.done = "reading", 0, 0
+        self.shown = ""
+
+    def __enter__(self) -> Progress:
+        self._show()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:  # leave the terminal as it was: the line blanked, the cursor at its start
+            self.stream.write("\r" + " " * len(self.shown) + "\r")
+            self.stream.flush()
+            self.shown = ""
+
+    def loaded(self, li: Any) -> None:
+        self.desc, self.total, self.done = "laying out", len(li.issue.pages), 0
+        self._show()
+
+    def writing(self, pages: int) -> None:
+        self.desc, self.total, self.done = "writing", pages, 0
+        self._show()
+
+    def tick(self) -> None:
+        self.done += 1
+        self._show()
+
+    def _show(self) -> None:
+        text = self.desc
+        if self.total:
+            filled = min(self.WIDTH, self.WIDTH * self.done // self.total)
+            text = f"{self.desc:<10} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {self.done}/{self.total}"
+        if text != self.shown:
+            self.stream.write("\r" + text.ljust(len(self.shown)))
+            self.stream.flush()
+            self.shown = text
+
+
 def _say(stream: Any) -> Say:
     def say(msg: str) -> None:
         from .manifest.files import printable
@@ -176,7 +222,10 @@ def run_plain(opts: dict) -> int:
         with stop_signals_raise():
             tune_gc()
             output = Path(opts["output"]) if opts["output"] else None
-            return run_render(Path(opts["issue"]), output, opts["allow_overset"], err, out, no_cache=opts["no_cache"])
+            bar = Progress() if sys.stderr.isatty() else None
+            return run_render(
+                Path(opts["issue"]), output, opts["allow_overset"], err, out, no_cache=opts["no_cache"], bar=bar
+            )
     except KeyboardInterrupt:
         err("interrupted; nothing was written")
         return 130

@@ -96,3 +96,55 @@ def test_plain_route_is_taken_without_typer(tmp_path: Path, issue: Path) -> None
     assert code == 0 and out.strip().endswith("False"), out
     code, out, _ = _run(probe, ["render", str(issue), "--jobs", "1", "-o", str(tmp_path / "o.pdf")], tmp_path)
     assert code == 0 and out.strip().endswith("True"), out  # other options: the typer command
+
+
+def test_progress_shows_each_phase_and_leaves_the_line_blank() -> None:
+    import io
+    from types import SimpleNamespace
+
+    from layout.render import Progress
+
+    s = io.StringIO()
+    bar = Progress(s)
+    with bar:
+        bar.loaded(SimpleNamespace(issue=SimpleNamespace(pages=[1, 2, 3])))
+        for _ in range(3):
+            bar.tick()
+    with bar:
+        bar.writing(3)
+        bar.tick()
+    text = s.getvalue()
+    assert "laying out" in text and "3/3" in text and "writing" in text and "1/3" in text
+    assert text.endswith("\r") and text.rsplit("\r", 2)[-2].strip() == "", "the line is left blank"
+    assert "\n" not in text
+
+
+def test_a_render_in_a_terminal_shows_progress_and_writes_the_pdf(tmp_path: Path, issue: Path) -> None:
+    """In a terminal (a pseudo-terminal here) the plain route shows its progress line on stderr."""
+    import pty
+    import select
+
+    out = tmp_path / "t.pdf"
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    leader, follower = pty.openpty()
+    p = subprocess.Popen(
+        [sys.executable, "-c", CLIENT, "render", str(issue), "-o", str(out)],
+        stdin=follower, stdout=subprocess.PIPE, stderr=follower, env=env,
+    )  # fmt: skip
+    os.close(follower)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert p.wait(timeout=60) == 0
+    os.close(leader)
+    assert b"laying out" in seen and b"writing" in seen and b"Traceback" not in seen, seen
+    assert out.read_bytes().startswith(b"%PDF")

@@ -270,11 +270,10 @@ def answered() -> None:
 
 def main() -> None:
     """The `issue` command: a plain render answered by `issue serve` if one runs, else rendered here
-    (without the command-line library when no terminal shows a progress bar), else the full CLI
-    (imported only then)."""
+    without the command-line library; anything else by the full CLI (imported only then)."""
     answered()
     opts = forwardable(sys.argv[1:])
-    if opts is not None and not sys.stderr.isatty():
+    if opts is not None:
         from ..render import run_plain
 
         sys.exit(run_plain(opts))
