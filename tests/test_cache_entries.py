@@ -133,3 +133,14 @@ def test_adopted_entries_are_trusted_and_file_entries_are_not(entry, tmp_path: P
     pc3 = ParagraphCache(path, "fp", [Path(f) for f in faces])
     pc3.adopt({"other": e})
     assert pc3.get("bad") is None and not pc3.vouched("bad")
+
+
+def test_the_words_check_keeps_exactly_the_letters_and_digits_of_every_code_point() -> None:
+    """The check that a cached setting sets the paragraph's own words compares letters and digits
+    (str.isalnum), case folded; it runs as a regular expression: the same over all of Unicode."""
+    import sys
+
+    from layout.text.typeset import _letters
+
+    everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert _letters([everything[:5000], everything[5000:]]) == "".join(c for c in everything if c.isalnum()).casefold()

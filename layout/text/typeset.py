@@ -8,6 +8,7 @@ tables), so a justified line is exactly its measure in the PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ..manifest.stylesheet import TextSpec
@@ -165,6 +166,10 @@ def _loosest(br: Breaks) -> float:
     return max((abs(r) for r in br.ratios[:-1]), default=0.0)
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is exactly isalnum() and the underscore
+
+
 def _letters(texts: Iterable[str]) -> str:
-    """The letters and digits of some text, case folded: what a cached setting must agree on."""
-    return "".join(ch for s in texts for ch in s if ch.isalnum()).casefold()
+    """The letters and digits of some text, case folded: what a cached setting must agree on
+    (at C speed: a warm render checks every paragraph read from the file)."""
+    return _NOT_ALNUM.sub("", "".join(texts)).casefold()
