@@ -200,6 +200,8 @@ class Progress:
 
 def _say(stream: Any) -> Say:
     def say(msg: str) -> None:
+        if stream is None:  # started with the stream closed (`>&-`): nothing can be said, as click does
+            return
         from .manifest.files import printable
 
         stream.write(printable(msg) + "\n")
@@ -222,7 +224,7 @@ def run_plain(opts: dict) -> int:
         with stop_signals_raise():
             tune_gc()
             output = Path(opts["output"]) if opts["output"] else None
-            bar = Progress() if sys.stderr.isatty() else None
+            bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
             return run_render(
                 Path(opts["issue"]), output, opts["allow_overset"], err, out, no_cache=opts["no_cache"], bar=bar
             )

@@ -90,8 +90,10 @@ def test_plain_route_says_and_writes_what_typer_does(tmp_path: Path, how: str) -
 
 def test_plain_route_is_taken_without_typer(tmp_path: Path, issue: Path) -> None:
     """The point of the route: a plain render imports neither typer nor click."""
-    probe = CLIENT.replace("main()", "import atexit; atexit.register(lambda: print('typer' in sys.modules)); main()")
-    probe = "import sys; " + probe
+    probe = (
+        "import atexit, sys; import layout.serve.client as c; say = lambda: print('typer' in sys.modules);"
+        "atexit.register(say); leave = c._leave; c._leave = lambda code: (say(), leave(code)); c.main()"
+    )  # the plain route leaves by os._exit (no atexit), the typer command by sys.exit
     code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
     assert code == 0 and out.strip().endswith("False"), out
     code, out, _ = _run(probe, ["render", str(issue), "--jobs", "1", "-o", str(tmp_path / "o.pdf")], tmp_path)
@@ -148,3 +150,22 @@ def test_a_render_in_a_terminal_shows_progress_and_writes_the_pdf(tmp_path: Path
     os.close(leader)
     assert b"laying out" in seen and b"writing" in seen and b"Traceback" not in seen, seen
     assert out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("closed", ["stdout", "stderr", "both"])
+def test_closed_output_streams_neither_crash_nor_stop_the_render(tmp_path: Path, issue: Path, closed: str) -> None:
+    """Started with standard output or error closed (`>&-`, a cron job): the PDF is written and the
+    exit code says so, by either route; nothing is printed, no traceback."""
+    got = {}
+    for entry in (CLIENT, TYPER):
+        out = tmp_path / f"{'client' if entry is CLIENT else 'typer'}.pdf"
+        redirect = {"stdout": ">&-", "stderr": "2>&-", "both": ">&- 2>&-"}[closed]
+        code = tmp_path / "code"
+        run = f'"{sys.executable}" -c "{entry}" render "{issue}" -o "{out}" {redirect}'
+        cmd = f'exec 3>"{code}"; {run}; echo "exit $?" >&3'
+        env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}
+        p = subprocess.run(["bash", "-c", cmd], env=env, timeout=120)
+        assert p.returncode == 0
+        got[entry] = ((tmp_path / "code").read_text().strip(), _sha(out))
+    assert got[CLIENT] == got[TYPER]
+    assert got[CLIENT][0] == "exit 0" and got[CLIENT][1] is not None

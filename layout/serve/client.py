@@ -276,7 +276,19 @@ def main() -> None:
     if opts is not None:
         from ..render import run_plain
 
-        sys.exit(run_plain(opts))
+        _leave(run_plain(opts))
     from ..cli import run
 
     run()
+
+
+def _leave(code: int) -> None:
+    """Exit now, once what was said is out: a render's hundreds of thousands of objects need no
+    tearing down (the interpreter's clean-up took 0.05 s of a 16-page render). Every file the
+    render writes is complete and renamed into place before it returns."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe or stream: nothing more can be said
+            pass
+    os._exit(code)
