@@ -211,9 +211,10 @@ def _say(stream: Any) -> Say:
 
 
 def run_plain(opts: dict) -> int:
-    """`issue render ISSUE [-o OUT] [--allow-overset] [--no-cache]` (the options `serve.client.forwardable`
-    reads) exactly as the typer command runs it, messages and exit codes included, without importing
-    typer and click (about 50 ms of a cold render). SIGTERM/SIGHUP and Ctrl-C end it as `cli.run` does."""
+    """`issue render ISSUE [-o OUT] [--allow-overset] [--no-cache] [--jobs 1|2]` (the options
+    `serve.client.forwardable` reads) exactly as the typer command runs it, messages and exit codes
+    included, without importing typer and click (about 50 ms of a cold render). SIGTERM/SIGHUP and
+    Ctrl-C end it as `cli.run` does."""
     import sys
 
     from .manifest.files import Terminated, stop_signals_raise
@@ -226,7 +227,14 @@ def run_plain(opts: dict) -> int:
             output = Path(opts["output"]) if opts["output"] else None
             bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
             return run_render(
-                Path(opts["issue"]), output, opts["allow_overset"], err, out, no_cache=opts["no_cache"], bar=bar
+                Path(opts["issue"]),
+                output,
+                opts["allow_overset"],
+                err,
+                out,
+                no_cache=opts["no_cache"],
+                jobs=opts.get("jobs"),
+                bar=bar,
             )
     except KeyboardInterrupt:
         err("interrupted; nothing was written")

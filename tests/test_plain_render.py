@@ -58,10 +58,16 @@ def _break(issue: Path, how: str) -> list[str]:
         return [*args, "--allow-overset"]
     if how == "into-new-folder":  # made, as the typer command makes it
         return ["render", str(issue), "-o", str(issue.parent / "new" / "out.pdf")]
+    if how.startswith(("jobs", "-j")):  # parsed here too, but never forwarded to a server
+        extra = {"jobs 1": ["--jobs", "1"], "jobs=2": ["--jobs=2"], "-j2": ["-j2"], "jobs 3": ["--jobs", "3"]}
+        return ["render", str(issue), "-o", out, *extra.get(how, ["-j", "1", "--jobs", "2"])]
     raise AssertionError(how)
 
 
-CASES = ["good", "no-cache", "bad-yaml", "missing", "onto-input", "overset", "overset-allowed", "into-new-folder"]
+CASES = [
+    "good", "no-cache", "bad-yaml", "missing", "onto-input", "overset", "overset-allowed", "into-new-folder",
+    "jobs 1", "jobs=2", "-j2", "jobs 3", "jobs twice",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("how", CASES)
@@ -83,7 +89,16 @@ def test_plain_route_says_and_writes_what_typer_does(tmp_path: Path, how: str) -
         pdf = work / ("new" if how == "into-new-folder" else "") / "out.pdf"
         results.append((code, out.replace(str(work), "W"), err.replace(str(work), "W"), _sha(pdf)))
     assert results[0] == results[1]
-    written = {"good": 0, "no-cache": 0, "into-new-folder": 0, "overset-allowed": 1}
+    written = {
+        "good": 0,
+        "no-cache": 0,
+        "into-new-folder": 0,
+        "overset-allowed": 1,
+        "jobs 1": 0,
+        "jobs=2": 0,
+        "-j2": 0,
+        "jobs twice": 0,
+    }
     assert results[0][0] == {**written, "overset": 1}.get(how, 2), results[0]
     assert (results[0][3] is not None) == (how in written)
 
@@ -97,7 +112,9 @@ def test_plain_route_is_taken_without_typer(tmp_path: Path, issue: Path) -> None
     code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
     assert code == 0 and out.strip().endswith("False"), out
     code, out, _ = _run(probe, ["render", str(issue), "--jobs", "1", "-o", str(tmp_path / "o.pdf")], tmp_path)
-    assert code == 0 and out.strip().endswith("True"), out  # other options: the typer command
+    assert code == 0 and out.strip().endswith("False"), out  # --jobs too
+    code, out, _ = _run(probe, ["render", str(issue), "--greedy", "-o", str(tmp_path / "o.pdf")], tmp_path)
+    assert code in (0, 1) and out.strip().endswith("True"), out  # other options: the typer command
 
 
 def test_progress_shows_each_phase_and_leaves_the_line_blank() -> None:

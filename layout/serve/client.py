@@ -123,15 +123,22 @@ def manifest_of(issue: str, cwd: str) -> Path:
     return (p / "issue.yaml" if p.is_dir() else p).resolve()
 
 
-def forwardable(argv: list[str]) -> dict | None:
-    """The options of `render ISSUE [-o OUT] [--allow-overset] [--no-cache]`, or None for any other
-    command line (other options, --help, a second argument, an option value that looks like one)."""
+def forwardable(argv: list[str], jobs: bool = False) -> dict | None:
+    """The options of `render ISSUE [-o OUT] [--allow-overset] [--no-cache]` (with `jobs`, also
+    `--jobs 1|2`, which a server does not take), or None for any other command line (other options,
+    --help, a second argument, an option value that looks like one)."""
     if not argv or argv[0] != "render":
         return None
     got: dict = {"issue": None, "output": None, "allow_overset": False, "no_cache": False}
     args = iter(argv[1:])
     for a in args:
         value = None
+        if jobs and a in ("-j", "--jobs", "-j1", "-j2", "--jobs=1", "--jobs=2"):
+            n = next(args, None) if a in ("-j", "--jobs") else a[-1]
+            if n not in ("1", "2") or "jobs" in got:
+                return None  # the typer command says what is wrong with it
+            got["jobs"] = int(n)
+            continue
         if a in ("-o", "--output"):
             value = next(args, None)
             if value is None or value.startswith("-") or not value:
@@ -272,7 +279,7 @@ def main() -> None:
     """The `issue` command: a plain render answered by `issue serve` if one runs, else rendered here
     without the command-line library; anything else by the full CLI (imported only then)."""
     answered()
-    opts = forwardable(sys.argv[1:])
+    opts = forwardable(sys.argv[1:], jobs=True)
     if opts is not None:
         from ..render import run_plain
 
