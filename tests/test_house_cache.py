@@ -38,6 +38,10 @@ from layout.pdf.draw import write_pdf
 from layout.pipeline import build
 folder, out, cache = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "cache"
 shutil.rmtree(folder / "build", ignore_errors=True)  # the issue's own packs gone: a cold render
+if sys.argv[4] == "fifo":
+    import os
+    (folder / "build" / ".cache").mkdir(parents=True)
+    os.mkfifo(folder / "build" / ".cache" / "paragraphs.bin")
 b = build(folder, cache=cache, parallel=False)
 write_pdf(b.composed, out, pages=b.pages)
 b.keep_cache()
@@ -45,12 +49,13 @@ print(b.fonts.parsed if b.fonts else -1)
 """
 
 
-def _render(folder: Path, out: Path, cache: bool = True) -> tuple[bytes, int]:
+def _render(folder: Path, out: Path, cache: bool = True, fifo_pack: bool = False) -> tuple[bytes, int]:
     """A cold render in a fresh process (this one may have parsed the fonts already): its PDF and how
     many fonts it parsed."""
     env = {**os.environ, "XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
     r = subprocess.run(
-        [sys.executable, "-c", RENDER, str(folder), str(out), "cache" if cache else "no-cache"],
+        [sys.executable, "-c", RENDER, str(folder), str(out), "cache" if cache else "no-cache",
+         "fifo" if fifo_pack else "-"],
         capture_output=True, text=True, env=env, timeout=120, cwd=Path(__file__).resolve().parents[1],
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -170,3 +175,25 @@ def test_hyphenation_patterns_from_the_house_pack_hyphenate_as_parsed(home: Path
 
 def test_the_house_folder_follows_xdg_cache_home(home: Path) -> None:
     assert user_cache_dir() == home
+
+
+@pytest.mark.parametrize("where", ["house font", "house hyphenation", "issue pack", "signing key"])
+def test_a_fifo_where_a_pack_belongs_is_passed_over(home: Path, tmp_path: Path, where: str) -> None:
+    """A named pipe put where a cache pack or the signing key belongs used to block the render
+    forever on reading it; it is now not read at all, and the PDF is the same."""
+    folder = tmp_path / "issue"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
+    want, _ = _render(folder, tmp_path / "want.pdf", cache=False)
+    home.mkdir(parents=True, exist_ok=True)
+    if where == "house font":
+        (home / "fonts").mkdir()
+        for font in FONT_DIR.rglob("*.ttf"):
+            os.mkfifo(home / "fonts" / f"{hashlib.blake2b(font.read_bytes(), digest_size=20).hexdigest()}.bin")
+    elif where == "house hyphenation":
+        (home / "hyphenation").mkdir()
+        dic = Path(pyphen.LANGUAGES[pyphen.language_fallback("en_US")])
+        os.mkfifo(home / "hyphenation" / f"{hashlib.blake2b(dic.read_bytes(), digest_size=20).hexdigest()}.bin")
+    elif where == "signing key":
+        os.mkfifo(home / "pack.key")
+    got, _ = _render(folder, tmp_path / "got.pdf", fifo_pack=where == "issue pack")
+    assert got == want

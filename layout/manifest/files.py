@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import signal
+import stat
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -101,6 +102,26 @@ def stop_signals_raise() -> Iterator[None]:
 _PROCESS_KEY = os.urandom(32)  # when no key can be kept: packs from this process are trusted by it alone
 
 
+def read_regular(path: Path, limit: int) -> bytes | None:
+    """The bytes of `path` if it is a regular file of at most `limit` bytes; None for anything else
+    (a FIFO put where a cache file belongs would otherwise block forever, a device read on and on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def user_cache_dir() -> Path:
     """This user's cache folder for the tool ($XDG_CACHE_HOME/layout, else ~/.cache/layout): the
     packs' signing key and the house packs (parsed fonts, hyphenation patterns) every issue shares."""
@@ -116,8 +137,8 @@ def pack_key() -> bytes:
     path = folder / "pack.key"
     for _ in range(2):
         try:
-            key = path.read_bytes()
-            if len(key) == 32:
+            key = read_regular(path, 64)
+            if key is not None and len(key) == 32:
                 return key
         except OSError:
             pass

@@ -13,14 +13,15 @@ import os
 import tempfile
 from pathlib import Path
 
-from .files import pack_digest
+from .files import pack_digest, read_regular
+
+MAX_PACK = 1 << 30  # bytes: a 64-page issue's paragraphs take a few MiB
 
 
 def read_pack(path: Path, magic: bytes, fingerprint: object) -> dict:
     """The entries of the pack at `path`, or {} unless it verifies and matches `fingerprint`."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data = read_regular(path, MAX_PACK)
+    if data is None or len(data) > MAX_PACK:
         return {}
     head = len(magic)
     if not data.startswith(magic) or len(data) < head + 32:
