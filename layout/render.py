@@ -10,6 +10,7 @@ exactly what one in a fresh process does.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -96,6 +97,8 @@ def run_render(
         if code is not None:
             return code
         b.keep_cache()
+        if session is not None:
+            session.written = os.path.abspath(target)
         c = b.composed
         dt = time.perf_counter() - t0
         out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")

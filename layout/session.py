@@ -190,6 +190,7 @@ class Session:
         self._stories_done = False
         self.builds = 0
         self.checked = PageMemo()  # each page's findings, for pages that come out unchanged
+        self.written: str | None = None  # the PDF the last render wrote (absolute), for `issue serve`
 
     def paragraph_cache(self, path: Path | None, fingerprint: str, fonts: list[Path]) -> ParagraphCache:
         return _Paragraphs(self, path, fingerprint, fonts)

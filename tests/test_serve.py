@@ -8,6 +8,7 @@ Driven as real processes on a temporary copy of the sample issue, with timeouts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -244,6 +245,31 @@ def test_a_server_stops_when_a_library_it_loaded_changes(folder: Path, env: dict
         _fell_back(r, tmp_path / "b.pdf")
         assert srv.p.wait(timeout=TIMEOUT) == 0
         assert any("a library it loaded" in ln and "sitecustomize.py" in ln for ln in srv.lines), srv.lines
+    finally:
+        srv.stop()
+
+
+def test_the_server_frees_the_replaced_pdf_after_answering(folder: Path, env: dict, tmp_path: Path) -> None:
+    """It holds the PDF it last wrote open, so the next render's rename frees nothing before the
+    answer; once answered, the replaced file is let go: no deleted file stays open."""
+    if not Path(f"/proc/{os.getpid()}/fd").is_dir():
+        pytest.skip("needs /proc")
+    srv = Server(folder, env)
+    try:
+        srv.wait_for("ready:")
+        out = tmp_path / "a.pdf"
+        for k in range(3):
+            _edit(
+                folder / "articles" / "geminids.md", *(("richest", "finest") if k % 2 == 0 else ("finest", "richest"))
+            )
+            r = _run(CLIENT, ["render", str(folder), "-o", str(out)], env, tmp_path)
+            assert r.returncode == 0 and srv.served() == k + 1, r.stderr
+            links = []
+            for fd in Path(f"/proc/{srv.p.pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    links.append(os.readlink(fd))
+            assert links.count(str(out)) == 1, links  # the PDF just written, held
+            assert not [ln for ln in links if ln.endswith("(deleted)") and ".pdf" in ln], links
     finally:
         srv.stop()
 

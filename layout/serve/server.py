@@ -111,6 +111,7 @@ class Server:
         self.home = "/"  # between renders: a folder that cannot be removed from under the server
         os.chdir(self.home)
         self.stop = False
+        self.held: int | None = None  # see _hold
 
     def loop(self, issue: Path, path: Path) -> int:
         self.out(f"serving {self.manifest.parent} at {path}")
@@ -130,6 +131,7 @@ class Server:
                     self._serve_one(conn)
         except (KeyboardInterrupt, Terminated):
             pass
+        self._hold(None)
         self.out("stopped")
         return EXIT_OK
 
@@ -267,7 +269,19 @@ class Server:
             self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s")
         except OSError:
             self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
+        self._hold(self.session.written)
         _tidy()
+
+    def _hold(self, path: str | None) -> None:
+        """Keep the PDF just written open until the next render has answered: renaming the next
+        one over it then frees nothing, and the old file's blocks (30 MiB at 16 pages, 5-20 ms of
+        the file system's time) are freed here, after that answer, when this descriptor closes."""
+        old, self.held = self.held, None
+        if path is not None:
+            with contextlib.suppress(OSError):
+                self.held = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        if old is not None:
+            os.close(old)
 
 
 def _tidy() -> None:
