@@ -149,16 +149,21 @@ class Helper:
 
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
-        if self.fd >= 0:
-            try:
-                os.close(self.fd)
-            except OSError:
-                pass
+        reap(self.pid, self.fd)
+
+
+def reap(pid: int, fd: int) -> None:
+    """End a forked helper and wait for it: its pipe closed (if `fd` >= 0), SIGKILL, waitpid."""
+    if fd >= 0:
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            os.close(fd)
         except OSError:
             pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass

@@ -21,10 +21,9 @@ from __future__ import annotations
 import gc
 import marshal
 import os
-import signal
 
 from ..page.frames import Composed, Page, TextItem
-from ..page.parallel import spare_core
+from ..page.parallel import reap, spare_core
 from . import images
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
@@ -199,19 +198,11 @@ class TextHelper:
     def abandon(self) -> None:
         """The render stopped (overset, an error, an interrupt) or drew without it: end the child
         and reap it (nothing, if it was already taken)."""
-        if self.fd >= 0:
+        if self.pid:
+            reap(self.pid, self.fd)
+        elif self.fd >= 0:
             try:
                 os.close(self.fd)
             except OSError:
                 pass
-            self.fd = -1
-        if self.pid:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
-                pass
-            self.pid = 0
+        self.pid, self.fd = 0, -1

@@ -109,14 +109,18 @@ def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Lin
                 raise ValueError("a span of the wrong shape")
             if kerns and any(type(k) not in _NUM for k in kerns):
                 raise ValueError("a span of the wrong shape")
-            face = faces.get(path)
-            if face is None:
-                if path not in allowed:
-                    raise ValueError(f"a face the style does not name: {path}")
-                face = faces[path] = FontBook.face(Path(path))
+            face = faces.get(path) or _face(path, faces, allowed)
             out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
         lines.append(Line(out, *rest))
     return lines
+
+
+def _face(path: str, faces: dict[str, Face], allowed: set[str]) -> Face:
+    """The face an entry names by its file, loaded on first use; only the style's own files."""
+    if path not in allowed:
+        raise ValueError(f"a face the style does not name: {path}")
+    face = faces[path] = FontBook.face(Path(path))
+    return face
 
 
 def _decode_trusted(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
@@ -126,11 +130,7 @@ def _decode_trusted(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> 
     for spans, rest in entry:
         out = []
         for path, size, text, kerns, width, glyphs, span_rest in spans:
-            face = faces.get(path)
-            if face is None:
-                if path not in allowed:
-                    raise ValueError(f"a face the style does not name: {path}")
-                face = faces[path] = FontBook.face(Path(path))
+            face = faces.get(path) or _face(path, faces, allowed)
             out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
         lines.append(Line(out, *rest))
     return lines
