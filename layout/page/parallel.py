@@ -16,6 +16,7 @@ import marshal
 import os
 import signal
 import time
+from collections.abc import Callable
 
 from ..manifest.load import LoadedIssue
 from .compose import Composer
@@ -110,23 +111,13 @@ class Helper:
             comp.ts(lang).hyph.preload()
         self.mine, theirs = _halves(_stories(comp), 1 - share)
         known = set(cache.used)
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: set its share, send what it made, leave without cleanup
-            code = 1
-            try:
-                os.close(r)
-                for aid, colw, _ in theirs:
-                    comp.content(aid, colw)
-                # Its set paragraphs and its parsed Markdown: composition here finds both.
-                data = marshal.dumps({k: v for k, v in cache.used.items() if k not in known})
-                with os.fdopen(w, "wb") as f:
-                    f.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(w)
-        self.pid, self.fd = pid, r
+
+        def share() -> dict:  # in the child: set its share; its set paragraphs and parsed Markdown
+            for aid, colw, _ in theirs:
+                comp.content(aid, colw)
+            return {k: v for k, v in cache.used.items() if k not in known}
+
+        self.pid, self.fd = fork_child(share)
 
     def finish(self) -> bool:
         """Set this process's share, then take the child's; True if the child did its share
@@ -134,14 +125,12 @@ class Helper:
         try:
             for aid, colw, _ in self.mine:
                 self.comp.content(aid, colw)
-            with os.fdopen(self.fd, "rb") as f:
-                self.fd = -1
-                data = f.read()
+            fd, self.fd = self.fd, -1
+            data = collect(self.pid, fd)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
             self.abandon()
             raise
-        _, status = os.waitpid(self.pid, 0)
-        if status != 0 or not data:
+        if data is None:
             return False
         assert self.comp.cache is not None
         self.comp.cache.adopt(marshal.loads(data))
@@ -150,6 +139,34 @@ class Helper:
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
         reap(self.pid, self.fd)
+
+
+def fork_child(work: Callable[[], object]) -> tuple[int, int]:
+    """Fork a child that runs `work`, sends its result (plain data, `marshal`) down a pipe in one
+    write and leaves without clean-up; (its pid, the pipe's read end) here."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            data = marshal.dumps(work())
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def collect(pid: int, fd: int) -> bytes | None:
+    """What the child of `fork_child` sent, once it has exited; None if it failed or sent nothing.
+    `fd` is closed here; an interrupt while waiting is raised (the caller then reaps the child)."""
+    with os.fdopen(fd, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    return data if status == 0 and data else None
 
 
 def reap(pid: int, fd: int) -> None:

@@ -23,7 +23,7 @@ import marshal
 import os
 
 from ..page.frames import Composed, Page, TextItem
-from ..page.parallel import reap, spare_core
+from ..page.parallel import collect, fork_child, reap, spare_core
 from . import images
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
@@ -139,21 +139,12 @@ class TextHelper:
         self.count = len(composed.pages) - first
         self.drawn: list[tuple] | None = None
         self.streams: dict[bytes, bytes] | None = None  # the child's page streams, compressed
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: draw its pages, send them, leave without cleanup
-            code = 1
-            try:
-                os.close(r)
-                gc.disable()  # short-lived: a collection would only copy every page of memory it scans
-                data = marshal.dumps(_draw_later(composed, pages, first))
-                with os.fdopen(w, "wb") as f:
-                    f.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(w)
-        self.pid, self.fd = pid, r
+
+        def draw() -> tuple:  # in the child: draw its pages
+            gc.disable()  # short-lived: a collection would only copy every page of memory it scans
+            return _draw_later(composed, pages, first)
+
+        self.pid, self.fd = fork_child(draw)
 
     def text(self, i: int, tw: _TextWriter, page: Page, pages: PageCache | None) -> str | None:
         """Page `i`'s text and rule operators as the child drew them, taken as a page-cache hit is
@@ -176,16 +167,14 @@ class TextHelper:
         """The child's pages (waiting for them), or None if it failed (this process draws them).
         Its compressed page streams and photo digests are taken too (both named by content)."""
         try:
-            with os.fdopen(self.fd, "rb") as f:
-                self.fd = -1
-                data = f.read()
+            fd, self.fd = self.fd, -1
+            data = collect(self.pid, fd)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
             self.abandon()
             raise
-        _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         try:
-            drawn, streams, digests = marshal.loads(data) if status == 0 and data else (None, None, None)
+            drawn, streams, digests = marshal.loads(data) if data else (None, None, None)
         except (EOFError, ValueError, TypeError):
             return None
         if not (isinstance(drawn, list) and len(drawn) == self.count):

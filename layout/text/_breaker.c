@@ -447,22 +447,30 @@ static int as_double(PyObject *o, double *out)
     return FALLBACK;
 }
 
+/* `seq` as a fast sequence of at least n items (a new reference), or NULL: fall back to Python. */
+static PyObject *fast_at_least(PyObject *seq, Py_ssize_t n)
+{
+    PyObject *fast = PySequence_Fast(seq, "expected a sequence");
+    if (!fast) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (PySequence_Fast_GET_SIZE(fast) < n) {
+        Py_DECREF(fast);
+        return NULL;
+    }
+    return fast;
+}
+
 /* The first n items of a sequence as doubles: plain (out) or cumulative from 0.0 (sums, n + 1). */
 static int read_doubles(PyObject *seq, Py_ssize_t n, double *out, int cumulative)
 {
-    PyObject *fast = PySequence_Fast(seq, "expected a sequence");
+    PyObject *fast = fast_at_least(seq, n);
     PyObject **items;
     Py_ssize_t i;
     double acc = 0.0, x;
     int st = OK;
-    if (!fast) {
-        PyErr_Clear();
-        return FALLBACK;
-    }
-    if (PySequence_Fast_GET_SIZE(fast) < n) {
-        Py_DECREF(fast);
-        return FALLBACK;
-    }
+    if (!fast) return FALLBACK;
     items = PySequence_Fast_ITEMS(fast);
     if (cumulative) out[0] = 0.0;
     for (i = 0; i < n; i++) {
@@ -482,18 +490,11 @@ static int read_doubles(PyObject *seq, Py_ssize_t n, double *out, int cumulative
 /* Penalties are squared: a plain int is accepted only where its square is exact as a double. */
 static int read_pen(PyObject *seq, Py_ssize_t n, double *out)
 {
-    PyObject *fast = PySequence_Fast(seq, "expected a sequence");
+    PyObject *fast = fast_at_least(seq, n);
     PyObject **items;
     Py_ssize_t i;
     int st = OK;
-    if (!fast) {
-        PyErr_Clear();
-        return FALLBACK;
-    }
-    if (PySequence_Fast_GET_SIZE(fast) < n) {
-        Py_DECREF(fast);
-        return FALLBACK;
-    }
+    if (!fast) return FALLBACK;
     items = PySequence_Fast_ITEMS(fast);
     for (i = 0; i < n && st == OK; i++) {
         st = as_double(items[i], &out[i]);
@@ -506,20 +507,15 @@ static int read_pen(PyObject *seq, Py_ssize_t n, double *out)
 /* sep (is it END?) and flag (truthiness) */
 static int read_flags(PyObject *sep, PyObject *flag, Py_ssize_t n, unsigned char *is_end, unsigned char *fl)
 {
-    PyObject *fs = PySequence_Fast(sep, "expected a sequence"), *ff;
+    PyObject *fs = fast_at_least(sep, n), *ff;
     Py_ssize_t i;
     int st = OK;
-    if (!fs) {
-        PyErr_Clear();
-        return FALLBACK;
-    }
-    ff = PySequence_Fast(flag, "expected a sequence");
+    if (!fs) return FALLBACK;
+    ff = fast_at_least(flag, n);
     if (!ff) {
-        PyErr_Clear();
         Py_DECREF(fs);
         return FALLBACK;
     }
-    if (PySequence_Fast_GET_SIZE(fs) < n || PySequence_Fast_GET_SIZE(ff) < n) st = FALLBACK;
     for (i = 0; i < n && st == OK; i++) {
         PyObject *s = PySequence_Fast_GET_ITEM(fs, i), *f = PySequence_Fast_GET_ITEM(ff, i);
         long v;
