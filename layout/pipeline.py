@@ -191,7 +191,8 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
     for aid, art in iss.articles.items():
         a = ("articles", aid)
         # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
-        body = _as_set(li.bodies.get(aid, ""), pc, punct[art.language or iss.language], memo)
+        raw, pu = li.bodies.get(aid, ""), punct[art.language or iss.language]
+        body = _may_print(raw, pu, body_faces + faces("subhead", "drop_cap"), style) or _as_set(raw, pc, pu, memo)
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
@@ -253,6 +254,28 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     if role is None or not role.upper:
         return text
     return text + text.upper() if path[-1] == "publication" else text.upper()
+
+
+# Characters parsing a body can print that its source need not hold: quotes and apostrophes, dashes,
+# the ellipsis (Punctuation), list bullets, the asterism a rule of dashes becomes and footnote numbers
+# (markdown.parse).
+_MADE = "\u2013\u2014\u2026\u2019\u2022*\u2003" + "0123456789".translate(markdown.SUPERSCRIPT)
+
+
+def may_hold(raw: str, punct: Punctuation) -> str | None:
+    """Every character the set text of body `raw` can hold (sorted, one of each), or None when that
+    cannot be told without parsing: entities (&), autolinks (<: their text is decoded), NUL."""
+    if "&" in raw or "<" in raw or "\x00" in raw:
+        return None
+    return "".join(sorted(set(raw).union(_MADE, *punct.quotes)))
+
+
+def _may_print(raw: str, punct: Punctuation, fs: list[Face], style: Style) -> str | None:
+    """`may_hold(raw)` when every one of those characters prints in every face of `fs`: what the
+    glyph check then reads, so that no body is parsed only to be checked (the helper process parses
+    its share itself). None when the body must be parsed and checked as set."""
+    chars = may_hold(raw, punct)
+    return None if chars is None or _glyph_finding(chars, None, fs, style) else chars
 
 
 def _as_set(

@@ -25,7 +25,7 @@ from .grid import page_geometry
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
 # The helper's share of the bodies when this process checks the issue meanwhile (the checks cost
 # about a fifth of setting the bodies; measured on the 16-page benchmark issue).
-CHECKS_SHARE = 0.6
+CHECKS_SHARE = 0.55
 
 
 def _stories(comp: Composer) -> list[tuple[str, float, int]]:
