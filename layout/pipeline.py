@@ -125,12 +125,19 @@ def _build(
     if on_loaded:
         on_loaded(li)
     if helper:
-        helper.finish()
+        helper.set_mine()  # the child's share is taken when composition first needs one of its stories
     pages = None
     if cache and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
         pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
-    composed = comp.compose()
+    try:
+        composed = comp.compose()
+        if helper:
+            helper.take()  # its paragraphs go into the cache even if no page asked for them
+    except BaseException:
+        if helper:
+            helper.abandon()
+        raise
     if session is not None:
         session.composed(pc)
     return Built(li, style, composed, pc, fonts, pages)

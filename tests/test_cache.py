@@ -232,3 +232,44 @@ def test_a_helper_that_fails_leaves_its_share_to_this_process(issue: Path, tmp_p
     assert (tmp_path / "rescued.pdf").read_bytes() == (tmp_path / "serial.pdf").read_bytes()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_first_pages_are_laid_out_while_the_helper_sets_the_rest(issue: Path, monkeypatch) -> None:
+    """This process sets the first pages' stories and lays out those pages before it waits for the
+    helper's paragraphs (the helper takes the later pages' stories)."""
+    from layout.page import parallel
+    from layout.page.compose import Composer
+
+    pages_done, real_page, real_take = [], Composer._page, parallel.Helper.take
+    at_take = []
+
+    def page(self, pi):  # type: ignore[no-untyped-def]
+        r = real_page(self, pi)
+        pages_done.append(pi)
+        return r
+
+    def take(self):  # type: ignore[no-untyped-def]
+        at_take.append(len(pages_done))
+        return real_take(self)
+
+    monkeypatch.setattr(Composer, "_page", page)
+    monkeypatch.setattr(parallel.Helper, "take", take)
+    b = build(issue, cache=False, parallel=True)
+    assert at_take and at_take[0] >= 1, "no page was laid out before the helper's share was taken"
+    assert at_take[0] < len(b.composed.pages)
+
+
+def test_an_interrupt_while_laying_out_pages_ends_the_helper(issue: Path, monkeypatch) -> None:
+    """Ctrl-C while the first pages are laid out, the helper still at work: it is ended and reaped."""
+    import os
+
+    from layout.page.compose import Composer
+
+    def page(self, pi):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Composer, "_page", page)
+    with pytest.raises(KeyboardInterrupt):
+        build(issue, parallel=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)

@@ -54,6 +54,7 @@ class Composer:
     ):
         self.cache = cache
         self.stories = stories  # articles set in an earlier build of this process, by what sets them
+        self.awaiting: Callable[[str], None] | None = None  # hears of a story not yet set (parallel.Helper)
         self.tick = tick
         self.li = li
         self.style = style
@@ -86,6 +87,8 @@ class Composer:
         key = f"{aid}@{colw:.3f}"
         c = self._content.get(key)
         if c is None:
+            if self.awaiting is not None:  # another process may be setting it: its lines, not ours
+                self.awaiting(key)
             art = self.li.issue.articles[aid]
             punct = self.punct(art.language)
             blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)

@@ -5,7 +5,8 @@ depend on where it is placed (its column width comes from the grid), so every st
 places can be set before composition. A forked child sets its share of them (by length) while this
 process checks the issue (Markdown, glyphs) and sets the rest; the child sends back only the
 paragraphs it set and the Markdown it parsed, as the cache's own plain-data entries (`marshal`,
-one write down a pipe), and composition then finds every body in the cache. The child's lines are
+one write down a pipe). The child takes the later pages' stories, so composition lays out the first
+pages before it waits for them, and then finds every body in the cache. The child's lines are
 the same plain data a warm re-render reads, so the PDF is the same bytes as a serial render. Used
 only where it pays (see `worth_it`); without `os.fork` (Windows) it never runs.
 """
@@ -23,9 +24,9 @@ from .compose import Composer
 from .grid import page_geometry
 
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
-# The helper's share of the bodies when this process checks the issue meanwhile (the checks cost
-# about a fifth of setting the bodies; measured on the 16-page benchmark issue).
-CHECKS_SHARE = 0.55
+# The helper's share of the bodies (by length) while this process checks the issue, sets the first
+# pages' stories and lays out those pages (measured on the 16-page benchmark issue).
+CHECKS_SHARE = 0.6
 
 
 def _stories(comp: Composer) -> list[tuple[str, float, int]]:
@@ -81,25 +82,23 @@ def worth_it(li: LoadedIssue, cached: int) -> bool:
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS
 
 
-def _halves(stories: list[tuple[str, float, int]], share: float = 0.5) -> tuple[list, list]:
-    """Two lists of stories, the first with about `share` of the total length (longest first,
-    each to the side furthest below its share)."""
-    a: list = []
-    b: list = []
-    na = nb = 0.0
-    for s in sorted(stories, key=lambda s: -s[2]):
-        if na * (1 - share) <= nb * share:
-            a.append(s)
-            na += s[2]
-        else:
-            b.append(s)
-            nb += s[2]
-    return a, b
+def _in_page_order(stories: list[tuple[str, float, int]], share: float) -> tuple[list, list]:
+    """The stories split where the first part, in the order the pages place them, holds about
+    `share` of the total length: this process sets the first pages' stories and can lay out those
+    pages while the helper still sets the rest."""
+    total = sum(s[2] for s in stories)
+    run = 0
+    for i, s in enumerate(stories):
+        if run + s[2] / 2 > share * total:
+            return stories[:i], stories[i:]
+        run += s[2]
+    return stories, []
 
 
 class Helper:
-    """A forked child setting its share of the story bodies while this process goes on (checking
-    the issue, then setting the rest); `finish` takes its paragraphs into the cache."""
+    """A forked child setting the later pages' story bodies while this process goes on (checking the
+    issue, setting the first pages' stories and laying out their pages); `take` takes the child's
+    paragraphs into the cache, when composition first needs one of its stories."""
 
     def __init__(self, comp: Composer, share: float):
         cache = comp.cache
@@ -109,7 +108,8 @@ class Helper:
         # dictionaries (the slowest thing a first paragraph does) and the typesetters.
         for lang in {comp.li.issue.language, *(a.language for a in comp.li.issue.articles.values() if a.language)}:
             comp.ts(lang).hyph.preload()
-        self.mine, theirs = _halves(_stories(comp), 1 - share)
+        self.mine, theirs = _in_page_order(_stories(comp), 1 - share)
+        self.theirs = {f"{aid}@{colw:.3f}" for aid, colw, _ in theirs}  # Composer.content's keys
         known = set(cache.used)
 
         def share() -> dict:  # in the child: set its share; its set paragraphs and parsed Markdown
@@ -117,28 +117,48 @@ class Helper:
                 comp.content(aid, colw)
             return {k: v for k, v in cache.used.items() if k not in known}
 
+        self.taken = self.reaped = False
         self.pid, self.fd = fork_child(share)
 
-    def finish(self) -> bool:
-        """Set this process's share, then take the child's; True if the child did its share
-        (if not, composition sets its stories here, as a serial render would)."""
+    def set_mine(self) -> None:
+        """Set this process's share; then composition asks for the child's share (`take`) when it
+        first needs one of its stories, so that the first pages are laid out meanwhile."""
         try:
             for aid, colw, _ in self.mine:
                 self.comp.content(aid, colw)
-            fd, self.fd = self.fd, -1
-            data = collect(self.pid, fd)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
             self.abandon()
             raise
-        if data is None:
-            return False
-        assert self.comp.cache is not None
-        self.comp.cache.adopt(marshal.loads(data))
-        return True
+        self.comp.awaiting = self._wanted
+
+    def _wanted(self, key: str) -> None:
+        if key in self.theirs:
+            self.take()
+
+    def take(self) -> bool:
+        """Wait for the child and take its paragraphs into the cache (once); True if it did its share."""
+        self.comp.awaiting = None
+        if self.reaped:
+            return self.taken
+        try:
+            fd, self.fd = self.fd, -1
+            data = collect(self.pid, fd)
+        except BaseException:
+            self.abandon()
+            raise
+        self.reaped = True  # its pid is no longer ours to signal
+        self.taken = data is not None
+        if data is not None:
+            assert self.comp.cache is not None
+            self.comp.cache.adopt(marshal.loads(data))
+        return self.taken
 
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
-        reap(self.pid, self.fd)
+        self.comp.awaiting = None
+        if not self.reaped:
+            self.reaped = True
+            reap(self.pid, self.fd)
 
 
 def fork_child(work: Callable[[], object]) -> tuple[int, int]:
