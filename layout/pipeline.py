@@ -125,7 +125,7 @@ def _build(
     if on_loaded:
         on_loaded(li)
     if helper:
-        helper.set_mine()  # the child's share is taken when composition first needs one of its stories
+        helper.set_mine()  # the child's stories are taken as composition first needs each
     pages = None
     if cache and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)

@@ -16,8 +16,11 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import struct
+import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 from ..manifest.load import LoadedIssue
 from .compose import Composer
@@ -97,8 +100,8 @@ def _in_page_order(stories: list[tuple[str, float, int]], share: float) -> tuple
 
 class Helper:
     """A forked child setting the later pages' story bodies while this process goes on (checking the
-    issue, setting the first pages' stories and laying out their pages); `take` takes the child's
-    paragraphs into the cache, when composition first needs one of its stories."""
+    issue, setting the first pages' stories and laying out pages); composition takes each of the
+    child's stories when it first needs it (`take`), as soon as the child has sent it."""
 
     def __init__(self, comp: Composer, share: float):
         cache = comp.cache
@@ -109,20 +112,23 @@ class Helper:
         for lang in {comp.li.issue.language, *(a.language for a in comp.li.issue.articles.values() if a.language)}:
             comp.ts(lang).hyph.preload()
         self.mine, theirs = _in_page_order(_stories(comp), 1 - share)
-        self.theirs = {f"{aid}@{colw:.3f}" for aid, colw, _ in theirs}  # Composer.content's keys
+        self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _) in enumerate(theirs)}  # Composer.content's keys
+        self.got = 0  # the child's stories taken so far, in its order
+        self.reaped = False
+        self.spool = _spool()
         known = set(cache.used)
 
-        def share() -> dict:  # in the child: set its share; its set paragraphs and parsed Markdown
-            for aid, colw, _ in theirs:
-                comp.content(aid, colw)
-            return {k: v for k, v in cache.used.items() if k not in known}
+        def story(aid: str, colw: float) -> dict:  # in the child: one story's paragraphs and Markdown
+            comp.content(aid, colw)
+            new = {k: v for k, v in cache.used.items() if k not in known}
+            known.update(new)
+            return new
 
-        self.taken = self.reaped = False
-        self.pid, self.fd = fork_child(share)
+        self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
 
     def set_mine(self) -> None:
-        """Set this process's share; then composition asks for the child's share (`take`) when it
-        first needs one of its stories, so that the first pages are laid out meanwhile."""
+        """Set this process's share; then composition takes each of the child's stories when it
+        first needs it, so that pages are laid out meanwhile."""
         try:
             for aid, colw, _ in self.mine:
                 self.comp.content(aid, colw)
@@ -132,33 +138,107 @@ class Helper:
         self.comp.awaiting = self._wanted
 
     def _wanted(self, key: str) -> None:
-        if key in self.theirs:
-            self.take()
+        i = self.theirs.get(key)
+        if i is not None:
+            self.take(i + 1)
 
-    def take(self) -> bool:
-        """Wait for the child and take its paragraphs into the cache (once); True if it did its share."""
-        self.comp.awaiting = None
-        if self.reaped:
-            return self.taken
+    def take(self, upto: int | None = None) -> None:
+        """Take the child's stories into the cache, waiting for them, up to its `upto`-th (None:
+        all, and then reap it). Those it never sent (it failed) are set here, as a serial render would."""
         try:
-            fd, self.fd = self.fd, -1
-            data = collect(self.pid, fd)
+            while not self.reaped and (upto is None or self.got < upto):
+                entries = _receive(self.fd, self.spool)
+                if entries is None:  # it has finished, or failed: nothing more will come
+                    self._end(wait=True)
+                    break
+                if not isinstance(entries, dict):  # not what it writes: trust none of the rest
+                    self._end(wait=False)
+                    break
+                assert self.comp.cache is not None
+                self.comp.cache.adopt(entries)
+                self.got += 1
         except BaseException:
             self.abandon()
             raise
-        self.reaped = True  # its pid is no longer ours to signal
-        self.taken = data is not None
-        if data is not None:
-            assert self.comp.cache is not None
-            self.comp.cache.adopt(marshal.loads(data))
-        return self.taken
+        if upto is None or self.reaped:
+            self.comp.awaiting = None
+            if not self.reaped:
+                self._end(wait=True)
 
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
         self.comp.awaiting = None
-        if not self.reaped:
-            self.reaped = True
-            reap(self.pid, self.fd)
+        self._end(wait=False)
+
+    def _end(self, wait: bool) -> None:
+        if self.reaped:
+            return
+        self.reaped = True  # its pid is no longer ours to signal
+        fd, self.fd = self.fd, -1
+        if wait:
+            os.close(fd)
+            os.waitpid(self.pid, 0)
+        else:
+            reap(self.pid, fd)
+        os.close(self.spool)
+
+
+def _spool() -> int:
+    """An anonymous file the child writes its stories to (the pipe carries only where each is: a
+    pipe's buffer would stop the child while this process is busy elsewhere)."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.memfd_create("layout-helper", os.MFD_CLOEXEC)
+        except OSError:
+            pass
+    f = tempfile.TemporaryFile()
+    fd = os.dup(f.fileno())
+    f.close()
+    return fd
+
+
+_RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
+
+
+def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, int]:
+    """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
+    data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            end = 0
+            for work in works:
+                data = marshal.dumps(work())
+                view = memoryview(data)
+                while view:
+                    view = view[os.pwrite(spool, view, end + len(data) - len(view)) :]
+                os.write(w, _RECORD.pack(end, len(data)))
+                end += len(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _receive(fd: int, spool: int) -> object:
+    """The next story the child sent (its entries), None when it sends no more (it has left), or
+    False when what it sent cannot be read."""
+    rec = b""
+    while len(rec) < _RECORD.size:
+        chunk = os.read(fd, _RECORD.size - len(rec))
+        if not chunk:
+            return None
+        rec += chunk
+    off, n = _RECORD.unpack(rec)
+    data = os.pread(spool, n, off)
+    try:
+        return marshal.loads(data) if len(data) == n else False
+    except (ValueError, EOFError, TypeError):
+        return False
 
 
 def fork_child(work: Callable[[], object]) -> tuple[int, int]:
