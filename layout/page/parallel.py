@@ -2,13 +2,15 @@
 
 Reads a `Composer` before it lays out any page; fills its paragraph cache. A story's body does not
 depend on where it is placed (its column width comes from the grid), so every story the manifest
-places can be set before composition. A forked child sets its share of them (by length) while this
-process checks the issue (Markdown, glyphs) and sets the rest; the child sends back only the
-paragraphs it set and the Markdown it parsed, as the cache's own plain-data entries (`marshal`,
-one write down a pipe). The child takes the later pages' stories, so composition lays out the first
-pages before it waits for them, and then finds every body in the cache. The child's lines are
-the same plain data a warm re-render reads, so the PDF is the same bytes as a serial render. Used
-only where it pays (see `worth_it`); without `os.fork` (Windows) it never runs.
+places can be set before composition. A forked child sets the later pages' stories (a share by
+length) while this process checks the issue (Markdown, glyphs), sets the first pages' stories and
+lays out pages. The child sends each story as soon as it is set: only the paragraphs it set and the
+Markdown it parsed, as the cache's own plain-data entries (`marshal`), appended to an anonymous
+spool file, with where it lies sent down a pipe (a pipe's buffer would stop the child while this
+process is busy). Composition takes each of the child's stories when it first needs it, waiting
+only if the child has not sent it yet. The child's lines are the same plain data a warm re-render
+reads, so the PDF is the same bytes as a serial render; a story the child never sent is set here.
+Used only where it pays (see `worth_it`); without `os.fork` (Windows) it never runs.
 """
 
 from __future__ import annotations
