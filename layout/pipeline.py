@@ -21,7 +21,8 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, Helper, worth_it
+from .page.parallel import CHECKS_SHARE, worth_it
+from .page.parallel import start as start_helper
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .session import Session
@@ -114,7 +115,7 @@ def _build(
         pc = None  # nothing to keep and nothing to pass between processes
     comp = Composer(li, style, breaker, tick, pc, session.story_memo(pc) if session else None)
     # A helper process sets its share of the bodies while this one checks the issue.
-    helper = Helper(comp, CHECKS_SHARE) if use_parallel else None
+    helper = start_helper(comp, CHECKS_SHARE) if use_parallel else None
     try:
         _check_markdown(li, pc)
         _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)

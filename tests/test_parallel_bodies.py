@@ -147,3 +147,26 @@ def test_no_descriptor_is_left_open(issue: Path, tmp_path: Path) -> None:
             build(issue, cache=False, parallel=True)
     assert set(os.listdir("/proc/self/fd")) <= before
     _no_child_left()
+
+
+def test_a_system_that_cannot_fork_renders_in_one_process(
+    issue: Path, tmp_path: Path, serial: bytes, monkeypatch
+) -> None:
+    """fork() refused (the process limit, no memory: EAGAIN, ENOMEM): the render goes on in this
+    process alone, bodies and drawing both, with the same bytes, and leaves no descriptor open."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    from layout.cli import app
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _pdf(issue, tmp_path, "nofork.pdf") == serial
+    r = CliRunner().invoke(app, ["render", str(issue), "-o", str(tmp_path / "cli.pdf"), "--jobs", "2", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+    assert set(os.listdir("/proc/self/fd")) <= before

@@ -101,6 +101,15 @@ def _in_page_order(stories: list[tuple[str, float, int]], share: float) -> tuple
     return stories, []
 
 
+def start(comp: Composer, share: float) -> Helper | None:
+    """A helper setting `share` of the bodies, or None when the system will not give one (no memory
+    or processes to fork, no file to spool to): the bodies are then all set here."""
+    try:
+        return Helper(comp, share)
+    except OSError:
+        return None
+
+
 class Helper:
     """A forked child setting the later pages' story bodies while this process goes on (checking the
     issue, setting the first pages' stories and laying out pages); composition takes each of the
@@ -127,7 +136,11 @@ class Helper:
             known.update(new)
             return new
 
-        self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
+        try:
+            self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
+        except BaseException:
+            os.close(self.spool)
+            raise
 
     def set_mine(self) -> None:
         """Set this process's share; then composition takes each of the child's stories when it
@@ -207,7 +220,12 @@ def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, i
     """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
     data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:
         code = 1
         try:
@@ -248,7 +266,12 @@ def fork_child(work: Callable[[], object]) -> tuple[int, int]:
     """Fork a child that runs `work`, sends its result (plain data, `marshal`) down a pipe in one
     write and leaves without clean-up; (its pid, the pipe's read end) here."""
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:
         code = 1
         try:
