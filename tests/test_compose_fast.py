@@ -94,3 +94,107 @@ def test_flow_answers_as_the_unit_by_unit_fill_on_real_stories(sample_built):
                 slots = _random_slots(rnd)
                 start = rnd.randint(0, len(content.units))
                 assert fl.flow(start, slots) == plain_flow(content.units, start, slots)
+
+
+def plain_check_page(composed, page) -> list:
+    """The containment check as first written: every element against its box, then an all-pairs
+    sweep down the page (the oracle for containment.check_page's bands)."""
+    from layout.page.containment import EPS, HANG, _err, _fmt, _inside, _touching, describe, ink, story_boxes
+    from layout.page.frames import Box, TextItem
+
+    out = []
+    boxes = story_boxes(composed, page)
+    area = page.stories_area or page.area
+    for sid, (_fit, b) in boxes.items():
+        if b.height > 0 and not _inside(b, area, 0.0):
+            out.append(_err(page, sid, b, f"the story's box {_fmt(b)} is outside the page's text area {_fmt(area)}"))
+    names = [s for s in boxes if boxes[s][1].height > 0]
+    for i, s in enumerate(names):
+        for t in names[i + 1 :]:
+            b, c = boxes[s][1], boxes[t][1]
+            if min(b.right, c.right) - max(b.x, c.x) > EPS and min(b.bottom, c.bottom) - max(b.top, c.top) > EPS:
+                out.append(_err(page, s, b, f"the story's box overlaps the box of story '{t}'"))
+    inks = [k for k in map(ink, page.items) if k is not None]
+    for k in inks:
+        story = getattr(k.item, "story", None)
+        hang = HANG if isinstance(k.item, TextItem) else 0.0
+        b = boxes[story][1] if story is not None and story in boxes else page.area
+        inside = b.x - hang - EPS <= k.x0 and k.x1 <= b.right + hang + EPS
+        inside = inside and b.top - EPS <= k.top and k.bottom <= b.bottom + EPS
+        if not inside:
+            where = "the story's box" if story is not None and story in boxes else "the text area"
+            out.append(_err(page, story, Box(*k.tuple), f"{describe(k.item)} lies outside {where}"))
+    for a, b in _touching(inks):
+        story = getattr(a.item, "story", None) or getattr(b.item, "story", None)
+        out.append(_err(page, story, Box(*a.tuple), f"{describe(a.item)} touches {describe(b.item)}"))
+    return out
+
+
+def plain_ink(it):
+    """An item's ink as first written (TextItem.x0 and .x1 for a line's ends)."""
+    from layout.page.containment import Ink
+    from layout.page.frames import ImageItem, RuleItem
+
+    if isinstance(it, ImageItem | RuleItem):
+        from layout.page.containment import ink
+
+        return ink(it)
+    up = down = 0.0
+    for sp in it.line.spans:
+        t, b = sp.face.ink(sp.shaped.text)
+        up, down = max(up, t * sp.size / 1000), min(down, b * sp.size / 1000)
+    return None if up == down else Ink(it.x0, it.baseline - up, it.x1, it.baseline - down, it)
+
+
+def _shaken(page, rnd: random.Random, share: float):
+    """A copy of the page with a share of its items moved a little or a lot (overlaps, strays)."""
+    import copy
+    import dataclasses
+
+    from layout.page.frames import ImageItem, RuleItem
+
+    p = copy.copy(page)
+    p.items = list(page.items)
+    for k, it in enumerate(p.items):
+        if rnd.random() > share:
+            continue
+        dx, dy = rnd.choice([rnd.uniform(-3, 3), rnd.uniform(-200, 200), 0.0]), rnd.choice([rnd.uniform(-6, 6), 0.0])
+        if isinstance(it, RuleItem):
+            p.items[k] = dataclasses.replace(it, x0=it.x0 + dx, x1=it.x1 + dx, y0=it.y0 + dy, y1=it.y1 + dy)
+        elif isinstance(it, ImageItem):
+            p.items[k] = dataclasses.replace(it, x=it.x + dx, top=it.top + dy)
+        else:
+            p.items[k] = dataclasses.replace(it, x=it.x + dx, baseline=it.baseline + dy, top=it.top + dy)
+    return p
+
+
+def _issues(tmp_path_factory) -> list:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import awkward
+    from synthetic import make_issue
+
+    from layout.pipeline import build
+
+    root = tmp_path_factory.mktemp("fast")
+    built = [build(make_issue(root / "syn", pages=4, seed=5))]
+    built += [build(awkward.make(root / n, n)) for n in awkward.NAMES[:4]]
+    return built
+
+
+def test_containment_answers_as_the_all_pairs_check(sample_built, tmp_path_factory):
+    from layout.page import containment
+
+    rnd = random.Random(7)
+    for b in [sample_built, *_issues(tmp_path_factory)]:
+        c = b.composed
+        for page in c.pages:
+            assert [containment.ink(i) for i in page.items] == [plain_ink(i) for i in page.items]
+            assert containment.check_page(c, page) == plain_check_page(c, page)
+            for share in (0.01, 0.05, 0.3):
+                shaken = _shaken(page, rnd, share)
+                got = containment.check_page(c, shaken)
+                assert got == plain_check_page(c, shaken)
+                assert share < 0.3 or got  # the test shakes hard enough to find something
