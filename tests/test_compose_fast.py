@@ -1,13 +1,17 @@
 """The fast paths of composing and checking answer exactly as the plain code they replaced.
 
-Each plain version is kept here as the oracle: the unit-by-unit column fill (page.flow.Flow answers
-by bisection and keeps answers by their slots), and the all-pairs containment check (page.containment
-sweeps and buckets). They are compared on many random inputs and on real issues, clean and broken.
+Each plain version is kept as the oracle: the unit-by-unit column fill (page.flow.Flow answers by
+bisection and keeps answers by their slots), the containment check with its one sweep over all
+elements (page.containment first looks for a pair in bands between the gutters), and the page
+warnings and word search as first written (tests/plain_findings.py). They are compared on many
+random inputs and on real issues, as set and with their items shaken loose.
 """
 
 from __future__ import annotations
 
 import random
+
+import pytest
 
 from layout.page.content import Unit
 from layout.page.flow import Flow
@@ -168,7 +172,9 @@ def _shaken(page, rnd: random.Random, share: float):
     return p
 
 
-def _issues(tmp_path_factory) -> list:
+@pytest.fixture(scope="module")
+def issues(tmp_path_factory) -> list:
+    """A synthetic issue and four awkward ones, built."""
     import sys
     from pathlib import Path
 
@@ -184,11 +190,11 @@ def _issues(tmp_path_factory) -> list:
     return built
 
 
-def test_containment_answers_as_the_all_pairs_check(sample_built, tmp_path_factory):
+def test_containment_answers_as_the_all_pairs_check(sample_built, issues):
     from layout.page import containment
 
     rnd = random.Random(7)
-    for b in [sample_built, *_issues(tmp_path_factory)]:
+    for b in [sample_built, *issues]:
         c = b.composed
         for page in c.pages:
             assert [containment.ink(i) for i in page.items] == [plain_ink(i) for i in page.items]
@@ -198,3 +204,63 @@ def test_containment_answers_as_the_all_pairs_check(sample_built, tmp_path_facto
                 got = containment.check_page(c, shaken)
                 assert got == plain_check_page(c, shaken)
                 assert share < 0.3 or got  # the test shakes hard enough to find something
+
+
+def test_norm_answers_as_the_word_by_word_lowering():
+    import plain_findings
+
+    from layout.page.wordsearch import norm
+
+    rnd = random.Random(1)
+    alphabet = "abcXYZ019_-' .,;:!?\u00e9\u00c9\u0130\u00df\u1e9e\ufb01\u2014\u00a0K\u212a"
+    for _ in range(3000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        assert norm(text) == plain_findings.norm(text), repr(text)
+
+
+def test_first_lines_answers_as_the_word_by_word_search(sample_built, issues):
+    import plain_findings
+
+    from layout.page.frames import TextItem
+    from layout.page.wordsearch import first_lines
+
+    rnd = random.Random(5)
+    checked = 0
+    for b in [sample_built, *issues]:
+        for page in b.composed.pages:
+            for story in {getattr(i, "story", None) for i in page.items} - {None}:
+                body = sorted(
+                    (i for i in page.items if isinstance(i, TextItem) and i.story == story and i.role == "body"),
+                    key=lambda i: (i.column or 0, i.top),
+                )
+                words = [w for w, _ in plain_findings.words_of_lines(body)]
+                for _ in range(6):
+                    wants = []
+                    for _ in range(rnd.randint(0, 3)):
+                        k, n = rnd.randint(0, max(0, len(words) - 1)), rnd.randint(0, 6)
+                        wants.append(words[k : k + n] if rnd.random() < 0.8 else [rnd.choice(words or ["x"]), "zz"])
+                    want = plain_findings.first_lines(plain_findings.words_of_lines(body), wants)
+                    assert first_lines(body, wants) == want
+                    checked += sum(w is not None for w in want)
+    assert checked > 100
+
+
+def test_page_warnings_answer_as_first_written(sample_built, issues):
+    import plain_findings
+
+    from layout.page import findings
+
+    rnd = random.Random(9)
+    found = 0
+    for b in [sample_built, *issues]:
+        c, li = b.composed, b.loaded
+        for page in c.pages:
+            want = plain_findings._page_warnings(c, page, li)
+            assert findings._page_warnings(c, page, li) == want
+            found += len(want)
+            for share in (0.02, 0.1, 0.4):
+                shaken = _shaken(page, rnd, share)
+                got = findings._page_warnings(c, shaken, li)
+                assert got == plain_findings._page_warnings(c, shaken, li)
+                found += len(got)
+    assert found > 20  # the pages have something to circle
