@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..manifest.model import Article
 from ..text.line import Line
 from ..text.markdown import Block, Run
 from ..text.style import Style
 from ..text.typeset import Typesetter
+
+if TYPE_CHECKING:
+    from .flow import Flow
 
 
 @dataclass(slots=True)
@@ -63,6 +67,15 @@ class StoryContent:
         self.problems: list[tuple[int, str]] = []  # (body line, message): what cannot be set
         self.units = self._units(blocks)
         self._quote_units: dict[int, int | None] = {}
+        self._flow: Flow | None = None
+
+    def flow(self) -> Flow:
+        """The column flow over these units, made once (placing a story tries many heights)."""
+        if self._flow is None:
+            from .flow import Flow  # flow reads Unit from here
+
+            self._flow = Flow(self.units)
+        return self._flow
 
     def _units(self, blocks: list[Block]) -> list[Unit]:
         st = self.style

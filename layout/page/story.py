@@ -18,7 +18,7 @@ from ..text.style import Style
 from ..text.typeset import Typesetter
 from .blocks import photo_block, quote_block
 from .content import StoryContent, Unit
-from .flow import Obstacle, flow, free_slots, place_obstacles
+from .flow import Obstacle, free_slots, place_obstacles
 from .frames import ImageItem, RuleItem, TextItem
 from .grid import BASELINE
 from .header import set_header
@@ -97,6 +97,7 @@ class StoryLayout:
         """Choose the body height and distribute units. Returns (rows, placements,
         obstacles, blocks, next unit)."""
         units = self.c.units
+        flow = self.c.flow().flow
         m = len(self.cols)
         blocks = {"photos": {}, "quotes": {}}
         if start == 0:
@@ -120,13 +121,13 @@ class StoryLayout:
             obs = place_obstacles(m, H, blocks)
             if obs is None:
                 continue
-            placed, nxt = flow(units, start, free_slots(m, H, obs))
+            placed, nxt = flow(start, free_slots(m, H, obs))
             best = (H, placed, obs, nxt)
             if nxt >= len(units):
                 break
         if best is None:
             obs = self._drop_blocks(m, limit, blocks)
-            placed, nxt = flow(units, start, free_slots(m, limit, obs))
+            placed, nxt = flow(start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
         fixed = fixed_rows is not None
@@ -139,13 +140,14 @@ class StoryLayout:
     ) -> tuple[list, int]:
         """Room for the jump line, or balanced columns, once the body's height is chosen."""
         units = self.c.units
+        flow = self.c.flow().flow
         if nxt < len(units) and jump:
             # Make room for the "Continued on page N" line at the foot of the last column.
-            return flow(units, start, free_slots(m, H, obs, cut={m - 1}))
+            return flow(start, free_slots(m, H, obs, cut={m - 1}))
         if nxt >= len(units) and not fixed and m > 1:
             # Balance: shorten the last columns by a row while everything still fits.
             for k in range(m - 1, 0, -1):
-                p2, n2 = flow(units, start, free_slots(m, H, obs, set(range(m - k, m))))
+                p2, n2 = flow(start, free_slots(m, H, obs, set(range(m - k, m))))
                 if n2 >= len(units):
                     return p2, nxt
         return placed, nxt
@@ -181,7 +183,7 @@ class StoryLayout:
                 obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: (frac, col)})
                 if obs2 is None:
                     continue
-                p2, n2 = flow(self.c.units, start, free_slots(m, H, obs2))
+                p2, n2 = self.c.flow().flow(start, free_slots(m, H, obs2))
                 p2, n2 = self._finish(m, H, obs2, p2, n2, start, fixed, jump)
                 moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
                 if n2 >= nxt and not self._beside(moved, p2):
