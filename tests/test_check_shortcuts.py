@@ -62,3 +62,18 @@ def test_may_hold_covers_the_set_text(language: str, spec: dict) -> None:
 @pytest.mark.parametrize("raw", ["AT&amp;T", "&#x4ECA; today", "<https://example.org/%E2%98%83>", "a\x00b"])
 def test_may_hold_declines_what_parsing_decodes(raw: str) -> None:
     assert pipeline.may_hold(raw, Punctuation(PunctuationSpec(), "en")) is None
+
+
+def test_bad_chars_shortcut_agrees_with_the_character_by_character_check() -> None:
+    """bad_chars answers "none" for printable text without looking at each character; it must find
+    exactly what the character-by-character check finds, line breaks and tabs allowed."""
+    from layout.manifest.chars import _reason, bad_chars
+
+    def slow(text: str) -> list:
+        return [(i, ch) for i, ch in enumerate(text) if not ch.isprintable() and _reason(ch)][:5]
+
+    rng = random.Random(2026)
+    alphabet = "aé Zß\t\n\r\u00a0\u2003\u200b\u00ad\x00\x07\x1b\x7f\x85\ue000\U000f0000\u0378\ud800\u2028\u4eca€—"
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert [(b.index, b.char) for b in bad_chars(text)] == slow(text), repr(text)
