@@ -247,6 +247,9 @@ def _glyph_finding(text: str, punct: Punctuation | None, fs: list[Face], style: 
     if bad:
         return bad[0].describe()
     if punct is not None:  # the text as it will be set: with the curly quotes and dashes the style makes of it
+        held = may_hold(text, punct)
+        if held is not None and not _glyph_finding(held, None, fs, style):
+            return []  # whatever punctuation makes of it prints: no need to make it here
         text = text + punct.text(text)
     missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
     return [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
@@ -271,8 +274,9 @@ _MADE = "\u2013\u2014\u2026\u2019\u2022*\u2003" + "0123456789".translate(markdow
 
 
 def may_hold(raw: str, punct: Punctuation) -> str | None:
-    """Every character the set text of body `raw` can hold (sorted, one of each), or None when that
-    cannot be told without parsing: entities (&), autolinks (<: their text is decoded), NUL."""
+    """Every character the set text of body `raw` (or of a field punctuated) can hold (sorted, one of
+    each), or None when that cannot be told without parsing: entities (&), autolinks (<: their text
+    is decoded), NUL."""
     if "&" in raw or "<" in raw or "\x00" in raw:
         return None
     return "".join(sorted(set(raw).union(_MADE, *punct.quotes)))

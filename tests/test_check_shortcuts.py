@@ -59,6 +59,17 @@ def test_may_hold_covers_the_set_text(language: str, spec: dict) -> None:
     assert told > 400
 
 
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_may_hold_covers_a_punctuated_field(language: str) -> None:
+    punct = Punctuation(PunctuationSpec(number_ranges=True), language)
+    rng = random.Random(language)
+    for _ in range(1500):
+        field = _copy(rng).replace("\n", " ")[:120]
+        chars = pipeline.may_hold(field, punct)
+        if chars is not None:
+            assert set(punct.punctuate(field)) <= set(chars), field
+
+
 @pytest.mark.parametrize("raw", ["AT&amp;T", "&#x4ECA; today", "<https://example.org/%E2%98%83>", "a\x00b"])
 def test_may_hold_declines_what_parsing_decodes(raw: str) -> None:
     assert pipeline.may_hold(raw, Punctuation(PunctuationSpec(), "en")) is None
