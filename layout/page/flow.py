@@ -133,15 +133,18 @@ def place_obstacles(
 
 
 def free_slots(m: int, H: int, obs: list[Obstacle], cut: set[int] | None = None) -> list[tuple[int, int, int]]:
+    """The free row intervals (column, first row, rows) of a body `H` rows tall around the
+    obstacles, column by column; a column in `cut` ends a row short (room for a jump line)."""
+    spans = [(o.col, o.col + o.cols, o.row, o.row + o.rows) for o in obs]
     out = []
     for c in range(m):
-        blocked = sorted((o.row, o.row + o.rows) for o in obs if o.col <= c < o.col + o.cols)
         end = H - (1 if cut and c in cut else 0)
         r = 0
-        for a, b in blocked:
-            if a > r:
-                out.append((c, r, min(a, end) - r))
-            r = max(r, b)
+        if spans:
+            for a, b in sorted([(a, b) for c0, c1, a, b in spans if c0 <= c < c1]):
+                if a > r and min(a, end) - r > 0:
+                    out.append((c, r, min(a, end) - r))
+                r = max(r, b)
         if end > r:
             out.append((c, r, end - r))
-    return [s for s in out if s[2] > 0]
+    return out

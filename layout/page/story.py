@@ -155,11 +155,10 @@ class StoryLayout:
     def _beside(self, o: Obstacle, placed: list) -> bool:
         """Does the sentence a pull quote repeats stand within a few rows of it, in its
         columns or the next ones?"""
-        u = self.c.quote_unit(o.index)
-        at = [(c, r) for ui, c, r in placed if ui == u]
-        if not at:
+        at = _placement(placed, self.c.quote_unit(o.index))
+        if at is None:
             return False
-        c, r = at[0]
+        _, c, r = at
         return o.col - 1 <= c <= o.col + o.cols and o.row - QUOTE_NEAR <= r <= o.row + o.rows + QUOTE_NEAR
 
     def _away_from_sentences(
@@ -179,10 +178,15 @@ class StoryLayout:
         for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
             best = None
             tries = [(f, c) for f in (0.12, 0.25, 0.5, 0.75, 0.88) for c in (None, *range(m - o.cols + 1))]
+            seen = set()  # places tried: another try that puts everything in the same place scores the same
             for frac, col in tries:
                 obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: (frac, col)})
                 if obs2 is None:
                     continue
+                where = tuple((x.col, x.cols, x.row, x.rows, x.kind, x.index) for x in obs2)
+                if where in seen:
+                    continue
+                seen.add(where)
                 p2, n2 = self.c.flow().flow(start, free_slots(m, H, obs2))
                 p2, n2 = self._finish(m, H, obs2, p2, n2, start, fixed, jump)
                 moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
@@ -196,9 +200,8 @@ class StoryLayout:
         return obs, placed, nxt
 
     def _distance(self, o: Obstacle, placed: list) -> int:
-        u = self.c.quote_unit(o.index)
-        rows = [r for ui, _, r in placed if ui == u]
-        return min(abs(rows[0] - o.row), abs(rows[0] - o.row - o.rows)) if rows else 0
+        at = _placement(placed, self.c.quote_unit(o.index))
+        return min(abs(at[2] - o.row), abs(at[2] - o.row - o.rows)) if at is not None else 0
 
     def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
         """Photos and quotes that cannot all stand in a body `H` rows tall: leave out the
@@ -242,17 +245,21 @@ class StoryLayout:
         aid = self.c.aid
         units = self.c.units
         g = self.grid
+        area_top, first_col, cols = self.area_top, self.first_col, self.cols
+        above = g * BASELINE  # (row_y inlined: the same sums, in the same order)
         for ui, c, row in placed:
-            x = self.cols[c][0]
+            x = cols[c][0]
             u = units[ui]
+            col = c + first_col
             if u.drop is not None:
                 dl, depth = u.drop
-                top = self.row_y(top_row + row)
-                base = top + g * BASELINE + (depth - 1) * g
-                items.append(TextItem(x, base, top, top + depth * g, dl, "drop_cap", aid, c + self.first_col))
+                top = area_top + (top_row + row) * g
+                base = top + above + (depth - 1) * g
+                items.append(TextItem(x, base, top, top + depth * g, dl, "drop_cap", aid, col))
+            x += u.dx
             for k, (ln, role) in enumerate(u.lines):
-                top = self.row_y(top_row + row + k)
-                items.append(TextItem(x + u.dx, top + g * BASELINE, top, top + g, ln, role, aid, c + self.first_col))
+                top = area_top + (top_row + row + k) * g
+                items.append(TextItem(x, top + above, top, top + g, ln, role, aid, col))
 
     def _draw_photo(self, items: list, top_row: int, o: Obstacle) -> None:
         aid = self.c.aid
@@ -320,3 +327,14 @@ class StoryLayout:
                 y = max(y, b)
             if y1 - y > g:
                 items.append(RuleItem(gx, y, gx, y1, weight, color, self.c.aid))
+
+
+def _placement(placed: list, unit: int | None) -> tuple[int, int, int] | None:
+    """The placement (unit, column, row) of `unit` in `placed`, if any. The flow places each unit
+    once, in order and one after another (Flow.flow): unit u is looked for at its index first."""
+    if unit is None or not placed:
+        return None
+    k = unit - placed[0][0]
+    if 0 <= k < len(placed) and placed[k][0] == unit:
+        return placed[k]
+    return next((p for p in placed if p[0] == unit), None)
