@@ -80,7 +80,12 @@ def test_flow_answers_as_the_unit_by_unit_fill():
             start = rnd.randint(0, len(units))
             slots = _random_slots(rnd)
             want = plain_flow(units, start, slots)
-            assert fl.flow(start, slots) == want, (start, slots)
+            got = fl.flow(start, slots)
+            assert got == want, (start, slots)
+            assert list(got[0]) == want[0] and len(got[0]) == len(want[0])
+            for u in range(-1, len(units) + 1):  # where one unit went: the first placement of it
+                assert got[0].at(u) == next((p for p in want[0] if p[0] == u), None)
+            assert got[0].at(None) is None
             assert fl.flow(start, list(slots)) == want  # kept: the same answer again
 
 

@@ -18,7 +18,7 @@ from ..text.style import Style
 from ..text.typeset import Typesetter
 from .blocks import photo_block, quote_block
 from .content import StoryContent, Unit
-from .flow import Obstacle, free_slots, place_obstacles
+from .flow import Obstacle, Placements, free_slots, place_obstacles
 from .frames import ImageItem, RuleItem, TextItem
 from .grid import BASELINE
 from .header import set_header
@@ -93,7 +93,7 @@ class StoryLayout:
 
     def place_body(
         self, start: int, top_row: int, max_rows: int, fixed_rows: int | None, reserve_jump: bool
-    ) -> tuple[int, list, list[Obstacle], dict, int]:
+    ) -> tuple[int, Placements, list[Obstacle], dict, int]:
         """Choose the body height and distribute units. Returns (rows, placements,
         obstacles, blocks, next unit)."""
         units = self.c.units
@@ -136,8 +136,8 @@ class StoryLayout:
         return H, placed, obs, blocks, nxt
 
     def _finish(
-        self, m: int, H: int, obs: list[Obstacle], placed: list, nxt: int, start: int, fixed: bool, jump: bool
-    ) -> tuple[list, int]:
+        self, m: int, H: int, obs: list[Obstacle], placed: Placements, nxt: int, start: int, fixed: bool, jump: bool
+    ) -> tuple[Placements, int]:
         """Room for the jump line, or balanced columns, once the body's height is chosen."""
         units = self.c.units
         flow = self.c.flow().flow
@@ -152,10 +152,10 @@ class StoryLayout:
                     return p2, nxt
         return placed, nxt
 
-    def _beside(self, o: Obstacle, placed: list) -> bool:
+    def _beside(self, o: Obstacle, placed: Placements) -> bool:
         """Does the sentence a pull quote repeats stand within a few rows of it, in its
         columns or the next ones?"""
-        at = _placement(placed, self.c.quote_unit(o.index))
+        at = placed.at(self.c.quote_unit(o.index))
         if at is None:
             return False
         _, c, r = at
@@ -167,12 +167,12 @@ class StoryLayout:
         H: int,
         blocks: dict,
         obs: list[Obstacle],
-        placed: list,
+        placed: Placements,
         nxt: int,
         start: int,
         fixed: bool,
         jump: bool,
-    ) -> tuple[list[Obstacle], list, int]:
+    ) -> tuple[list[Obstacle], Placements, int]:
         """Move a pull quote that landed beside the sentence it quotes to another depth or
         column, as long as no less copy fits."""
         for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
@@ -199,8 +199,8 @@ class StoryLayout:
                 _, self._fracs[o.index], obs, placed, nxt = best
         return obs, placed, nxt
 
-    def _distance(self, o: Obstacle, placed: list) -> int:
-        at = _placement(placed, self.c.quote_unit(o.index))
+    def _distance(self, o: Obstacle, placed: Placements) -> int:
+        at = placed.at(self.c.quote_unit(o.index))
         return min(abs(at[2] - o.row), abs(at[2] - o.row - o.rows)) if at is not None else 0
 
     def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
@@ -327,14 +327,3 @@ class StoryLayout:
                 y = max(y, b)
             if y1 - y > g:
                 items.append(RuleItem(gx, y, gx, y1, weight, color, self.c.aid))
-
-
-def _placement(placed: list, unit: int | None) -> tuple[int, int, int] | None:
-    """The placement (unit, column, row) of `unit` in `placed`, if any. The flow places each unit
-    once, in order and one after another (Flow.flow): unit u is looked for at its index first."""
-    if unit is None or not placed:
-        return None
-    k = unit - placed[0][0]
-    if 0 <= k < len(placed) and placed[k][0] == unit:
-        return placed[k]
-    return next((p for p in placed if p[0] == unit), None)
