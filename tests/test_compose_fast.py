@@ -179,7 +179,7 @@ def _shaken(page, rnd: random.Random, share: float):
 
 @pytest.fixture(scope="module")
 def issues(tmp_path_factory) -> list:
-    """A synthetic issue and four awkward ones, built."""
+    """A synthetic issue and every awkward one (short heights, jumps, accents, overlaps), built."""
     import sys
     from pathlib import Path
 
@@ -191,7 +191,7 @@ def issues(tmp_path_factory) -> list:
 
     root = tmp_path_factory.mktemp("fast")
     built = [build(make_issue(root / "syn", pages=4, seed=5))]
-    built += [build(awkward.make(root / n, n)) for n in awkward.NAMES[:4]]
+    built += [build(awkward.make(root / n, n)) for n in [*awkward.NAMES, "editor"]]
     return built
 
 
