@@ -80,7 +80,12 @@ def test_flow_answers_as_the_unit_by_unit_fill():
             start = rnd.randint(0, len(units))
             slots = _random_slots(rnd)
             want = plain_flow(units, start, slots)
-            assert fl.flow(start, slots) == want, (start, slots)
+            got = fl.flow(start, slots)
+            assert got == want, (start, slots)
+            assert list(got[0]) == want[0] and len(got[0]) == len(want[0])
+            for u in range(-1, len(units) + 1):  # where one unit went: the first placement of it
+                assert got[0].at(u) == next((p for p in want[0] if p[0] == u), None)
+            assert got[0].at(None) is None
             assert fl.flow(start, list(slots)) == want  # kept: the same answer again
 
 
@@ -174,7 +179,7 @@ def _shaken(page, rnd: random.Random, share: float):
 
 @pytest.fixture(scope="module")
 def issues(tmp_path_factory) -> list:
-    """A synthetic issue and four awkward ones, built."""
+    """A synthetic issue and every awkward one (short heights, jumps, accents, overlaps), built."""
     import sys
     from pathlib import Path
 
@@ -186,7 +191,7 @@ def issues(tmp_path_factory) -> list:
 
     root = tmp_path_factory.mktemp("fast")
     built = [build(make_issue(root / "syn", pages=4, seed=5))]
-    built += [build(awkward.make(root / n, n)) for n in awkward.NAMES[:4]]
+    built += [build(awkward.make(root / n, n)) for n in [*awkward.NAMES, "editor"]]
     return built
 
 
@@ -264,3 +269,83 @@ def test_page_warnings_answer_as_first_written(sample_built, issues):
                 assert got == plain_findings._page_warnings(c, shaken, li)
                 found += len(got)
     assert found > 20  # the pages have something to circle
+
+
+def plain_free_slots(m: int, H: int, obs: list, cut: set[int] | None = None) -> list[tuple[int, int, int]]:
+    """The free row intervals as first written."""
+    out = []
+    for c in range(m):
+        blocked = sorted((o.row, o.row + o.rows) for o in obs if o.col <= c < o.col + o.cols)
+        end = H - (1 if cut and c in cut else 0)
+        r = 0
+        for a, b in blocked:
+            if a > r:
+                out.append((c, r, min(a, end) - r))
+            r = max(r, b)
+        if end > r:
+            out.append((c, r, end - r))
+    return [s for s in out if s[2] > 0]
+
+
+def test_free_slots_answer_as_first_written():
+    from layout.page.flow import Obstacle, free_slots
+
+    rnd = random.Random(4)
+    for _ in range(5000):
+        m, H = rnd.randint(1, 6), rnd.randint(0, 40)
+        obs = []
+        for _ in range(rnd.randint(0, 4)):
+            col, rows = rnd.randint(0, m - 1), rnd.randint(0, 15)
+            obs.append(Obstacle(col, rnd.randint(1, m - col), rnd.randint(0, H + 3), rows, "photo", 0))
+        cut = rnd.choice([None, set(), {m - 1}, set(range(rnd.randint(0, m), m))])
+        assert free_slots(m, H, obs, cut) == plain_free_slots(m, H, obs, cut)
+
+
+def plain_find_quote(content, text: str) -> int | None:
+    """Where a pull quote's sentence begins among a story's units, as first written."""
+    import plain_findings
+
+    want = plain_findings.norm(text)[:6]
+    if len(want) < 4:
+        return None
+    seq: list[str] = []
+    unit: list[int] = []
+    carry = ""
+    k = 0
+    n = len(want)
+    for ui, u in enumerate(content.units):
+        for ln, role in u.lines:
+            if role != "body":
+                continue
+            ws = plain_findings.norm(ln.text)
+            if carry and ws:
+                ws[0] = carry + ws[0]
+            carry = ws.pop() if ln.hyphenated and ln.text.endswith("-") and ws else ""
+            seq += ws
+            unit += [ui] * len(ws)
+        while k + n <= len(seq):
+            if seq[k] == want[0] and seq[k : k + n] == want:
+                return unit[k]
+            k += 1
+    return None
+
+
+def test_quote_search_in_the_body_answers_as_first_written(sample_built):
+    from layout.page.compose import Composer
+
+    b = sample_built
+    comp = Composer(b.loaded, b.style)
+    rnd = random.Random(8)
+    found = 0
+    for aid in b.loaded.issue.articles:
+        content = comp.content(aid, 150.0)
+        words = " ".join(ln.text for u in content.units for ln, role in u.lines if role == "body").split()
+        for _ in range(40):
+            k = rnd.randint(0, max(0, len(words) - 1))
+            text = " ".join(words[k : k + rnd.randint(3, 8)])
+            if rnd.random() < 0.2:
+                text += " notinthebody"
+            want = plain_find_quote(content, text)
+            assert content._find_quote(text) == want, text
+            found += want is not None
+    assert found > 50

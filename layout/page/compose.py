@@ -17,6 +17,7 @@ from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
+from .flow import Placements
 from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
@@ -317,7 +318,7 @@ class Composer:
                 "error",
             )
 
-    def _account(self, fit: StoryFit, content: StoryContent, placed: list, H: int, m: int, fixed: bool) -> None:
+    def _account(self, fit: StoryFit, content: StoryContent, placed: Placements, H: int, m: int, fixed: bool) -> None:
         fit.lines = sum(len(content.units[u].lines) for u, _, _ in placed)
         fit.fixed_height = fixed
         if fixed:

@@ -135,22 +135,31 @@ def _any_touching(inks: list[Ink], page: Page) -> bool:
     mids = [(a[0] + a[1] + b[0]) / 2 for a, b in zip(page.columns, page.columns[1:], strict=False)]
     if not isfinite(sum(mids)) or mids != sorted(mids):
         return True  # columns out of order: let the plain sweep decide
-    bands: dict[int, list[Ink]] = {}
+    bands: list[list[Ink]] = [[] for _ in range(len(mids) + 1)]
     for k in inks:
         if not isfinite(k.x0 + k.x1 + k.top + k.bottom):
             return True  # min() and max() of a NaN depend on the order: the plain sweep decides
-        for band in range(bisect_left(mids, k.x0), bisect_left(mids, k.x1) + 1):
-            bands.setdefault(band, []).append(k)
-    for band in bands.values():
+        first, last = bisect_left(mids, k.x0), bisect_left(mids, k.x1)
+        if first == last:
+            bands[first].append(k)
+        else:
+            for band in range(first, last + 1):  # none if x1 < x0: such marks overlap nothing
+                bands[band].append(k)
+    for band in bands:
         band.sort(key=_TOP)
-        for i, a in enumerate(band):
+        n = len(band)
+        for i in range(n - 1):
+            a = band[i]
             foot = a.bottom
-            for b in band[i + 1 :]:
+            j = i + 1
+            while j < n:
+                b = band[j]
                 if b.top >= foot:
                     break
                 if min(a.x1, b.x1) - max(a.x0, b.x0) > EPS and min(foot, b.bottom) - b.top > EPS:
                     if not (isinstance(a.item, RuleItem) and isinstance(b.item, RuleItem)):
                         return True
+                j += 1
     return False
 
 
