@@ -144,10 +144,16 @@ def place_obstacles(
             top[c] = base + rows
         col += cols
 
-    def free_at(c0: int, n: int, r: int, rows: int) -> bool:
-        return all(
-            not (o.col < c0 + n and c0 < o.col + o.cols and o.row < r + rows and r < o.row + o.rows) for o in obs
-        )
+    def free_from(c0: int, n: int, r: int, rows: int) -> int:
+        """The first row from `r` where `rows` rows of columns c0..c0+n-1 are free of obstacles
+        (past H - rows if none is). Every row up to the foot of an obstacle in the way is in its way too."""
+        near = [(o.row, o.row + o.rows) for o in obs if o.col < c0 + n and c0 < o.col + o.cols]
+        while r + rows <= H:
+            hit = next((b for a, b in near if a < r + rows and r < b), None)
+            if hit is None:
+                break
+            r = hit
+        return r
 
     inline = [(i, v) for i, v in blocks["photos"].items() if v[2] == "inline"]
     inline += [(i, v) for i, v in blocks["quotes"].items()]
@@ -165,8 +171,7 @@ def place_obstacles(
         for c0 in order:
             r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
             r = min(r, max(top[c0 : c0 + cols] + [H - rows]))
-            while r + rows <= H and not free_at(c0, cols, r, rows):
-                r += 1
+            r = free_from(c0, cols, r, rows)
             if r + rows <= H:
                 obs.append(Obstacle(c0, cols, r, rows, kind, i))
                 break
