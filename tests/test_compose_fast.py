@@ -422,3 +422,24 @@ def test_obstacles_are_placed_as_first_written():
         assert place_obstacles(m, H, blocks, moves) == want, (m, H, blocks, moves)
         placed += want is not None and len(want) > 1
     assert placed > 500
+
+
+def test_containment_answers_as_the_all_pairs_check_with_nan_and_infinite_places(sample_built):
+    import copy
+    import dataclasses
+
+    from layout.page import containment
+    from layout.page.frames import TextItem
+
+    c = sample_built.composed
+    rnd = random.Random(2)
+    for page in c.pages:
+        for bad in (float("nan"), float("inf"), -float("inf")):
+            p = copy.copy(page)
+            p.items = list(page.items)
+            for k in rnd.sample(range(len(p.items)), 3):
+                it = p.items[k]
+                if isinstance(it, TextItem):
+                    p.items[k] = dataclasses.replace(it, x=bad if rnd.random() < 0.5 else it.x, baseline=bad)
+            got = containment.check_page(c, p)
+            assert got and repr(got) == repr(plain_check_page(c, p))  # (NaN is not equal to itself)
