@@ -1,7 +1,7 @@
 """The fast paths of composing and checking answer exactly as the plain code they replaced.
 
 Each plain version is kept as the oracle: the unit-by-unit column fill (page.flow.Flow answers by
-bisection and keeps answers by their slots), the containment check with its one sweep over all
+bisection, a slot at a time), the containment check with its one sweep over all
 elements (page.containment first looks for a pair in bands between the gutters), and the page
 warnings and word search as first written (tests/plain_findings.py). They are compared on many
 random inputs and on real issues, as set and with their items shaken loose.
@@ -86,7 +86,7 @@ def test_flow_answers_as_the_unit_by_unit_fill():
             for u in range(-1, len(units) + 1):  # where one unit went: the first placement of it
                 assert got[0].at(u) == next((p for p in want[0] if p[0] == u), None)
             assert got[0].at(None) is None
-            assert fl.flow(start, list(slots)) == want  # kept: the same answer again
+            assert fl.flow(start, slots) == want  # the same answer again
 
 
 def test_flow_answers_as_the_unit_by_unit_fill_on_real_stories(sample_built):
