@@ -1,7 +1,7 @@
 """The fast paths of composing and checking answer exactly as the plain code they replaced.
 
 Each plain version is kept as the oracle: the unit-by-unit column fill (page.flow.Flow answers by
-bisection and keeps answers by their slots), the containment check with its one sweep over all
+bisection, a slot at a time), the containment check with its one sweep over all
 elements (page.containment first looks for a pair in bands between the gutters), and the page
 warnings and word search as first written (tests/plain_findings.py). They are compared on many
 random inputs and on real issues, as set and with their items shaken loose.
@@ -86,7 +86,7 @@ def test_flow_answers_as_the_unit_by_unit_fill():
             for u in range(-1, len(units) + 1):  # where one unit went: the first placement of it
                 assert got[0].at(u) == next((p for p in want[0] if p[0] == u), None)
             assert got[0].at(None) is None
-            assert fl.flow(start, list(slots)) == want  # kept: the same answer again
+            assert fl.flow(start, slots) == want  # the same answer again
 
 
 def test_flow_answers_as_the_unit_by_unit_fill_on_real_stories(sample_built):
@@ -349,3 +349,97 @@ def test_quote_search_in_the_body_answers_as_first_written(sample_built):
             assert content._find_quote(text) == want, text
             found += want is not None
     assert found > 50
+
+
+def plain_place_obstacles(m: int, H: int, blocks: dict, moves: dict | None = None) -> list | None:
+    """Where photos and quotes sit, as first written: a place looked for a row at a time."""
+    from layout.page.flow import Obstacle
+
+    top = [0] * m
+    obs: list = []
+    col = 0
+    for i, (cols, rows, placement) in blocks["photos"].items():
+        if placement != "top":
+            continue
+        cols = min(cols, m)
+        if col + cols > m:
+            col = 0
+        base = max(top[col : col + cols])
+        if base + rows > H:
+            return None
+        obs.append(Obstacle(col, cols, base, rows, "photo", i))
+        for c in range(col, col + cols):
+            top[c] = base + rows
+        col += cols
+
+    def free_at(c0: int, n: int, r: int, rows: int) -> bool:
+        return all(
+            not (o.col < c0 + n and c0 < o.col + o.cols and o.row < r + rows and r < o.row + o.rows) for o in obs
+        )
+
+    inline = [(i, v) for i, v in blocks["photos"].items() if v[2] == "inline"]
+    inline += [(i, v) for i, v in blocks["quotes"].items()]
+    for k, (i, (cols, rows, placement)) in enumerate(inline):
+        cols = min(cols, m)
+        kind = "quote" if placement == "quote" else "photo"
+        prefer = m - cols if kind == "photo" else min(m - cols, (1 + 2 * k) % m if m > 1 else 0)
+        order = [prefer] + sorted((c for c in range(m - cols + 1) if c != prefer), key=lambda c: max(top[c : c + cols]))
+        frac = 0.38 if k % 2 == 0 else 0.62
+        if moves and kind == "quote" and i in moves:
+            frac, col = moves[i]
+            if col is not None and col <= m - cols:
+                order = [col] + [c for c in order if c != col]
+        for c0 in order:
+            r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
+            r = min(r, max(top[c0 : c0 + cols] + [H - rows]))
+            while r + rows <= H and not free_at(c0, cols, r, rows):
+                r += 1
+            if r + rows <= H:
+                obs.append(Obstacle(c0, cols, r, rows, kind, i))
+                break
+        else:
+            return None
+    return obs
+
+
+def test_obstacles_are_placed_as_first_written():
+    from layout.page.flow import place_obstacles
+
+    rnd = random.Random(6)
+    placed = 0
+    for _ in range(6000):
+        m, H = rnd.randint(1, 6), rnd.randint(1, 60)
+        blocks: dict = {"photos": {}, "quotes": {}}
+        for i in range(rnd.randint(0, 4)):
+            blocks["photos"][i] = (rnd.randint(1, 4), rnd.randint(0, 25), rnd.choice(["top", "inline", "inline"]))
+        for i in range(rnd.randint(0, 3)):
+            blocks["quotes"][i] = (rnd.randint(1, 3), rnd.randint(0, 12), "quote")
+        moves = None
+        if blocks["quotes"] and rnd.random() < 0.6:
+            q = rnd.choice(list(blocks["quotes"]))
+            moves = {q: (rnd.choice([0.12, 0.25, 0.5, 0.75, 0.88]), rnd.choice([None, *range(m + 1)]))}
+        want = plain_place_obstacles(m, H, blocks, moves)
+        assert place_obstacles(m, H, blocks, moves) == want, (m, H, blocks, moves)
+        placed += want is not None and len(want) > 1
+    assert placed > 500
+
+
+def test_containment_answers_as_the_all_pairs_check_with_nan_and_infinite_places(sample_built):
+    import copy
+    import dataclasses
+
+    from layout.page import containment
+    from layout.page.frames import TextItem
+
+    c = sample_built.composed
+    rnd = random.Random(2)
+    for page in c.pages:
+        for bad in (float("nan"), float("inf"), -float("inf")):
+            p = copy.copy(page)
+            p.items = list(page.items)
+            for k in rnd.sample(range(len(p.items)), 3):
+                it = p.items[k]
+                if isinstance(it, TextItem):
+                    p.items[k] = dataclasses.replace(it, x=bad if rnd.random() < 0.5 else it.x, baseline=bad)
+            got = containment.check_page(c, p)
+            assert got and repr(got) == repr(plain_check_page(c, p))  # (NaN is not equal to itself)

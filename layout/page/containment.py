@@ -99,17 +99,18 @@ def check_page(composed: Composed, page: Page) -> list[Finding]:
             if min(b.right, c.right) - max(b.x, c.x) > EPS and min(b.bottom, c.bottom) - max(b.top, c.top) > EPS:
                 out.append(_err(page, s, b, f"the story's box overlaps the box of story '{t}'"))
     inks = []
-    limits: dict[tuple[str | None, bool], tuple[float, float, float, float]] = {}
+    limits: dict[str | None, tuple[tuple[float, float, float, float], ...]] = {}  # (for text, for the rest)
     for it in page.items:
         k = ink(it)
         if k is None:
             continue
         inks.append(k)
         story = getattr(it, "story", None)
-        text = isinstance(it, TextItem)
-        lim = limits.get((story, text))
-        if lim is None:
-            lim = limits[(story, text)] = _limits(boxes[story][1] if story in boxes else page.area, text)
+        lims = limits.get(story)
+        if lims is None:
+            b = boxes[story][1] if story in boxes else page.area
+            lims = limits[story] = (_limits(b, True), _limits(b, False))
+        lim = lims[0] if isinstance(it, TextItem) else lims[1]
         if not (lim[0] <= k.x0 and k.x1 <= lim[1] and lim[2] <= k.top and k.bottom <= lim[3]):
             where = "the story's box" if story is not None and story in boxes else "the text area"
             out.append(_err(page, story, Box(*k.tuple), f"{describe(it)} lies outside {where}"))

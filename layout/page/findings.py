@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import attrgetter
 from pathlib import Path
 
 from ..manifest.images import image_size
@@ -25,6 +26,7 @@ BAND_LINES = 3  # empty grid lines across a page's column worth a warning
 STRIP_LINES = 6  # a strip of text under a photo shorter than this looks like an accident
 QUOTE_NEAR = 3  # grid lines: a pull quote this close to its sentence sits beside it
 MIN_PPI = 200  # a photo printed at fewer pixels per inch than this looks soft on newsprint
+_COLUMN_TOP = attrgetter("column", "top")  # reading order of a story's body lines
 
 
 def _mm(pt: float) -> str:
@@ -332,7 +334,7 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue, items: list) -> list[F
         return []
     body = sorted(
         (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
-        key=lambda i: (i.column, i.top),
+        key=_COLUMN_TOP,
     )
     found = first_lines(body, [qw for *_, qw in quotes])
     out = []

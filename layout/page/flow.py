@@ -60,19 +60,20 @@ class Placements:
 
     def at(self, unit: int | None) -> tuple[int, int, int] | None:
         """Where `unit` was put, if it was."""
-        for i, j, col, base in self._runs:
-            if unit is not None and i <= unit < j:
-                return (unit, col, base + self._tops[unit])
+        if unit is not None:
+            for i, j, col, base in self._runs:
+                if i <= unit < j:
+                    return (unit, col, base + self._tops[unit])
         return None
 
 
 class Flow:
-    """One story's units into free slots, answered by bisection on the units' running heights and
-    kept by the slots asked for: placing a story tries many heights and pull-quote places, and half
-    of the tries leave the same free slots as an earlier one. (tests/test_compose_fast.py holds it
-    equal to the plain unit-by-unit fill it replaced.)"""
+    """One story's units into free slots, answered by bisection on the units' running heights, a
+    slot at a time rather than a unit at a time: placing a story flows it hundreds of times (heights,
+    pull-quote places, balanced columns). tests/test_compose_fast.py holds it equal to the plain
+    unit-by-unit fill it replaced."""
 
-    __slots__ = ("n", "_ends", "_tops", "_free", "_kept")
+    __slots__ = ("n", "_ends", "_tops", "_free")
 
     def __init__(self, units: list[Unit]):
         self.n = len(units)
@@ -88,19 +89,11 @@ class Flow:
                 last = t
             free.append(last)
         self._ends, self._tops, self._free = ends, tops, free
-        self._kept: dict[tuple, tuple[Placements, int]] = {}
 
     def flow(self, start: int, slots: list[tuple[int, int, int]]) -> tuple[Placements, int]:
         """Fill slots (column, first row, rows) with units from `start`, keeping keep-with-next
         pairs together (widows, orphans, subheads). Returns the placements (unit, column, row), in
         unit order, and the index of the first unit that did not fit."""
-        key = (start, *slots)
-        got = self._kept.get(key)
-        if got is None:
-            got = self._kept[key] = self._flow(start, slots)
-        return got
-
-    def _flow(self, start: int, slots: list[tuple[int, int, int]]) -> tuple[Placements, int]:
         n, ends, tops, free = self.n, self._ends, self._tops, self._free
         runs: list[tuple[int, int, int, int]] = []
         i = start
@@ -144,10 +137,16 @@ def place_obstacles(
             top[c] = base + rows
         col += cols
 
-    def free_at(c0: int, n: int, r: int, rows: int) -> bool:
-        return all(
-            not (o.col < c0 + n and c0 < o.col + o.cols and o.row < r + rows and r < o.row + o.rows) for o in obs
-        )
+    def free_from(c0: int, n: int, r: int, rows: int) -> int:
+        """The first row from `r` where `rows` rows of columns c0..c0+n-1 are free of obstacles
+        (past H - rows if none is). Every row up to the foot of an obstacle in the way is in its way too."""
+        near = [(o.row, o.row + o.rows) for o in obs if o.col < c0 + n and c0 < o.col + o.cols]
+        while r + rows <= H:
+            hit = next((b for a, b in near if a < r + rows and r < b), None)
+            if hit is None:
+                break
+            r = hit
+        return r
 
     inline = [(i, v) for i, v in blocks["photos"].items() if v[2] == "inline"]
     inline += [(i, v) for i, v in blocks["quotes"].items()]
@@ -165,8 +164,7 @@ def place_obstacles(
         for c0 in order:
             r = max(top[c0 : c0 + cols] + [int(H * frac) - rows // 2])
             r = min(r, max(top[c0 : c0 + cols] + [H - rows]))
-            while r + rows <= H and not free_at(c0, cols, r, rows):
-                r += 1
+            r = free_from(c0, cols, r, rows)
             if r + rows <= H:
                 obs.append(Obstacle(c0, cols, r, rows, kind, i))
                 break
