@@ -23,6 +23,7 @@ from .page.compose import Composer
 from .page.frames import Composed, TextItem
 from .page.parallel import CHECKS_SHARE, worth_it
 from .page.parallel import start as start_helper
+from .pdf import photodigests
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .session import Session
@@ -52,6 +53,8 @@ class Built:
             self.fonts.save()
         if self.pages is not None:
             self.pages.save()
+            photos = [p for ps in self.loaded.photo_files.values() for p in ps]
+            photodigests.keep(cache_path(self.loaded).with_name("photos.bin"), photos)
 
 
 def build(
@@ -131,6 +134,7 @@ def _build(
     if cache and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
         pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
+        photodigests.load(pages_path.with_name("photos.bin"))  # the photos' names, without reading them
     try:
         composed = comp.compose()
         if helper:

@@ -42,6 +42,11 @@ def file_digest(path: Path) -> str:
     return digest
 
 
+def digest_of(version: tuple) -> str | None:
+    """The digest `file_digest` made in this process for a file version, if any."""
+    return _digests.get(version)
+
+
 def remember_digests(found: dict) -> None:
     """Digests another process computed (by file version, as `file_digest` keeps them)."""
     for key, digest in found.items():
