@@ -135,7 +135,12 @@ def test_an_unwritable_cache_folder_does_not_fail_the_render(issue: Path, tmp_pa
 
 def test_the_cache_is_written_atomically_and_only_after_the_pdf(issue: Path, tmp_path: Path) -> None:
     render(issue, tmp_path / "a.pdf")
-    packs = ("paragraphs.bin", "fonts.bin", "pages.bin")  # set paragraphs, parsed fonts, drawn pages
+    packs = (
+        "paragraphs.bin",
+        "fonts.bin",
+        "pages.bin",
+        "photos.bin",
+    )  # set paragraphs, fonts, drawn pages, photo names
     leftovers = [p.name for p in (issue / "build" / ".cache").iterdir() if p.name not in packs]
     assert leftovers == []
     b = build(issue)
