@@ -32,7 +32,7 @@ def fingerprint(base: str) -> str:
 
     h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version)).encode(), digest_size=16)
     here = Path(__file__).resolve().parent
-    for name in ("draw.py", "pagecache.py"):
+    for name in ("draw.py", "pagecache.py", "textops.py"):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 

@@ -92,7 +92,7 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tupl
     """In the child: number pages [0, first) as drawing them would, then draw the rest: their text
     (as in `TextHelper.text`), their page streams compressed (by digest) and the photos' digests."""
     c = new_canvas(composed, os.devnull)
-    tw = _TextWriter(c)
+    tw = _TextWriter(c, SCREEN)
     look = pages is not None and bool(pages.old)  # an empty cache has no hits: no keys needed
     for page in composed.pages[:first]:
         if not look or lookup(tw, page, pages)[1] is None:
