@@ -24,6 +24,9 @@ from ..manifest.packs import read_pack, write_pack
 from ..page.frames import Page, RuleItem, TextItem
 
 MAGIC = b"layout-page-cache 1\n"
+# Keys are hashed from marshal's version 2: from version 3 on it marks an object held elsewhere too
+# (its reference count), so the same values would give other bytes as other tables hold them.
+KEY_MARSHAL = 2
 
 
 def fingerprint(base: str) -> str:
@@ -77,7 +80,7 @@ def _page_key(page: Page, state: bytes) -> str:
             parts.append((it.x, it.baseline, ln.tracking, ln.scale, spans))
         elif isinstance(it, RuleItem):
             parts.append((it.x0, it.y0, it.x1, it.y1, it.width, it.color))
-    data = marshal.dumps((page.width, page.height, tuple(parts)))
+    data = marshal.dumps((page.width, page.height, tuple(parts)), KEY_MARSHAL)
     return hashlib.blake2b(state + data, digest_size=20).hexdigest()
 
 

@@ -6,16 +6,27 @@ the order characters are first drawn); produces each line's operators (one posit
 a font) so that kerning, tracking and glyph scaling come out exactly as the typesetter measured them.
 Most of a page's drawing is here: a word's TJ elements are made once per face and joined once, a
 line is written in one pass over its spans with no per-span calls beyond a dictionary lookup, and
-numbers are formatted by one expression (the same strings as `_n`).
+numbers are formatted by one expression (the same strings as `_n`). `line` runs in C when the optional
+extension `_textops` (built from _textops.c by setup.py) is there, else `line_python`, the reference
+(the same operators: tests hold them equal); LAYOUT_PURE_PYTHON=1 before the import forces Python.
 """
 
 from __future__ import annotations
 
 import marshal
+import os
 from typing import TYPE_CHECKING
 
 from ..page.frames import TextItem
 from ..text.fonts import Face
+
+_kernel = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _textops as _kernel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): the Python code below
+        _kernel = None
+ACCELERATED = _kernel is not None
 
 if TYPE_CHECKING:
     from reportlab.pdfgen import canvas
@@ -49,18 +60,41 @@ class TextWriter:
         self.spaces: dict[str, tuple[str, str]] = {}  # face name -> (subset font, TJ string of a space)
         self.faces: dict[str, Face] = {}  # faces drawn so far, in order
         self.calls: list[tuple[str, str]] | None = None  # subset calls that changed a face's state
+        self.kerns: dict[float, str] = {}  # a kerning value -> its TJ element
+        self.numbered: dict[str, tuple[dict[int, int], str]] = {}  # face -> (its codes, first subset's font)
 
     def encode(self, face: Face, text: str) -> list[tuple[str, bytes]]:
+        """The text as (subset font, glyph codes) chunks, numbering its new characters in the face's
+        subsets (ReportLab's splitString); made once per face and text."""
         key = (face.name, text)
         r = self.enc.get(key)
         if r is None:
-            font = face.rl
-            self.faces.setdefault(face.name, face)
-            before = self._sig(face) if self.calls is not None else None
-            r = [(font.getSubsetInternalName(sub, self.doc), b) for sub, b in font.splitString(text, self.doc)]
-            self.enc[key] = r
-            if self.calls is not None and self._sig(face) != before:
-                self.calls.append(key)  # replayed when the page is copied from the page cache
+            r = self.enc[key] = self._numbered(face, text) or self._split(face, text)
+        return r
+
+    def _numbered(self, face: Face, text: str) -> list[tuple[str, bytes]] | None:
+        """What splitString gives for a text whose characters the face has all numbered already, in
+        its first subset (most words, once a page or two is drawn): no state changes; else None."""
+        known = self.numbered.get(face.name)
+        if known is None:
+            return None
+        assigned, first = known
+        try:
+            codes = bytes([assigned[c] for c in map(ord, text)])  # ValueError: a code past the first subset
+        except (KeyError, ValueError):
+            return None
+        return [(first, codes)] if codes else None
+
+    def _split(self, face: Face, text: str) -> list[tuple[str, bytes]]:
+        font, doc = face.rl, self.doc
+        self.faces.setdefault(face.name, face)
+        before = self._sig(face) if self.calls is not None else None
+        r = [(font.getSubsetInternalName(sub, doc), b) for sub, b in font.splitString(text, doc)]
+        if self.calls is not None and self._sig(face) != before:
+            self.calls.append((face.name, text))  # replayed when the page is copied from the page cache
+        if face.name not in self.numbered and r and r[0][0] == font.getSubsetInternalName(0, doc):
+            st = font.state[doc]  # its assignments dict is kept and only ever added to
+            self.numbered[face.name] = (st.assignments, r[0][0])
         return r
 
     def _sig(self, face: Face) -> tuple | None:
@@ -75,7 +109,7 @@ class TextWriter:
             st = face.rl.state.get(doc)
             if st is not None:
                 parts.append((name, st.internalName, st.nextCode, len(st.subsets), tuple(st.assignments.items())))
-        return marshal.dumps(parts)
+        return marshal.dumps(parts, 2)  # version 2: the same bytes whatever else holds these values
 
     def pieces(self, face: Face, shaped) -> list[tuple[str, list[str]]]:
         """A shaped run as (subset font name, TJ array elements) chunks, kerning included;
@@ -111,9 +145,32 @@ class TextWriter:
         key = (face.name, shaped.text)
         e = self.entries.get(key)
         if e is None:
-            chunks = [(name, " ".join(tj)) for name, tj in self.pieces(face, shaped)]
+            kerns = shaped.kerns
+            esc = self.esc
+            chunks = []
+            pos = 0
+            for name, data in self.encode(face, shaped.text):
+                if kerns is None:
+                    chunks.append((name, f"({esc(data)})"))
+                    continue
+                parts = []
+                start = 0
+                for i in range(len(data)):
+                    k = kerns[pos + i]
+                    if k:
+                        kern = self.kerns.get(k) or self._kern(k)
+                        parts.append(f"({esc(data[start : i + 1])}) {kern}")
+                        start = i + 1
+                if start < len(data):
+                    parts.append(f"({esc(data[start:])})")
+                chunks.append((name, " ".join(parts)))
+                pos += len(data)
             e = self.entries[key] = (chunks[0][0], chunks[0][1] if len(chunks) == 1 else None, chunks)
         return e
+
+    def _kern(self, k: float) -> str:
+        s = self.kerns[k] = _n(-k)
+        return s
 
     def space(self, face: Face) -> tuple[str, str]:
         """(subset font, TJ string) of the face's space glyph."""
@@ -123,7 +180,27 @@ class TextWriter:
             space = self.spaces[face.name] = (sname, spieces[0])
         return space
 
+    def color(self, color: str) -> str:
+        """The operator setting `color` for text (made once per colour)."""
+        col = self.colors.get(color)
+        if col is None:
+            col = self.colors[color] = self.mode.fill(color)
+        return col
+
     def line(self, it: TextItem, page_h: float, out: list[str]) -> None:
+        """Append the line's operators to `out` (in C where the extension is built and takes the line)."""
+        ln = it.line
+        if _kernel is not None and ln.spans:
+            ops = _kernel.line(
+                ln.spans, it.x, page_h - it.baseline, ln.tracking, ln.scale,
+                self.entries, self.spaces, self.colors, self.entry, self.space, self.color,
+            )  # fmt: skip
+            if ops is not None:
+                out.extend(ops)
+                return
+        self.line_python(it, page_h, out)
+
+    def line_python(self, it: TextItem, page_h: float, out: list[str]) -> None:
         """Append the line's operators to `out`. Each span: the space glyph before it (in the font
         before it, so extracted text keeps the word gap), a TJ offset for any gap left between
         where the text position stands and where the span begins, then its glyphs; a new Tm where
@@ -161,10 +238,7 @@ class TextWriter:
                 if tj:
                     out.append("[" + " ".join(tj) + "] TJ")
                     tj = []
-                col = self.colors.get(sp.color)
-                if col is None:
-                    col = self.colors[sp.color] = self.mode.fill(sp.color)
-                out.append(col)
+                out.append(self.colors.get(sp.color) or self.color(sp.color))
                 cur_color = sp.color
             e = entries.get((face.name, shaped.text)) or self.entry(face, shaped)
             if cur_name is not None:
