@@ -11,6 +11,7 @@ bytes through the kernel's copy and through memory, and a photo cut short is an 
 
 from __future__ import annotations
 
+import marshal
 import math
 import random
 import sys
@@ -181,9 +182,12 @@ def test_repeated_lines_do_not_leak(sample_built) -> None:
     items = _items(sample_built.composed)[:200]
     fast, _ = _writers(sample_built.composed)
 
+    page = sample_built.composed.pages[1]
+
     def run() -> None:
         for it, h in items:
             fast.line(it, h, [])
+        fast.lines(page.items, page.height)
 
     run()
     tracemalloc.start()
@@ -243,3 +247,90 @@ def test_a_photo_cut_short_is_an_error(tmp_path: Path, monkeypatch) -> None:
             monkeypatch.setattr(stream.os, "copy_file_range", _refuse, raising=False)
         with open(src, "rb") as f, open(tmp_path / "o.bin", "wb") as o, pytest.raises(OSError, match="shorter"):
             stream._copy(f, o, 5000)
+
+
+def _python_page(tw: TextWriter, items: list, page_h: float) -> list[str]:
+    out: list[str] = []
+    for it in items:
+        if isinstance(it, TextItem):
+            tw.line_python(it, page_h, out)
+    return out
+
+
+@needs_accel
+def test_pages_through_the_kernel_equal_python(sample_built, generated) -> None:
+    for built in (sample_built, generated):
+        fast, slow = _writers(built.composed)
+        for page in built.composed.pages:
+            assert fast.lines(page.items, page.height) == _python_page(slow, page.items, page.height)
+        assert fast.state() == slow.state()
+
+
+@needs_accel
+def test_a_page_of_odd_items_is_written_as_python_writes_it(sample_built) -> None:
+    """Rules, photos, a TextItem subclass, a line whose spans are a tuple, an empty line, a line the
+    kernel declines: each line as Python writes it, in order."""
+    from layout.page.frames import ImageItem, RuleItem
+
+    class Marked(TextItem):
+        __slots__ = ()
+
+    page = sample_built.composed.pages[0]
+    lines = [it for it in page.items if isinstance(it, TextItem) and len(it.line.spans) > 2][:6]
+    a, b, c, d, e, f = lines
+    sp = c.line.spans[1]
+    odd_span = Span(sp.face, sp.size, sp.shaped, sp.x, 1, sp.color)  # space_before not a bool: declined
+    declined = Line([c.line.spans[0], odd_span], 100.0, 0.0, 1.0, True, False, False, False, 0.0)
+    as_tuple = Line(tuple(d.line.spans), 100.0, 0.01, 0.99, True, False, False, False, 0.0)  # type: ignore[arg-type]
+    empty = Line([], 100.0, 0.0, 1.0, True, False, False, False, 0.0)
+    items = [
+        RuleItem(0, 10, 100, 10, 0.5),
+        a,
+        Marked(b.x, b.baseline, b.top, b.bottom, b.line, b.role),
+        ImageItem(0, 0, 10, 10, Path("x.jpg")),
+        TextItem(c.x, c.baseline, 0, 0, declined, "body"),
+        TextItem(d.x, d.baseline, 0, 0, as_tuple, "body"),
+        TextItem(e.x, e.baseline, 0, 0, empty, "body"),
+        f,
+    ]
+    fast, slow = _writers(sample_built.composed)
+    got = fast.lines(items, page.height)
+    assert got == _python_page(slow, items, page.height)
+    assert sum(op == "BT" for op in got) == 5  # the empty line writes nothing
+    assert fast.state() == slow.state()
+
+
+@needs_accel
+def test_an_error_in_a_line_is_raised_as_python_raises_it(sample_built) -> None:
+    page = sample_built.composed.pages[0]
+    good = next(it for it in page.items if isinstance(it, TextItem) and it.line.spans)
+    sp = good.line.spans[0]
+    broken = Line(
+        [Span(object(), sp.size, sp.shaped, sp.x, False, sp.color)], 100.0, 0.0, 1.0, True, False, False, False, 0.0
+    )  # type: ignore[arg-type]
+    items = [good, TextItem(good.x, good.baseline, 0, 0, broken, "body")]
+    fast, slow = _writers(sample_built.composed)
+    with pytest.raises(AttributeError):
+        _python_page(slow, items, page.height)
+    with pytest.raises(AttributeError):
+        fast.lines(items, page.height)
+
+
+def test_the_writer_equals_the_former_writer(sample_built, generated) -> None:
+    """line_python, and line (through the kernel where it is built), against the writer as it was
+    before any of the fast paths: every line of two issues and random lines, and the subset state."""
+    from textref import FormerWriter
+
+    for built, extra in ((sample_built, 300), (generated, 0)):
+        items = _items(built.composed) + _random_lines(built.composed, random.Random(9), extra)
+        c1, c2, c3 = (new_canvas(built.composed, "/dev/null") for _ in range(3))
+        former, py, either = FormerWriter(c1, SCREEN), TextWriter(c2, SCREEN), TextWriter(c3, SCREEN)
+        for it, h in items:
+            want: list[str] = []
+            got_py: list[str] = []
+            got: list[str] = []
+            former.line(it, h, want)
+            py.line_python(it, h, got_py)
+            either.line(it, h, got)
+            assert got_py == want and got == want, it.line.text
+        assert marshal.loads(py.state()) == marshal.loads(former.state()) == marshal.loads(either.state())

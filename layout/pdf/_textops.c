@@ -8,7 +8,8 @@
    exactly those `TextWriter.line_python` appends. Equality with the Python code is the contract:
    doubles throughout, every sum and product in the Python order, no contraction of a*b+c (see
    setup.py's flags), numbers through CPython's own float formatting (PyOS_double_to_string, as
-   f"{v:.3f}" uses).
+   f"{v:.3f}" uses). `lines` does a page's lines in one call (any line it declines is handed to
+   line_python); `bind` names the frames' slotted classes, whose fields are then read at their slots.
 
    Returns None when a span holds anything the Python code might treat differently (a number that
    is not a plain float or a small int, a text that is not a str, an entry not of the writer's
@@ -16,16 +17,43 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
+#include <math.h>
 #include <string.h>
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-static PyObject *s_face, *s_size, *s_shaped, *s_x, *s_space_before, *s_color, *s_name, *s_space,
-    *s_text, *s_width, *s_glyphs, *s_sep;
+static PyObject *s_name, *s_space, *s_sep;
 
 enum { OK = 0, FALLBACK = 1, ERR = 2 };
+
+/* The frames' slotted classes (bind()): their fields are read at their slots' offsets, as the
+   slots' own descriptors read them, without the attribute lookup (any other type: getattr). */
+typedef struct {
+    PyTypeObject *type;
+    Py_ssize_t offset;
+    PyObject *name;
+} Slot;
+
+enum { SPAN_FACE, SPAN_SIZE, SPAN_SHAPED, SPAN_X, SPAN_SPACE_BEFORE, SPAN_COLOR, SHAPED_TEXT, SHAPED_WIDTH,
+       SHAPED_GLYPHS, ITEM_X, ITEM_BASELINE, ITEM_LINE, LINE_SPANS, LINE_TRACKING, LINE_SCALE, NSLOTS };
+static Slot slots[NSLOTS];
+
+/* obj.<slot> as a new reference. */
+static PyObject *get(PyObject *o, int which)
+{
+    Slot *sl = &slots[which];
+    if (sl->type != NULL && Py_IS_TYPE(o, sl->type)) {
+        PyObject *v = *(PyObject **)((char *)o + sl->offset);
+        if (v != NULL) {
+            Py_INCREF(v);
+            return v;
+        }
+    }
+    return PyObject_GetAttr(o, sl->name);
+}
 
 /* A plain float, or an int that a double holds exactly: its value. */
 static int number(PyObject *o, double *out)
@@ -50,6 +78,17 @@ static int number(PyObject *o, double *out)
 static int attr_number(PyObject *o, PyObject *name, double *out)
 {
     PyObject *v = PyObject_GetAttr(o, name);
+    int r;
+    if (v == NULL)
+        return ERR;
+    r = number(v, out);
+    Py_DECREF(v);
+    return r;
+}
+
+static int slot_number(PyObject *o, int which, double *out)
+{
+    PyObject *v = get(o, which);
     int r;
     if (v == NULL)
         return ERR;
@@ -114,15 +153,6 @@ static int flush(PyObject *out, PyObject *tj)
     return PyList_SetSlice(tj, 0, PyList_GET_SIZE(tj), NULL) < 0 ? ERR : OK;
 }
 
-static int put_tm(PyObject *out, double x, const char *ys)
-{
-    char xs[NUMCAP];
-    int r = fmt_num(x, xs, sizeof xs);
-    if (r != OK)
-        return r;
-    return put(out, PyUnicode_FromFormat("1 0 0 1 %s %s Tm", xs, ys));
-}
-
 /* A table's value for `key`, or the callback's answer for `arg` (a new reference either way). */
 static PyObject *lookup(PyObject *table, PyObject *key, PyObject *make, PyObject *arg)
 {
@@ -143,20 +173,69 @@ typedef struct {
     PyObject *cur_color; /* strong; Py_None to begin with */
     double cursor;
     PyObject *prev_face; /* strong; NULL before the first span */
+    PyObject *prev_name; /* strong: prev_face.name */
     double prev_size;
     int have_last;
     double last_v;
     PyObject *last_s; /* strong; the string of last_v */
-    PyObject *entries, *spaces, *colors, *make_entry, *make_space, *make_color;
     double x0, tc, tz, tctz;
     const char *ys;
 } State;
+
+/* What stays the same from line to line: the writer's tables and callbacks, and the last face's
+   name (spans mostly share faces: one getattr on a dict-backed object saved per span). */
+typedef struct {
+    PyObject *entries, *spaces, *colors, *make_entry, *make_space, *make_color;
+    PyObject *face, *name; /* strong */
+    char tm_x[NUMCAP];     /* the last Tm's x, formatted (lines in a column share it) */
+    double tm_xv;
+    int have_tm_x;
+} Tables;
+
+static void clear_tables(Tables *t)
+{
+    Py_CLEAR(t->face);
+    Py_CLEAR(t->name);
+}
+
+/* face.name (a new reference), remembered for the next span. */
+static PyObject *face_name(Tables *t, PyObject *face)
+{
+    PyObject *name;
+    if (face == t->face) {
+        Py_INCREF(t->name);
+        return t->name;
+    }
+    if ((name = PyObject_GetAttr(face, s_name)) == NULL)
+        return NULL;
+    Py_INCREF(face);
+    Py_XSETREF(t->face, face);
+    Py_INCREF(name);
+    Py_XSETREF(t->name, name);
+    return name;
+}
+
+static int put_tm(PyObject *out, Tables *t, double x, const char *ys)
+{
+    if (!t->have_tm_x || x != t->tm_xv || (x == 0.0 && signbit(x) != signbit(t->tm_xv))) {
+        int r = fmt_num(x, t->tm_x, sizeof t->tm_x);
+        if (r != OK) {
+            t->have_tm_x = 0;
+            return r;
+        }
+        t->tm_xv = x;
+        t->have_tm_x = 1;
+    }
+    return put(out, PyUnicode_FromFormat("1 0 0 1 %s %s Tm", t->tm_x, ys));
+}
 
 /* Is `name` the subset font set now, at `size`? (1 yes, 0 no, -1 error) */
 static int current(State *st, PyObject *name, double size)
 {
     if (st->cur_name == NULL || size != st->cur_size)
         return 0;
+    if (name == st->cur_name)
+        return 1;
     return PyObject_RichCompareBool(name, st->cur_name, Py_EQ);
 }
 
@@ -201,15 +280,15 @@ static int put_chunks(State *st, PyObject *chunks, double size)
 }
 
 /* The span's colour operator, if its colour is not the one set. */
-static int put_color(State *st, PyObject *color)
+static int put_color(State *st, Tables *t, PyObject *color)
 {
     PyObject *col;
-    int r, ne = PyObject_RichCompareBool(color, st->cur_color, Py_NE);
+    int r, ne = color == st->cur_color ? 0 : PyObject_RichCompareBool(color, st->cur_color, Py_NE);
     if (ne <= 0)
         return ne < 0 ? ERR : OK;
     if ((r = flush(st->out, st->tj)) != OK)
         return r;
-    if ((col = lookup(st->colors, color, st->make_color, color)) == NULL)
+    if ((col = lookup(t->colors, color, t->make_color, color)) == NULL)
         return ERR;
     if (!PyUnicode_CheckExact(col)) {
         Py_DECREF(col);
@@ -223,20 +302,14 @@ static int put_color(State *st, PyObject *color)
 }
 
 /* The space glyph before a span (in the font before it) when that font is the one set. */
-static int put_space(State *st)
+static int put_space(State *st, Tables *t)
 {
-    PyObject *fname, *space, *sname, *sstr;
+    PyObject *space, *sname, *sstr;
     double fspace;
     int r, same;
-    if ((fname = PyObject_GetAttr(st->prev_face, s_name)) == NULL)
-        return ERR;
-    if (!PyUnicode_CheckExact(fname)) {
-        Py_DECREF(fname);
+    if (!PyUnicode_CheckExact(st->prev_name))
         return FALLBACK;
-    }
-    space = lookup(st->spaces, fname, st->make_space, st->prev_face);
-    Py_DECREF(fname);
-    if (space == NULL)
+    if ((space = lookup(t->spaces, st->prev_name, t->make_space, st->prev_face)) == NULL)
         return ERR;
     r = FALLBACK;
     if (!PyTuple_CheckExact(space) || PyTuple_GET_SIZE(space) != 2)
@@ -245,7 +318,8 @@ static int put_space(State *st)
     sstr = PyTuple_GET_ITEM(space, 1);
     if (!PyUnicode_CheckExact(sname) || !PyUnicode_CheckExact(sstr))
         goto done;
-    if ((same = PyObject_RichCompareBool(sname, st->cur_name, Py_EQ)) < 0) {
+    same = sname == st->cur_name ? 1 : PyObject_RichCompareBool(sname, st->cur_name, Py_EQ);
+    if (same < 0) {
         r = ERR;
         goto done;
     }
@@ -286,27 +360,23 @@ static int put_gap(State *st, double x, double size)
 }
 
 /* The span's entry: the writer's, or made now (a new reference, checked for shape). */
-static int get_entry(State *st, PyObject *face, PyObject *shaped, PyObject **entry)
+static int get_entry(Tables *t, PyObject *fname, PyObject *face, PyObject *shaped, PyObject **entry)
 {
-    PyObject *fname, *text, *key, *e;
+    PyObject *text, *key, *e;
     int r = FALLBACK;
     *entry = NULL;
-    if ((fname = PyObject_GetAttr(face, s_name)) == NULL)
+    if ((text = get(shaped, SHAPED_TEXT)) == NULL)
         return ERR;
-    if ((text = PyObject_GetAttr(shaped, s_text)) == NULL) {
-        Py_DECREF(fname);
-        return ERR;
-    }
     if (!PyUnicode_CheckExact(fname) || !PyUnicode_CheckExact(text))
         goto done;
     r = ERR;
     if ((key = PyTuple_Pack(2, fname, text)) == NULL)
         goto done;
-    e = PyDict_GetItemWithError(st->entries, key);
+    e = PyDict_GetItemWithError(t->entries, key);
     Py_DECREF(key);
     if (e != NULL)
         Py_INCREF(e);
-    else if (PyErr_Occurred() || (e = PyObject_CallFunctionObjArgs(st->make_entry, face, shaped, NULL)) == NULL)
+    else if (PyErr_Occurred() || (e = PyObject_CallFunctionObjArgs(t->make_entry, face, shaped, NULL)) == NULL)
         goto done;
     if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 3 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(e, 0))) {
         Py_DECREF(e);
@@ -316,48 +386,47 @@ static int get_entry(State *st, PyObject *face, PyObject *shaped, PyObject **ent
     *entry = e;
     r = OK;
 done:
-    Py_DECREF(fname);
     Py_DECREF(text);
     return r;
 }
 
 /* One span: colour, the space before it, Tm, the gap, its glyphs; the cursor moved past it. */
-static int span(State *st, PyObject *sp)
+static int span(State *st, Tables *t, PyObject *sp)
 {
-    PyObject *face = NULL, *shaped = NULL, *color = NULL, *sb = NULL, *e = NULL, *one;
+    PyObject *face = NULL, *shaped = NULL, *color = NULL, *sb = NULL, *e = NULL, *fname = NULL, *one;
     double size, sx, x, width, glyphs;
     int r, same;
 
-    if ((r = attr_number(sp, s_size, &size)) != OK || (r = attr_number(sp, s_x, &sx)) != OK)
+    if ((r = slot_number(sp, SPAN_SIZE, &size)) != OK || (r = slot_number(sp, SPAN_X, &sx)) != OK)
         return r;
     x = st->x0 + sx;
     r = ERR;
-    if ((face = PyObject_GetAttr(sp, s_face)) == NULL || (shaped = PyObject_GetAttr(sp, s_shaped)) == NULL
-        || (color = PyObject_GetAttr(sp, s_color)) == NULL)
+    if ((face = get(sp, SPAN_FACE)) == NULL || (shaped = get(sp, SPAN_SHAPED)) == NULL
+        || (color = get(sp, SPAN_COLOR)) == NULL || (fname = face_name(t, face)) == NULL)
         goto done;
-    if ((r = put_color(st, color)) != OK || (r = get_entry(st, face, shaped, &e)) != OK)
+    if ((r = put_color(st, t, color)) != OK || (r = get_entry(t, fname, face, shaped, &e)) != OK)
         goto done;
     if (st->cur_name != NULL) {
         r = ERR;
-        if ((sb = PyObject_GetAttr(sp, s_space_before)) == NULL)
+        if ((sb = get(sp, SPAN_SPACE_BEFORE)) == NULL)
             goto done;
         if (sb != Py_True && sb != Py_False) {
             r = FALLBACK;
             goto done;
         }
-        if (sb == Py_True && (r = put_space(st)) != OK)
+        if (sb == Py_True && (r = put_space(st, t)) != OK)
             goto done;
         if ((same = current(st, PyTuple_GET_ITEM(e, 0), size)) < 0) {
             r = ERR;
             goto done;
         }
         if (!same) {
-            if ((r = flush(st->out, st->tj)) != OK || (r = put_tm(st->out, x, st->ys)) != OK)
+            if ((r = flush(st->out, st->tj)) != OK || (r = put_tm(st->out, t, x, st->ys)) != OK)
                 goto done;
             st->cursor = x;
         }
     } else {
-        if ((r = put_tm(st->out, x, st->ys)) != OK)
+        if ((r = put_tm(st->out, t, x, st->ys)) != OK)
             goto done;
         st->cursor = x;
     }
@@ -381,11 +450,13 @@ static int span(State *st, PyObject *sp)
         r = put_chunks(st, PyTuple_GET_ITEM(e, 2), size);
     if (r != OK)
         goto done;
-    if ((r = attr_number(shaped, s_width, &width)) != OK || (r = attr_number(shaped, s_glyphs, &glyphs)) != OK)
+    if ((r = slot_number(shaped, SHAPED_WIDTH, &width)) != OK || (r = slot_number(shaped, SHAPED_GLYPHS, &glyphs)) != OK)
         goto done;
     st->cursor = x + (width * size / 1000.0 + st->tc * glyphs) * st->tz;
     Py_INCREF(face);
     Py_XSETREF(st->prev_face, face);
+    Py_INCREF(fname);
+    Py_XSETREF(st->prev_name, fname);
     st->prev_size = size;
 done:
     Py_XDECREF(face);
@@ -393,95 +464,246 @@ done:
     Py_XDECREF(color);
     Py_XDECREF(sb);
     Py_XDECREF(e);
+    Py_XDECREF(fname);
     return r;
+}
+
+/* One line's operators appended to `out` (nothing appended unless OK). */
+static int one_line(PyObject *out, Tables *t, PyObject *spans, double x0, double y, double tc, double tz)
+{
+    State st;
+    char ys[NUMCAP], buf[NUMCAP];
+    Py_ssize_t i, n, start = PyList_GET_SIZE(out);
+    int r;
+
+    memset(&st, 0, sizeof st);
+    st.out = out;
+    st.x0 = x0;
+    st.tc = tc;
+    st.tz = tz;
+    st.tctz = tc * tz;
+    st.ys = ys;
+    Py_INCREF(Py_None);
+    st.cur_color = Py_None;
+    n = PyList_GET_SIZE(spans);
+    if ((st.tj = PyList_New(0)) == NULL) {
+        r = ERR;
+        goto finish;
+    }
+    if ((r = fmt_num(y, ys, sizeof ys)) != OK || (r = put(out, PyUnicode_FromString("BT"))) != OK)
+        goto finish;
+    if (tc != 0.0) {
+        if ((r = fmt_num(tc, buf, sizeof buf)) != OK || (r = put(out, PyUnicode_FromFormat("%s Tc", buf))) != OK)
+            goto finish;
+    }
+    if (tz != 1.0) {
+        if ((r = fmt_num(tz * 100, buf, sizeof buf)) != OK || (r = put(out, PyUnicode_FromFormat("%s Tz", buf))) != OK)
+            goto finish;
+    }
+    for (i = 0; i < n && r == OK; i++) {
+        PyObject *sp = PyList_GET_ITEM(spans, i);
+        Py_INCREF(sp);
+        r = span(&st, t, sp);
+        Py_DECREF(sp);
+        if (PyList_GET_SIZE(spans) != n && r == OK) /* a callback changed the list: let Python do it */
+            r = FALLBACK;
+    }
+    if (r == OK)
+        r = flush(out, st.tj);
+    if (r == OK && tc != 0.0)
+        r = put(out, PyUnicode_FromString("0 Tc"));
+    if (r == OK && tz != 1.0)
+        r = put(out, PyUnicode_FromString("100 Tz"));
+    if (r == OK)
+        r = put(out, PyUnicode_FromString("ET"));
+finish:
+    if (r != OK && PyList_SetSlice(out, start, PyList_GET_SIZE(out), NULL) < 0)
+        r = ERR;
+    Py_XDECREF(st.tj);
+    Py_XDECREF(st.cur_name);
+    Py_XDECREF(st.cur_color);
+    Py_XDECREF(st.prev_face);
+    Py_XDECREF(st.prev_name);
+    Py_XDECREF(st.last_s);
+    return r;
+}
+
+static int tables_from(Tables *t, PyObject *const *args)
+{
+    memset(t, 0, sizeof *t);
+    if (!PyDict_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) || !PyDict_CheckExact(args[2]))
+        return FALLBACK;
+    t->entries = args[0];
+    t->spaces = args[1];
+    t->colors = args[2];
+    t->make_entry = args[3];
+    t->make_space = args[4];
+    t->make_color = args[5];
+    return OK;
 }
 
 /* line(spans, x0, y, tracking, scale, entries, spaces, colors, entry, space, color) -> list | None */
 static PyObject *line(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    State st;
-    PyObject *spans, *result = NULL;
-    double y, num;
-    char ys[NUMCAP], buf[NUMCAP];
-    Py_ssize_t i, n;
+    Tables t;
+    PyObject *out;
+    double x0, y, tc, tz;
     int r;
 
     if (nargs != 11) {
         PyErr_SetString(PyExc_TypeError, "line() takes 11 arguments");
         return NULL;
     }
-    spans = args[0];
-    if (!PyList_CheckExact(spans) || !PyDict_CheckExact(args[5]) || !PyDict_CheckExact(args[6])
-        || !PyDict_CheckExact(args[7]))
+    if (!PyList_CheckExact(args[0]) || tables_from(&t, args + 5) != OK)
         Py_RETURN_NONE;
-    memset(&st, 0, sizeof st);
-    if ((r = number(args[1], &st.x0)) != OK || (r = number(args[2], &y)) != OK
-        || (r = number(args[3], &st.tc)) != OK || (r = number(args[4], &st.tz)) != OK) {
+    if ((r = number(args[1], &x0)) != OK || (r = number(args[2], &y)) != OK || (r = number(args[3], &tc)) != OK
+        || (r = number(args[4], &tz)) != OK) {
         if (r == ERR)
             return NULL;
         Py_RETURN_NONE;
     }
-    st.entries = args[5];
-    st.spaces = args[6];
-    st.colors = args[7];
-    st.make_entry = args[8];
-    st.make_space = args[9];
-    st.make_color = args[10];
-    st.tctz = st.tc * st.tz;
-    st.ys = ys;
-    Py_INCREF(Py_None);
-    st.cur_color = Py_None;
-    if ((st.out = PyList_New(0)) == NULL || (st.tj = PyList_New(0)) == NULL)
-        goto fail;
-    r = OK;
-    n = PyList_GET_SIZE(spans);
-    if (n == 0)
-        goto finish;
-    if ((r = fmt_num(y, ys, sizeof ys)) != OK)
-        goto finish;
-    if ((r = put(st.out, PyUnicode_FromString("BT"))) != OK)
-        goto finish;
-    if (st.tc != 0.0) {
-        if ((r = fmt_num(st.tc, buf, sizeof buf)) != OK || (r = put(st.out, PyUnicode_FromFormat("%s Tc", buf))) != OK)
-            goto finish;
-    }
-    if (st.tz != 1.0) {
-        num = st.tz * 100;
-        if ((r = fmt_num(num, buf, sizeof buf)) != OK || (r = put(st.out, PyUnicode_FromFormat("%s Tz", buf))) != OK)
-            goto finish;
-    }
-    for (i = 0; i < n && r == OK; i++) {
-        PyObject *sp = PyList_GET_ITEM(spans, i);
-        Py_INCREF(sp);
-        r = span(&st, sp);
-        Py_DECREF(sp);
-        if (PyList_GET_SIZE(spans) != n && r == OK) /* a callback changed the list: let Python do it */
+    if ((out = PyList_New(0)) == NULL)
+        return NULL;
+    r = PyList_GET_SIZE(args[0]) ? one_line(out, &t, args[0], x0, y, tc, tz) : OK;
+    clear_tables(&t);
+    if (r == OK)
+        return out;
+    Py_DECREF(out);
+    if (r == ERR)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* The line's numbers and spans, or FALLBACK for a line of another shape. */
+static int line_of(PyObject *item, double page_h, PyObject **spans, double *x0, double *y, double *tc, double *tz)
+{
+    PyObject *ln;
+    double baseline;
+    int r;
+    *spans = NULL;
+    if ((r = slot_number(item, ITEM_X, x0)) != OK || (r = slot_number(item, ITEM_BASELINE, &baseline)) != OK)
+        return r;
+    *y = page_h - baseline;
+    if ((ln = get(item, ITEM_LINE)) == NULL)
+        return ERR;
+    if ((r = slot_number(ln, LINE_TRACKING, tc)) == OK && (r = slot_number(ln, LINE_SCALE, tz)) == OK) {
+        if ((*spans = get(ln, LINE_SPANS)) == NULL)
+            r = ERR;
+        else if (!PyList_CheckExact(*spans)) {
+            Py_CLEAR(*spans);
             r = FALLBACK;
+        }
     }
-    if (r == OK)
-        r = flush(st.out, st.tj);
-    if (r == OK && st.tc != 0.0)
-        r = put(st.out, PyUnicode_FromString("0 Tc"));
-    if (r == OK && st.tz != 1.0)
-        r = put(st.out, PyUnicode_FromString("100 Tz"));
-    if (r == OK)
-        r = put(st.out, PyUnicode_FromString("ET"));
-finish:
-    if (r == OK) {
-        result = st.out;
-        st.out = NULL;
-    } else if (r == FALLBACK) {
-        Py_INCREF(Py_None);
-        result = Py_None;
+    Py_DECREF(ln);
+    return r;
+}
+
+/* lines(items, page_h, entries, spaces, colors, entry, space, color, text_item, line_python) -> list:
+   the operators of every `text_item` among `items`, in order; a line this code declines is written
+   by line_python(item, page_h, out); None for a page it declines whole (Python writes it). */
+static PyObject *lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Tables t;
+    PyObject *items, *out, *text_item, *fallback;
+    double page_h;
+    Py_ssize_t i;
+    int r = OK;
+
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "lines() takes 10 arguments");
+        return NULL;
     }
-fail:
-    Py_XDECREF(st.out);
-    Py_XDECREF(st.tj);
-    Py_XDECREF(st.cur_name);
-    Py_XDECREF(st.cur_color);
-    Py_XDECREF(st.prev_face);
-    Py_XDECREF(st.last_s);
-    return result;
+    items = args[0];
+    text_item = args[8];
+    fallback = args[9];
+    if (!PyList_CheckExact(items) || !PyType_Check(text_item)) {
+        PyErr_SetString(PyExc_TypeError, "lines() takes a list of items and the TextItem class");
+        return NULL;
+    }
+    if ((r = number(args[1], &page_h)) == OK)
+        r = tables_from(&t, args + 2);
+    if (r == ERR)
+        return NULL;
+    if (r == FALLBACK)
+        Py_RETURN_NONE;
+    if ((out = PyList_New(0)) == NULL)
+        return NULL;
+    for (i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *it = PyList_GET_ITEM(items, i), *spans = NULL;
+        double x0 = 0, y = 0, tc = 0, tz = 0;
+        if (!Py_IS_TYPE(it, (PyTypeObject *)text_item)) {
+            int inst = PyObject_IsInstance(it, text_item); /* a subclass's line: Python's */
+            if (inst <= 0) {
+                if (inst == 0)
+                    continue;
+                clear_tables(&t);
+                Py_DECREF(out);
+                return NULL;
+            }
+            r = FALLBACK;
+        } else
+            r = OK;
+        Py_INCREF(it);
+        if (r == OK)
+            r = line_of(it, page_h, &spans, &x0, &y, &tc, &tz);
+        if (r == OK && PyList_GET_SIZE(spans))
+            r = one_line(out, &t, spans, x0, y, tc, tz);
+        Py_XDECREF(spans);
+        if (r == FALLBACK) {
+            PyObject *res = PyObject_CallFunctionObjArgs(fallback, it, args[1], out, NULL);
+            r = res == NULL ? ERR : OK;
+            Py_XDECREF(res);
+        }
+        Py_DECREF(it);
+        if (r == ERR) {
+            clear_tables(&t);
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    clear_tables(&t);
+    return out;
+}
+
+/* bind(Span, Shaped, TextItem, Line): read their fields at their slots (see get()). */
+static PyObject *bind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    static const struct {
+        int which, cls;
+        const char *name;
+    } fields[] = {
+        {SPAN_FACE, 0, "face"}, {SPAN_SIZE, 0, "size"}, {SPAN_SHAPED, 0, "shaped"}, {SPAN_X, 0, "x"},
+        {SPAN_SPACE_BEFORE, 0, "space_before"}, {SPAN_COLOR, 0, "color"}, {SHAPED_TEXT, 1, "text"},
+        {SHAPED_WIDTH, 1, "width"}, {SHAPED_GLYPHS, 1, "glyphs"}, {ITEM_X, 2, "x"},
+        {ITEM_BASELINE, 2, "baseline"}, {ITEM_LINE, 2, "line"}, {LINE_SPANS, 3, "spans"},
+        {LINE_TRACKING, 3, "tracking"}, {LINE_SCALE, 3, "scale"},
+    };
+    size_t i;
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError, "bind() takes 4 classes");
+        return NULL;
+    }
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        Slot *sl = &slots[fields[i].which];
+        PyObject *cls = args[fields[i].cls], *d;
+        sl->type = NULL;
+        sl->offset = -1;
+        if (!PyType_Check(cls))
+            continue;
+        d = PyObject_GetAttr(cls, sl->name);
+        if (d == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (Py_IS_TYPE(d, &PyMemberDescr_Type) && ((PyMemberDescrObject *)d)->d_member->type == T_OBJECT_EX
+            && ((PyMemberDescrObject *)d)->d_common.d_type == (PyTypeObject *)cls) {
+            Py_INCREF(cls);
+            sl->type = (PyTypeObject *)cls; /* kept for good: a class bound once */
+            sl->offset = ((PyMemberDescrObject *)d)->d_member->offset;
+        }
+        Py_DECREF(d);
+    }
+    Py_RETURN_NONE;
 }
 
 /* _n(v) (for the tests: the C formatting against the Python one). */
@@ -501,6 +723,8 @@ static PyObject *num(PyObject *self, PyObject *arg)
 
 static PyMethodDef methods[] = {
     {"line", (PyCFunction)(void (*)(void))line, METH_FASTCALL, "A line's text operators (see textops.py)."},
+    {"lines", (PyCFunction)(void (*)(void))lines, METH_FASTCALL, "A page's lines' text operators."},
+    {"bind", (PyCFunction)(void (*)(void))bind, METH_FASTCALL, "The frames' slotted classes."},
     {"num", num, METH_O, "_n(v) in C, or None for a number it leaves to Python."},
     {NULL, NULL, 0, NULL},
 };
@@ -512,18 +736,21 @@ PyMODINIT_FUNC PyInit__textops(void)
 #define INTERN(var, text)                                                                                    \
     if ((var = PyUnicode_InternFromString(text)) == NULL)                                                    \
         return NULL;
-    INTERN(s_face, "face")
-    INTERN(s_size, "size")
-    INTERN(s_shaped, "shaped")
-    INTERN(s_x, "x")
-    INTERN(s_space_before, "space_before")
-    INTERN(s_color, "color")
     INTERN(s_name, "name")
     INTERN(s_space, "space")
-    INTERN(s_text, "text")
-    INTERN(s_width, "width")
-    INTERN(s_glyphs, "glyphs")
     INTERN(s_sep, " ")
 #undef INTERN
+    {
+        static const char *names[NSLOTS] = {"face", "size", "shaped", "x", "space_before", "color", "text",
+                                            "width", "glyphs", "x", "baseline", "line", "spans", "tracking",
+                                            "scale"};
+        int i;
+        for (i = 0; i < NSLOTS; i++) {
+            slots[i].type = NULL;
+            slots[i].offset = -1;
+            if ((slots[i].name = PyUnicode_InternFromString(names[i])) == NULL)
+                return NULL;
+        }
+    }
     return PyModule_Create(&module);
 }

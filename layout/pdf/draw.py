@@ -207,10 +207,7 @@ def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | Non
 def page_text(tw: _TextWriter, page: Page, mode: Screen) -> str:
     """The page's text and rule operators, drawn."""
     H = page.height
-    out: list[str] = []
-    for it in page.items:
-        if isinstance(it, TextItem):
-            tw.line(it, H, out)
+    out = tw.lines(page.items, H)
     for it in page.items:
         if isinstance(it, RuleItem):
             out.append(

@@ -18,7 +18,8 @@ import os
 from typing import TYPE_CHECKING
 
 from ..page.frames import TextItem
-from ..text.fonts import Face
+from ..text.fonts import Face, Shaped
+from ..text.line import Line, Span
 
 _kernel = None
 if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
@@ -27,6 +28,8 @@ if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
     except ImportError:  # not built (no compiler): the Python code below
         _kernel = None
 ACCELERATED = _kernel is not None
+if _kernel is not None:
+    _kernel.bind(Span, Shaped, TextItem, Line)
 
 if TYPE_CHECKING:
     from reportlab.pdfgen import canvas
@@ -187,6 +190,21 @@ class TextWriter:
             col = self.colors[color] = self.mode.fill(color)
         return col
 
+    def lines(self, items: list, page_h: float) -> list[str]:
+        """The operators of every line among `items` (other items are skipped), in order."""
+        if _kernel is not None:
+            ops = _kernel.lines(
+                items, page_h, self.entries, self.spaces, self.colors, self.entry, self.space, self.color,
+                TextItem, self.line_python,
+            )  # fmt: skip
+            if ops is not None:
+                return ops
+        out: list[str] = []
+        for it in items:
+            if isinstance(it, TextItem):
+                self.line(it, page_h, out)
+        return out
+
     def line(self, it: TextItem, page_h: float, out: list[str]) -> None:
         """Append the line's operators to `out` (in C where the extension is built and takes the line)."""
         ln = it.line
@@ -201,10 +219,10 @@ class TextWriter:
         self.line_python(it, page_h, out)
 
     def line_python(self, it: TextItem, page_h: float, out: list[str]) -> None:
-        """Append the line's operators to `out`. Each span: the space glyph before it (in the font
-        before it, so extracted text keeps the word gap), a TJ offset for any gap left between
-        where the text position stands and where the span begins, then its glyphs; a new Tm where
-        the font changes, a new Tf where the subset or size does, a colour where it changes."""
+        """Append the line's operators to `out` (the reference for the C code). Each span: the space
+        glyph before it (in the font before it, so extracted text keeps the word gap), a TJ offset for
+        any gap between where the text position stands and where the span begins, then its glyphs;
+        a Tm where the font changes, a Tf where the subset or size does, a colour where it changes."""
         ln = it.line
         spans = ln.spans
         if not spans:
@@ -216,19 +234,13 @@ class TextWriter:
             out.append(f"{_n(tc)} Tc")
         if tz != 1.0:
             out.append(f"{_n(tz * 100)} Tz")
-        x0 = it.x
-        tctz = tc * tz
+        x0, tctz = it.x, tc * tz
         cur_name: str | None = None  # the subset font set (None: none yet)
-        cur_size = 0.0
-        cur_color = None
-        cursor = 0.0  # where the text position stands (meaningful once cur_name is set)
+        cur_size = cursor = prev_size = 0.0  # cursor: where the text position stands, once cur_name is set
+        cur_color = prev_face = None
         tj: list[str] = []
-        entries = self.entries
-        spaces = self.spaces
-        prev_face = None
-        prev_size = 0.0
-        last_v = None  # the last TJ offset and its string: a justified line repeats one
-        last_s = ""
+        entries, spaces = self.entries, self.spaces
+        last_v, last_s = None, ""  # the last TJ offset and its string: a justified line repeats one
         for sp in spans:
             face = sp.face
             size = sp.size
