@@ -165,28 +165,47 @@ static int flag(Buf *b, PyObject *o)
     return FALLBACK;
 }
 
-/* The last face's name and space as written (spans mostly share faces: two getattrs on a
-   dict-backed object saved per span); reset by each page_data call. */
+/* A span's face: 'F', its name and space, or '=' for the face of the span before (spans mostly share
+   faces: the key's bytes shrink, and two getattrs on a dict-backed object are saved); the colour
+   likewise. Both are forgotten at the end of each page_data call. */
 static PyObject *last_face;
 static Buf last_face_part;
 
 static int face_part(Buf *b, PyObject *face)
 {
     int r;
-    if (face != last_face) {
-        Py_CLEAR(last_face);
-        last_face_part.len = 0;
-        if ((r = attr(&last_face_part, face, NTYPES, NAME, str)) != OK
-            || (r = attr(&last_face_part, face, NTYPES, SPACE, num)) != OK)
-            return r;
-        Py_INCREF(face);
-        last_face = face;
-    }
+    if (face == last_face)
+        return tag(b, '='); /* the span before's face */
+    Py_CLEAR(last_face);
+    last_face_part.len = 0;
+    if ((r = tag(&last_face_part, 'F')) != OK || (r = attr(&last_face_part, face, NTYPES, NAME, str)) != OK
+        || (r = attr(&last_face_part, face, NTYPES, SPACE, num)) != OK)
+        return r;
+    Py_INCREF(face);
+    last_face = face;
     return raw(b, last_face_part.buf, last_face_part.len);
 }
 
-/* A span: face.name, face.space, size, shaped.text, shaped.kerns, shaped.width, shaped.glyphs, x,
-   space_before, color. */
+static PyObject *last_color;
+
+/* '=' for the span before's colour (the very object), else the colour. */
+static int color_part(Buf *b, PyObject *sp)
+{
+    PyObject *color = get(sp, SPAN_T, COLOR);
+    int r;
+    if (color == NULL)
+        return ERR;
+    if (color == last_color) {
+        Py_DECREF(color);
+        return tag(b, '=');
+    }
+    r = str(b, color);
+    Py_XSETREF(last_color, color);
+    return r;
+}
+
+/* A span: its face (face.name, face.space), size, shaped.text, shaped.kerns, shaped.width,
+   shaped.glyphs, x, space_before, its colour. */
 static int span(Buf *b, PyObject *sp)
 {
     PyObject *face, *shaped;
@@ -201,7 +220,7 @@ static int span(Buf *b, PyObject *sp)
         && (r = attr(b, shaped, SHAPED_T, KERNS, kerns)) == OK && (r = attr(b, shaped, SHAPED_T, WIDTH, num)) == OK
         && (r = attr(b, shaped, SHAPED_T, GLYPHS, num)) == OK && (r = attr(b, sp, SPAN_T, X, num)) == OK
         && (r = attr(b, sp, SPAN_T, SPACE_BEFORE, flag)) == OK)
-        r = attr(b, sp, SPAN_T, COLOR, str);
+        r = color_part(b, sp);
     Py_DECREF(face);
     Py_DECREF(shaped);
     return r;
@@ -294,6 +313,7 @@ static PyObject *page_data(PyObject *self, PyObject *const *args, Py_ssize_t nar
     }
     PyMem_Free(b.buf);
     Py_CLEAR(last_face);
+    Py_CLEAR(last_color);
     return result;
 }
 
