@@ -334,3 +334,39 @@ def test_the_writer_equals_the_former_writer(sample_built, generated) -> None:
             either.line(it, h, got)
             assert got_py == want and got == want, it.line.text
         assert marshal.loads(py.state()) == marshal.loads(former.state()) == marshal.loads(either.state())
+
+
+@needs_accel
+def test_escape_tj_and_codes_equal_python(sample_built) -> None:
+    """The C helpers of a word's entry: ReportLab's escapePDF on every byte; a chunk's TJ elements
+    with kerning of every sort (ints, floats, zeros, -0.0, NaN, beyond 2**53, too few kerns, a list);
+    the codes of characters all numbered, and None where Python's shortcut gives None."""
+    tw = TextWriter(new_canvas(sample_built.composed, "/dev/null"), SCREEN)
+    assert tw.c_escape
+    rng = random.Random(4)
+    samples = [bytes([b]) for b in range(256)] + [rng.randbytes(rng.randint(0, 12)) for _ in range(3000)]
+    for data in samples:
+        assert textops._kernel.escape(data) == tw.esc(data)
+    values = [0, 0.0, -0.0, 5, -12, 33.3335, 1e-9, -2.5, math.nan, 2**60, 1e300]
+    for _ in range(5000):
+        data = rng.randbytes(rng.randint(1, 9))
+        pos = rng.randint(0, 3)
+        kerns = tuple(rng.choice(values) for _ in range(pos + len(data) + rng.choice([0, 0, 2, -1])))
+        kerns = rng.choice([kerns, kerns, None, list(kerns)])
+        got = textops._kernel.tj(data, kerns, pos)
+        try:
+            want = tw._tj(data, kerns, pos)
+        except IndexError:
+            assert got is None
+            continue
+        assert got is None or got == want, (data, kerns, pos)
+        if type(kerns) is tuple and all(type(k) in (int, float) and abs(k) < 1e15 for k in kerns):
+            assert got is not None
+    assigned = {c: rng.choice([rng.randint(0, 255), rng.randint(0, 255), 300, -1]) for c in range(32, 400)}
+    for _ in range(3000):
+        text = "".join(chr(rng.randint(32, 420)) for _ in range(rng.randint(0, 6)))
+        try:
+            want = bytes([assigned[c] for c in map(ord, text)]) or None
+        except (KeyError, ValueError):
+            want = None
+        assert textops._kernel.codes(text, assigned) == want, text

@@ -665,6 +665,195 @@ static PyObject *lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return out;
 }
 
+
+typedef struct {
+    char *buf;
+    Py_ssize_t len, cap;
+} Buf;
+
+static int grow(Buf *b, Py_ssize_t more)
+{
+    Py_ssize_t cap;
+    char *nb;
+    if (b->len + more <= b->cap)
+        return OK;
+    cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more)
+        cap *= 2;
+    if ((nb = PyMem_Realloc(b->buf, (size_t)cap)) == NULL) {
+        PyErr_NoMemory();
+        return ERR;
+    }
+    b->buf = nb;
+    b->cap = cap;
+    return OK;
+}
+
+static int raw(Buf *b, const void *p, Py_ssize_t n)
+{
+    if (grow(b, n) != OK)
+        return ERR;
+    memcpy(b->buf + b->len, p, (size_t)n);
+    b->len += n;
+    return OK;
+}
+
+/* ReportLab's escapePDF: bytes below 32 or above 126 as \ooo, backslash and parentheses escaped. */
+static int put_escaped(Buf *b, const unsigned char *p, Py_ssize_t n)
+{
+    Py_ssize_t i;
+    if (grow(b, 4 * n) != OK)
+        return ERR;
+    for (i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        char *o = b->buf + b->len;
+        if (c < 32 || c > 126) {
+            o[0] = '\\';
+            o[1] = (char)('0' + (c >> 6));
+            o[2] = (char)('0' + ((c >> 3) & 7));
+            o[3] = (char)('0' + (c & 7));
+            b->len += 4;
+        } else if (c == '\\' || c == '(' || c == ')') {
+            o[0] = '\\';
+            o[1] = (char)c;
+            b->len += 2;
+        } else {
+            o[0] = (char)c;
+            b->len += 1;
+        }
+    }
+    return OK;
+}
+
+/* "(" + escaped + ")" */
+static int put_string(Buf *b, const unsigned char *p, Py_ssize_t n)
+{
+    if (raw(b, "(", 1) != OK || put_escaped(b, p, n) != OK)
+        return ERR;
+    return raw(b, ")", 1);
+}
+
+/* tj(data, kerns, pos) -> str | None: a chunk's TJ elements joined, as TextWriter._tj makes them
+   (the glyph codes escaped in strings, split after each kerned glyph, each kern as _n(-k)). */
+static PyObject *tj(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Buf b = {NULL, 0, 0};
+    const unsigned char *p;
+    Py_ssize_t n, i, start = 0, pos;
+    PyObject *kerns, *result = NULL;
+    int r = OK;
+
+    if (nargs != 3 || !PyBytes_CheckExact(args[0]) || !PyLong_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "tj(data: bytes, kerns, pos: int)");
+        return NULL;
+    }
+    p = (const unsigned char *)PyBytes_AS_STRING(args[0]);
+    n = PyBytes_GET_SIZE(args[0]);
+    kerns = args[1];
+    pos = PyLong_AsSsize_t(args[2]);
+    if (pos == -1 && PyErr_Occurred())
+        return NULL;
+    if (kerns == Py_None)
+        r = put_string(&b, p, n);
+    else if (!PyTuple_CheckExact(kerns) || pos < 0 || pos + n > PyTuple_GET_SIZE(kerns))
+        r = FALLBACK;
+    for (i = 0; kerns != Py_None && r == OK && i < n; i++) {
+        double k;
+        char num[NUMCAP];
+        if ((r = number(PyTuple_GET_ITEM(kerns, pos + i), &k)) != OK)
+            break;
+        if (k == 0.0)
+            continue;
+        if ((start > 0 && raw(&b, " ", 1) != OK) || put_string(&b, p + start, i + 1 - start) != OK) {
+            r = ERR;
+            break;
+        }
+        if ((r = fmt_num(-k, num, sizeof num)) != OK)
+            break;
+        if (raw(&b, " ", 1) != OK || raw(&b, num, (Py_ssize_t)strlen(num)) != OK)
+            r = ERR;
+        start = i + 1;
+    }
+    if (kerns != Py_None && r == OK && start < n) {
+        if ((start > 0 && raw(&b, " ", 1) != OK) || put_string(&b, p + start, n - start) != OK)
+            r = ERR;
+    }
+    if (r == OK)
+        result = PyUnicode_DecodeASCII(b.buf ? b.buf : "", b.len, NULL);
+    else if (r == FALLBACK) {
+        Py_INCREF(Py_None);
+        result = Py_None;
+    }
+    PyMem_Free(b.buf);
+    return result;
+}
+
+/* escape(data) -> str: put_escaped, for the tests (against ReportLab's escapePDF). */
+static PyObject *escape(PyObject *self, PyObject *arg)
+{
+    Buf b = {NULL, 0, 0};
+    PyObject *result = NULL;
+    if (!PyBytes_CheckExact(arg)) {
+        PyErr_SetString(PyExc_TypeError, "escape(data: bytes)");
+        return NULL;
+    }
+    if (put_escaped(&b, (const unsigned char *)PyBytes_AS_STRING(arg), PyBytes_GET_SIZE(arg)) == OK)
+        result = PyUnicode_DecodeASCII(b.buf ? b.buf : "", b.len, NULL);
+    PyMem_Free(b.buf);
+    return result;
+}
+
+/* codes(text, assigned) -> bytes | None: each character's code in `assigned` (a dict of code points),
+   when every one is there and below 256; else None (TextWriter._numbered). */
+static PyObject *codes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *text, *assigned, *out;
+    Py_ssize_t i, n;
+    int kind;
+    const void *data;
+    char *o;
+
+    if (nargs != 2 || !PyUnicode_CheckExact(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "codes(text: str, assigned: dict)");
+        return NULL;
+    }
+    text = args[0];
+    assigned = args[1];
+    n = PyUnicode_GET_LENGTH(text);
+    if (n == 0)
+        Py_RETURN_NONE;
+    kind = PyUnicode_KIND(text);
+    data = PyUnicode_DATA(text);
+    if ((out = PyBytes_FromStringAndSize(NULL, n)) == NULL)
+        return NULL;
+    o = PyBytes_AS_STRING(out);
+    for (i = 0; i < n; i++) {
+        PyObject *key = PyLong_FromLong((long)PyUnicode_READ(kind, data, i)), *v;
+        long c;
+        if (key == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        v = PyDict_GetItemWithError(assigned, key);
+        Py_DECREF(key);
+        if (v == NULL || !PyLong_CheckExact(v)) {
+            Py_DECREF(out);
+            if (PyErr_Occurred())
+                return NULL;
+            Py_RETURN_NONE;
+        }
+        c = PyLong_AsLong(v);
+        if (c < 0 || c > 255) {
+            Py_DECREF(out);
+            if (PyErr_Occurred())
+                return NULL;
+            Py_RETURN_NONE;
+        }
+        o[i] = (char)c;
+    }
+    return out;
+}
+
 /* bind(Span, Shaped, TextItem, Line): read their fields at their slots (see get()). */
 static PyObject *bind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -725,6 +914,9 @@ static PyMethodDef methods[] = {
     {"line", (PyCFunction)(void (*)(void))line, METH_FASTCALL, "A line's text operators (see textops.py)."},
     {"lines", (PyCFunction)(void (*)(void))lines, METH_FASTCALL, "A page's lines' text operators."},
     {"bind", (PyCFunction)(void (*)(void))bind, METH_FASTCALL, "The frames' slotted classes."},
+    {"tj", (PyCFunction)(void (*)(void))tj, METH_FASTCALL, "A chunk's TJ elements, joined."},
+    {"codes", (PyCFunction)(void (*)(void))codes, METH_FASTCALL, "Characters' codes, all numbered already."},
+    {"escape", escape, METH_O, "ReportLab's escapePDF."},
     {"num", num, METH_O, "_n(v) in C, or None for a number it leaves to Python."},
     {NULL, NULL, 0, NULL},
 };

@@ -17,6 +17,8 @@ import marshal
 import os
 from typing import TYPE_CHECKING
 
+from reportlab.pdfgen import canvas
+
 from ..page.frames import TextItem
 from ..text.fonts import Face, Shaped
 from ..text.line import Line, Span
@@ -30,10 +32,9 @@ if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
 ACCELERATED = _kernel is not None
 if _kernel is not None:
     _kernel.bind(Span, Shaped, TextItem, Line)
+_CANVAS_ESCAPE = canvas.Canvas._escape  # ReportLab's escapePDF, which the C code's escape equals
 
 if TYPE_CHECKING:
-    from reportlab.pdfgen import canvas
-
     from .draw import Screen
 
 
@@ -56,6 +57,9 @@ class TextWriter:
         self.mode = mode
         self.doc = c._doc
         self.esc = c._escape
+        # The C code escapes as ReportLab's own escapePDF does (tests hold them equal): used where
+        # the canvas escapes with it.
+        self.c_escape = _kernel is not None and getattr(type(c), "_escape", None) is _CANVAS_ESCAPE
         self.colors: dict[str, str] = {}
         self.enc: dict[tuple[str, str], list[tuple[str, bytes]]] = {}
         self.tj: dict[tuple[str, str], list[tuple[str, list[str]]]] = {}
@@ -82,6 +86,9 @@ class TextWriter:
         if known is None:
             return None
         assigned, first = known
+        if _kernel is not None:
+            codes = _kernel.codes(text, assigned)
+            return None if codes is None else [(first, codes)]
         try:
             codes = bytes([assigned[c] for c in map(ord, text)])  # ValueError: a code past the first subset
         except (KeyError, ValueError):
@@ -149,27 +156,32 @@ class TextWriter:
         e = self.entries.get(key)
         if e is None:
             kerns = shaped.kerns
-            esc = self.esc
             chunks = []
             pos = 0
             for name, data in self.encode(face, shaped.text):
-                if kerns is None:
-                    chunks.append((name, f"({esc(data)})"))
-                    continue
-                parts = []
-                start = 0
-                for i in range(len(data)):
-                    k = kerns[pos + i]
-                    if k:
-                        kern = self.kerns.get(k) or self._kern(k)
-                        parts.append(f"({esc(data[start : i + 1])}) {kern}")
-                        start = i + 1
-                if start < len(data):
-                    parts.append(f"({esc(data[start:])})")
-                chunks.append((name, " ".join(parts)))
+                joined = _kernel.tj(data, kerns, pos) if self.c_escape else None
+                chunks.append((name, joined if joined is not None else self._tj(data, kerns, pos)))
                 pos += len(data)
             e = self.entries[key] = (chunks[0][0], chunks[0][1] if len(chunks) == 1 else None, chunks)
         return e
+
+    def _tj(self, data: bytes, kerns: tuple | None, pos: int) -> str:
+        """A chunk's TJ elements joined: its glyph codes in strings, split after each kerned glyph,
+        each kern after its string (the reference for the C code's `tj`)."""
+        esc = self.esc
+        if kerns is None:
+            return f"({esc(data)})"
+        parts = []
+        start = 0
+        for i in range(len(data)):
+            k = kerns[pos + i]
+            if k:
+                kern = self.kerns.get(k) or self._kern(k)
+                parts.append(f"({esc(data[start : i + 1])}) {kern}")
+                start = i + 1
+        if start < len(data):
+            parts.append(f"({esc(data[start:])})")
+        return " ".join(parts)
 
     def _kern(self, k: float) -> str:
         s = self.kerns[k] = _n(-k)
