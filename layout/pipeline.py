@@ -21,7 +21,8 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, Helper, worth_it
+from .page.parallel import CHECKS_SHARE, worth_it
+from .page.parallel import start as start_helper
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .session import Session
@@ -114,7 +115,7 @@ def _build(
         pc = None  # nothing to keep and nothing to pass between processes
     comp = Composer(li, style, breaker, tick, pc, session.story_memo(pc) if session else None)
     # A helper process sets its share of the bodies while this one checks the issue.
-    helper = Helper(comp, CHECKS_SHARE) if use_parallel else None
+    helper = start_helper(comp, CHECKS_SHARE) if use_parallel else None
     try:
         _check_markdown(li, pc)
         _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
@@ -125,12 +126,19 @@ def _build(
     if on_loaded:
         on_loaded(li)
     if helper:
-        helper.finish()
+        helper.set_mine()  # the child's stories are taken as composition first needs each
     pages = None
     if cache and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
         pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
-    composed = comp.compose()
+    try:
+        composed = comp.compose()
+        if helper:
+            helper.take()  # its paragraphs go into the cache even if no page asked for them
+    except BaseException:
+        if helper:
+            helper.abandon()
+        raise
     if session is not None:
         session.composed(pc)
     return Built(li, style, composed, pc, fonts, pages)
@@ -191,7 +199,8 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
     for aid, art in iss.articles.items():
         a = ("articles", aid)
         # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
-        body = _as_set(li.bodies.get(aid, ""), pc, punct[art.language or iss.language], memo)
+        raw, pu = li.bodies.get(aid, ""), punct[art.language or iss.language]
+        body = _may_print(raw, pu, body_faces + faces("subhead", "drop_cap"), style) or _as_set(raw, pc, pu, memo)
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
@@ -238,6 +247,9 @@ def _glyph_finding(text: str, punct: Punctuation | None, fs: list[Face], style: 
     if bad:
         return bad[0].describe()
     if punct is not None:  # the text as it will be set: with the curly quotes and dashes the style makes of it
+        held = may_hold(text, punct)
+        if held is not None and not _glyph_finding(held, None, fs, style):
+            return []  # whatever punctuation makes of it prints: no need to make it here
         text = text + punct.text(text)
     missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
     return [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
@@ -253,6 +265,29 @@ def _as_printed(path: tuple, text: str, style: Style) -> str:
     if role is None or not role.upper:
         return text
     return text + text.upper() if path[-1] == "publication" else text.upper()
+
+
+# Characters parsing a body can print that its source need not hold: quotes and apostrophes, dashes,
+# the ellipsis (Punctuation), list bullets, the asterism a rule of dashes becomes and footnote numbers
+# (markdown.parse).
+_MADE = "\u2013\u2014\u2026\u2019\u2022*\u2003" + "0123456789".translate(markdown.SUPERSCRIPT)
+
+
+def may_hold(raw: str, punct: Punctuation) -> str | None:
+    """Every character the set text of body `raw` (or of a field punctuated) can hold (sorted, one of
+    each), or None when that cannot be told without parsing: entities (&), autolinks (<: their text
+    is decoded), NUL."""
+    if "&" in raw or "<" in raw or "\x00" in raw:
+        return None
+    return "".join(sorted(set(raw).union(_MADE, *punct.quotes)))
+
+
+def _may_print(raw: str, punct: Punctuation, fs: list[Face], style: Style) -> str | None:
+    """`may_hold(raw)` when every one of those characters prints in every face of `fs`: what the
+    glyph check then reads, so that no body is parsed only to be checked (the helper process parses
+    its share itself). None when the body must be parsed and checked as set."""
+    chars = may_hold(raw, punct)
+    return None if chars is None or _glyph_finding(chars, None, fs, style) else chars
 
 
 def _as_set(

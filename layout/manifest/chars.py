@@ -17,7 +17,6 @@ from pathlib import Path
 from .errors import InvalidInput, Location, Problem
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
-_LINE_CONTROLS = dict.fromkeys(map(ord, _ALLOWED_CONTROLS))
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 BREAKS = {"\u2028": "\n", "\u2029": "\n\n"}  # line separator, paragraph separator
 
@@ -51,8 +50,8 @@ def bad_chars(text: str, limit: int = 5) -> list[BadChar]:
     """The first `limit` characters of `text` that cannot be printed (fast for plain ASCII text)."""
     if text.isascii() and not _ASCII_CONTROL.search(text):
         return []
-    if text.translate(_LINE_CONTROLS).isprintable():
-        return []  # every character printable (C speed): none can be refused below
+    if text.replace("\n", "").replace("\t", "").replace("\r", "").isprintable():
+        return []  # every character printable (C speed; str.translate is 10x slower on non-ASCII text)
     out = []
     for i, ch in enumerate(text):
         if ch.isprintable():

@@ -17,6 +17,7 @@ from ..text.punctuation import Punctuation
 from ..text.style import Style
 from ..text.typeset import Typesetter
 from .content import StoryContent
+from .flow import Placements
 from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
@@ -54,6 +55,7 @@ class Composer:
     ):
         self.cache = cache
         self.stories = stories  # articles set in an earlier build of this process, by what sets them
+        self.awaiting: Callable[[str], None] | None = None  # hears of a story not yet set (parallel.Helper)
         self.tick = tick
         self.li = li
         self.style = style
@@ -86,6 +88,8 @@ class Composer:
         key = f"{aid}@{colw:.3f}"
         c = self._content.get(key)
         if c is None:
+            if self.awaiting is not None:  # another process may be setting it: its lines, not ours
+                self.awaiting(key)
             art = self.li.issue.articles[aid]
             punct = self.punct(art.language)
             blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)
@@ -314,7 +318,7 @@ class Composer:
                 "error",
             )
 
-    def _account(self, fit: StoryFit, content: StoryContent, placed: list, H: int, m: int, fixed: bool) -> None:
+    def _account(self, fit: StoryFit, content: StoryContent, placed: Placements, H: int, m: int, fixed: bool) -> None:
         fit.lines = sum(len(content.units[u].lines) for u, _, _ in placed)
         fit.fixed_height = fixed
         if fixed:

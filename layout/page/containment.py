@@ -8,13 +8,17 @@ composer keeps this invariant; tests run the check after every composition.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
+from math import isfinite
+from operator import attrgetter
 
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
 
 EPS = 0.01  # points: what counts as touching
 HANG = 4.0  # points: punctuation hung into the margin or gutter (optical margins)
+_TOP = attrgetter("top")
 
 
 @dataclass(slots=True)
@@ -34,24 +38,28 @@ class Ink:
 
 def ink(it: TextItem | ImageItem | RuleItem) -> Ink | None:
     """Where an item leaves marks; for text, its glyphs' ink above and below the baseline."""
+    if isinstance(it, TextItem):  # most items: text first, its edges as TextItem.x0 and .x1 reckon them
+        line = it.line
+        up = down = 0.0
+        for sp in line.spans:
+            t, b = sp.face.ink(sp.shaped.text)
+            size = sp.size
+            t = t * size / 1000
+            if t > up:
+                up = t
+            b = b * size / 1000
+            if b < down:
+                down = b
+        if up == down:
+            return None
+        x = it.x
+        return Ink(x + line.spans[0].x, it.baseline - up, x + line.right, it.baseline - down, it)
     if isinstance(it, ImageItem):
         return Ink(it.x, it.top, it.x + it.width, it.bottom, it)
-    if isinstance(it, RuleItem):
-        h = it.width / 2
-        return Ink(min(it.x0, it.x1) - (h if it.x0 == it.x1 else 0), min(it.y0, it.y1) - (h if it.y0 == it.y1 else 0),
-                   max(it.x0, it.x1) + (h if it.x0 == it.x1 else 0), max(it.y0, it.y1) + (h if it.y0 == it.y1 else 0),
-                   it)  # fmt: skip
-    up = down = 0.0
-    for sp in it.line.spans:
-        t, b = sp.face.ink(sp.shaped.text)
-        t, b = t * sp.size / 1000, b * sp.size / 1000
-        if t > up:
-            up = t
-        if b < down:
-            down = b
-    if up == down:
-        return None
-    return Ink(it.x0, it.baseline - up, it.x1, it.baseline - down, it)
+    h = it.width / 2
+    return Ink(min(it.x0, it.x1) - (h if it.x0 == it.x1 else 0), min(it.y0, it.y1) - (h if it.y0 == it.y1 else 0),
+               max(it.x0, it.x1) + (h if it.x0 == it.x1 else 0), max(it.y0, it.y1) + (h if it.y0 == it.y1 else 0),
+               it)  # fmt: skip
 
 
 def describe(it: TextItem | ImageItem | RuleItem) -> str:
@@ -90,20 +98,69 @@ def check_page(composed: Composed, page: Page) -> list[Finding]:
             b, c = boxes[s][1], boxes[t][1]
             if min(b.right, c.right) - max(b.x, c.x) > EPS and min(b.bottom, c.bottom) - max(b.top, c.top) > EPS:
                 out.append(_err(page, s, b, f"the story's box overlaps the box of story '{t}'"))
-    inks = [k for k in map(ink, page.items) if k is not None]
-    for k in inks:
-        story = getattr(k.item, "story", None)
-        hang = HANG if isinstance(k.item, TextItem) else 0.0
-        if story is not None and story in boxes:
-            b = boxes[story][1]
-            if not _inside_ink(k, b, hang):
-                out.append(_err(page, story, Box(*k.tuple), f"{describe(k.item)} lies outside the story's box"))
-        elif not _inside_ink(k, page.area, hang):
-            out.append(_err(page, story, Box(*k.tuple), f"{describe(k.item)} lies outside the text area"))
-    for a, b in _touching(inks):
-        story = getattr(a.item, "story", None) or getattr(b.item, "story", None)
-        out.append(_err(page, story, Box(*a.tuple), f"{describe(a.item)} touches {describe(b.item)}"))
+    inks = []
+    limits: dict[tuple[str | None, bool], tuple[float, float, float, float]] = {}
+    for it in page.items:
+        k = ink(it)
+        if k is None:
+            continue
+        inks.append(k)
+        story = getattr(it, "story", None)
+        text = isinstance(it, TextItem)
+        lim = limits.get((story, text))
+        if lim is None:
+            lim = limits[(story, text)] = _limits(boxes[story][1] if story in boxes else page.area, text)
+        if not (lim[0] <= k.x0 and k.x1 <= lim[1] and lim[2] <= k.top and k.bottom <= lim[3]):
+            where = "the story's box" if story is not None and story in boxes else "the text area"
+            out.append(_err(page, story, Box(*k.tuple), f"{describe(it)} lies outside {where}"))
+    if _any_touching(inks, page):
+        for a, b in _touching(inks):
+            story = getattr(a.item, "story", None) or getattr(b.item, "story", None)
+            out.append(_err(page, story, Box(*a.tuple), f"{describe(a.item)} touches {describe(b.item)}"))
     return out
+
+
+def _limits(b: Box, text: bool) -> tuple[float, float, float, float]:
+    """Where an element's ink may reach in box `b` (hung punctuation allowed for text): x0, x1, top, bottom."""
+    hang = HANG if text else 0.0
+    return (b.x - hang - EPS, b.right + hang + EPS, b.top - EPS, b.bottom + EPS)
+
+
+def _any_touching(inks: list[Ink], page: Page) -> bool:
+    """Whether any two elements' marks overlap (so `_touching` has pairs to name, in its order).
+    Finds every pair `_touching` finds, and more cheaply: elements are sorted into bands between the
+    page's column gutters (one across several bands goes into each), and marks overlapping across
+    the page share a band; in a band, each element is compared only with those that start above its
+    foot (no margin: an overlap by more than EPS has the later top strictly above that foot)."""
+    mids = [(a[0] + a[1] + b[0]) / 2 for a, b in zip(page.columns, page.columns[1:], strict=False)]
+    if not isfinite(sum(mids)) or mids != sorted(mids):
+        return True  # columns out of order: let the plain sweep decide
+    bands: list[list[Ink]] = [[] for _ in range(len(mids) + 1)]
+    for k in inks:
+        if not isfinite(k.x0 + k.x1 + k.top + k.bottom):
+            return True  # min() and max() of a NaN depend on the order: the plain sweep decides
+        first, last = bisect_left(mids, k.x0), bisect_left(mids, k.x1)
+        if first == last:
+            bands[first].append(k)
+        else:
+            for band in range(first, last + 1):  # none if x1 < x0: such marks overlap nothing
+                bands[band].append(k)
+    for band in bands:
+        band.sort(key=_TOP)
+        n = len(band)
+        for i in range(n - 1):
+            a = band[i]
+            foot = a.bottom
+            j = i + 1
+            while j < n:
+                b = band[j]
+                if b.top >= foot:
+                    break
+                if min(a.x1, b.x1) - max(a.x0, b.x0) > EPS and min(foot, b.bottom) - b.top > EPS:
+                    if not (isinstance(a.item, RuleItem) and isinstance(b.item, RuleItem)):
+                        return True
+                j += 1
+    return False
 
 
 def _touching(inks: list[Ink]) -> Iterator[tuple[Ink, Ink]]:
@@ -125,15 +182,6 @@ def _inside(b: Box, area: Box, tol: float) -> bool:
         and b.right <= area.right + tol + EPS
         and area.top - EPS <= b.top
         and b.bottom <= area.bottom + EPS
-    )
-
-
-def _inside_ink(k: Ink, b: Box, hang: float) -> bool:
-    return (
-        b.x - hang - EPS <= k.x0
-        and k.x1 <= b.right + hang + EPS
-        and b.top - EPS <= k.top
-        and k.bottom <= b.bottom + EPS
     )
 
 

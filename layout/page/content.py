@@ -7,15 +7,19 @@ Body copy is set once at the column width, whatever page or height the story is 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..manifest.model import Article
 from ..text.line import Line
 from ..text.markdown import Block, Run
 from ..text.style import Style
 from ..text.typeset import Typesetter
+from .wordsearch import norm as _norm
+
+if TYPE_CHECKING:
+    from .flow import Flow
 
 
 @dataclass(slots=True)
@@ -33,10 +37,6 @@ class Unit:
 
 def _words(text: str) -> int:
     return len(text.split())
-
-
-def _norm(text: str) -> list[str]:
-    return [w.lower() for w in re.findall(r"[^\W_]+", text)]
 
 
 class StoryContent:
@@ -61,8 +61,18 @@ class StoryContent:
         self.ts = ts
         self.colw = colw
         self.problems: list[tuple[int, str]] = []  # (body line, message): what cannot be set
+        self._texts: dict[int, str] = {}  # the text of each body line's unit, by unit
         self.units = self._units(blocks)
         self._quote_units: dict[int, int | None] = {}
+        self._flow: Flow | None = None
+
+    def flow(self) -> Flow:
+        """The column flow over these units, made once (placing a story tries many heights)."""
+        if self._flow is None:
+            from .flow import Flow  # flow reads Unit from here
+
+            self._flow = Flow(self.units)
+        return self._flow
 
     def _units(self, blocks: list[Block]) -> list[Unit]:
         st = self.style
@@ -160,19 +170,25 @@ class StoryContent:
         carry = ""
         k = 0  # the next start to try: the search stops at the first match (most stories' bodies are long)
         n = len(want)
+        texts = self._texts
         for ui, u in enumerate(self.units):
             for ln, role in u.lines:
                 if role != "body":
                     continue
-                text = ln.text
+                text = texts.get(ui) or ln.text
                 ws = _norm(text)
                 if carry and ws:
                     ws[0] = carry + ws[0]
                 carry = ws.pop() if ln.hyphenated and text.endswith("-") and ws else ""
                 seq += ws
                 unit += [ui] * len(ws)
-            while k + n <= len(seq):
-                if seq[k] == want[0] and seq[k : k + n] == want:
+            while k + n <= len(seq):  # the next start where the first word is, until none is
+                try:
+                    k = seq.index(want[0], k, len(seq) - n + 1)
+                except ValueError:
+                    k = len(seq) - n + 1
+                    break
+                if seq[k : k + n] == want:
                     return unit[k]
                 k += 1
         return None
@@ -208,13 +224,12 @@ class StoryContent:
     def _para_units(self, units: list[Unit], lines: list[Line], role: str) -> None:
         spec = self.style.text
         n = len(lines)
+        orphans, widows = spec.orphans, spec.widows
+        body = role == "body"
         for i, ln in enumerate(lines):
-            keep = i < spec.orphans - 1 or (n - spec.widows <= i < n - 1)
-            units.append(
-                Unit(
-                    [(ln, role)],
-                    1,
-                    keep_next=keep and i < n - 1,
-                    words=_words(ln.text) - (1 if ln.hyphenated and i < n - 1 else 0),
-                )
-            )
+            keep = i < orphans - 1 or (n - widows <= i < n - 1)
+            text = ln.text
+            if body:
+                self._texts[len(units)] = text  # read again by the pull-quote search
+            words = len(text.split()) - (1 if ln.hyphenated and i < n - 1 else 0)  # _words
+            units.append(Unit([(ln, role)], 1, 0, keep and i < n - 1, words))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from ..manifest.images import image_size
 from ..manifest.load import LoadedIssue
 from . import containment
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
 from .recheck import PageMemo
-from .wordsearch import first_lines, norm, words_of_lines
+from .wordsearch import first_lines, norm
 
 FOOT_LINES = 3  # empty grid lines at the foot of a story's column worth a warning
 BAND_LINES = 3  # empty grid lines across a page's column worth a warning
@@ -74,40 +75,44 @@ def warnings(composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = No
     """What a layout editor would circle but that does not stop the PDF (with `memo`, a page
     unchanged since the last build, with the same articles on it, keeps its warnings)."""
     out = [p for p in composed.problems if p.severity == "warning"]
+    where: dict[Path, Path] = {}  # photo files resolved, once per check
     for page in composed.pages:
         if memo is None:
-            out += _page_warnings(composed, page, loaded)
+            out += _page_warnings(composed, page, loaded, where)
             continue
         # What the page's warnings also read: the articles set on it, their photos, the folder.
         stories = sorted({f.story for f in composed.fits if f.page == page.number})
         arts = tuple((a, loaded.issue.articles.get(a), loaded.photo_files.get(a)) for a in stories)
         sig = (*memo.signature(composed, page), arts, loaded.folder)
-        out += memo.findings("warned", sig, lambda page=page: _page_warnings(composed, page, loaded))
+        out += memo.findings("warned", sig, lambda page=page: _page_warnings(composed, page, loaded, where))
     out += _unplaced(loaded)
     out += _bodies(loaded)
     return out
 
 
-def _page_warnings(composed: Composed, page: Page, loaded: LoadedIssue) -> list[Finding]:
+def _page_warnings(
+    composed: Composed, page: Page, loaded: LoadedIssue, where: dict[Path, Path] | None = None
+) -> list[Finding]:
     out: list[Finding] = []
+    where = {} if where is None else where
     fits = [f for f in composed.fits if f.page == page.number and f.box.height > 0]
     out += _bands(page, fits)
     out += _resolution(page)
+    by_story: dict[str | None, list] = {}  # each story's items, in page order (the page read once)
+    for i in page.items:
+        by_story.setdefault(getattr(i, "story", None), []).append(i)
     for f in fits:
         if f.lines == 0:
             continue  # left out whole: reported as an error already
-        out += _foot(page, f)
-        out += _photos(page, f, loaded)
-        out += _quotes(page, f, loaded)
+        items = by_story.get(f.story, [])
+        out += _foot(page, f, items)
+        out += _photos(page, f, loaded, items, where)
+        out += _quotes(page, f, loaded, items)
     return out
 
 
 def findings(composed: Composed, loaded: LoadedIssue) -> list[Finding]:
     return errors(composed) + warnings(composed, loaded)
-
-
-def _story_items(page: Page, story: str) -> list:
-    return [i for i in page.items if getattr(i, "story", None) == story]
 
 
 def _col_range(page: Page, x0: float, x1: float) -> list[int]:
@@ -118,17 +123,11 @@ def _bottom(it) -> float:
     return it.y1 if isinstance(it, RuleItem) else it.bottom
 
 
-def _foot(page: Page, f: StoryFit) -> list[Finding]:
-    """Empty grid lines at the foot of each of the story's columns."""
+def _foot(page: Page, f: StoryFit, items: list) -> list[Finding]:
+    """Empty grid lines at the foot of each of the story's columns (`items`: the story's)."""
     out = []
-    items = [i for i in _story_items(page, f.story) if not (isinstance(i, RuleItem) and i.x0 == i.x1)]
     g = page.grid
-    lows: dict[int, float] = {}  # the lowest bottom in each column (each item's columns found once)
-    for i in items:
-        b = _bottom(i)
-        for c in _col_range(page, *_xs(i)):
-            if b > lows.get(c, -math.inf):
-                lows[c] = b
+    lows = _lows(page, [i for i in items if not (isinstance(i, RuleItem) and i.x0 == i.x1)], f)
     for c in range(f.columns[0] - 1, f.columns[1]):
         cx, cw = page.columns[c]
         low = lows.get(c, f.top)
@@ -146,6 +145,29 @@ def _foot(page: Page, f: StoryFit) -> list[Finding]:
                 )
             )
     return out
+
+
+def _lows(page: Page, items: list, f: StoryFit) -> dict[int, float]:
+    """The lowest bottom of the items in each column (an item is in the columns `_col_range` finds
+    for it), at least for the story's columns: the items are read from the lowest up, and the
+    columns of each found only until every one of the story's columns has its lowest."""
+    bottoms = [_bottom(i) for i in items]
+    lows: dict[int, float] = {}
+    if math.isnan(sum(bottoms)):  # NaN orders nothing: every item, in page order
+        for i, b in zip(items, bottoms, strict=True):
+            for c in _col_range(page, *_xs(i)):
+                if b > lows.get(c, -math.inf):
+                    lows[c] = b
+        return lows
+    want = set(range(f.columns[0] - 1, f.columns[1]))
+    for k in sorted(range(len(items)), key=bottoms.__getitem__, reverse=True):
+        b = bottoms[k]
+        if b == -math.inf or want.issubset(lows):
+            break
+        for c in _col_range(page, *_xs(items[k])):
+            if c not in lows:
+                lows[c] = b
+    return lows
 
 
 def _xs(it) -> tuple[float, float]:
@@ -216,34 +238,48 @@ def _resolution(page: Page) -> list[Finding]:
     return out
 
 
-def _photo_index(loaded: LoadedIssue, story: str, img: ImageItem) -> int | None:
+def _photo_index(loaded: LoadedIssue, story: str, img: ImageItem, where: dict[Path, Path]) -> int | None:
     art = loaded.issue.articles.get(story)
     if art is None:
         return None
     for i, ph in enumerate(art.photos):
-        if (loaded.folder / ph.file).resolve() == img.path.resolve():
+        p = loaded.folder / ph.file
+        if p == img.path or _resolved(p, where) == _resolved(img.path, where):  # equal paths: the same file
             return i
     return None
 
 
-def _photos(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
-    """A short strip of text under a photo; an inline photo with no text above it."""
-    out = []
-    items = _story_items(page, f.story)
-    body = [i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None]
-    blocks = [i for i in items if isinstance(i, ImageItem)]
-    blocks += [i for i in items if isinstance(i, RuleItem) and i.y0 == i.y1 and i.y0 > f.top + page.grid]
+def _resolved(p: Path, where: dict[Path, Path]) -> Path:
+    r = where.get(p)
+    if r is None:
+        r = where[p] = p.resolve()
+    return r
+
+
+def _photos(page: Page, f: StoryFit, loaded: LoadedIssue, items: list, where: dict[Path, Path]) -> list[Finding]:
+    """A short strip of text under a photo; an inline photo with no text above it (`items`: the story's)."""
+    out: list[Finding] = []
+    images = [i for i in items if isinstance(i, ImageItem)]
+    if not images:
+        return out
+    texts = [i for i in items if isinstance(i, TextItem)]
+    body: dict[int, list[TextItem]] = {}  # body lines by their column, in page order
+    for i in texts:
+        if i.role == "body" and i.column is not None:
+            body.setdefault(i.column, []).append(i)
+    blocks = images + [i for i in items if isinstance(i, RuleItem) and i.y0 == i.y1 and i.y0 > f.top + page.grid]
+    marks = [(b.top if isinstance(b, ImageItem) else b.y0, _col_range(page, *_xs(b))) for b in blocks]
     g = page.grid
-    for img in (i for i in items if isinstance(i, ImageItem)):
+    for img in images:
         cols = _col_range(page, img.x, img.x + img.width)
-        caps = [i for i in items if isinstance(i, TextItem) and i.role == "caption" and abs(i.x - img.x) < 0.5]
+        caps = [i for i in texts if i.role == "caption" and abs(i.x - img.x) < 0.5]
         foot = max([img.bottom] + [c.bottom for c in caps if c.top >= img.bottom - 0.5])
         name = img.path.name
         strips = []
         for c in cols:
-            nxt = min((b.top if isinstance(b, ImageItem) else b.y0 for b in blocks if _below(b, foot, c, page)),
-                      default=f.bottom)  # fmt: skip
-            n = sum(1 for i in body if i.column == c and i.top >= foot - 0.5 and i.bottom <= nxt + 0.5)
+            # The top of the next photo or quote below this one in the column, or the story's foot.
+            nxt = min((top for top, bcols in marks if top > foot + 0.5 and c in bcols), default=f.bottom)
+            n = sum(1 for i in body.get(c, ()) if i.top >= foot - 0.5 and i.bottom <= nxt + 0.5)
             if 0 < n < STRIP_LINES:
                 strips.append((c, n, nxt))
         if strips:
@@ -260,10 +296,10 @@ def _photos(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
                     "strip",
                 )
             )
-        k = _photo_index(loaded, f.story, img)
+        k = _photo_index(loaded, f.story, img, where)
         art = loaded.issue.articles.get(f.story)
         if k is not None and art is not None and art.photos[k].placement == "inline":
-            if not any(i.column in cols and i.bottom <= img.top + 0.5 for i in body):
+            if not any(i.bottom <= img.top + 0.5 for c in cols for i in body.get(c, ())):
                 out.append(
                     Finding(
                         page.number,
@@ -278,17 +314,11 @@ def _photos(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
     return out
 
 
-def _below(b, foot: float, c: int, page: Page) -> bool:
-    top = b.top if isinstance(b, ImageItem) else b.y0
-    return top > foot + 0.5 and c in _col_range(page, *_xs(b))
-
-
-def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
-    """A pull quote set within a few lines of the sentence it repeats."""
+def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue, items: list) -> list[Finding]:
+    """A pull quote set within a few lines of the sentence it repeats (`items`: the story's)."""
     art = loaded.issue.articles.get(f.story)
     if art is None or not art.pull_quotes:
         return []
-    items = _story_items(page, f.story)
     quotes = []  # (first line, its block, text, first six words) of each pull quote on the page
     for q in items:
         if not (isinstance(q, TextItem) and q.role == "pull_quote" and q.line.first):
@@ -304,7 +334,7 @@ def _quotes(page: Page, f: StoryFit, loaded: LoadedIssue) -> list[Finding]:
         (i for i in items if isinstance(i, TextItem) and i.role == "body" and i.column is not None),
         key=lambda i: (i.column, i.top),
     )
-    found = first_lines(words_of_lines(body), [qw for *_, qw in quotes])
+    found = first_lines(body, [qw for *_, qw in quotes])
     out = []
     g = page.grid
     for (q, block, qtext, _), line in zip(quotes, found, strict=True):

@@ -2,12 +2,15 @@
 
 Reads a `Composer` before it lays out any page; fills its paragraph cache. A story's body does not
 depend on where it is placed (its column width comes from the grid), so every story the manifest
-places can be set before composition. A forked child sets its share of them (by length) while this
-process checks the issue (Markdown, glyphs) and sets the rest; the child sends back only the
-paragraphs it set and the Markdown it parsed, as the cache's own plain-data entries (`marshal`,
-one write down a pipe), and composition then finds every body in the cache. The child's lines are
-the same plain data a warm re-render reads, so the PDF is the same bytes as a serial render. Used
-only where it pays (see `worth_it`); without `os.fork` (Windows) it never runs.
+places can be set before composition. A forked child sets the later pages' stories (a share by
+length) while this process checks the issue (Markdown, glyphs), sets the first pages' stories and
+lays out pages. The child sends each story as soon as it is set: only the paragraphs it set and the
+Markdown it parsed, as the cache's own plain-data entries (`marshal`), appended to an anonymous
+spool file, with where it lies sent down a pipe (a pipe's buffer would stop the child while this
+process is busy). Composition takes each of the child's stories when it first needs it, waiting
+only if the child has not sent it yet. The child's lines are the same plain data a warm re-render
+reads, so the PDF is the same bytes as a serial render; a story the child never sent is set here.
+Used only where it pays (see `worth_it`); without `os.fork` (Windows) it never runs.
 """
 
 from __future__ import annotations
@@ -15,17 +18,21 @@ from __future__ import annotations
 import marshal
 import os
 import signal
+import struct
+import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 
 from ..manifest.load import LoadedIssue
 from .compose import Composer
 from .grid import page_geometry
 
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
-# The helper's share of the bodies when this process checks the issue meanwhile (the checks cost
-# about a fifth of setting the bodies; measured on the 16-page benchmark issue).
-CHECKS_SHARE = 0.6
+# The helper's share of the bodies (by length). This process checks the issue, sets the first pages'
+# stories and lays out every page, taking the helper's (which costs it about 0.45 of setting them):
+# 0.7 gives both processes the same CPU time on the 16-page benchmark issue.
+CHECKS_SHARE = 0.7
 
 
 def _stories(comp: Composer) -> list[tuple[str, float, int]]:
@@ -81,25 +88,32 @@ def worth_it(li: LoadedIssue, cached: int) -> bool:
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS
 
 
-def _halves(stories: list[tuple[str, float, int]], share: float = 0.5) -> tuple[list, list]:
-    """Two lists of stories, the first with about `share` of the total length (longest first,
-    each to the side furthest below its share)."""
-    a: list = []
-    b: list = []
-    na = nb = 0.0
-    for s in sorted(stories, key=lambda s: -s[2]):
-        if na * (1 - share) <= nb * share:
-            a.append(s)
-            na += s[2]
-        else:
-            b.append(s)
-            nb += s[2]
-    return a, b
+def _in_page_order(stories: list[tuple[str, float, int]], share: float) -> tuple[list, list]:
+    """The stories split where the first part, in the order the pages place them, holds about
+    `share` of the total length: this process sets the first pages' stories and can lay out those
+    pages while the helper still sets the rest."""
+    total = sum(s[2] for s in stories)
+    run = 0
+    for i, s in enumerate(stories):
+        if run + s[2] / 2 > share * total:
+            return stories[:i], stories[i:]
+        run += s[2]
+    return stories, []
+
+
+def start(comp: Composer, share: float) -> Helper | None:
+    """A helper setting `share` of the bodies, or None when the system will not give one (no memory
+    or processes to fork, no file to spool to): the bodies are then all set here."""
+    try:
+        return Helper(comp, share)
+    except OSError:
+        return None
 
 
 class Helper:
-    """A forked child setting its share of the story bodies while this process goes on (checking
-    the issue, then setting the rest); `finish` takes its paragraphs into the cache."""
+    """A forked child setting the later pages' story bodies while this process goes on (checking the
+    issue, setting the first pages' stories and laying out pages); composition takes each of the
+    child's stories when it first needs it (`take`), as soon as the child has sent it."""
 
     def __init__(self, comp: Composer, share: float):
         cache = comp.cache
@@ -109,43 +123,155 @@ class Helper:
         # dictionaries (the slowest thing a first paragraph does) and the typesetters.
         for lang in {comp.li.issue.language, *(a.language for a in comp.li.issue.articles.values() if a.language)}:
             comp.ts(lang).hyph.preload()
-        self.mine, theirs = _halves(_stories(comp), 1 - share)
+        self.mine, theirs = _in_page_order(_stories(comp), 1 - share)
+        self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _) in enumerate(theirs)}  # Composer.content's keys
+        self.got = 0  # the child's stories taken so far, in its order
+        self.reaped = False
+        self.spool = _spool()
         known = set(cache.used)
 
-        def share() -> dict:  # in the child: set its share; its set paragraphs and parsed Markdown
-            for aid, colw, _ in theirs:
-                comp.content(aid, colw)
-            return {k: v for k, v in cache.used.items() if k not in known}
+        def story(aid: str, colw: float) -> dict:  # in the child: one story's paragraphs and Markdown
+            comp.content(aid, colw)
+            new = {k: v for k, v in cache.used.items() if k not in known}
+            known.update(new)
+            return new
 
-        self.pid, self.fd = fork_child(share)
+        try:
+            self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
+        except BaseException:
+            os.close(self.spool)
+            raise
 
-    def finish(self) -> bool:
-        """Set this process's share, then take the child's; True if the child did its share
-        (if not, composition sets its stories here, as a serial render would)."""
+    def set_mine(self) -> None:
+        """Set this process's share; then composition takes each of the child's stories when it
+        first needs it, so that pages are laid out meanwhile."""
         try:
             for aid, colw, _ in self.mine:
                 self.comp.content(aid, colw)
-            fd, self.fd = self.fd, -1
-            data = collect(self.pid, fd)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
             self.abandon()
             raise
-        if data is None:
-            return False
-        assert self.comp.cache is not None
-        self.comp.cache.adopt(marshal.loads(data))
-        return True
+        self.comp.awaiting = self._wanted
+
+    def _wanted(self, key: str) -> None:
+        i = self.theirs.get(key)
+        if i is not None:
+            self.take(i + 1)
+
+    def take(self, upto: int | None = None) -> None:
+        """Take the child's stories into the cache, waiting for them, up to its `upto`-th (None:
+        all, and then reap it). Those it never sent (it failed) are set here, as a serial render would."""
+        try:
+            while not self.reaped and (upto is None or self.got < upto):
+                entries = _receive(self.fd, self.spool)
+                if entries is None:  # it has finished, or failed: nothing more will come
+                    self._end(wait=True)
+                    break
+                if not isinstance(entries, dict):  # not what it writes: trust none of the rest
+                    self._end(wait=False)
+                    break
+                assert self.comp.cache is not None
+                self.comp.cache.adopt(entries)
+                self.got += 1
+        except BaseException:
+            self.abandon()
+            raise
+        if upto is None or self.reaped:
+            self.comp.awaiting = None
+            if not self.reaped:
+                self._end(wait=True)
 
     def abandon(self) -> None:
         """The build stopped (invalid input, an interrupt): end the child and reap it."""
-        reap(self.pid, self.fd)
+        self.comp.awaiting = None
+        self._end(wait=False)
+
+    def _end(self, wait: bool) -> None:
+        if self.reaped:
+            return
+        self.reaped = True  # its pid is no longer ours to signal
+        fd, self.fd = self.fd, -1
+        if wait:
+            os.close(fd)
+            os.waitpid(self.pid, 0)
+        else:
+            reap(self.pid, fd)
+        os.close(self.spool)
+
+
+def _spool() -> int:
+    """An anonymous file the child writes its stories to (the pipe carries only where each is: a
+    pipe's buffer would stop the child while this process is busy elsewhere)."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.memfd_create("layout-helper", os.MFD_CLOEXEC)
+        except OSError:
+            pass
+    f = tempfile.TemporaryFile()
+    fd = os.dup(f.fileno())
+    f.close()
+    return fd
+
+
+_RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
+
+
+def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, int]:
+    """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
+    data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
+    r, w = os.pipe()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(r)
+        os.close(w)
+        raise
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            end = 0
+            for work in works:
+                data = marshal.dumps(work())
+                view = memoryview(data)
+                while view:
+                    view = view[os.pwrite(spool, view, end + len(data) - len(view)) :]
+                os.write(w, _RECORD.pack(end, len(data)))
+                end += len(data)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+def _receive(fd: int, spool: int) -> object:
+    """The next story the child sent (its entries), None when it sends no more (it has left), or
+    False when what it sent cannot be read."""
+    rec = b""
+    while len(rec) < _RECORD.size:
+        chunk = os.read(fd, _RECORD.size - len(rec))
+        if not chunk:
+            return None
+        rec += chunk
+    off, n = _RECORD.unpack(rec)
+    data = os.pread(spool, n, off)
+    try:
+        return marshal.loads(data) if len(data) == n else False
+    except (ValueError, EOFError, TypeError):
+        return False
 
 
 def fork_child(work: Callable[[], object]) -> tuple[int, int]:
     """Fork a child that runs `work`, sends its result (plain data, `marshal`) down a pipe in one
     write and leaves without clean-up; (its pid, the pipe's read end) here."""
     r, w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(r)
+        os.close(w)
+        raise
     if pid == 0:
         code = 1
         try:

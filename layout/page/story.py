@@ -18,7 +18,7 @@ from ..text.style import Style
 from ..text.typeset import Typesetter
 from .blocks import photo_block, quote_block
 from .content import StoryContent, Unit
-from .flow import Obstacle, flow, free_slots, place_obstacles
+from .flow import Obstacle, Placements, free_slots, place_obstacles
 from .frames import ImageItem, RuleItem, TextItem
 from .grid import BASELINE
 from .header import set_header
@@ -93,10 +93,11 @@ class StoryLayout:
 
     def place_body(
         self, start: int, top_row: int, max_rows: int, fixed_rows: int | None, reserve_jump: bool
-    ) -> tuple[int, list, list[Obstacle], dict, int]:
+    ) -> tuple[int, Placements, list[Obstacle], dict, int]:
         """Choose the body height and distribute units. Returns (rows, placements,
         obstacles, blocks, next unit)."""
         units = self.c.units
+        flow = self.c.flow().flow
         m = len(self.cols)
         blocks = {"photos": {}, "quotes": {}}
         if start == 0:
@@ -120,13 +121,13 @@ class StoryLayout:
             obs = place_obstacles(m, H, blocks)
             if obs is None:
                 continue
-            placed, nxt = flow(units, start, free_slots(m, H, obs))
+            placed, nxt = flow(start, free_slots(m, H, obs))
             best = (H, placed, obs, nxt)
             if nxt >= len(units):
                 break
         if best is None:
             obs = self._drop_blocks(m, limit, blocks)
-            placed, nxt = flow(units, start, free_slots(m, limit, obs))
+            placed, nxt = flow(start, free_slots(m, limit, obs))
             best = (limit, placed, obs, nxt)
         H, placed, obs, nxt = best
         fixed = fixed_rows is not None
@@ -135,29 +136,29 @@ class StoryLayout:
         return H, placed, obs, blocks, nxt
 
     def _finish(
-        self, m: int, H: int, obs: list[Obstacle], placed: list, nxt: int, start: int, fixed: bool, jump: bool
-    ) -> tuple[list, int]:
+        self, m: int, H: int, obs: list[Obstacle], placed: Placements, nxt: int, start: int, fixed: bool, jump: bool
+    ) -> tuple[Placements, int]:
         """Room for the jump line, or balanced columns, once the body's height is chosen."""
         units = self.c.units
+        flow = self.c.flow().flow
         if nxt < len(units) and jump:
             # Make room for the "Continued on page N" line at the foot of the last column.
-            return flow(units, start, free_slots(m, H, obs, cut={m - 1}))
+            return flow(start, free_slots(m, H, obs, cut={m - 1}))
         if nxt >= len(units) and not fixed and m > 1:
             # Balance: shorten the last columns by a row while everything still fits.
             for k in range(m - 1, 0, -1):
-                p2, n2 = flow(units, start, free_slots(m, H, obs, set(range(m - k, m))))
+                p2, n2 = flow(start, free_slots(m, H, obs, set(range(m - k, m))))
                 if n2 >= len(units):
                     return p2, nxt
         return placed, nxt
 
-    def _beside(self, o: Obstacle, placed: list) -> bool:
+    def _beside(self, o: Obstacle, placed: Placements) -> bool:
         """Does the sentence a pull quote repeats stand within a few rows of it, in its
         columns or the next ones?"""
-        u = self.c.quote_unit(o.index)
-        at = [(c, r) for ui, c, r in placed if ui == u]
-        if not at:
+        at = placed.at(self.c.quote_unit(o.index))
+        if at is None:
             return False
-        c, r = at[0]
+        _, c, r = at
         return o.col - 1 <= c <= o.col + o.cols and o.row - QUOTE_NEAR <= r <= o.row + o.rows + QUOTE_NEAR
 
     def _away_from_sentences(
@@ -166,22 +167,27 @@ class StoryLayout:
         H: int,
         blocks: dict,
         obs: list[Obstacle],
-        placed: list,
+        placed: Placements,
         nxt: int,
         start: int,
         fixed: bool,
         jump: bool,
-    ) -> tuple[list[Obstacle], list, int]:
+    ) -> tuple[list[Obstacle], Placements, int]:
         """Move a pull quote that landed beside the sentence it quotes to another depth or
         column, as long as no less copy fits."""
         for o in [o for o in obs if o.kind == "quote" and self._beside(o, placed)]:
             best = None
             tries = [(f, c) for f in (0.12, 0.25, 0.5, 0.75, 0.88) for c in (None, *range(m - o.cols + 1))]
+            seen = set()  # places tried: another try that puts everything in the same place scores the same
             for frac, col in tries:
                 obs2 = place_obstacles(m, H, blocks, {**self._fracs, o.index: (frac, col)})
                 if obs2 is None:
                     continue
-                p2, n2 = flow(self.c.units, start, free_slots(m, H, obs2))
+                where = tuple((x.col, x.cols, x.row, x.rows, x.kind, x.index) for x in obs2)
+                if where in seen:
+                    continue
+                seen.add(where)
+                p2, n2 = self.c.flow().flow(start, free_slots(m, H, obs2))
                 p2, n2 = self._finish(m, H, obs2, p2, n2, start, fixed, jump)
                 moved = next(x for x in obs2 if x.kind == "quote" and x.index == o.index)
                 if n2 >= nxt and not self._beside(moved, p2):
@@ -193,10 +199,9 @@ class StoryLayout:
                 _, self._fracs[o.index], obs, placed, nxt = best
         return obs, placed, nxt
 
-    def _distance(self, o: Obstacle, placed: list) -> int:
-        u = self.c.quote_unit(o.index)
-        rows = [r for ui, _, r in placed if ui == u]
-        return min(abs(rows[0] - o.row), abs(rows[0] - o.row - o.rows)) if rows else 0
+    def _distance(self, o: Obstacle, placed: Placements) -> int:
+        at = placed.at(self.c.quote_unit(o.index))
+        return min(abs(at[2] - o.row), abs(at[2] - o.row - o.rows)) if at is not None else 0
 
     def _drop_blocks(self, m: int, H: int, blocks: dict) -> list[Obstacle]:
         """Photos and quotes that cannot all stand in a body `H` rows tall: leave out the
@@ -240,17 +245,21 @@ class StoryLayout:
         aid = self.c.aid
         units = self.c.units
         g = self.grid
+        area_top, first_col, cols = self.area_top, self.first_col, self.cols
+        above = g * BASELINE  # (row_y inlined: the same sums, in the same order)
         for ui, c, row in placed:
-            x = self.cols[c][0]
+            x = cols[c][0]
             u = units[ui]
+            col = c + first_col
             if u.drop is not None:
                 dl, depth = u.drop
-                top = self.row_y(top_row + row)
-                base = top + g * BASELINE + (depth - 1) * g
-                items.append(TextItem(x, base, top, top + depth * g, dl, "drop_cap", aid, c + self.first_col))
+                top = area_top + (top_row + row) * g
+                base = top + above + (depth - 1) * g
+                items.append(TextItem(x, base, top, top + depth * g, dl, "drop_cap", aid, col))
+            x += u.dx
             for k, (ln, role) in enumerate(u.lines):
-                top = self.row_y(top_row + row + k)
-                items.append(TextItem(x + u.dx, top + g * BASELINE, top, top + g, ln, role, aid, c + self.first_col))
+                top = area_top + (top_row + row + k) * g
+                items.append(TextItem(x, top + above, top, top + g, ln, role, aid, col))
 
     def _draw_photo(self, items: list, top_row: int, o: Obstacle) -> None:
         aid = self.c.aid

@@ -9,7 +9,6 @@ pull-quote finding.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 from .frames import TextItem
 
@@ -17,46 +16,63 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def norm(text: str) -> list[str]:
+    if text.isascii():  # lower-casing ASCII changes no character's class: the whole line at once
+        return _WORD.findall(text.lower())
     return [w.lower() for w in _WORD.findall(text)]
 
 
-def first_lines(words: Iterator[tuple[str, TextItem]], wants: list[list[str]]) -> list[TextItem | None]:
-    """For each run of words in `wants`, the line where it first begins in `words` (None if it
-    never does); reads no further than the last one found."""
-    found: list[TextItem | None] = [None] * len(wants)
-    left = set(range(len(wants)))
-    seq: list[str] = []
-    lines: list[TextItem] = []
-    for w, ln in words:
-        seq.append(w)
-        lines.append(ln)
-        for i in list(left):
-            n = len(wants[i])
-            if len(seq) >= n and seq[-n:] == wants[i]:
-                found[i] = lines[-n]
-                left.discard(i)
-        if not left:
-            break
-    return found
+class _Runs:
+    """The runs of words looked for, and the words read so far with the line each starts on."""
+
+    def __init__(self, wants: list[list[str]]):
+        self.wants = wants
+        self.found: list[TextItem | None] = [None] * len(wants)
+        self.left = set(range(len(wants)))
+        self.ending: dict[str, list[int]] = {}  # the runs by their last word: only a word ending one is compared
+        for i, want in enumerate(wants):
+            if want:
+                self.ending.setdefault(want[-1], []).append(i)
+        self.seq: list[str] = []
+        self.owner: list[TextItem] = []
+
+    def read(self, words: list[str], owners: list[TextItem]) -> bool:
+        """Words read in order (`owners`: the line each starts on); whether all runs are found."""
+        k0 = len(self.seq)
+        self.seq += words
+        self.owner += owners
+        if self.ending.keys().isdisjoint(words):
+            return not self.left
+        seq = self.seq
+        for p in range(k0, len(seq)):
+            for i in self.ending.get(seq[p], ()):
+                n = len(self.wants[i])
+                if i in self.left and p + 1 >= n and seq[p + 1 - n : p + 1] == self.wants[i]:
+                    self.found[i] = self.owner[p + 1 - n]
+                    self.left.discard(i)
+        return not self.left
 
 
-def words_of_lines(lines: list[TextItem]) -> Iterator[tuple[str, TextItem]]:
-    """Normalised words in reading order with the line each starts on; a word broken at a
-    line end with a hyphen is joined again."""
-    carry: tuple[str, TextItem] | None = None
+def first_lines(lines: list[TextItem], wants: list[list[str]]) -> list[TextItem | None]:
+    """For each run of words in `wants`, the line of `lines` (in reading order) where it first
+    begins, None if it never does; a word broken at a line end with a hyphen is joined again (and
+    starts on the first line). Reads no further than the line where the last one is found."""
+    runs = _Runs(wants)
+    if not runs.left:
+        return runs.found
+    carry: tuple[str, TextItem] | None = None  # the first part of a word broken at the line end
     for it in lines:
         text = it.text
         ws = norm(text)
+        owners = [it] * len(ws)
         if carry and ws:
             ws[0] = carry[0] + ws[0]
-        start = 0
-        if carry and ws:
-            yield ws[0], carry[1]
-            start = 1
-        carry = None
-        rest = [(w, it) for w in ws[start:]]
-        if it.line.hyphenated and text.endswith("-") and rest:
-            carry = rest.pop()
-        yield from rest
+            owners[0] = carry[1]
+        had_carry = carry is not None
+        carry = None  # (a broken word followed by a line without words is lost, as it always was)
+        if it.line.hyphenated and text.endswith("-") and len(ws) > (1 if had_carry else 0):
+            carry = (ws.pop(), owners.pop())
+        if ws and runs.read(ws, owners):
+            return runs.found
     if carry:
-        yield carry
+        runs.read([carry[0]], [carry[1]])
+    return runs.found

@@ -87,7 +87,10 @@ def start(
         return None
     if first is None:
         first = split(_weights(composed))
-    return TextHelper(composed, pages, max(1, min(first, len(composed.pages) - 1)))
+    try:
+        return TextHelper(composed, pages, max(1, min(first, len(composed.pages) - 1)))
+    except OSError:  # no memory or processes left to fork: every page is drawn here
+        return None
 
 
 def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tuple[list[tuple], dict, dict]:

@@ -1,0 +1,90 @@
+"""The two shortcuts that spare the issue checks a Markdown parse must never change a finding:
+`markdown.unsupported` answers "nothing refused" without parsing only for copy that holds none of
+what it refuses, and the glyph check reads `pipeline.may_hold` (every character a body's set text can
+hold) instead of the parsed text only when the set text cannot hold anything else."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from layout import pipeline
+from layout.manifest.stylesheet import PunctuationSpec
+from layout.text import markdown
+from layout.text.punctuation import Punctuation
+
+# Pieces of copy: plain words (accented and not), the punctuation the style rewrites, and every
+# construct the checks refuse or the parser turns into characters of its own.
+PIECES = [
+    "Ångström", "said", "Nguyễn", "Zoë", "data", "2026", "1-4", " - ", "--", "---", "...", '"', "'", "'90s",
+    "*", "**", "_", "`code`", "[link](https://example.org/a)", "# ", "## ", "- ", "* ", "+ ", "1. ", "3) ",
+    "> ", "\n", "\n\n", "\n---\n", "\n***\n", "\\", "\\*", "[^1]", "[^n]", "\n[^1]: a note\n", "\n[^z]: unused\n",
+    "\n| a | b |\n|:--|--:|\n| c | d |\n", "![a photo](p.jpg)", "    ", "\t", " \t", "\n    code\n", "\n```\nx\n```\n",
+    "~~~", "(c)", "+-", "!", "[", "]", "(", ")", "|", "«", "„", "\u00a0",
+]  # fmt: skip
+
+
+def _copy(rng: random.Random) -> str:
+    return "".join(rng.choice(PIECES) + rng.choice(["", " ", " "]) for _ in range(rng.randint(1, 40)))
+
+
+def test_unsupported_shortcut_agrees_with_the_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(12)
+    texts = [_copy(rng) for _ in range(3000)]
+    shortcut = markdown._MAY_REFUSE
+    assert sum(1 for t in texts if not shortcut.search(t)) > 100  # the sample takes the shortcut too
+    fast = [markdown.unsupported(t) for t in texts]
+    monkeypatch.setattr(markdown, "_MAY_REFUSE", re.compile(""))  # every text parsed
+    slow = [markdown.unsupported(t) for t in texts]
+    assert fast == slow
+    assert sum(1 for f in slow if f) > 300  # the sample holds refused constructs
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "sv"])
+@pytest.mark.parametrize("spec", [{}, {"quotes": False, "dashes": False, "ellipsis": False}, {"number_ranges": True}])
+def test_may_hold_covers_the_set_text(language: str, spec: dict) -> None:
+    punct = Punctuation(PunctuationSpec(**spec), language)
+    rng = random.Random(language + repr(spec))
+    told = 0
+    for _ in range(800):
+        raw = _copy(rng)
+        chars = pipeline.may_hold(raw, punct)
+        if chars is None:
+            continue
+        told += 1
+        set_text = pipeline._as_set(raw, None, punct)
+        assert set(set_text) <= set(chars), (raw, set(set_text) - set(chars))
+    assert told > 400
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_may_hold_covers_a_punctuated_field(language: str) -> None:
+    punct = Punctuation(PunctuationSpec(number_ranges=True), language)
+    rng = random.Random(language)
+    for _ in range(1500):
+        field = _copy(rng).replace("\n", " ")[:120]
+        chars = pipeline.may_hold(field, punct)
+        if chars is not None:
+            assert set(punct.punctuate(field)) <= set(chars), field
+
+
+@pytest.mark.parametrize("raw", ["AT&amp;T", "&#x4ECA; today", "<https://example.org/%E2%98%83>", "a\x00b"])
+def test_may_hold_declines_what_parsing_decodes(raw: str) -> None:
+    assert pipeline.may_hold(raw, Punctuation(PunctuationSpec(), "en")) is None
+
+
+def test_bad_chars_shortcut_agrees_with_the_character_by_character_check() -> None:
+    """bad_chars answers "none" for printable text without looking at each character; it must find
+    exactly what the character-by-character check finds, line breaks and tabs allowed."""
+    from layout.manifest.chars import _reason, bad_chars
+
+    def slow(text: str) -> list:
+        return [(i, ch) for i, ch in enumerate(text) if not ch.isprintable() and _reason(ch)][:5]
+
+    rng = random.Random(2026)
+    alphabet = "aé Zß\t\n\r\u00a0\u2003\u200b\u00ad\x00\x07\x1b\x7f\x85\ue000\U000f0000\u0378\ud800\u2028\u4eca€—"
+    for _ in range(4000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert [(b.index, b.char) for b in bad_chars(text)] == slow(text), repr(text)

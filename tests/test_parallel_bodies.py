@@ -1,0 +1,172 @@
+"""Story bodies set in two processes (page.parallel): this process lays out the first pages while the
+helper sets the later pages' stories and sends each as it is set; whatever the helper does (dies
+part way, sends what cannot be read, is interrupted), the PDF is a serial render's bytes, and no
+process or file descriptor is left behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from layout.page import parallel
+from layout.page.compose import Composer
+from layout.pdf.draw import write_pdf
+from layout.pipeline import build
+
+SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+
+
+@pytest.fixture()
+def issue(tmp_path: Path) -> Path:
+    dst = tmp_path / "issue"
+    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
+    return dst
+
+
+@pytest.fixture()
+def serial(issue: Path, tmp_path: Path) -> bytes:
+    b = build(issue, cache=False, parallel=False)
+    write_pdf(b.composed, tmp_path / "serial.pdf")
+    return (tmp_path / "serial.pdf").read_bytes()
+
+
+def _pdf(issue: Path, tmp_path: Path, name: str) -> bytes:
+    b = build(issue, cache=False, parallel=True)
+    write_pdf(b.composed, tmp_path / name)
+    return (tmp_path / name).read_bytes()
+
+
+def _no_child_left() -> None:
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left, running or dead
+
+
+def test_the_first_pages_are_laid_out_while_the_helper_sets_the_rest(issue: Path, monkeypatch) -> None:
+    """This process sets the first pages' stories and lays out those pages before it waits for the
+    helper's paragraphs (the helper takes the later pages' stories, and sends each when it is set)."""
+    pages_done, real_page, real_take = [], Composer._page, parallel.Helper.take
+    at_take = []
+
+    def page(self, pi):  # type: ignore[no-untyped-def]
+        r = real_page(self, pi)
+        pages_done.append(pi)
+        return r
+
+    def take(self, upto=None):  # type: ignore[no-untyped-def]
+        at_take.append(len(pages_done))
+        return real_take(self, upto)
+
+    monkeypatch.setattr(Composer, "_page", page)
+    monkeypatch.setattr(parallel.Helper, "take", take)
+    b = build(issue, cache=False, parallel=True)
+    assert at_take and at_take[0] >= 1, "no page was laid out before the helper's share was taken"
+    assert at_take[0] < len(b.composed.pages)
+
+
+def test_an_interrupt_while_laying_out_pages_ends_the_helper(issue: Path, monkeypatch) -> None:
+    """Ctrl-C while the first pages are laid out, the helper still at work: it is ended and reaped."""
+
+    def page(self, pi):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Composer, "_page", page)
+    with pytest.raises(KeyboardInterrupt):
+        build(issue, parallel=True)
+    _no_child_left()
+
+
+def test_the_helper_sends_each_story_as_it_is_set(issue: Path, tmp_path: Path, serial: bytes, monkeypatch) -> None:
+    """Composition takes the helper's stories one by one (not all at once at the end), and the PDF
+    is the serial render's."""
+    asked: list = []
+    real = parallel.Helper.take
+
+    def take(self, upto=None):  # type: ignore[no-untyped-def]
+        asked.append(upto)
+        return real(self, upto)
+
+    monkeypatch.setattr(parallel.Helper, "take", take)
+    assert _pdf(issue, tmp_path, "streamed.pdf") == serial
+    steps = [u for u in asked if u is not None]
+    assert len(steps) >= 2 and steps == sorted(steps), asked
+    assert asked[-1] is None  # then the rest, and the child reaped
+    _no_child_left()
+
+
+def test_a_helper_that_dies_part_way_leaves_the_rest_to_this_process(
+    issue: Path, tmp_path: Path, serial: bytes, monkeypatch
+) -> None:
+    parent, real, done = os.getpid(), Composer.content, []
+
+    def content(self, aid, colw):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            done.append(aid)  # the child's own copy of the list
+            if len(done) > 1:
+                os._exit(3)  # as a crash or a kill would leave it, one story sent
+        return real(self, aid, colw)
+
+    monkeypatch.setattr(Composer, "content", content)
+    got: list = []
+    real_receive = parallel._receive
+
+    def receive(fd, spool):  # type: ignore[no-untyped-def]
+        r = real_receive(fd, spool)
+        got.append(r is not None)
+        return r
+
+    monkeypatch.setattr(parallel, "_receive", receive)
+    assert _pdf(issue, tmp_path, "rescued.pdf") == serial
+    assert got[:2] == [True, False], "the helper should have sent one story, then nothing"
+    _no_child_left()
+
+
+def test_what_cannot_be_read_is_set_here(issue: Path, tmp_path: Path, serial: bytes, monkeypatch) -> None:
+    """A story the helper sent that cannot be read: the helper is ended and the rest set here."""
+    calls = []
+    real_receive = parallel._receive
+
+    def receive(fd, spool):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return False if len(calls) == 2 else real_receive(fd, spool)
+
+    monkeypatch.setattr(parallel, "_receive", receive)
+    assert _pdf(issue, tmp_path, "unread.pdf") == serial
+    assert len(calls) == 2
+    _no_child_left()
+
+
+def test_no_descriptor_is_left_open(issue: Path, tmp_path: Path) -> None:
+    before = set(os.listdir("/proc/self/fd"))
+    _pdf(issue, tmp_path, "a.pdf")
+    with pytest.raises(KeyboardInterrupt):
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(Composer, "_page", lambda self, pi: (_ for _ in ()).throw(KeyboardInterrupt()))
+            build(issue, cache=False, parallel=True)
+    assert set(os.listdir("/proc/self/fd")) <= before
+    _no_child_left()
+
+
+def test_a_system_that_cannot_fork_renders_in_one_process(
+    issue: Path, tmp_path: Path, serial: bytes, monkeypatch
+) -> None:
+    """fork() refused (the process limit, no memory: EAGAIN, ENOMEM): the render goes on in this
+    process alone, bodies and drawing both, with the same bytes, and leaves no descriptor open."""
+    import errno
+
+    from typer.testing import CliRunner
+
+    from layout.cli import app
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _pdf(issue, tmp_path, "nofork.pdf") == serial
+    r = CliRunner().invoke(app, ["render", str(issue), "-o", str(tmp_path / "cli.pdf"), "--jobs", "2", "--no-cache"])
+    assert r.exit_code == 0, r.output
+    assert "Traceback" not in r.output
+    assert set(os.listdir("/proc/self/fd")) <= before
