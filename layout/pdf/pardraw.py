@@ -35,11 +35,11 @@ MIN_SPANS = 20_000
 # This process's work before it draws, as a share of drawing all the text: the findings (overset,
 # holes) that `issue render` reports first. These shares were measured (CPU time) on the 16-page
 # benchmark issue, and measured again when the text operators went to C (drawing the text 0.104 ->
-# 0.036 s): the findings, compressing and numbering did not get cheaper, so their shares grew.
-BEFORE = 1.55
+# 0.030 s; the findings 0.030 s): compressing and numbering did not get cheaper, so their shares grew.
+BEFORE = 1.0
 DRY = 0.4  # numbering a page's characters without drawing it, as a share of drawing it
 IMAGES = 0.07  # this process places the photos and closes each page: its pages cost that much more
-EXTRA = 1.0  # the helper also shows its pages (compressing their streams, hashing their photos)
+EXTRA = 1.1  # the helper also shows its pages (compressing their streams, hashing their photos)
 START = 0.3  # the helper's start (its first writes copy the pages of memory it shares with this process)
 
 
