@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
-from layout.manifest.files import pack_digest  # signs like the tool: the checks behind it run
+from layout.manifest.packs import first_payload, signed_pack  # signs like the tool: the checks behind it run
 from layout.pipeline import build, cache_path
 from layout.text.cache import MAGIC
 
@@ -85,7 +85,7 @@ def test_warm_build_sets_nothing_and_a_one_word_change_resets_one_paragraph(issu
 
 
 def _rewrite(path: Path, payload: bytes) -> None:
-    path.write_bytes(MAGIC + pack_digest(payload) + payload)
+    path.write_bytes(signed_pack(MAGIC, payload))
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_a_bad_cache_is_ignored_and_rebuilt(issue: Path, tmp_path: Path, damage:
     elif damage == "foreign-file":
         p.write_bytes(b"\x80\x04\x95 not a cache at all")
     else:
-        fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        fp, entries = marshal.loads(first_payload(data, MAGIC))
         if damage == "other-fingerprint":
             _rewrite(p, marshal.dumps(("someone-else", entries)))
         elif damage == "other-font-file":  # well formed and summed, but naming a font the style does not

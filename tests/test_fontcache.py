@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from layout.cli import app
 from layout.manifest import stylesheet
-from layout.manifest.files import pack_digest  # signs like the tool: the checks behind it run
 from layout.manifest.fontinfo import MAGIC, FontCache
+from layout.manifest.packs import first_payload, signed_pack  # signs like the tool: the checks behind it run
 from layout.pipeline import build, cache_path
 
 SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
@@ -66,12 +66,12 @@ def test_a_bad_font_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
     elif damage == "foreign":
         p.write_bytes(b"\x80\x04\x95 not a pack at all")
     else:
-        version, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        version, entries = marshal.loads(first_payload(data, MAGIC))
         if damage == "other-version":
             payload = marshal.dumps(("another reportlab", entries))
         else:
             payload = marshal.dumps((version, {k: {"name": ("x",)} for k in entries}))
-        p.write_bytes(MAGIC + pack_digest(payload) + payload)
+        p.write_bytes(signed_pack(MAGIC, payload))
     stylesheet._checked.clear()
     fc = FontCache(p)
     font = sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[0]

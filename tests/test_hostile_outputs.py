@@ -330,11 +330,11 @@ def test_catalog_rebuild_onto_a_folder_or_pipe(archive, tmp_path: Path) -> None:
 def _forge(path: Path, change) -> None:  # type: ignore[no-untyped-def]
     """Rewrite the cache file with `change` applied to every line (every paragraph left without
     lines if `change` is None), and a valid checksum."""
-    from layout.manifest.files import pack_digest
+    from layout.manifest.packs import first_payload, signed_pack
     from layout.text.cache import MAGIC
 
     data = path.read_bytes()
-    fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
+    fp, entries = marshal.loads(first_payload(data, MAGIC))
 
     def forged(k: str, v: tuple) -> tuple:
         if k.startswith("md:"):  # parsed Markdown and punctuated text, kept in the same pack
@@ -343,7 +343,7 @@ def _forge(path: Path, change) -> None:  # type: ignore[no-untyped-def]
 
     entries = {k: forged(k, v) for k, v in entries.items()}
     payload = marshal.dumps((fp, entries))
-    path.write_bytes(MAGIC + pack_digest(payload) + payload)  # signed with this machine's key: the shape checks
+    path.write_bytes(signed_pack(MAGIC, payload))  # signed with this machine's key: the shape checks
 
 
 def _span(i: int, value: object):  # type: ignore[no-untyped-def]
@@ -388,6 +388,9 @@ def test_a_forged_paragraph_cache_is_set_afresh(made: Path, tmp_path: Path) -> N
 def test_a_pack_from_elsewhere_cannot_change_the_words(made: Path, tmp_path: Path) -> None:
     """A pack summed without this machine's key (as anyone could forge one and ship it in an
     issue's build/) is rebuilt: the parsed Markdown it carries cannot change what prints."""
+    import struct
+
+    from layout.manifest.packs import first_payload
     from layout.text.cache import MAGIC
 
     ref = tmp_path / "ref.pdf"
@@ -395,7 +398,7 @@ def test_a_pack_from_elsewhere_cannot_change_the_words(made: Path, tmp_path: Pat
     _clean(cli("render", made, "-o", tmp_path / "warm.pdf"), 0)
     cache = made / "build" / ".cache" / "paragraphs.bin"
     good = cache.read_bytes()
-    fp, entries = marshal.loads(good[len(MAGIC) + 32 :])
+    fp, entries = marshal.loads(first_payload(good, MAGIC))
 
     def swap(x):  # type: ignore[no-untyped-def]
         if isinstance(x, str):
@@ -403,7 +406,8 @@ def test_a_pack_from_elsewhere_cannot_change_the_words(made: Path, tmp_path: Pat
         return tuple(swap(y) for y in x) if isinstance(x, tuple) else x
 
     payload = marshal.dumps((fp, {k: swap(v) if k.startswith("md:") else v for k, v in entries.items()}))
-    cache.write_bytes(MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    unkeyed = hashlib.blake2b(payload, digest_size=32).digest()
+    cache.write_bytes(MAGIC + struct.pack("<Q", len(payload)) + unkeyed + payload)
     _clean(cli("render", made, "-o", tmp_path / "forged.pdf"), 0)
     assert (tmp_path / "forged.pdf").read_bytes() == ref.read_bytes()
     cache.write_bytes(good)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
-from layout.manifest.files import pack_digest  # signs like the tool: the checks behind it run
+from layout.manifest.packs import first_payload, signed_pack  # signs like the tool: the checks behind it run
 from layout.pdf.draw import write_pdf
 from layout.pdf.pagecache import MAGIC
 from layout.pipeline import build, cache_path
@@ -66,13 +66,13 @@ def test_a_bad_page_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
     elif damage == "foreign":
         p.write_bytes(b"\x80\x04\x95 not a pack at all")
     else:
-        fp, entries = marshal.loads(data[len(MAGIC) + 32 :])
+        fp, entries = marshal.loads(first_payload(data, MAGIC))
         if damage == "wrong-shapes":
             entries = {k: ("x", 1, None) for k in entries}
         else:  # well formed, but replaying subset calls for a face the page does not use
             entries = {k: (text, (("L-no-such-face", "abc"),)) for k, (text, _) in entries.items()}
         payload = marshal.dumps((fp, entries))
-        p.write_bytes(MAGIC + pack_digest(payload) + payload)
+        p.write_bytes(signed_pack(MAGIC, payload))
     assert render(issue, tmp_path / "again.pdf") == good
     assert render(issue, tmp_path / "nc.pdf", "--no-cache") == good
 

@@ -105,19 +105,24 @@ _PROCESS_KEY = os.urandom(32)  # when no key can be kept: packs from this proces
 def read_regular(path: Path, limit: int) -> bytes | None:
     """The bytes of `path` if it is a regular file of at most `limit` bytes; None for anything else
     (a FIFO put where a cache file belongs would otherwise block forever, a device read on and on)."""
+    return read_regular_stat(path, limit)[0]
+
+
+def read_regular_stat(path: Path, limit: int) -> tuple[bytes | None, os.stat_result | None]:
+    """`read_regular`, with the file's status as it was read (None with no bytes)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
-        return None
+        return None, None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
-            return None
+            return None, None
         with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(limit + 1)
-        return data if len(data) <= limit else None
+        return (data, st) if len(data) <= limit else (None, None)
     except OSError:
-        return None
+        return None, None
     finally:
         os.close(fd)
 

@@ -1,59 +1,153 @@
 """Signed cache packs: the build caches' one file format (paragraphs, fonts, drawn pages).
 
-Reads and writes `MAGIC + keyed BLAKE2 digest + marshal((fingerprint, entries))`. A pack that is
-missing, corrupt, signed on another machine, or made for another fingerprint (tool version, fonts,
-style) reads as empty, so the caller rebuilds it; nothing in a pack is trusted until it verifies.
-Writing is atomic and never an error: a read-only issue folder renders, just without a cache.
+A pack is `MAGIC` and then records, each `length (8 bytes) + keyed BLAKE2 digest + marshal((fingerprint,
+entries))`; a later record's entries add to (or replace) the earlier ones'. A pack that is missing,
+corrupt, signed on another machine, or made for another fingerprint (tool version, fonts, style)
+reads as empty, so the caller rebuilds it; nothing in a pack is trusted until it verifies; a record
+torn off at the end (an append cut short) is left out. Writing is never an error: a read-only issue
+folder renders, just without a cache. A pack is written whole (a temporary file renamed into
+place), or, by `keep_pack`, grown by one record holding only what the file lacks, when the file is
+the one this process last read or wrote: a re-render after a one-word correction then writes one
+paragraph, not a few MiB.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import stat
+import struct
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 
-from .files import pack_digest, read_regular
+from .files import pack_digest, read_regular_stat
 
 MAX_PACK = 1 << 30  # bytes: a 64-page issue's paragraphs take a few MiB
 
 
+_HEAD = struct.Struct("<Q")  # a record's payload length, before its 32-byte digest
+MAX_RECORDS = 32  # records a pack may grow to before it is written whole again
+# What this process knows of a pack file it read or wrote: its identity then (device, inode, size,
+# modification time), the keys it holds, and how many records (for `keep_pack`).
+_known: dict[str, tuple[tuple, frozenset, int]] = {}
+
+
 def read_pack(path: Path, magic: bytes, fingerprint: object) -> dict:
     """The entries of the pack at `path`, or {} unless it verifies and matches `fingerprint`."""
-    data = read_regular(path, MAX_PACK)
-    if data is None or len(data) > MAX_PACK:
+    data, st = read_regular_stat(path, MAX_PACK)
+    _known.pop(str(path), None)
+    if data is None or st is None or not data.startswith(magic):
         return {}
-    head = len(magic)
-    if not data.startswith(magic) or len(data) < head + 32:
-        return {}
-    digest, payload = data[head : head + 32], data[head + 32 :]
-    if pack_digest(payload) != digest:
-        return {}  # corrupt, tampered with or made elsewhere: rebuild
-    try:
-        fp, entries = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
-        return {}
-    if fp != fingerprint or not isinstance(entries, dict):
-        return {}  # another version of the tool, the fonts or the style: rebuild
+    entries: dict = {}
+    pos, records = len(magic), 0
+    while pos + _HEAD.size + 32 <= len(data):
+        (n,) = _HEAD.unpack_from(data, pos)
+        start = pos + _HEAD.size + 32
+        digest, payload = data[start - 32 : start], data[start : start + n]
+        if len(payload) != n or pack_digest(payload) != digest:
+            break  # corrupt, tampered with, made elsewhere, or an append cut short: what follows is not read
+        try:
+            fp, more = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            break
+        if fp != fingerprint or not isinstance(more, dict):
+            break  # another version of the tool, the fonts or the style: rebuild
+        entries.update(more)
+        pos = start + n
+        records += 1
+    if records and pos == len(data) == st.st_size:  # read whole: it can be grown by appending
+        _known[str(path)] = (_identity(st), frozenset(entries), records)
     return entries
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _record(fingerprint: object, entries: dict) -> bytes:
+    return _signed(marshal.dumps((fingerprint, entries)))
+
+
+def _signed(payload: bytes) -> bytes:
+    return _HEAD.pack(len(payload)) + pack_digest(payload) + payload
+
+
+def signed_pack(magic: bytes, payload: bytes) -> bytes:
+    """The bytes of a pack of one record holding `payload` (a marshalled (fingerprint, entries)),
+    signed with this machine's key: for tests and tools that craft packs."""
+    return magic + _signed(payload)
+
+
+def first_payload(data: bytes, magic: bytes) -> bytes:
+    """The payload of a pack's first record (unchecked): for tests and tools that inspect packs."""
+    start = len(magic) + _HEAD.size + 32
+    (n,) = _HEAD.unpack_from(data, len(magic))
+    return data[start : start + n]
 
 
 def write_pack(path: Path, magic: bytes, fingerprint: object, entries: dict) -> None:
     """Write the pack atomically (a temporary file renamed into place); a failure is not an error."""
-    payload = marshal.dumps((fingerprint, entries))
-    data = magic + pack_digest(payload) + payload
+    data = magic + _record(fingerprint, entries)
+    _known.pop(str(path), None)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+                f.flush()
+                st = os.fstat(f.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
-        pass
+        return
+    _known[str(path)] = (_identity(st), frozenset(entries), 1)
+
+
+def keep_pack(path: Path, magic: bytes, fingerprint: object, entries: dict, changed: Collection = ()) -> None:
+    """Leave the pack at `path` holding `entries`: when the file is the one this process last read or
+    wrote (unchanged since), only the entries it lacks (and those in `changed`) are appended, as one
+    record, and entries it holds that are no longer used stay until a quarter of it is such; else,
+    or after MAX_RECORDS records, it is written whole. A failure is not an error."""
+    known = _known.get(str(path))
+    if known is not None:
+        ident, keys, records = known
+        changed = set(changed)
+        new = {k: v for k, v in entries.items() if k not in keys or k in changed}
+        if len(keys - entries.keys()) * 4 <= len(keys) and records < MAX_RECORDS:
+            if not new:
+                return  # the file holds everything (and a few entries no longer used)
+            st = _append(path, _record(fingerprint, new), ident)
+            if st is not None:
+                _known[str(path)] = (_identity(st), keys | new.keys(), records + 1)
+                return
+    write_pack(path, magic, fingerprint, entries)
+
+
+def _append(path: Path, record: bytes, ident: tuple) -> os.stat_result | None:
+    """Append `record` to the file at `path` if it is still the file `ident` names: a regular file of
+    ours with one link, reached by no symbolic link (so nothing else is ever written through it);
+    its new status, or None if nothing (or not all) was written."""
+    flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        ours = not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or not ours or _identity(st) != ident:
+            return None
+        if os.write(fd, record) != len(record):
+            return None  # a short write: the torn record is left out when read, and the file is rewritten next
+        return os.fstat(fd)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 class Shelf:

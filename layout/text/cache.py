@@ -26,7 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.packs import read_pack, write_pack
+from ..manifest.packs import keep_pack, read_pack
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
 from .style import Style
@@ -227,14 +227,15 @@ class ParagraphCache:
         self.dirty = self.dirty or bool(entries)
 
     def save(self) -> None:
-        """Write the entries this render used (atomically); a failure to write is not an error."""
+        """Keep the entries this render used in the pack (only those it lacks are added, when it is
+        the file this process read or wrote: see packs.keep_pack); a failure to write is not an error."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
         try:
-            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+            keep_pack(self.path, MAGIC, self.fingerprint, self.used, self.fresh)
         except ValueError:  # a field that is not plain data: those paragraphs are simply not kept
             self.used = {k: v for k, v in self.used.items() if _plain(v)}
-            write_pack(self.path, MAGIC, self.fingerprint, self.used)
+            keep_pack(self.path, MAGIC, self.fingerprint, self.used, self.fresh)
 
 
 def _plain(entry: tuple) -> bool:
