@@ -45,6 +45,7 @@ static PyObject *get(PyObject *o, int cls, int name)
 typedef struct {
     char *buf;
     Py_ssize_t len, cap;
+    PyObject *face, *color; /* the span before's (strong references; see face_part) */
 } Buf;
 
 static int grow(Buf *b, Py_ssize_t more)
@@ -167,26 +168,19 @@ static int flag(Buf *b, PyObject *o)
 
 /* A span's face: 'F', its name and space, or '=' for the face of the span before (spans mostly share
    faces: the key's bytes shrink, and two getattrs on a dict-backed object are saved); the colour
-   likewise. Both are forgotten at the end of each page_data call. */
-static PyObject *last_face;
-static Buf last_face_part;
-
+   likewise. Both are kept in the call's own buffer (no state between calls or threads). */
 static int face_part(Buf *b, PyObject *face)
 {
     int r;
-    if (face == last_face)
+    if (face == b->face)
         return tag(b, '='); /* the span before's face */
-    Py_CLEAR(last_face);
-    last_face_part.len = 0;
-    if ((r = tag(&last_face_part, 'F')) != OK || (r = attr(&last_face_part, face, NTYPES, NAME, str)) != OK
-        || (r = attr(&last_face_part, face, NTYPES, SPACE, num)) != OK)
+    if ((r = tag(b, 'F')) != OK || (r = attr(b, face, NTYPES, NAME, str)) != OK
+        || (r = attr(b, face, NTYPES, SPACE, num)) != OK)
         return r;
     Py_INCREF(face);
-    last_face = face;
-    return raw(b, last_face_part.buf, last_face_part.len);
+    Py_XSETREF(b->face, face);
+    return OK;
 }
-
-static PyObject *last_color;
 
 /* '=' for the span before's colour (the very object), else the colour. */
 static int color_part(Buf *b, PyObject *sp)
@@ -195,12 +189,12 @@ static int color_part(Buf *b, PyObject *sp)
     int r;
     if (color == NULL)
         return ERR;
-    if (color == last_color) {
+    if (color == b->color) {
         Py_DECREF(color);
         return tag(b, '=');
     }
     r = str(b, color);
-    Py_XSETREF(last_color, color);
+    Py_XSETREF(b->color, color);
     return r;
 }
 
@@ -274,7 +268,7 @@ static int rule_item(Buf *b, PyObject *it)
 /* page_data(width, height, items, TextItem, RuleItem) -> bytes | None */
 static PyObject *page_data(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Buf b = {NULL, 0, 0};
+    Buf b = {NULL, 0, 0, NULL, NULL};
     PyObject *items, *result = NULL;
     PyTypeObject *text_t, *rule_t;
     Py_ssize_t i;
@@ -312,8 +306,8 @@ static PyObject *page_data(PyObject *self, PyObject *const *args, Py_ssize_t nar
         result = Py_None;
     }
     PyMem_Free(b.buf);
-    Py_CLEAR(last_face);
-    Py_CLEAR(last_color);
+    Py_XDECREF(b.face);
+    Py_XDECREF(b.color);
     return result;
 }
 
