@@ -370,3 +370,16 @@ def test_escape_tj_and_codes_equal_python(sample_built) -> None:
         except (KeyError, ValueError):
             want = None
         assert textops._kernel.codes(text, assigned) == want, text
+
+
+@needs_accel
+def test_pure_python_switches_both_pdf_kernels_off() -> None:
+    """LAYOUT_PURE_PYTHON=1 runs the Python references (tests/test_breaker_kernel renders with and
+    without it and compares the bytes)."""
+    import os
+    import subprocess
+
+    probe = "from layout.pdf import textops, pagecache; print(textops.ACCELERATED, pagecache._kernel is None)"
+    env = {**os.environ, "LAYOUT_PURE_PYTHON": "1"}
+    r = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert r.stdout.split() == ["False", "True"], r.stdout + r.stderr
