@@ -91,15 +91,18 @@ def test_wheel_imports_its_own_package_and_fonts(installed: Path, tmp_path: Path
 
 
 def test_wheel_compiles_the_line_breaker(installed: Path, tmp_path: Path) -> None:
-    """The wheel build compiles the optional C breaker (the copy had no .so) where there is a compiler."""
+    """The wheel build compiles the optional C breaker, text-operator and page-key kernels (the copy
+    had no .so) where there is a compiler."""
     if not shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
         pytest.skip("no C compiler: the wheel is pure Python and the breaker runs its Python code")
-    code = "import layout.text._breaker as b; print(b.__file__)"
+    code = "import layout.text._breaker as b, layout.pdf._textops as t, layout.pdf._pagekey as k\n"
+    code += "for m in (b, t, k): print(m.__file__)"
     r = subprocess.run(
         [str(installed / "bin" / "python"), "-c", code],
         capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), check=True,
     )  # fmt: skip
-    assert installed / "lib" in Path(r.stdout.strip()).parents, r.stdout
+    for built in r.stdout.split():
+        assert installed / "lib" in Path(built).parents, r.stdout
 
 
 def test_wheel_renders_the_sample_with_umask_permissions(installed: Path, tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfutils
 from reportlab.pdfgen import canvas
 
+from .stream import deferring
+
 _JPEG_EXT = (".jpg", ".jpeg", ".jpe", ".jfif")
 
 
@@ -69,7 +71,8 @@ class _JpegXObject(pdfdoc.PDFImageXObject):
         self.streamContent = b""
 
     def format(self, document) -> bytes:
-        self.streamContent = self.path.read_bytes()
+        streaming = deferring(document)
+        self.streamContent = streaming.defer(self.path) if streaming else self.path.read_bytes()
         try:
             return super().format(document)
         finally:

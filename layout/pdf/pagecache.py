@@ -18,21 +18,34 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 from pathlib import Path
 
 from ..manifest.packs import read_pack, write_pack
 from ..page.frames import Page, RuleItem, TextItem
+from ..text.fonts import Shaped
+from ..text.line import Line, Span
 
 MAGIC = b"layout-page-cache 1\n"
+
+_kernel = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _pagekey as _kernel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): page_data_python
+        _kernel = None
+if _kernel is not None:
+    _kernel.bind(Span, Shaped, TextItem, Line, RuleItem)
 
 
 def fingerprint(base: str) -> str:
     """`base` (the paragraph cache's fingerprint) with the drawing code and ReportLab's version."""
     from reportlab import Version
 
-    h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version)).encode(), digest_size=16)
+    keyed = "C" if _kernel is not None else "marshal 2"  # how page keys are made (page_data)
+    h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version, keyed)).encode(), digest_size=16)
     here = Path(__file__).resolve().parent
-    for name in ("draw.py", "pagecache.py"):
+    for name in ("draw.py", "pagecache.py", "textops.py"):  # the C code gives what these give
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
@@ -65,6 +78,24 @@ def _quick(it: object) -> tuple:
 
 
 def _page_key(page: Page, state: bytes) -> str:
+    h = hashlib.sha256(state)  # SHA-256 rather than BLAKE2: CPUs hash it in hardware, twice as fast here
+    h.update(page_data(page))
+    return h.hexdigest()[:40]
+
+
+def page_data(page: Page) -> bytes:
+    """What the page's key is hashed from: in C where it is built (_pagekey.c: every value tagged
+    with its type, numbers as their 8 bytes), else marshal's version 2 of the same values (from
+    version 3 on, marshal marks an object held elsewhere too, so the same values could give other
+    bytes as other tables hold them). The two differ: the fingerprint says which a pack was keyed by."""
+    if _kernel is not None:
+        data = _kernel.page_data(page.width, page.height, page.items, TextItem, RuleItem)
+        if data is not None:
+            return data
+    return b"m" + page_data_python(page)
+
+
+def page_data_python(page: Page) -> bytes:
     parts = []
     for it in page.items:
         if isinstance(it, TextItem):
@@ -77,8 +108,7 @@ def _page_key(page: Page, state: bytes) -> str:
             parts.append((it.x, it.baseline, ln.tracking, ln.scale, spans))
         elif isinstance(it, RuleItem):
             parts.append((it.x0, it.y0, it.x1, it.y1, it.width, it.color))
-    data = marshal.dumps((page.width, page.height, tuple(parts)))
-    return hashlib.blake2b(state + data, digest_size=20).hexdigest()
+    return marshal.dumps((page.width, page.height, tuple(parts)), 2)
 
 
 class PageCache:

@@ -33,12 +33,14 @@ from .stream import deflate
 # 4 pages, 10,800 spans: nothing gained; 8 pages, 22,900 spans: 0.03 s of 0.20 s).
 MIN_SPANS = 20_000
 # This process's work before it draws, as a share of drawing all the text: the findings (overset,
-# holes) that `issue render` reports first (measured on the 16-page benchmark issue).
-BEFORE = 0.45
-DRY = 0.2  # numbering a page's characters without drawing it, as a share of drawing it
-IMAGES = 0.2  # this process places the photos and closes each page: its pages cost that much more
-EXTRA = 0.4  # the helper also shows its pages (compressing their streams, hashing their photos)
-START = 0.1  # the helper's start (its first writes copy the pages of memory it shares with this process)
+# holes) that `issue render` reports first. These shares were measured (CPU time) on the 16-page
+# benchmark issue, and measured again when the text operators went to C (drawing the text 0.104 ->
+# 0.030 s; the findings 0.030 s): compressing and numbering did not get cheaper, so their shares grew.
+BEFORE = 1.0
+DRY = 0.4  # numbering a page's characters without drawing it, as a share of drawing it
+IMAGES = 0.07  # this process places the photos and closes each page: its pages cost that much more
+EXTRA = 1.1  # the helper also shows its pages (compressing their streams, hashing their photos)
+START = 0.3  # the helper's start (its first writes copy the pages of memory it shares with this process)
 
 
 def worth_it(composed: Composed, pages: PageCache | None) -> bool:
@@ -95,7 +97,7 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tupl
     """In the child: number pages [0, first) as drawing them would, then draw the rest: their text
     (as in `TextHelper.text`), their page streams compressed (by digest) and the photos' digests."""
     c = new_canvas(composed, os.devnull)
-    tw = _TextWriter(c)
+    tw = _TextWriter(c, SCREEN)
     look = pages is not None and bool(pages.old)  # an empty cache has no hits: no keys needed
     for page in composed.pages[:first]:
         if not look or lookup(tw, page, pages)[1] is None:

@@ -9,7 +9,9 @@ memory holds one object at a time.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+from pathlib import Path
 from typing import BinaryIO
 
 from reportlab.pdfbase import pdfdoc
@@ -19,17 +21,91 @@ _COLLECTING = pdfdoc.PDFFile  # ReportLab's own collector
 _local = threading.local()  # the file this thread's save streams to, if any
 
 
+class _Deferred(bytes):
+    """What a photo's stream content is formatted with while streaming: a marker that the
+    streaming file replaces by the file's bytes, measuring as long as the file (the stream's
+    /Length is taken from it)."""
+
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+
+_MARK = b"\x00layout: photo bytes here\x00"
+
+
 class _StreamingFile(_COLLECTING):
-    """ReportLab's output collector, writing through to a file instead of collecting."""
+    """ReportLab's output collector, writing through to a file instead of collecting; a photo's
+    bytes (`defer`) are copied from its file to this one by the kernel, never read into memory."""
 
     def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
+        self.pending: tuple[BinaryIO, int] | None = None  # the deferred photo's open file and size
         super().__init__(pdfVersion)  # collects the header
         out.write(b"".join(self.strings))
         self.strings = []
+        self.out = out
         self.write = out.write
 
     def format(self, document) -> bytes:
         return b""
+
+    def defer(self, path: Path) -> bytes:
+        """The stand-in for the bytes of the file at `path` in the object formatted next."""
+        if self.pending is not None:  # an object formatted and never added: not ours to keep
+            self.pending[0].close()
+        src = open(path, "rb")
+        size = os.fstat(src.fileno()).st_size
+        self.pending = (src, size)
+        mark = _Deferred(_MARK)
+        mark.size = size
+        return mark
+
+    def add(self, s) -> int:
+        if self.pending is None:
+            return super().add(s)
+        src, size = self.pending
+        self.pending = None
+        with src:
+            i = s.index(_MARK)
+            result = self.offset
+            self.write(s[:i])
+            _copy(src, self.out, size)
+            self.write(s[i + len(_MARK) :])
+        self.offset = result + len(s) - len(_MARK) + size
+        return result
+
+
+def _copy(src: BinaryIO, out: BinaryIO, size: int) -> None:
+    """Copy `size` bytes from the start of `src` to `out` (in the kernel where it can)."""
+    out.flush()
+    done = 0
+    fast = getattr(os, "copy_file_range", None)
+    while done < size and fast is not None:
+        try:
+            n = fast(src.fileno(), out.fileno(), size - done, done)
+        except OSError:  # not between these files: copied through memory instead
+            break
+        if n == 0:
+            raise OSError(f"{src.name} became shorter while it was being written into the PDF")
+        done += n
+    if done < size:
+        src.seek(done)
+        while done < size:
+            chunk = src.read(min(size - done, 1 << 20))
+            if not chunk:
+                raise OSError(f"{src.name} became shorter while it was being written into the PDF")
+            out.write(chunk)
+            done += len(chunk)
+
+
+def deferring(document) -> _StreamingFile | None:
+    """The streaming file `document` is being saved to, when a photo's bytes can be left to it
+    (no encryption: the bytes go in as they are)."""
+    accum = getattr(document, "__accum__", None)
+    if isinstance(accum, _StreamingFile) and type(document.encrypt) is pdfdoc.NoEncryption:
+        return accum
+    return None
 
 
 def _pdf_file(pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
