@@ -70,7 +70,7 @@ def test_a_bad_page_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
         if damage == "wrong-shapes":
             entries = {k: ("x", 1, None) for k in entries}
         else:  # well formed, but replaying subset calls for a face the page does not use
-            entries = {k: (text, (("L-no-such-face", "abc"),)) for k, (text, _) in entries.items()}
+            entries = {k: v if k.startswith("z:") else (v[0], (("L-no-such-face", "abc"),)) for k, v in entries.items()}
         payload = marshal.dumps((fp, entries))
         p.write_bytes(signed_pack(MAGIC, payload))
     assert render(issue, tmp_path / "again.pdf") == good
@@ -80,3 +80,43 @@ def test_a_bad_page_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
 def test_no_cache_writes_no_page_pack(issue: Path, tmp_path: Path) -> None:
     render(issue, tmp_path / "nc.pdf", "--no-cache")
     assert not cache_path(build(issue, cache=False).loaded).with_name("pages.bin").exists()
+
+
+def test_a_fresh_process_compresses_only_the_streams_that_changed(issue: Path, tmp_path: Path, monkeypatch) -> None:
+    """The compressed page streams are kept in the pack too: a re-render after a correction
+    compresses the changed page (and what depends on it: font subsets), not every page."""
+    from layout.pdf import stream
+
+    render(issue, tmp_path / "cold.pdf")
+    md = _last_article(issue)
+    md.write_text(md.read_text(encoding="utf-8").replace("meteor", "meteoroid", 1), encoding="utf-8")
+    calls: list[int] = []
+    real = stream._deflate
+
+    def counted(data):  # type: ignore[no-untyped-def]
+        calls.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(stream, "_deflate", counted)
+    b = build(issue)
+    write_pdf(b.composed, tmp_path / "warm.pdf", pages=b.pages, author=b.loaded.issue.publication,
+              keywords=", ".join(b.loaded.issue.articles))  # fmt: skip
+    first = len(calls)
+    calls.clear()
+    write_pdf(build(issue, cache=False).composed, tmp_path / "all.pdf")
+    assert 0 < first < len(calls) - 1, (first, len(calls))
+    monkeypatch.undo()
+    assert (tmp_path / "warm.pdf").read_bytes() == render(issue, tmp_path / "nc.pdf", "--no-cache")
+
+
+def test_a_kept_stream_that_does_not_inflate_to_the_page_is_not_used(issue: Path, tmp_path: Path) -> None:
+    """A compressed stream in the pack (signed here) whose bytes are another page's is compressed afresh."""
+    good = render(issue, tmp_path / "good.pdf")
+    p = cache_path(build(issue, cache=False).loaded).with_name("pages.bin")
+    fp, entries = marshal.loads(first_payload(p.read_bytes(), MAGIC))
+    streams = [k for k in entries if k.startswith("z:")]
+    assert len(streams) >= 3
+    other = entries[streams[0]]
+    entries = {k: (other if k.startswith("z:") else v) for k, v in entries.items()}
+    p.write_bytes(signed_pack(MAGIC, marshal.dumps((fp, entries))))
+    assert render(issue, tmp_path / "again.pdf") == good

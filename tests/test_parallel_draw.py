@@ -54,8 +54,9 @@ def no_child_left() -> None:
 
 
 def kept(pages: PageCache) -> dict:
-    """The pages a render kept for the next one, as read back from its pack."""
-    return PageCache(pages.path, pages.fingerprint).old
+    """The pages a render kept for the next one, as read back from its pack (without the compressed
+    streams kept beside them, "z:...")."""
+    return {k: v for k, v in PageCache(pages.path, pages.fingerprint).old.items() if not k.startswith("z:")}
 
 
 def draw(issue: Path, out: Path, first: int | None, cache: bool = True, dies: bool = False) -> tuple[bytes, dict, int]:

@@ -21,7 +21,7 @@ import marshal
 import os
 from pathlib import Path
 
-from ..manifest.packs import read_pack, write_pack
+from ..manifest.packs import keep_pack, read_pack
 from ..page.frames import Page, RuleItem, TextItem
 from ..text.fonts import Shaped
 from ..text.line import Line, Span
@@ -120,10 +120,11 @@ class PageCache:
         self.old: dict[str, tuple] = self._read(path) if path else {}
         self.used: dict[str, tuple] = {}
         self.hits = 0
-        # Compressed streams by content, and page keys by their pages' lines, kept in memory only
-        # (a build session carries them over to the next render).
-        self.streams_before: dict[bytes, bytes] = {}
-        self.streams_now: dict[bytes, bytes] | None = None  # None: not kept
+        # Compressed streams by a hash of their bytes (stream.stream_digest): kept in the pack too,
+        # under "z:" keys, so that a re-render in a fresh process compresses only what changed.
+        self.streams_before: dict[bytes, bytes] = _streams(self.old)
+        self.streams_now: dict[bytes, bytes] | None = {} if path is not None else None  # None: not kept
+        # Page keys by their pages' lines, kept in memory only (a build session carries them over).
         self.keys_before: dict[tuple, tuple] = {}
         self.keys_now: dict[tuple, tuple] | None = None
 
@@ -158,7 +159,25 @@ class PageCache:
         self.used[key] = (text, tuple(calls))
 
     def save(self) -> None:
-        """Write the pages this render drew (atomically); a failure to write is not an error."""
-        if self.path is None or self.used.keys() == self.old.keys():
+        """Keep the pages and compressed streams this render drew in the pack (see packs.keep_pack);
+        a failure to write is not an error."""
+        if self.path is None:
             return
-        write_pack(self.path, MAGIC, self.fingerprint, self.used)
+        entries = dict(self.used)
+        entries.update((_STREAM + d.hex(), z) for d, z in (self.streams_now or {}).items())
+        keep_pack(self.path, MAGIC, self.fingerprint, entries)
+
+
+_STREAM = "z:"  # a compressed stream's key in the pack: "z:" and the hex digest of its bytes
+
+
+def _streams(entries: dict) -> dict[bytes, bytes]:
+    """The compressed streams among a pack's entries, by digest (checked when used: stream.py)."""
+    out = {}
+    for k, v in entries.items():
+        if k.startswith(_STREAM) and type(v) is bytes:
+            try:
+                out[bytes.fromhex(k[len(_STREAM) :])] = v
+            except ValueError:
+                continue
+    return out

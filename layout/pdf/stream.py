@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -125,24 +126,34 @@ _deflate = pdfdoc.PDFZCompress.encode  # ReportLab's Flate filter (page streams,
 
 def _remembered_deflate(text: str | bytes) -> bytes:
     """The filter, taking a stream compressed elsewhere (`save_streaming(ready=...)`, by a hash of
-    its bytes) and remembering what it compressed for the next render in this process when the
-    thread's save was given somewhere to keep it (`save_streaming(streams=...)`): zlib gives the
-    same bytes for the same input, and an unchanged page need not be compressed again."""
+    its bytes) and remembering what it compressed (by the same hash) for the next render when the
+    thread's save was given somewhere to keep it (`save_streaming(streams=...)`: the page cache,
+    which keeps them in its pack; one read back is used only if it inflates to the stream): zlib
+    gives the same bytes for the same input, and an unchanged page need not be compressed again."""
     memo = getattr(_local, "streams", None)
     ready = getattr(_local, "ready", None)
     if memo is None and not ready:
         return _deflate(text)
     data = text.encode("utf8") if isinstance(text, str) else text
-    z = None
-    if memo is not None:
-        z = memo[1].get(data) or memo[0].get(data)
-    if z is None and ready:
-        z = ready.pop(stream_digest(data), None)
+    digest = stream_digest(data)
+    z = ready.pop(digest, None) if ready else None  # the helper process's (made in this render)
+    if z is None and memo is not None:
+        z = memo[1].get(digest) or memo[0].get(digest)
+        if z is not None and not _inflates_to(z, data):  # kept by an earlier render: never trusted blindly
+            z = None
     if z is None:
         z = _deflate(data)
     if memo is not None:
-        memo[1][data] = z
+        memo[1][digest] = z
     return z
+
+
+def _inflates_to(z: bytes, data: bytes) -> bool:
+    """Whether `z` decompresses to `data` (5x cheaper than compressing `data` again)."""
+    try:
+        return zlib.decompress(z) == data
+    except zlib.error:
+        return False
 
 
 def stream_digest(data: bytes) -> bytes:
