@@ -18,7 +18,7 @@ from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
 from .fontinfo import FontCache
-from .model import PrintSpec
+from .model import PrintSpec, plugins_back, plugins_off
 from .problems import _expected, fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
@@ -48,6 +48,9 @@ VARIANTS = ("regular", "italic", "bold", "bold_italic", "semibold", "black")
 MIN_SIZE = 4.0  # points: below this no type is readable in print
 MAX_SIZE = 400.0
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+_was = plugins_off()  # see model.py: the models below are defined without pydantic's plugin search
 
 
 class _M(BaseModel):
@@ -164,6 +167,9 @@ class StyleSheet(_M):
             if not 1 <= span <= 12:
                 raise ValueError(f"headline_sizes: expected column spans from 1 to 12, got {span}")
         return v
+
+
+plugins_back(_was)
 
 
 def _merge(base: Any, over: Any) -> Any:
