@@ -8,36 +8,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import os
 import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from . import noplugins
 from .units import MM, parse_length, parse_page_size
 
-PLUGINS_OFF = "PYDANTIC_DISABLE_PLUGINS"
-
-
-def plugins_off() -> str | None:
-    """Have pydantic define the models that follow without looking for its plugins; what the
-    variable was, for `plugins_back`. Looking means reading every installed distribution's entry
-    points (about 12 ms of a render's start-up); the manifest's models are internal, and nothing
-    of ours would use a plugin's hooks on them."""
-    was = os.environ.get(PLUGINS_OFF)
-    os.environ[PLUGINS_OFF] = "__all__"
-    return was
-
-
-def plugins_back(was: str | None) -> None:
-    """The environment as `plugins_off` found it (so nothing else this process runs sees a change)."""
-    if was is None:
-        os.environ.pop(PLUGINS_OFF, None)
-    else:
-        os.environ[PLUGINS_OFF] = was
-
-
-_was = plugins_off()
+_quiet = noplugins.off()  # until the last model is defined: see noplugins
 Length = Annotated[float, BeforeValidator(parse_length)]
 
 
@@ -220,4 +199,4 @@ def _wrong_date_part(y: int, m: int, d: int) -> str | None:
     return None
 
 
-plugins_back(_was)
+noplugins.back(_quiet)

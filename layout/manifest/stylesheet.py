@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import yamlsource
+from . import noplugins, yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
 from .fontinfo import FontCache
-from .model import PrintSpec, plugins_back, plugins_off
+from .model import PrintSpec
 from .problems import _expected, fields_at
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
@@ -50,7 +50,7 @@ MAX_SIZE = 400.0
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 
-_was = plugins_off()  # see model.py: the models below are defined without pydantic's plugin search
+_quiet = noplugins.off()  # until the last model is defined: see noplugins
 
 
 class _M(BaseModel):
@@ -169,7 +169,7 @@ class StyleSheet(_M):
         return v
 
 
-plugins_back(_was)
+noplugins.back(_quiet)
 
 
 def _merge(base: Any, over: Any) -> Any:
