@@ -6,7 +6,6 @@ Reads the house style (`default_style.yaml`) and an issue's style sheet laid ove
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -213,6 +212,8 @@ def _at(smap: yamlsource.SourceMap | None, loc: tuple, key: bool = False) -> Loc
 
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    import difflib  # for a hint only: a valid issue never needs it
+
     near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f"; did you mean '{near[0]}'?" if near else f" (expected one of: {', '.join(choices)})"
 
@@ -230,6 +231,8 @@ def _validate(data: Any, smap: yamlsource.SourceMap | None) -> StyleSheet:
             if err["type"] == "extra_forbidden" and smap:
                 where = smap.key(loc)
                 fields = fields_at(StyleSheet, loc[:-1])
+                import difflib  # for a hint only: a valid issue never needs it
+
                 near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
                 msg = f"unknown field '{loc[-1]}'" + (f"; did you mean '{near[0]}'?" if near else "")
             problems.append(Problem(f"style {name}: {msg}", where))
