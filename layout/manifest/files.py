@@ -18,7 +18,6 @@ written in a manifest or a style sheet into a file, refusing any that leaves its
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 import signal
@@ -165,6 +164,8 @@ def pack_key() -> bytes:
 
 def pack_digest(payload: bytes) -> bytes:
     """The keyed BLAKE2 checksum a build cache is written and read with."""
+    import hashlib  # here: `issue --help` and a served render need no OpenSSL
+
     return hashlib.blake2b(payload, digest_size=32, key=pack_key()).digest()
 
 

@@ -6,7 +6,6 @@ bodies and the source map) or raises `InvalidInput` with every problem located a
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from pathlib import Path
@@ -171,6 +170,8 @@ def _check_languages(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
             fixed = f"{base}_{REGION_SLIPS.get(region.upper(), region)}"
             same = [k for k in pyphen.LANGUAGES if k.split("_")[0] == base and "_" in k]
             near = [fixed] if fixed in pyphen.LANGUAGES else []
+            import difflib  # for a hint only: a valid issue never needs it
+
             near = near or difflib.get_close_matches(tag, same or list(pyphen.LANGUAGES), n=1, cutoff=0.4)
             hint = f"; did you mean '{near[0].replace('_', '-')}'?" if near else ""
             problems.append(Problem(f"{path_name(lang_path)}: unknown language '{lang}'{hint}", smap.value(lang_path)))
@@ -202,6 +203,8 @@ def _check_placements(issue: Issue, smap: yamlsource.SourceMap) -> tuple[dict[st
 
 
 def _unknown_article(issue: Issue, smap: yamlsource.SourceMap, aid: str, loc: tuple) -> Problem:
+    import difflib  # for a hint only: a valid issue never needs it
+
     near = difflib.get_close_matches(aid, list(issue.articles), n=1)
     hint = f"; did you mean '{near[0]}'?" if near else (f"; articles defined: {', '.join(issue.articles) or 'none'}")
     return Problem(f"{path_name(loc)}: no article '{aid}' under articles:{hint}", smap.value(loc))

@@ -13,8 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from . import noplugins
 from .units import MM, parse_length, parse_page_size
 
+_quiet = noplugins.off()  # until the last model is defined: see noplugins
 Length = Annotated[float, BeforeValidator(parse_length)]
 
 
@@ -195,3 +197,6 @@ def _wrong_date_part(y: int, m: int, d: int) -> str | None:
     if not 1 <= d <= last:
         return f"day {d:02d} is not 01-{last} ({calendar.month_name[m]} {y} has {last} days)"
     return None
+
+
+noplugins.back(_quiet)

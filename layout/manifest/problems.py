@@ -6,7 +6,6 @@ expected and, for a misspelt key, the field that was probably meant.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -110,6 +109,8 @@ def pydantic_problems(e: ValidationError, smap: yamlsource.SourceMap, model: typ
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             fields = fields_at(model, loc[:-1])
+            import difflib  # for a hint only: a valid issue never needs it
+
             near = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
             hint = (
                 f"; did you mean '{near[0]}'?"

@@ -6,14 +6,13 @@ Reads the house style (`default_style.yaml`) and an issue's style sheet laid ove
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import yamlsource
+from . import noplugins, yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
@@ -48,6 +47,9 @@ VARIANTS = ("regular", "italic", "bold", "bold_italic", "semibold", "black")
 MIN_SIZE = 4.0  # points: below this no type is readable in print
 MAX_SIZE = 400.0
 HEX = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+_quiet = noplugins.off()  # until the last model is defined: see noplugins
 
 
 class _M(BaseModel):
@@ -166,6 +168,9 @@ class StyleSheet(_M):
         return v
 
 
+noplugins.back(_quiet)
+
+
 def _merge(base: Any, over: Any) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
@@ -207,6 +212,8 @@ def _at(smap: yamlsource.SourceMap | None, loc: tuple, key: bool = False) -> Loc
 
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    import difflib  # for a hint only: a valid issue never needs it
+
     near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f"; did you mean '{near[0]}'?" if near else f" (expected one of: {', '.join(choices)})"
 
@@ -224,6 +231,8 @@ def _validate(data: Any, smap: yamlsource.SourceMap | None) -> StyleSheet:
             if err["type"] == "extra_forbidden" and smap:
                 where = smap.key(loc)
                 fields = fields_at(StyleSheet, loc[:-1])
+                import difflib  # for a hint only: a valid issue never needs it
+
                 near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
                 msg = f"unknown field '{loc[-1]}'" + (f"; did you mean '{near[0]}'?" if near else "")
             problems.append(Problem(f"style {name}: {msg}", where))
