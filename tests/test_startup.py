@@ -61,3 +61,23 @@ def test_off_and_back_restore_what_they_found() -> None:
             os.environ.pop(noplugins.VARIABLE, None)
         else:
             os.environ[noplugins.VARIABLE] = saved
+
+
+def test_a_pydantic_that_asks_its_loader_for_more_gets_the_real_one() -> None:
+    """The stand-in loader answers `get_plugins` only; any other name (a later pydantic's) imports
+    pydantic's own loader in its place."""
+    import sys
+
+    from layout.manifest import noplugins
+
+    saved = sys.modules.pop(noplugins.LOADER, None)
+    token = noplugins.off()
+    try:
+        stand_in = sys.modules[noplugins.LOADER]
+        assert stand_in.get_plugins() == ()
+        assert stand_in.PYDANTIC_ENTRY_POINT_GROUP == "pydantic"  # from the real loader
+        assert sys.modules[noplugins.LOADER] is not stand_in
+    finally:
+        noplugins.back(token)
+        if saved is not None:
+            sys.modules[noplugins.LOADER] = saved

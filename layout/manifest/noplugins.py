@@ -11,6 +11,7 @@ by whatever defines a model later.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import types
@@ -32,8 +33,18 @@ def off() -> tuple[str | None, types.ModuleType | None]:
     if LOADER not in sys.modules:
         stand_in = types.ModuleType(LOADER, "No plugins: see layout.manifest.noplugins")
         stand_in.get_plugins = _none  # type: ignore[attr-defined]
+        stand_in.__getattr__ = _real  # type: ignore[attr-defined]
         sys.modules[LOADER] = stand_in
     return was, stand_in
+
+
+def _real(name: str) -> object:
+    """Anything else a pydantic version asks of its loader: the real loader, imported in the stand-in's
+    place (so a pydantic that reads more than `get_plugins` from it still works, only slower)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    sys.modules.pop(LOADER, None)
+    return getattr(importlib.import_module(LOADER), name)
 
 
 def back(token: tuple[str | None, types.ModuleType | None]) -> None:
