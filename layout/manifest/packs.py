@@ -18,7 +18,7 @@ import os
 import stat
 import struct
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .files import pack_digest, read_regular_stat
@@ -27,7 +27,9 @@ MAX_PACK = 1 << 30  # bytes: a 64-page issue's paragraphs take a few MiB
 
 
 _HEAD = struct.Struct("<Q")  # a record's payload length, before its 32-byte digest
-MAX_RECORDS = 32  # records a pack may grow to before it is written whole again
+# Records a pack may hold before it is written whole again (a record costs its reader a digest and a
+# marshal call: microseconds; a parallel render's paragraph pack starts with one per story set apart).
+MAX_RECORDS = 512
 # What this process knows of a pack file it read or wrote: its identity then (device, inode, size,
 # modification time), the keys it holds, and how many records (for `keep_pack`).
 _known: dict[str, tuple[tuple, frozenset, int]] = {}
@@ -86,9 +88,19 @@ def first_payload(data: bytes, magic: bytes) -> bytes:
     return data[start : start + n]
 
 
-def write_pack(path: Path, magic: bytes, fingerprint: object, entries: dict) -> None:
-    """Write the pack atomically (a temporary file renamed into place); a failure is not an error."""
-    data = magic + _record(fingerprint, entries)
+def known_pack(path: Path) -> bool:
+    """Whether this process read or wrote the pack at `path` whole (so `keep_pack` may append)."""
+    return str(path) in _known
+
+
+def write_pack(
+    path: Path, magic: bytes, fingerprint: object, entries: dict, before: Sequence[tuple[bytes, Iterable]] = ()
+) -> None:
+    """Write the pack atomically (a temporary file renamed into place); a failure is not an error.
+    `before`: records to write first as they are (payloads made by `marshal.dumps((fingerprint,
+    entries))` elsewhere, with their entries' keys); `entries` come after them and win."""
+    data = magic + b"".join(_signed(payload) for payload, _ in before) + _record(fingerprint, entries)
+    keys = frozenset(entries).union(*(ks for _, ks in before))
     _known.pop(str(path), None)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,14 +116,14 @@ def write_pack(path: Path, magic: bytes, fingerprint: object, entries: dict) -> 
             raise
     except OSError:
         return
-    _known[str(path)] = (_identity(st), frozenset(entries), 1)
+    _known[str(path)] = (_identity(st), keys, 1 + len(before))
 
 
 def keep_pack(path: Path, magic: bytes, fingerprint: object, entries: dict, changed: Collection = ()) -> None:
     """Leave the pack at `path` holding `entries`: when the file is the one this process last read or
     wrote (unchanged since), only the entries it lacks (and those in `changed`) are appended, as one
     record, and entries it holds that are no longer used stay until a quarter of it is such; else,
-    or after MAX_RECORDS records, it is written whole. A failure is not an error."""
+    or past MAX_RECORDS records, it is written whole. A failure is not an error."""
     known = _known.get(str(path))
     if known is not None:
         ident, keys, records = known

@@ -130,11 +130,11 @@ class Helper:
         self.spool = _spool()
         known = set(cache.used)
 
-        def story(aid: str, colw: float) -> dict:  # in the child: one story's paragraphs and Markdown
-            comp.content(aid, colw)
+        def story(aid: str, colw: float) -> tuple:  # in the child: one story's paragraphs and Markdown,
+            comp.content(aid, colw)  # as a record of the cache's pack holds them (written as they are)
             new = {k: v for k, v in cache.used.items() if k not in known}
             known.update(new)
-            return new
+            return cache.fingerprint, new
 
         try:
             self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
@@ -163,15 +163,17 @@ class Helper:
         all, and then reap it). Those it never sent (it failed) are set here, as a serial render would."""
         try:
             while not self.reaped and (upto is None or self.got < upto):
-                entries = _receive(self.fd, self.spool)
-                if entries is None:  # it has finished, or failed: nothing more will come
+                cache = self.comp.cache
+                assert cache is not None
+                got = _receive(self.fd, self.spool)
+                if got is None:  # it has finished, or failed: nothing more will come
                     self._end(wait=True)
                     break
-                if not isinstance(entries, dict):  # not what it writes: trust none of the rest
-                    self._end(wait=False)
+                data, sent = got
+                if not (isinstance(sent, tuple) and len(sent) == 2 and sent[0] == cache.fingerprint):
+                    self._end(wait=False)  # not what it writes: trust none of the rest
                     break
-                assert self.comp.cache is not None
-                self.comp.cache.adopt(entries)
+                cache.adopt(sent[1], data)
                 self.got += 1
         except BaseException:
             self.abandon()
@@ -245,9 +247,9 @@ def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, i
     return pid, r
 
 
-def _receive(fd: int, spool: int) -> object:
-    """The next story the child sent (its entries), None when it sends no more (it has left), or
-    False when what it sent cannot be read."""
+def _receive(fd: int, spool: int) -> tuple[bytes, object] | None:
+    """The next story the child sent: its bytes and what they hold (None if unreadable); None when
+    it sends no more (it has left)."""
     rec = b""
     while len(rec) < _RECORD.size:
         chunk = os.read(fd, _RECORD.size - len(rec))
@@ -257,9 +259,9 @@ def _receive(fd: int, spool: int) -> object:
     off, n = _RECORD.unpack(rec)
     data = os.pread(spool, n, off)
     try:
-        return marshal.loads(data) if len(data) == n else False
+        return data, (marshal.loads(data) if len(data) == n else None)
     except (ValueError, EOFError, TypeError):
-        return False
+        return data, None
 
 
 def fork_child(work: Callable[[], object]) -> tuple[int, int]:

@@ -26,7 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.packs import keep_pack, read_pack
+from ..manifest.packs import keep_pack, known_pack, read_pack, write_pack
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
 from .style import Style
@@ -177,6 +177,7 @@ class ParagraphCache:
         self.dirty = False
         self.fresh: list[str] = []  # keys set (not found) in this process
         self.trusted: set[str] = set()  # keys whose entries this build's helper process made (`adopt`)
+        self.records: list[tuple[bytes, tuple[str, ...]]] = []  # the helper's, as sent (`adopt`)
         # Lines may name only the style's own font files (loaded when first met): never a path from the file.
         self._fonts = {str(p) for p in fonts or []}
         self._faces: dict[str, Face] = {}
@@ -216,14 +217,17 @@ class ParagraphCache:
         self.fresh.append(key)
         self.dirty = True
 
-    def adopt(self, entries: dict[str, tuple]) -> None:
+    def adopt(self, entries: dict[str, tuple], record: bytes | None = None) -> None:
         """Take paragraphs set by another process of this build (already plain data): lines it set,
         or read from the file and checked against their text, as this process would have; so they
-        are decoded without checks and vouched for."""
+        are decoded without checks and vouched for. `record`: the same entries as the pack keeps
+        them (marshal((fingerprint, entries))), written into it as they are (see `save`)."""
         for k, v in entries.items():
             if k not in self.used:
                 self.old[k] = v
                 self.trusted.add(k)
+        if record is not None:
+            self.records.append((record, tuple(entries)))
         self.dirty = self.dirty or bool(entries)
 
     def save(self) -> None:
@@ -231,6 +235,14 @@ class ParagraphCache:
         the file this process read or wrote: see packs.keep_pack); a failure to write is not an error."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
+        if self.records and not known_pack(self.path):  # a new pack: the helper's records as it wrote them
+            adopted, fresh = {k for _, keys in self.records for k in keys}, set(self.fresh)
+            own = {k: v for k, v in self.used.items() if k not in adopted or k in fresh}
+            try:
+                write_pack(self.path, MAGIC, self.fingerprint, own, self.records)
+                return
+            except ValueError:
+                pass
         try:
             keep_pack(self.path, MAGIC, self.fingerprint, self.used, self.fresh)
         except ValueError:  # a field that is not plain data: those paragraphs are simply not kept
