@@ -93,8 +93,8 @@ def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gather
     for bi in range(s, e + 1):
         sp_before = bi > s and sep[bi - 1] == SPACE
         first = True
-        for face, t, col in boxes[bi].segs:
-            spans.append(Span(face, size, face.shape(t), 0.0, sp_before and first, col))
+        for face, shaped, col in boxes[bi].segs:
+            spans.append(Span(face, size, shaped, 0.0, sp_before and first, col))
             if first and sp_before:
                 gaps.append(gw[bi - 1])
                 stretch.append(gy[bi - 1])
