@@ -85,11 +85,17 @@ class Face:
     _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
     _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
     _inks: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
+    _covers: frozenset[str] | None = field(repr=False, default=None, compare=False)  # the characters mapped
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.rl.face.charToGlyph
 
     def missing(self, text: str) -> set[str]:
+        covers = self._covers
+        if covers is None:
+            covers = self._covers = frozenset(map(chr, self.rl.face.charToGlyph))
+        if covers.issuperset(text):  # nearly every word: one pass at C speed
+            return set()
         c2g = self.rl.face.charToGlyph
         return {ch for ch in set(text) if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
 
@@ -148,17 +154,19 @@ class Face:
         total = 0.0
         any_kern = False
         c2g = self.rl.face.charToGlyph
+        n = len(text)
+        g2c = self._g2c
         for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            typed = text[info.cluster] if info.cluster < len(text) else ""
+            cluster, gid = info.cluster, info.codepoint  # each property read once: this runs per glyph
+            typed = text[cluster] if cluster < n else ""
             # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
             # so that text search in the PDF finds what was written.
-            code = ord(typed) if typed and c2g.get(ord(typed)) == info.codepoint else self._g2c.get(info.codepoint)
+            code = ord(typed) if typed and c2g.get(ord(typed)) == gid else g2c.get(gid)
             if code is None or pos.y_offset or pos.x_offset:
-                if info.codepoint == 0:
-                    code = ord(text[info.cluster])  # .notdef: keep the character; reported elsewhere
+                if gid == 0:
+                    code = ord(text[cluster])  # .notdef: keep the character; reported elsewhere
                 else:
                     return None
-            ch = chr(code)
             nominal = widths.get(code, 0)
             adv = pos.x_advance * scale
             k = adv - nominal
@@ -166,7 +174,7 @@ class Face:
                 k = 0.0
             else:
                 any_kern = True
-            chars.append(ch)
+            chars.append(chr(code))
             kerns.append(k)
             total += adv
         return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))

@@ -27,6 +27,7 @@ ANYWHERE_PENALTY = 200.0  # a break between any two letters of a word longer tha
 _SPACES = re.compile(r"[ \t\n\r\f\v\u2002-\u200a\u3000]+")
 _join = chain.from_iterable
 _INF = float("inf")
+_JOINERS = re.compile("[-\u2010\u2013\u2014/]")  # characters a word may break after
 
 
 @dataclass(slots=True)
@@ -109,7 +110,7 @@ class ItemBuilder:
                 if (word[i - 1] == "/" and word[i] != "/") or (word[i] in ".-_?&=#" and word[i - 1] not in "/.-"):
                     out.append((i, JOIN, False, 100.0))
             return out
-        for i, ch in enumerate(word[:-1]):
+        for i, ch in enumerate(word[:-1] if _JOINERS.search(word) else ""):  # most words have none
             if ch in "-\u2010" and i > 0 and word[i - 1].isalnum() and word[i + 1].isalnum():
                 out.append((i + 1, JOIN, True, self.params.hyphen_penalty))
             elif ch in "\u2013\u2014/" and i > 0 and i + 1 < n - 1:
@@ -205,8 +206,7 @@ class ItemBuilder:
         ws = spec.word_space
         ls = spec.letter_spacing * size if justify else 0.0
         sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
-        it = Items()
-        boxes: list[Box] = []
+        rows: list = []
         nf = len(frags) - 1
         for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
             gw = gy = gz = 0.0
@@ -215,14 +215,17 @@ class ItemBuilder:
                 gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
             if width > measure:
                 # Only a word longer than a whole line: split it at characters.
+                it = Items()
+                boxes: list[Box] = []
                 self._append_split(it, boxes, segs, width, glyphs, measure, size, ls, sc)
                 it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
                 it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
+                cols = (boxes, it.widths, it.flex, it.sep, it.gw, it.gy, it.gz, it.hw, it.pen, it.flag)
+                rows += _join(zip(*cols, strict=True))
             else:
-                shaped = tuple((face, face.shape(t), c) for face, t, c in segs)
-                self._append(it, boxes, shaped, width, glyphs, ls, sc, kind, gw, gy, gz, hw, pen, flagged)
-        cols = (boxes, it.widths, it.flex, it.sep, it.gw, it.gy, it.gz, it.hw, it.pen, it.flag)
-        return tuple(_join(zip(*cols, strict=True)))
+                box = Box(tuple([(face, face.shape(t), c) for face, t, c in segs]), width, glyphs)
+                rows += (box, width, ls * glyphs + width * sc, kind, gw, gy, gz, hw, pen, flagged)
+        return tuple(rows)
 
     def _long_word(
         self, key: tuple, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
