@@ -2,8 +2,9 @@
 mapped into the package (see [tool.setuptools.package-dir] in pyproject.toml). Everything else
 about the project is declared in pyproject.toml.
 
-One optional C extension, layout.text._breaker (the line breaker's inner loops): `optional=True`,
-so a machine without a compiler still installs, and linebreak.py then runs its Python code.
+Two optional C extensions, layout.text._breaker (the line breaker's inner loops) and
+layout.text._setlines (justify.py's line filling): `optional=True`, so a machine without a compiler
+still installs, and linebreak.py and justify.py then run their Python code.
 FP contraction is off so a*b+c is never fused into one rounding: the C code must round exactly as
 the Python code does (its results are compared bit for bit)."""
 
@@ -16,6 +17,7 @@ _FLAGS = [] if sys.platform == "win32" else ["-ffp-contract=off", "-fno-fast-mat
 setup(
     packages=[*find_packages(include=["layout", "layout.*"]), "layout.fonts", "layout.assets"],
     ext_modules=[
-        Extension("layout.text._breaker", ["layout/text/_breaker.c"], extra_compile_args=_FLAGS, optional=True)
+        Extension("layout.text._breaker", ["layout/text/_breaker.c"], extra_compile_args=_FLAGS, optional=True),
+        Extension("layout.text._setlines", ["layout/text/_setlines.c"], extra_compile_args=_FLAGS, optional=True),
     ],
 )

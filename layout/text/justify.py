@@ -2,10 +2,15 @@
 
 Reads the breaker's `Breaks` over `Items` and the matching `Box`es; produces `Line`s. Word spaces take
 the adjustment first (within the style's limits), then letter-spacing and glyph scaling share the rest.
+
+`build_lines` runs in C when the optional extension `_setlines` (built from _setlines.c by setup.py)
+imports: the same lines, bit for bit. `build_lines_python` is the reference and the fallback (no
+compiler, input the C code declines, or LAYOUT_PURE_PYTHON=1 set before the import).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from itertools import chain
 
@@ -15,6 +20,15 @@ from .line import Line, Span
 from .linebreak import HYPH, JOIN, SPACE, Breaks, Items
 
 _join = chain.from_iterable
+
+_setlines = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _setlines  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): the Python code below does the work
+        _setlines = None
+ACCELERATED = _setlines is not None
+_ALIGN = {"center": 1, "right": 2}  # any other alignment starts at the left
 
 # Optical margin alignment: the share of a character's width that hangs outside the measure.
 HANG_RIGHT = {
@@ -85,10 +99,68 @@ def build_lines(
     para: int,
     spec: TextSpec,
 ) -> list[Line]:
-    lines: list[Line] = []
+    """The lines of one paragraph broken at `br` (in C when the extension is built)."""
     if not br.ends:
-        return lines
+        return []
     p = _Runs(it, boxes, size)
+    out = _c_lines(p, it, br, width, size, justify, align, indent, para, spec)
+    return out if out is not None else _lines(p, it, br, width, size, justify, align, indent, para, spec)
+
+
+def _c_lines(
+    p: _Runs,
+    it: Items,
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line] | None:
+    """The lines from the C code, or None where it is not built or declines the input."""
+    ws = spec.word_space
+    if _setlines is None or not ws.ideal:  # (the Python code divides by ws.ideal only when it must)
+        return None
+    lo, hi = spec.glyph_scaling
+    return _setlines.set_lines(
+        p.runs, p.gaps, p.stretch, p.shrink, p.before, p.wk, p.wsz, p.glyphs,
+        None if isinstance(p.first, range) else p.first, it.sep, it.flag, br.ends, br.ratios,
+        [width(li) for li in range(len(br.ends))], size, justify, _ALIGN.get(align, 0), indent, para,
+        spec.optical_margins, spec.letter_spacing, (lo, hi, ws.min / ws.ideal), Span, Line, HANG_LEFT, HANG_RIGHT,
+    )  # fmt: skip
+
+
+def build_lines_python(
+    it: Items,
+    boxes: list[Box],
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line]:
+    """`build_lines` in Python: the reference the C code must equal."""
+    return _lines(_Runs(it, boxes, size), it, br, width, size, justify, align, indent, para, spec) if br.ends else []
+
+
+def _lines(
+    p: _Runs,
+    it: Items,
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line]:
+    lines: list[Line] = []
     first = p.first
     sep, flag = it.sep, it.flag
     s = 0

@@ -1,0 +1,184 @@
+"""The C line filling (layout.text._setlines) makes exactly the lines the Python code makes: every
+field of every line and span the same, floats bit for bit, over every paragraph of the sample issue
+and of generated benchmark copy set in many ways (justified, ragged, centred, right, indented, beside
+a drop cap, narrow enough to split words, headlines, captions); declined input (ints where floats
+are expected) gets the Python lines; and a whole render is the same PDF bytes with LAYOUT_PURE_PYTHON=1.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from layout.text import justify, markdown, typeset
+from layout.text.line import Line
+from layout.text.linebreak import Breaks
+from layout.text.style import load_style
+from layout.text.typeset import Typesetter
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "issues" / "2026-12-03"
+
+needs_accel = pytest.mark.skipif(not justify.ACCELERATED, reason="the C extension is not built")
+
+
+def _num(v: object) -> object:
+    return v.hex() if isinstance(v, float) else v
+
+
+def key(lines: list[Line]) -> list:
+    """Lines as comparable data: every field, floats by their bits, faces and shaped runs by identity
+    and value (the same Shaped objects must be drawn)."""
+    out = []
+    for ln in lines:
+        spans = [
+            (id(s.face), _num(s.size), id(s.shaped), s.shaped.text, _num(s.x), s.space_before, s.color)
+            for s in ln.spans
+        ]
+        rest = (ln.width, ln.tracking, ln.scale, ln.justified, ln.hyphenated, ln.first, ln.last, ln.ratio, ln.para)
+        out.append((spans, tuple(_num(v) for v in rest), _num(ln.overfull), ln.breaks_word))
+    return out
+
+
+TRICKY = (
+    "Mixed **bold**ing and *ital*ics in*side* words, **co-op**erative *re*-entry, a long "
+    "*supercalifragilistic*expialidocious, \u201cquoted\u201d words, \u2018single\u2019 ones, (parenthesised) "
+    "text\u2014with dashes\u2013and more; a URL https://example.com/a/very/long/path?query=1&x=2 and "
+    "name@example.org, office affluent fjord, 12,000 numbers. \u201cHanging quotes,\u201d she said."
+)
+
+
+@pytest.fixture(scope="module")
+def calls() -> list[tuple]:
+    """The arguments of every build_lines call made setting the copy many ways."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import synthetic
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    style = load_style(None)
+    ts = Typesetter(style, "en-US")
+    texts = [md.read_text(encoding="utf-8") for md in sorted((SAMPLE / "articles").glob("*.md"))]
+    texts += [synthetic._article(random.Random(seed), 400).markdown() for seed in range(2)] + [TRICKY]
+    paras = [b.runs for t in texts for b in markdown.parse(t) if b.runs]
+    roles = style.roles
+    recorded: list[tuple] = []
+    real = typeset.build_lines
+
+    def record(*args):  # type: ignore[no-untyped-def]
+        recorded.append(args)
+        return real(*args)
+
+    typeset.build_lines = record
+    try:
+        for i, runs in enumerate(paras):
+            for measure in (28.0, 70.0, 150.0):
+                ts.set(runs, roles["body"], measure)
+                ts.set(runs, roles["body"], measure, indent=9.0, hyphenate=False)
+                ts.set(runs, roles["body"], [measure * 0.6] * 3 + [measure])
+                ts.set(runs, roles["body"], measure, align=("left", "center", "right")[i % 3])
+            if i % 4 == 0:
+                ts.set(runs, roles["body"], 120.0, align="left", ragged_balance=True)
+                for name in ("headline", "deck", "caption", "subhead"):
+                    if name in roles:
+                        ts.set(runs, roles[name], 160.0, hyphenate=False)
+    finally:
+        typeset.build_lines = real
+    assert len(recorded) > 500
+    return recorded
+
+
+@needs_accel
+def test_c_lines_equal_python_lines(calls: list[tuple]) -> None:
+    compared = 0
+    for it, boxes, br, width, size, just, align, indent, para, spec in calls:
+        want = key(justify.build_lines_python(it, boxes, br, width, size, just, align, indent, para, spec))
+        p = justify._Runs(it, boxes, size)
+        got = justify._c_lines(p, it, br, width, size, just, align, indent, para, spec)
+        assert got is not None, "the C code declined ordinary input"
+        assert key(got) == want
+        compared += len(want)
+    assert compared > 5000  # lines
+
+
+@needs_accel
+def test_declined_input_gets_the_python_lines(calls: list[tuple]) -> None:
+    """An int where the C code reads floats (a measure, a size, an indent): it declines, and
+    build_lines gives what the Python code gives."""
+    it, boxes, br, width, size, just, align, indent, para, spec = next(
+        c for c in calls if len(c[2].ends) > 3 and c[5] and c[7] == 0.0
+    )
+    want = key(justify.build_lines_python(it, boxes, br, lambda li: 100, size, just, align, indent, para, spec))
+    p = justify._Runs(it, boxes, size)
+    assert justify._c_lines(p, it, br, lambda li: 100, size, just, align, indent, para, spec) is None
+    assert key(justify.build_lines(it, boxes, br, lambda li: 100, size, just, align, indent, para, spec)) == want
+    assert justify._c_lines(p, it, br, width, size, just, align, 0, para, spec) is None  # an int indent
+    bad = Breaks([len(boxes) + 5], [0.0])  # an end past the paragraph
+    assert justify._c_lines(p, it, bad, width, size, just, align, indent, para, spec) is None
+    assert justify.build_lines(it, boxes, Breaks([], []), width, size, just, align, indent, para, spec) == []
+
+
+@needs_accel
+def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
+    """Every buffer and object the C code makes is given back, on success and on a declined input."""
+    import gc
+    import tracemalloc
+
+    sample = [c for c in calls[:400:20]]
+
+    def run(k: int) -> None:
+        for _ in range(k):
+            for it, boxes, br, width, size, just, align, indent, para, spec in sample:
+                p = justify._Runs(it, boxes, size)
+                assert justify._c_lines(p, it, br, width, size, just, align, indent, para, spec) is not None
+                assert justify._c_lines(p, it, br, width, size, just, align, 0, para, spec) is None
+
+    run(5)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(40)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 16384, grown
+
+
+def test_the_extension_is_built_when_required() -> None:
+    """CI sets LAYOUT_REQUIRE_ACCEL=1: there the C line filling must have been compiled and imported."""
+    if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
+        pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
+    assert os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"), "LAYOUT_PURE_PYTHON forces the Python code"
+    assert justify.ACCELERATED, "layout.text._setlines did not build or import (python setup.py build_ext)"
+
+
+def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
+    env = {k: v for k, v in os.environ.items() if k != "LAYOUT_PURE_PYTHON"}
+    if pure:
+        env["LAYOUT_PURE_PYTHON"] = "1"
+    probe = "from layout.text import justify; print(justify.ACCELERATED)"
+    # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
+    kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
+    accel = subprocess.run([sys.executable, "-c", probe], check=True, **kw)
+    cmd = [sys.executable, "-m", "layout.cli", "render", str(issue), "-o", str(out), "--no-cache", "--jobs", "1"]
+    r = subprocess.run(cmd, **kw)
+    assert r.returncode == 0, r.stderr
+    return out.read_bytes(), accel.stdout.strip()
+
+
+@needs_accel
+def test_a_render_is_the_same_bytes_with_and_without_the_extension(tmp_path: Path) -> None:
+    issue = tmp_path / "issue"
+    shutil.copytree(SAMPLE, issue, ignore=shutil.ignore_patterns("build"))
+    fast, accel_fast = _render(issue, tmp_path / "c.pdf", pure=False)
+    slow, accel_slow = _render(issue, tmp_path / "py.pdf", pure=True)
+    assert (accel_fast, accel_slow) == ("True", "False")
+    assert fast == slow
