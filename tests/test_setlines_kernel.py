@@ -99,8 +99,7 @@ def test_c_lines_equal_python_lines(calls: list[tuple]) -> None:
     compared = 0
     for it, boxes, br, width, size, just, align, indent, para, spec in calls:
         want = key(justify.build_lines_python(it, boxes, br, width, size, just, align, indent, para, spec))
-        p = justify._Runs(it, boxes, size)
-        got = justify._c_lines(p, it, br, width, size, just, align, indent, para, spec)
+        got = justify._c_lines(it, boxes, br, width, size, just, align, indent, para, spec)
         assert got is not None, "the C code declined ordinary input"
         assert key(got) == want
         compared += len(want)
@@ -115,12 +114,11 @@ def test_declined_input_gets_the_python_lines(calls: list[tuple]) -> None:
         c for c in calls if len(c[2].ends) > 3 and c[5] and c[7] == 0.0
     )
     want = key(justify.build_lines_python(it, boxes, br, lambda li: 100, size, just, align, indent, para, spec))
-    p = justify._Runs(it, boxes, size)
-    assert justify._c_lines(p, it, br, lambda li: 100, size, just, align, indent, para, spec) is None
+    assert justify._c_lines(it, boxes, br, lambda li: 100, size, just, align, indent, para, spec) is None
     assert key(justify.build_lines(it, boxes, br, lambda li: 100, size, just, align, indent, para, spec)) == want
-    assert justify._c_lines(p, it, br, width, size, just, align, 0, para, spec) is None  # an int indent
+    assert justify._c_lines(it, boxes, br, width, size, just, align, 0, para, spec) is None  # an int indent
     bad = Breaks([len(boxes) + 5], [0.0])  # an end past the paragraph
-    assert justify._c_lines(p, it, bad, width, size, just, align, indent, para, spec) is None
+    assert justify._c_lines(it, boxes, bad, width, size, just, align, indent, para, spec) is None
     assert justify.build_lines(it, boxes, Breaks([], []), width, size, just, align, indent, para, spec) == []
 
 
@@ -135,9 +133,8 @@ def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
     def run(k: int) -> None:
         for _ in range(k):
             for it, boxes, br, width, size, just, align, indent, para, spec in sample:
-                p = justify._Runs(it, boxes, size)
-                assert justify._c_lines(p, it, br, width, size, just, align, indent, para, spec) is not None
-                assert justify._c_lines(p, it, br, width, size, just, align, 0, para, spec) is None
+                assert justify._c_lines(it, boxes, br, width, size, just, align, indent, para, spec) is not None
+                assert justify._c_lines(it, boxes, br, width, size, just, align, 0, para, spec) is None
 
     run(5)
     gc.collect()

@@ -1,7 +1,7 @@
 /* _setlines: the line filling of layout/text/justify.py in C (an optional accelerator).
 
-   Reads one paragraph's runs as columns (justify._Runs: runs, the space before each with its
-   stretch and shrink, widths, glyph counts, each box's first run), the breaker's ends and ratios,
+   Reads one paragraph's boxes (each a tuple of runs: face, shaped text, colour) and its items' separators,
+   glue and flags (turned into columns as justify._Runs does), the breaker's ends and ratios,
    each line's measure and the style's numbers; produces the paragraph's `Line`s with their `Span`s,
    exactly as justify.build_lines_python does: the same hyphen span, optical margins, justification
    (word spaces first, then tracking and glyph scaling), alignment and overfull check, every sum
@@ -15,6 +15,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdlib.h>
+#include <string.h>
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
@@ -24,7 +25,7 @@
 #define HYPH 1
 #define JOIN 2
 
-static PyObject *s_width, *s_shape, *s_text, *s_glyphs, *s_dash;
+static PyObject *s_width, *s_shape, *s_text, *s_glyphs, *s_dash, *s_segs;
 
 /* Python's min(a, b) and max(a, b): the first argument unless the second is strictly beyond it. */
 static double pymin(double a, double b) { return b < a ? b : a; }
@@ -145,19 +146,116 @@ static int hang(PyObject *run, int last, PyObject *table, PyObject *size, double
 
 typedef struct {
     Py_ssize_t nruns, nboxes;
-    PyObject *runs, *before, *first, *sep, *flag;
-    double *gaps, *stretch, *shrink, *wk, *wsz;
+    PyObject *runs; /* a new list of every box's runs, (face, shaped, colour) each */
+    PyObject *flag;
+    double *gaps, *stretch, *shrink, *wk, *wsz; /* per run */
+    double *bgw, *bgy, *bgz;                    /* per box */
     long long *glyphs, *firsts, *seps;
+    unsigned char *before;
     double *g; /* one line's spaces: its runs', then the hyphen's */
 } Para;
 
 static void para_free(Para *p)
 {
+    Py_CLEAR(p->runs);
     PyMem_Free(p->gaps);
+    PyMem_Free(p->bgw);
     PyMem_Free(p->glyphs);
     PyMem_Free(p->firsts);
     PyMem_Free(p->seps);
+    PyMem_Free(p->before);
     PyMem_Free(p->g);
+}
+
+/* The paragraph's runs as columns, as justify._Runs makes them: each box's runs in order, the
+   space (its width, stretch and shrink) before a box's first run when a word space follows the
+   box before, each run's width as the natural width sums it (w * (size / 1000)) and as
+   Line.advance computes it (w * size / 1000), and its glyph count. Returns 1, 0 to decline, -1 on
+   an error (with an exception). */
+static int para_read(Para *p, PyObject *boxes, PyObject *sep, PyObject *gw, PyObject *gy, PyObject *gz, double size)
+{
+    Py_ssize_t nb, bi, r;
+    double k = size / 1000.0;
+    if (!PyList_CheckExact(boxes))
+        return 0;
+    nb = p->nboxes = PyList_GET_SIZE(boxes);
+    p->bgw = PyMem_Malloc(sizeof(double) * (3 * (size_t)nb + 1));
+    p->firsts = PyMem_Malloc(sizeof(long long) * ((size_t)nb + 1));
+    p->seps = PyMem_Malloc(sizeof(long long) * ((size_t)nb + 1));
+    p->runs = PyList_New(0);
+    if (!p->bgw || !p->firsts || !p->seps || !p->runs) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    p->bgy = p->bgw + nb;
+    p->bgz = p->bgy + nb;
+    if (!ints(sep, nb, p->seps) || !floats(gw, nb, p->bgw) || !floats(gy, nb, p->bgy) || !floats(gz, nb, p->bgz) ||
+        !bools(p->flag, nb))
+        return 0;
+    for (bi = 0; bi < nb; bi++) {
+        PyObject *segs = PyObject_GetAttr(PyList_GET_ITEM(boxes, bi), s_segs);
+        Py_ssize_t j;
+        if (segs == NULL)
+            return -1;
+        if (!PyTuple_CheckExact(segs) || PyTuple_GET_SIZE(segs) == 0) {
+            Py_DECREF(segs);
+            return 0;
+        }
+        p->firsts[bi] = PyList_GET_SIZE(p->runs);
+        for (j = 0; j < PyTuple_GET_SIZE(segs); j++) {
+            PyObject *run = PyTuple_GET_ITEM(segs, j);
+            if (!PyTuple_CheckExact(run) || PyTuple_GET_SIZE(run) != 3) {
+                Py_DECREF(segs);
+                return 0;
+            }
+            if (PyList_Append(p->runs, run) < 0) {
+                Py_DECREF(segs);
+                return -1;
+            }
+        }
+        Py_DECREF(segs);
+    }
+    p->firsts[nb] = p->nruns = PyList_GET_SIZE(p->runs);
+    p->gaps = PyMem_Malloc(sizeof(double) * (5 * (size_t)p->nruns + 1));
+    p->glyphs = PyMem_Malloc(sizeof(long long) * ((size_t)p->nruns + 1));
+    p->before = PyMem_Malloc((size_t)p->nruns + 1);
+    p->g = PyMem_Malloc(sizeof(double) * ((size_t)p->nruns + 2));
+    if (!p->gaps || !p->glyphs || !p->before || !p->g) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    p->stretch = p->gaps + p->nruns;
+    p->shrink = p->stretch + p->nruns;
+    p->wk = p->shrink + p->nruns;
+    p->wsz = p->wk + p->nruns;
+    for (r = 0; r < p->nruns; r++) {
+        PyObject *shaped = PyTuple_GET_ITEM(PyList_GET_ITEM(p->runs, r), 1), *gl;
+        double w;
+        int overflow = 0, rc = attr_double(shaped, s_width, &w);
+        if (rc < 0)
+            return PyErr_Occurred() ? -1 : 0;
+        gl = PyObject_GetAttr(shaped, s_glyphs);
+        if (gl == NULL)
+            return -1;
+        p->glyphs[r] = PyLong_CheckExact(gl) ? PyLong_AsLongLongAndOverflow(gl, &overflow) : -1;
+        Py_DECREF(gl);
+        if (overflow || p->glyphs[r] < 0 || p->glyphs[r] > (1LL << 40))
+            return 0;
+        p->wk[r] = w * k;
+        p->wsz[r] = w * size / 1000.0;
+        p->gaps[r] = p->stretch[r] = p->shrink[r] = 0.0;
+        p->before[r] = 0;
+    }
+    for (bi = 1; bi < nb; bi++) {
+        if (p->seps[bi - 1] == SPACE) {
+            r = p->firsts[bi];
+            p->before[r] = 1;
+            p->gaps[r] = p->bgw[bi - 1];
+            p->stretch[r] = p->bgy[bi - 1];
+            p->shrink[r] = p->bgz[bi - 1];
+        }
+    }
+    return 1;
 }
 
 /* One line: its spans made and placed, its Line made. Returns a new reference, NULL on an error,
@@ -315,7 +413,7 @@ static PyObject *one_line(Para *p, Py_ssize_t li, Py_ssize_t nlines, Py_ssize_t 
             sargs[3] = PyFloat_FromDouble(x);
             if (sargs[3] == NULL)
                 goto fail;
-            sargs[4] = (i == 0 || i >= b - a) ? Py_False : PyList_GET_ITEM(p->before, a + i);
+            sargs[4] = (i == 0 || i >= b - a || !p->before[a + i]) ? Py_False : Py_True;
             sargs[5] = PyTuple_GET_ITEM(run, 2);
             sp = PyObject_Vectorcall(Span, sargs, 6, NULL);
             Py_DECREF(sargs[3]);
@@ -361,89 +459,60 @@ fail:
 static PyObject *set_lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Para p;
-    PyObject *ends, *ratios, *widths, *size_o, *para, *hang_left, *hang_right, *Span, *Line, *out = NULL;
-    int justify, align, optical;
+    PyObject *ends, *ratios, *widths, *size_o, *para, *hang_left, *hang_right, *Span, *Line, *nums, *out = NULL;
+    int justify, align, optical, rc;
     double indent, letter, gs_lo, gs_hi, ws_ratio;
     Py_ssize_t nlines, i, s = 0;
 
-    if (nargs != 26) {
-        PyErr_SetString(PyExc_TypeError, "set_lines takes 26 arguments");
+    (void)self;
+    if (nargs != 21) {
+        PyErr_SetString(PyExc_TypeError, "set_lines takes 21 arguments");
         return NULL;
     }
     memset(&p, 0, sizeof p);
-    p.runs = args[0];
-    p.before = args[4];
-    p.first = args[8];
-    p.sep = args[9];
-    p.flag = args[10];
-    ends = args[11];
-    ratios = args[12];
-    widths = args[13];
-    size_o = args[14];
-    justify = PyObject_IsTrue(args[15]);
-    align = (int)PyLong_AsLong(args[16]);
-    para = args[18];
-    optical = PyObject_IsTrue(args[19]);
-    hang_left = args[24];
-    hang_right = args[25];
-    Span = args[22];
-    Line = args[23];
+    p.flag = args[5];
+    ends = args[6];
+    ratios = args[7];
+    widths = args[8];
+    size_o = args[9];
+    justify = PyObject_IsTrue(args[10]);
+    align = (int)PyLong_AsLong(args[11]);
+    para = args[13];
+    optical = PyObject_IsTrue(args[14]);
+    nums = args[16];
+    Span = args[17];
+    Line = args[18];
+    hang_left = args[19];
+    hang_right = args[20];
     if (justify < 0 || optical < 0 || (align == -1 && PyErr_Occurred()))
         return NULL;
-    if (!PyList_CheckExact(p.runs) || !PyList_CheckExact(p.sep) || !PyList_CheckExact(ends) ||
-        !PyList_CheckExact(ratios) || !PyList_CheckExact(widths) || !PyFloat_CheckExact(size_o) ||
-        !PyFloat_CheckExact(args[17]) || !PyFloat_CheckExact(args[20]) || !PyTuple_CheckExact(args[21]) ||
-        PyTuple_GET_SIZE(args[21]) != 3 || !PyDict_CheckExact(hang_left) || !PyDict_CheckExact(hang_right))
+    if (!PyList_CheckExact(ends) || !PyList_CheckExact(ratios) || !PyList_CheckExact(widths) ||
+        !PyFloat_CheckExact(size_o) || !PyFloat_CheckExact(args[12]) || !PyFloat_CheckExact(args[15]) ||
+        !PyTuple_CheckExact(nums) || PyTuple_GET_SIZE(nums) != 3 || !PyDict_CheckExact(hang_left) ||
+        !PyDict_CheckExact(hang_right))
         Py_RETURN_NONE;
     for (i = 0; i < 3; i++)
-        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(args[21], i)))
+        if (!PyFloat_CheckExact(PyTuple_GET_ITEM(nums, i)))
             Py_RETURN_NONE;
-    indent = PyFloat_AS_DOUBLE(args[17]);
-    letter = PyFloat_AS_DOUBLE(args[20]);
-    gs_lo = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(args[21], 0));
-    gs_hi = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(args[21], 1));
-    ws_ratio = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(args[21], 2));
-    p.nruns = PyList_GET_SIZE(p.runs);
-    p.nboxes = PyList_GET_SIZE(p.sep);
+    indent = PyFloat_AS_DOUBLE(args[12]);
+    letter = PyFloat_AS_DOUBLE(args[15]);
+    gs_lo = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(nums, 0));
+    gs_hi = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(nums, 1));
+    ws_ratio = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(nums, 2));
     nlines = PyList_GET_SIZE(ends);
     if (PyList_GET_SIZE(widths) != nlines)
         Py_RETURN_NONE;
-    for (i = 0; i < p.nruns; i++) {
-        PyObject *r = PyList_GET_ITEM(p.runs, i);
-        if (!PyTuple_CheckExact(r) || PyTuple_GET_SIZE(r) != 3)
-            Py_RETURN_NONE;
-    }
     for (i = 0; i < nlines; i++)
         if (!PyFloat_CheckExact(PyList_GET_ITEM(widths, i)))
             Py_RETURN_NONE;
-    p.gaps = PyMem_Malloc(sizeof(double) * (5 * (size_t)p.nruns + 1));
-    p.glyphs = PyMem_Malloc(sizeof(long long) * ((size_t)p.nruns + 1));
-    p.firsts = PyMem_Malloc(sizeof(long long) * ((size_t)p.nboxes + 1));
-    p.seps = PyMem_Malloc(sizeof(long long) * ((size_t)p.nboxes + 1));
-    p.g = PyMem_Malloc(sizeof(double) * ((size_t)p.nruns + 2));
-    if (!p.gaps || !p.glyphs || !p.firsts || !p.seps || !p.g) {
-        para_free(&p);
-        return PyErr_NoMemory();
-    }
-    p.stretch = p.gaps + p.nruns;
-    p.shrink = p.stretch + p.nruns;
-    p.wk = p.shrink + p.nruns;
-    p.wsz = p.wk + p.nruns;
-    if (!floats(args[1], p.nruns, p.gaps) || !floats(args[2], p.nruns, p.stretch) ||
-        !floats(args[3], p.nruns, p.shrink) || !bools(p.before, p.nruns) || !floats(args[5], p.nruns, p.wk) ||
-        !floats(args[6], p.nruns, p.wsz) || !ints(args[7], p.nruns, p.glyphs) ||
-        !ints(p.sep, p.nboxes, p.seps) || !bools(p.flag, p.nboxes))
-        goto decline;
-    if (p.first == Py_None) {
-        if (p.nruns != p.nboxes)
-            goto decline;
-        for (i = 0; i <= p.nboxes; i++)
-            p.firsts[i] = i;
-    } else if (!ints(p.first, p.nboxes + 1, p.firsts))
+    rc = para_read(&p, args[0], args[1], args[2], args[3], args[4], PyFloat_AS_DOUBLE(size_o));
+    if (rc < 0)
+        goto fail;
+    if (rc == 0)
         goto decline;
     out = PyList_New(nlines);
     if (out == NULL)
-        goto done;
+        goto fail;
     for (i = 0; i < nlines; i++) {
         PyObject *eo = PyList_GET_ITEM(ends, i), *ratio, *line;
         Py_ssize_t e;
@@ -475,27 +544,27 @@ static PyObject *set_lines(PyObject *self, PyObject *const *args, Py_ssize_t nar
         PyList_SET_ITEM(out, i, line);
         s = e + 1;
     }
-    goto done;
+    para_free(&p);
+    return out;
 decline:
     Py_XDECREF(out);
     para_free(&p);
     Py_RETURN_NONE;
 fail:
-    Py_CLEAR(out);
-done:
+    Py_XDECREF(out);
     para_free(&p);
-    return out;
+    return NULL;
 }
 
 static PyMethodDef methods[] = {
     {"set_lines", (PyCFunction)(void (*)(void))set_lines, METH_FASTCALL,
-     "set_lines(runs, gaps, stretch, shrink, before, wk, wsz, glyphs, first, sep, flag, ends, ratios, widths,\n"
-     "size, justify, align, indent, para, optical, letter_spacing, (gs_lo, gs_hi, ws_ratio), Span, Line,\n"
-     "hang_left, hang_right) -> list of Line, or None to decline (see justify.build_lines_python)"},
+     "set_lines(boxes, sep, gw, gy, gz, flag, ends, ratios, widths, size, justify, align, indent, para,\n"
+     "optical, letter_spacing, (gs_lo, gs_hi, ws_ratio), Span, Line, hang_left, hang_right)\n"
+     "-> list of Line, or None to decline (see justify.build_lines_python)"},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_setlines", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_setlines", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__setlines(void)
 {
@@ -504,7 +573,8 @@ PyMODINIT_FUNC PyInit__setlines(void)
     s_text = PyUnicode_InternFromString("text");
     s_glyphs = PyUnicode_InternFromString("glyphs");
     s_dash = PyUnicode_InternFromString("-");
-    if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash)
+    s_segs = PyUnicode_InternFromString("segs");
+    if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash || !s_segs)
         return NULL;
     return PyModule_Create(&module);
 }

@@ -102,14 +102,15 @@ def build_lines(
     """The lines of one paragraph broken at `br` (in C when the extension is built)."""
     if not br.ends:
         return []
-    p = _Runs(it, boxes, size)
-    out = _c_lines(p, it, br, width, size, justify, align, indent, para, spec)
-    return out if out is not None else _lines(p, it, br, width, size, justify, align, indent, para, spec)
+    out = _c_lines(it, boxes, br, width, size, justify, align, indent, para, spec)
+    if out is not None:
+        return out
+    return _lines(_Runs(it, boxes, size), it, br, width, size, justify, align, indent, para, spec)
 
 
 def _c_lines(
-    p: _Runs,
     it: Items,
+    boxes: list[Box],
     br: Breaks,
     width: Callable[[int], float],
     size: float,
@@ -125,10 +126,9 @@ def _c_lines(
         return None
     lo, hi = spec.glyph_scaling
     return _setlines.set_lines(
-        p.runs, p.gaps, p.stretch, p.shrink, p.before, p.wk, p.wsz, p.glyphs,
-        None if isinstance(p.first, range) else p.first, it.sep, it.flag, br.ends, br.ratios,
-        [width(li) for li in range(len(br.ends))], size, justify, _ALIGN.get(align, 0), indent, para,
-        spec.optical_margins, spec.letter_spacing, (lo, hi, ws.min / ws.ideal), Span, Line, HANG_LEFT, HANG_RIGHT,
+        boxes, it.sep, it.gw, it.gy, it.gz, it.flag, br.ends, br.ratios, [width(li) for li in range(len(br.ends))],
+        size, justify, _ALIGN.get(align, 0), indent, para, spec.optical_margins, spec.letter_spacing,
+        (lo, hi, ws.min / ws.ideal), Span, Line, HANG_LEFT, HANG_RIGHT,
     )  # fmt: skip
 
 
