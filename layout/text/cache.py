@@ -126,17 +126,14 @@ def _face(path: str, faces: dict[str, Face], allowed: set[str]) -> Face:
 def _decode_trusted(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
     """Lines from an entry this build made itself (a helper process's, see `adopt`): as `_decode`,
     without its checks, which cost half of composing a large issue's pages."""
-    get = faces.get
-    return [
-        Line(
-            [
-                Span(get(path) or _face(path, faces, allowed), size, Shaped(text, kerns, width, glyphs), *span_rest)
-                for path, size, text, kerns, width, glyphs, span_rest in spans
-            ],
-            *rest,
-        )
-        for spans, rest in entry
-    ]
+    lines = []
+    for spans, rest in entry:
+        out = []
+        for path, size, text, kerns, width, glyphs, span_rest in spans:
+            face = faces.get(path) or _face(path, faces, allowed)
+            out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
+        lines.append(Line(out, *rest))
+    return lines
 
 
 def style_fonts(style: Style) -> dict[str, Path]:

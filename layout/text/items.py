@@ -177,6 +177,10 @@ class ItemBuilder:
         rows = []
         for pieces in words:
             r = known.get(pieces)
+            if r is None and capitalized and not _initial_capital(pieces):
+                # Capitalised words hyphenated too: a word that is not has the rows it has without.
+                plain = self._rows.get((*rkey[:5], False, justify), {}).get(pieces)
+                r = (plain[0], plain[1], (*plain[2][:6], True)) if plain is not None else None
             if r is None:
                 key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
                 frags = self._frag_cache.get(key)
@@ -317,6 +321,16 @@ class ItemBuilder:
         it.hw.append(hw)
         it.pen.append(pen)
         it.flag.append(flagged)
+
+
+def _initial_capital(pieces: tuple) -> bool:
+    """Whether the word's first letter is a capital (only then does hyphenating capitalised words
+    change its break points: see Hyphenator.points)."""
+    for _, t in pieces:
+        for ch in t:
+            if ch.isalpha():
+                return ch.isupper()
+    return False
 
 
 def _slice(
