@@ -273,7 +273,7 @@ class ItemBuilder:
         penalty, flagged, space width after the word) per fragment. The last fragment's kind
         is decided by the caller (a space or the paragraph's end)."""
         k = size / 1000.0
-        text = "".join(t for _, t in pieces)
+        text = pieces[0][1] if len(pieces) == 1 else "".join([t for _, t in pieces])
         brk = self._breaks_in(text, hyph, capitalized, anywhere)
         cuts = [0] + [b[0] for b in brk] + [len(text)]
         out = []
