@@ -179,3 +179,111 @@ def test_a_render_is_the_same_bytes_with_and_without_the_extension(tmp_path: Pat
     slow, accel_slow = _render(issue, tmp_path / "py.pdf", pure=True)
     assert (accel_fast, accel_slow) == ("True", "False")
     assert fast == slow
+
+
+@pytest.fixture(scope="module")
+def entries() -> tuple[list[tuple], set[str]]:
+    """Cache entries of every line of the sample issue, as a helper process would send them."""
+    from layout.pipeline import build
+    from layout.text.cache import _encode
+
+    b = build(SAMPLE, cache=False, parallel=False)
+    lines = [it.line for page in b.composed.pages for it in page.items if hasattr(it, "line")]
+    faces = {str(sp.face.path) for ln in lines for sp in ln.spans}
+    return [_encode(lines[i : i + 7]) for i in range(0, len(lines), 7)], faces
+
+
+def _python_decode(entry: tuple, faces: dict) -> list[Line]:
+    from layout.text.fonts import Shaped
+    from layout.text.line import Span
+
+    return [Line([Span(faces[p], sz, Shaped(t, k, w, g), *r) for p, sz, t, k, w, g, r in spans], *rest)
+            for spans, rest in entry]  # fmt: skip
+
+
+@needs_accel
+def test_c_decode_equals_the_python_decode(entries) -> None:
+    from layout.text.cache import FontBook
+    from layout.text.fonts import Shaped
+    from layout.text.line import Span
+
+    es, paths = entries
+    faces = {p: FontBook.face(Path(p)) for p in paths}
+    n = 0
+    for e in es:
+        got = justify._setlines.decode(e, faces, Span, Shaped, Line)
+        want = _python_decode(e, faces)
+        assert got == want and repr(got) == repr(want)
+        assert all(type(s) is Span and type(s.shaped) is Shaped for ln in got for s in ln.spans)
+        n += len(got)
+    assert n > 100
+
+
+@needs_accel
+def test_c_decode_declines_what_it_does_not_know(entries) -> None:
+    """A face not loaded yet, lists for tuples, a span of the wrong length: None (the Python code
+    then loads the face, or raises as it always did)."""
+    from layout.text.cache import FontBook
+    from layout.text.fonts import Shaped
+    from layout.text.line import Span
+
+    es, paths = entries
+    faces = {p: FontBook.face(Path(p)) for p in paths}
+    e = es[0]
+    dec = justify._setlines.decode
+    assert dec(e, {}, Span, Shaped, Line) is None
+    assert dec(list(e), faces, Span, Shaped, Line) is None
+    spans, rest = e[0]
+    assert dec(((spans, rest[:-1]), *e[1:]), faces, Span, Shaped, Line) is None
+    assert dec((((spans[0][:-1],) + spans[1:], rest), *e[1:]), faces, Span, Shaped, Line) is None
+    with pytest.raises(TypeError):
+        dec(((((["unhashable"], *spans[0][1:]),), rest),), faces, Span, Shaped, Line)
+
+
+@needs_accel
+def test_objects_made_in_c_equal_those_their_classes_make() -> None:
+    from layout.text.fonts import Shaped
+    from layout.text.line import Span
+
+    make = justify._setlines.make
+    rng = random.Random(3)
+    for _ in range(200):
+        sh = ("x" * rng.randint(0, 5), rng.choice([None, (0.5, -1.0)]), rng.uniform(0, 900), rng.randint(0, 5))
+        sp = (None, rng.uniform(5, 20), rng.uniform(-5, 200), rng.random() < 0.5, "#112233")
+        rest = (rng.uniform(50, 300), 0.0, 1.0, True, False, rng.random() < 0.5, False, -0.25, 2, 0.0, False)
+        want = Line([Span(*sp[:2], Shaped(*sh), *sp[2:])], *rest)  # type: ignore[misc]
+        got = make(Line, [make(Span, *sp[:2], make(Shaped, *sh), *sp[2:])], *rest)
+        assert got == want and repr(got) == repr(want) and type(got.spans[0].shaped) is Shaped
+    with pytest.raises(TypeError):
+        make(Line, 1, 2)  # the wrong number of fields: the class itself is called, and refuses
+
+
+@needs_accel
+def test_decoding_does_not_leak(entries) -> None:
+    import gc
+    import tracemalloc
+
+    from layout.text.cache import FontBook
+    from layout.text.fonts import Shaped
+    from layout.text.line import Span
+
+    es, paths = entries
+    faces = {p: FontBook.face(Path(p)) for p in paths}
+
+    def run(k: int) -> None:
+        for _ in range(k):
+            for e in es[:20]:
+                assert justify._setlines.decode(e, faces, Span, Shaped, Line) is not None
+                assert justify._setlines.decode(e, {}, Span, Shaped, Line) is None
+
+    run(3)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(30)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 16384, grown

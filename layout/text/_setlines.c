@@ -14,6 +14,7 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,176 @@ static PyObject *s_width, *s_shape, *s_text, *s_glyphs, *s_dash, *s_segs;
 /* Python's min(a, b) and max(a, b): the first argument unless the second is strictly beyond it. */
 static double pymin(double a, double b) { return b < a ? b : a; }
 static double pymax(double a, double b) { return b > a ? b : a; }
+
+/* Objects made without calling their class: Span, Shaped and Line are dataclasses with slots whose
+   __init__ only stores each argument in its field, in order (`register` is given them and their
+   field names; layout/text/line.py checks at import that an object made here equals one its class
+   makes). A class not registered, or whose fields are not plain slots, is called instead. */
+#define MAXF 16
+typedef struct {
+    PyTypeObject *type;
+    Py_ssize_t n;
+    Py_ssize_t off[MAXF];
+} Maker;
+
+static Maker SPAN, SHAPED, LINE;
+
+static int maker_set(Maker *m, PyObject *cls, PyObject *names)
+{
+    Py_ssize_t i;
+    if (!PyType_Check(cls) || !PyTuple_CheckExact(names) || PyTuple_GET_SIZE(names) > MAXF)
+        return 0;
+    for (i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *d = PyDict_GetItemWithError(((PyTypeObject *)cls)->tp_dict, PyTuple_GET_ITEM(names, i));
+        PyMemberDef *md;
+        if (d == NULL || !Py_IS_TYPE(d, &PyMemberDescr_Type))
+            return 0;
+        md = ((PyMemberDescrObject *)d)->d_member;
+        if (md->type != T_OBJECT_EX || (md->flags & READONLY))
+            return 0;
+        m->off[i] = md->offset;
+    }
+    Py_XDECREF(m->type);
+    Py_INCREF(cls);
+    m->type = (PyTypeObject *)cls;
+    m->n = PyTuple_GET_SIZE(names);
+    return 1;
+}
+
+/* A new object of the maker's class with these field values (n of them). */
+static PyObject *make(Maker *m, PyObject *cls, PyObject *const *v, Py_ssize_t n)
+{
+    PyObject *o;
+    Py_ssize_t i;
+    if (m->type == NULL || (PyObject *)m->type != cls || m->n != n)
+        return PyObject_Vectorcall(cls, v, n, NULL);
+    o = m->type->tp_alloc(m->type, 0);
+    if (o == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        Py_INCREF(v[i]);
+        *(PyObject **)((char *)o + m->off[i]) = v[i];
+    }
+    return o;
+}
+
+static PyObject *do_register(PyObject *self, PyObject *args)
+{
+    PyObject *span, *span_f, *shaped, *shaped_f, *line, *line_f;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOOOOO", &span, &span_f, &shaped, &shaped_f, &line, &line_f))
+        return NULL;
+    if (!maker_set(&SPAN, span, span_f) || !maker_set(&SHAPED, shaped, shaped_f) || !maker_set(&LINE, line, line_f)) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_CLEAR(SPAN.type);
+        Py_CLEAR(SHAPED.type);
+        Py_CLEAR(LINE.type);
+        Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
+/* make() for Python: make(cls, *values) (for the check that such objects equal the class's). */
+static PyObject *do_make(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    Maker *m;
+    (void)self;
+    if (nargs < 1) {
+        PyErr_SetString(PyExc_TypeError, "make(cls, *values)");
+        return NULL;
+    }
+    m = args[0] == (PyObject *)SPAN.type ? &SPAN : args[0] == (PyObject *)SHAPED.type ? &SHAPED : &LINE;
+    return make(m, args[0], args + 1, nargs - 1);
+}
+
+/* Lines from a cache entry this build made itself (cache._decode_trusted): ((spans, rest), ...) with
+   each span (path, size, text, kerns, width, glyphs, (x, space_before, colour)). `faces` maps
+   paths to faces. None for anything else, or a face not in `faces` (the Python code loads it). */
+static PyObject *decode(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *entry, *faces, *Span, *Shaped, *Line, *out;
+    Py_ssize_t i, j, n;
+    (void)self;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "decode(entry, faces, Span, Shaped, Line)");
+        return NULL;
+    }
+    entry = args[0];
+    faces = args[1];
+    Span = args[2];
+    Shaped = args[3];
+    Line = args[4];
+    if (!PyTuple_CheckExact(entry) || !PyDict_CheckExact(faces))
+        Py_RETURN_NONE;
+    n = PyTuple_GET_SIZE(entry);
+    out = PyList_New(n);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *ln = PyTuple_GET_ITEM(entry, i), *spans, *rest, *list, *lv[12], *line;
+        Py_ssize_t ns;
+        if (!PyTuple_CheckExact(ln) || PyTuple_GET_SIZE(ln) != 2)
+            goto decline;
+        spans = PyTuple_GET_ITEM(ln, 0);
+        rest = PyTuple_GET_ITEM(ln, 1);
+        if (!PyTuple_CheckExact(spans) || !PyTuple_CheckExact(rest) || PyTuple_GET_SIZE(rest) != 11)
+            goto decline;
+        ns = PyTuple_GET_SIZE(spans);
+        list = PyList_New(ns);
+        if (list == NULL)
+            goto fail;
+        for (j = 0; j < ns; j++) {
+            PyObject *sp = PyTuple_GET_ITEM(spans, j), *face, *sr, *sh, *sv[6], *span;
+            if (!PyTuple_CheckExact(sp) || PyTuple_GET_SIZE(sp) != 7 || !PyTuple_CheckExact(PyTuple_GET_ITEM(sp, 6)) ||
+                PyTuple_GET_SIZE(PyTuple_GET_ITEM(sp, 6)) != 3) {
+                Py_DECREF(list);
+                goto decline;
+            }
+            face = PyDict_GetItemWithError(faces, PyTuple_GET_ITEM(sp, 0));
+            if (face == NULL || !PyObject_IsTrue(face)) {
+                Py_DECREF(list);
+                if (PyErr_Occurred())
+                    goto fail;
+                goto decline;
+            }
+            sh = make(&SHAPED, Shaped, &PyTuple_GET_ITEM(sp, 2), 4);
+            if (sh == NULL) {
+                Py_DECREF(list);
+                goto fail;
+            }
+            sr = PyTuple_GET_ITEM(sp, 6);
+            sv[0] = face;
+            sv[1] = PyTuple_GET_ITEM(sp, 1);
+            sv[2] = sh;
+            sv[3] = PyTuple_GET_ITEM(sr, 0);
+            sv[4] = PyTuple_GET_ITEM(sr, 1);
+            sv[5] = PyTuple_GET_ITEM(sr, 2);
+            span = make(&SPAN, Span, sv, 6);
+            Py_DECREF(sh);
+            if (span == NULL) {
+                Py_DECREF(list);
+                goto fail;
+            }
+            PyList_SET_ITEM(list, j, span);
+        }
+        lv[0] = list;
+        for (j = 0; j < 11; j++)
+            lv[j + 1] = PyTuple_GET_ITEM(rest, j);
+        line = make(&LINE, Line, lv, 12);
+        Py_DECREF(list);
+        if (line == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, line);
+    }
+    return out;
+decline:
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
 
 /* A list of exactly n plain floats into out; 0 if it is anything else. */
 static int floats(PyObject *list, Py_ssize_t n, double *out)
@@ -415,7 +586,7 @@ static PyObject *one_line(Para *p, Py_ssize_t li, Py_ssize_t nlines, Py_ssize_t 
                 goto fail;
             sargs[4] = (i == 0 || i >= b - a || !p->before[a + i]) ? Py_False : Py_True;
             sargs[5] = PyTuple_GET_ITEM(run, 2);
-            sp = PyObject_Vectorcall(Span, sargs, 6, NULL);
+            sp = make(&SPAN, Span, sargs, 6);
             Py_DECREF(sargs[3]);
             if (sp == NULL)
                 goto fail;
@@ -437,7 +608,7 @@ static PyObject *one_line(Para *p, Py_ssize_t li, Py_ssize_t nlines, Py_ssize_t 
     args[10] = PyFloat_FromDouble(over > 0.01 ? over : 0.0);
     args[11] = breaks_word ? Py_True : Py_False;
     if (args[2] && args[3] && args[10])
-        line = PyObject_Vectorcall(Line, args, 12, NULL);
+        line = make(&LINE, Line, args, 12);
     Py_XDECREF(args[2]);
     Py_XDECREF(args[3]);
     Py_XDECREF(args[10]);
@@ -561,6 +732,11 @@ static PyMethodDef methods[] = {
      "set_lines(boxes, sep, gw, gy, gz, flag, ends, ratios, widths, size, justify, align, indent, para,\n"
      "optical, letter_spacing, (gs_lo, gs_hi, ws_ratio), Span, Line, hang_left, hang_right)\n"
      "-> list of Line, or None to decline (see justify.build_lines_python)"},
+    {"register", do_register, METH_VARARGS,
+     "register(Span, fields, Shaped, fields, Line, fields) -> bool: make these without calling them"},
+    {"make", (PyCFunction)(void (*)(void))do_make, METH_FASTCALL, "make(cls, *values): as register()ed"},
+    {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
+     "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
     {NULL, NULL, 0, NULL},
 };
 

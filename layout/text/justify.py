@@ -10,11 +10,13 @@ compiler, input the C code declines, or LAYOUT_PURE_PYTHON=1 set before the impo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from itertools import chain
 
 from ..manifest.stylesheet import TextSpec
+from .fonts import Shaped
 from .items import Box
 from .line import Line, Span
 from .linebreak import HYPH, JOIN, SPACE, Breaks, Items
@@ -27,6 +29,30 @@ if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
         from . import _setlines  # type: ignore[attr-defined,no-redef]
     except ImportError:  # not built (no compiler): the Python code below does the work
         _setlines = None
+
+
+def _register() -> bool:
+    """Let the C code make Spans, Shapeds and Lines without calling their classes (their __init__
+    only stores each field), if one it makes equals one the class makes; else it calls them."""
+    if _setlines is None:
+        return False
+
+    def names(cls: type) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    if not _setlines.register(Span, names(Span), Shaped, names(Shaped), Line, names(Line)):
+        return False
+    make = _setlines.make
+    shaped = ("ab", (1.5, 0.0), 2.5, 2)
+    span = (None, 9.5, 3.25, True, "#000000")  # face, size, (shaped), x, space before, colour
+    rest = (100.0, 0.1, 0.99, True, False, True, False, 0.5, 3, 0.0, True)
+    want = Line([Span(*span[:2], Shaped(*shaped), *span[2:])], *rest)  # type: ignore[misc]
+    made = make(Line, [make(Span, *span[:2], make(Shaped, *shaped), *span[2:])], *rest)
+    return type(made) is Line and made == want and repr(made) == repr(want)
+
+
+if not _register():
+    _setlines = None
 ACCELERATED = _setlines is not None
 _ALIGN = {"center": 1, "right": 2}  # any other alignment starts at the left
 
