@@ -259,7 +259,7 @@ def test_objects_made_in_c_equal_those_their_classes_make() -> None:
 
 
 @needs_accel
-def test_decoding_does_not_leak(entries) -> None:
+def test_decoding_and_encoding_do_not_leak(entries) -> None:
     import gc
     import tracemalloc
 
@@ -273,8 +273,10 @@ def test_decoding_does_not_leak(entries) -> None:
     def run(k: int) -> None:
         for _ in range(k):
             for e in es[:20]:
-                assert justify._setlines.decode(e, faces, Span, Shaped, Line) is not None
+                lines = justify._setlines.decode(e, faces, Span, Shaped, Line)
                 assert justify._setlines.decode(e, {}, Span, Shaped, Line) is None
+                assert justify._setlines.encode(lines) == e
+                assert justify._setlines.encode([*lines, None]) is None
 
     run(3)
     gc.collect()
@@ -287,3 +289,22 @@ def test_decoding_does_not_leak(entries) -> None:
     finally:
         tracemalloc.stop()
     assert grown < 16384, grown
+
+
+@needs_accel
+def test_c_encode_equals_the_python_encode(entries) -> None:
+    from layout.text.cache import FontBook, _encode_python
+
+    es, paths = entries
+    faces = {p: FontBook.face(Path(p)) for p in paths}
+    for e in es:
+        lines = _python_decode(e, faces)
+        got = justify._setlines.encode(lines)
+        assert got == _encode_python(lines) == e and repr(got) == repr(e)
+    assert justify._setlines.encode([]) == ()
+    lines = _python_decode(es[0], faces)
+    assert justify._setlines.encode([*lines, "not a line"]) is None
+    assert justify._setlines.encode(tuple(lines)) is None  # not a list
+    odd = _python_decode(es[0], faces)
+    del odd[0].spans[0].color  # an empty slot: Python's attrgetter raises; C declines
+    assert justify._setlines.encode(odd) is None

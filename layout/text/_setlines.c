@@ -1,16 +1,22 @@
-/* _setlines: the line filling of layout/text/justify.py in C (an optional accelerator).
+/* _setlines: the line filling of layout/text/justify.py and the paragraph cache's encoding in C
+   (an optional accelerator).
 
-   Reads one paragraph's boxes (each a tuple of runs: face, shaped text, colour) and its items' separators,
-   glue and flags (turned into columns as justify._Runs does), the breaker's ends and ratios,
-   each line's measure and the style's numbers; produces the paragraph's `Line`s with their `Span`s,
-   exactly as justify.build_lines_python does: the same hyphen span, optical margins, justification
-   (word spaces first, then tracking and glyph scaling), alignment and overfull check, every sum
-   and product in the Python order in doubles (no contraction of a*b+c: see setup.py's flags),
-   min() and max() keeping the first extreme as Python's do.
+   set_lines reads one paragraph's boxes (each a tuple of runs: face, shaped text, colour) and its
+   items' separators, glue and flags (turned into columns as justify._Runs does), the breaker's ends
+   and ratios, each line's measure and the style's numbers; produces the paragraph's `Line`s with
+   their `Span`s exactly as justify.build_lines_python does: the same hyphen span, optical margins,
+   justification (word spaces first, then tracking and glyph scaling), alignment and overfull check,
+   every sum and product in the Python order in doubles (no contraction of a*b+c: see setup.py's
+   flags), min() and max() keeping the first extreme as Python's do.
 
-   Returns None when the input is anything the Python code might treat differently (list items
-   that are not plain floats, ints or bools, a line with no runs, ends out of order): the caller
-   then runs the Python code, which stays the reference. */
+   encode and decode turn lines into the cache's plain tuples and back, as cache._encode_python and
+   cache._decode_trusted do. Spans, shaped runs and lines are made without calling their classes
+   (see `register`), which is most of what decoding costs in Python.
+
+   Every function returns None when the input is anything the Python code might treat differently
+   (list items that are not plain floats, ints or bools, a line with no runs, ends out of order, an
+   entry of another shape, a face not loaded yet): the caller then runs the Python code, which stays
+   the reference. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -198,6 +204,131 @@ decline:
     Py_DECREF(out);
     Py_RETURN_NONE;
 fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* Field i of an object made by m's class, borrowed (NULL if the slot is empty). */
+#define FIELD(m, o, i) (*(PyObject **)((char *)(o) + (m).off[i]))
+
+/* Lines as cache entries (cache._encode): ((spans, rest), ...) with each span (path, size, text,
+   kerns, width, glyphs, (x, space_before, colour)) and rest every Line field after `spans`; a face
+   by str(face.path). None for anything not made of the registered classes. */
+static PyObject *encode(PyObject *self, PyObject *lines)
+{
+    PyObject *out, *faces[16] = {NULL}, *paths[16] = {NULL}, *s_path = NULL;
+    Py_ssize_t i, j, n, nf = 0;
+    (void)self;
+    if (!PyList_CheckExact(lines) || SPAN.type == NULL || SHAPED.type == NULL || LINE.type == NULL)
+        Py_RETURN_NONE;
+    n = PyList_GET_SIZE(lines);
+    out = PyTuple_New(n);
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        PyObject *ln = PyList_GET_ITEM(lines, i), *spans, *st, *rest, *pair;
+        Py_ssize_t ns;
+        if (!Py_IS_TYPE(ln, LINE.type))
+            goto decline;
+        spans = FIELD(LINE, ln, 0);
+        if (spans == NULL || !PyList_CheckExact(spans))
+            goto decline;
+        ns = PyList_GET_SIZE(spans);
+        st = PyTuple_New(ns);
+        if (st == NULL)
+            goto fail;
+        for (j = 0; j < ns; j++) {
+            PyObject *sp = PyList_GET_ITEM(spans, j), *face, *sh, *path = NULL, *r, *t;
+            Py_ssize_t k;
+            int f;
+            if (!Py_IS_TYPE(sp, SPAN.type) || (sh = FIELD(SPAN, sp, 2)) == NULL || !Py_IS_TYPE(sh, SHAPED.type)) {
+                Py_DECREF(st);
+                goto decline;
+            }
+            for (f = 0; f < 6; f++)
+                if (FIELD(SPAN, sp, f) == NULL) {
+                    Py_DECREF(st);
+                    goto decline;
+                }
+            for (f = 0; f < 4; f++)
+                if (FIELD(SHAPED, sh, f) == NULL) {
+                    Py_DECREF(st);
+                    goto decline;
+                }
+            face = FIELD(SPAN, sp, 0);
+            for (k = 0; k < nf; k++)
+                if (faces[k] == face) {
+                    path = paths[k];
+                    break;
+                }
+            if (path == NULL) {
+                PyObject *po;
+                if (s_path == NULL && (s_path = PyUnicode_InternFromString("path")) == NULL) {
+                    Py_DECREF(st);
+                    goto fail;
+                }
+                po = PyObject_GetAttr(face, s_path);
+                path = po ? PyObject_Str(po) : NULL;
+                Py_XDECREF(po);
+                if (path == NULL) {
+                    Py_DECREF(st);
+                    goto fail;
+                }
+                if (nf == 16) { /* more faces in one paragraph than the table holds: Python does it */
+                    Py_DECREF(path);
+                    Py_DECREF(st);
+                    goto decline;
+                }
+                faces[nf] = face;
+                paths[nf++] = path; /* owned by the table */
+            }
+            r = PyTuple_Pack(3, FIELD(SPAN, sp, 3), FIELD(SPAN, sp, 4), FIELD(SPAN, sp, 5));
+            if (r == NULL) {
+                Py_DECREF(st);
+                goto fail;
+            }
+            t = PyTuple_Pack(7, path, FIELD(SPAN, sp, 1), FIELD(SHAPED, sh, 0), FIELD(SHAPED, sh, 1),
+                             FIELD(SHAPED, sh, 2), FIELD(SHAPED, sh, 3), r);
+            Py_DECREF(r);
+            if (t == NULL) {
+                Py_DECREF(st);
+                goto fail;
+            }
+            PyTuple_SET_ITEM(st, j, t);
+        }
+        rest = PyTuple_New(LINE.n - 1);
+        if (rest == NULL) {
+            Py_DECREF(st);
+            goto fail;
+        }
+        for (j = 1; j < LINE.n; j++) {
+            PyObject *v = FIELD(LINE, ln, j);
+            if (v == NULL) {
+                Py_DECREF(st);
+                Py_DECREF(rest);
+                goto decline;
+            }
+            Py_INCREF(v);
+            PyTuple_SET_ITEM(rest, j - 1, v);
+        }
+        pair = PyTuple_Pack(2, st, rest);
+        Py_DECREF(st);
+        Py_DECREF(rest);
+        if (pair == NULL)
+            goto fail;
+        PyTuple_SET_ITEM(out, i, pair);
+    }
+    for (i = 0; i < nf; i++)
+        Py_DECREF(paths[i]);
+    return out;
+decline:
+    for (i = 0; i < nf; i++)
+        Py_DECREF(paths[i]);
+    Py_DECREF(out);
+    Py_RETURN_NONE;
+fail:
+    for (i = 0; i < nf; i++)
+        Py_DECREF(paths[i]);
     Py_DECREF(out);
     return NULL;
 }
@@ -735,6 +866,7 @@ static PyMethodDef methods[] = {
     {"register", do_register, METH_VARARGS,
      "register(Span, fields, Shaped, fields, Line, fields) -> bool: make these without calling them"},
     {"make", (PyCFunction)(void (*)(void))do_make, METH_FASTCALL, "make(cls, *values): as register()ed"},
+    {"encode", encode, METH_O, "encode(lines) -> cache entry, or None (see cache._encode)"},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
     {NULL, NULL, 0, NULL},

@@ -56,7 +56,18 @@ _SPAN_REST = attrgetter(*[f.name for f in dataclasses.fields(Span)][3:])  # ever
 
 
 def _encode(lines: list[Line]) -> tuple:
-    """Lines as plain tuples; faces by their file path, shaped runs by their data."""
+    """Lines as plain tuples; faces by their file path, shaped runs by their data (in C when the
+    extension is built)."""
+    fast = justify._setlines
+    if fast is not None:
+        encoded = fast.encode(lines)
+        if encoded is not None:
+            return encoded
+    return _encode_python(lines)
+
+
+def _encode_python(lines: list[Line]) -> tuple:
+    """`_encode` in Python: the reference the C code must equal."""
     out = []
     paths: dict[int, str] = {}
     for ln in lines:
