@@ -308,3 +308,44 @@ def test_c_encode_equals_the_python_encode(entries) -> None:
     odd = _python_decode(es[0], faces)
     del odd[0].spans[0].color  # an empty slot: Python's attrgetter raises; C declines
     assert justify._setlines.encode(odd) is None
+
+
+SHAPING = [
+    "office", "affluent", "fjord", "AVATAR", "Typography", "W.A.", "\u201cquoted\u201d", "it\u2019s", "na\u0308ive",
+    "e\u0301te\u0301", "\u1f08\u03b8\u1fc6\u03bd\u03b1\u03b9", "\u6f22\u5b57", "\u2014", "1,234.56", "x\u00ady",
+    "\U0001f600", "\u02bcokina", "Ta\u0302m", "ffi ffl", "\ufb01ne", " ", "\u0301",
+]  # fmt: skip
+
+
+@needs_accel
+def test_c_glyph_loop_equals_the_python_loop() -> None:
+    """HarfBuzz's output turned into a Shaped run by C and by Python: the same run (characters,
+    kerns bit for bit, width, glyph count), the same None (a mark moved off the baseline), for every
+    face of the style and the fallbacks, with and without ligatures."""
+    import uharfbuzz as hb
+
+    from layout.text import fonts
+
+    style = load_style(None)
+    faces = {id(r.face): r.face for r in style.roles.values()}
+    faces.update({id(f): f for f in style.fallbacks})
+    copy = " ".join(md.read_text(encoding="utf-8") for md in sorted((SAMPLE / "articles").glob("*.md")))
+    words = [*SHAPING, *sorted(set(copy.split()))[:400]]
+    compared = declined = 0
+    for face in faces.values():
+        for text in words:
+            for features in ({"kern": True, "liga": True}, {"kern": True, "liga": False}):
+                buf = hb.Buffer()
+                buf.add_str(text)
+                buf.guess_segment_properties()
+                hb.shape(face._hb, buf, features)
+                args = (text, buf.glyph_infos, buf.glyph_positions, face.rl.face.charToGlyph, face._g2c,
+                        face.rl.face.charWidths, 1000.0 / face.upem)  # fmt: skip
+                got = justify._setlines.glyphs(*args, fonts.Shaped)
+                want = fonts.glyph_loop(*args)
+                if got is NotImplemented:
+                    declined += 1
+                    continue
+                assert repr(got) == repr(want), (face.name, text)
+                compared += 1
+    assert compared > 1000 and declined == 0

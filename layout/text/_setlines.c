@@ -23,6 +23,7 @@
 #include <structmember.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 #ifdef __clang__
 #pragma STDC FP_CONTRACT OFF
@@ -331,6 +332,187 @@ fail:
         Py_DECREF(paths[i]);
     Py_DECREF(out);
     return NULL;
+}
+
+/* An int attribute of a HarfBuzz glyph record as a long long; 0 if it is not a plain int. */
+static int int_attr(PyObject *o, PyObject *name, long long *out)
+{
+    PyObject *v = PyObject_GetAttr(o, name);
+    int overflow = 0;
+    if (v == NULL)
+        return -1;
+    if (!PyLong_CheckExact(v)) {
+        Py_DECREF(v);
+        return 0;
+    }
+    *out = PyLong_AsLongLongAndOverflow(v, &overflow);
+    Py_DECREF(v);
+    return overflow ? 0 : 1;
+}
+
+/* dict[key] for a small int key, borrowed; NULL if absent (or on an error, with an exception). */
+static PyObject *int_get(PyObject *dict, long long key)
+{
+    PyObject *k = PyLong_FromLongLong(key), *v;
+    if (k == NULL)
+        return NULL;
+    v = PyDict_GetItemWithError(dict, k);
+    Py_DECREF(k);
+    return v;
+}
+
+static PyObject *s_cluster, *s_codepoint, *s_x_advance, *s_x_offset, *s_y_offset;
+
+/* The glyph loop of fonts.Face._hb_shape: HarfBuzz's glyphs of `text` as a Shaped (the characters
+   drawn, kerns, width, glyph count), None where a glyph is moved off the baseline or has no
+   character (the caller shapes again without ligatures), NotImplemented for anything the Python
+   loop might treat differently (it then runs). */
+static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *text, *infos, *positions, *c2g, *g2c, *widths, *Shaped, *kerns = NULL, *chars = NULL, *res = NULL;
+    Py_ssize_t n, ng, i;
+    double scale, total = 0.0;
+    Py_UCS4 *buf = NULL;
+    int any_kern = 0, rc;
+    (void)self;
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "glyphs takes 8 arguments");
+        return NULL;
+    }
+    text = args[0];
+    infos = args[1];
+    positions = args[2];
+    c2g = args[3];
+    g2c = args[4];
+    widths = args[5];
+    Shaped = args[7];
+    if (!PyUnicode_CheckExact(text) || !PyList_CheckExact(infos) || !PyList_CheckExact(positions) ||
+        PyList_GET_SIZE(infos) != PyList_GET_SIZE(positions) || !PyDict_CheckExact(c2g) || !PyDict_CheckExact(g2c) ||
+        !PyDict_CheckExact(widths) || !PyFloat_CheckExact(args[6]))
+        Py_RETURN_NOTIMPLEMENTED;
+    scale = PyFloat_AS_DOUBLE(args[6]);
+    n = PyUnicode_GET_LENGTH(text);
+    ng = PyList_GET_SIZE(infos);
+    buf = PyMem_Malloc(sizeof(Py_UCS4) * ((size_t)ng + 1));
+    kerns = PyTuple_New(ng);
+    if (buf == NULL || kerns == NULL) {
+        PyMem_Free(buf);
+        Py_XDECREF(kerns);
+        return PyErr_NoMemory();
+    }
+    for (i = 0; i < ng; i++) {
+        PyObject *info = PyList_GET_ITEM(infos, i), *pos = PyList_GET_ITEM(positions, i), *v, *kf;
+        long long cluster, gid, code = -1, xo, yo, xa;
+        double nominal, adv, k;
+        if ((rc = int_attr(info, s_cluster, &cluster)) != 1 || (rc = int_attr(info, s_codepoint, &gid)) != 1)
+            goto bad;
+        if (cluster >= 0 && cluster < n) {
+            Py_UCS4 typed = PyUnicode_READ_CHAR(text, cluster);
+            v = int_get(c2g, typed);
+            if (v == NULL && PyErr_Occurred())
+                goto fail;
+            if (v != NULL) {
+                int overflow = 0;
+                long long g;
+                if (!PyLong_CheckExact(v))
+                    goto decline;
+                g = PyLong_AsLongLongAndOverflow(v, &overflow);
+                if (overflow)
+                    goto decline;
+                if (g == gid)
+                    code = typed;
+            }
+        } else if (cluster < 0)
+            goto decline;
+        if (code < 0) {
+            v = int_get(g2c, gid);
+            if (v == NULL && PyErr_Occurred())
+                goto fail;
+            if (v != NULL) {
+                int overflow = 0;
+                if (!PyLong_CheckExact(v))
+                    goto decline;
+                code = PyLong_AsLongLongAndOverflow(v, &overflow);
+                if (overflow || code < 0 || code > 0x10FFFF)
+                    goto decline;
+            }
+        }
+        if ((rc = int_attr(pos, s_y_offset, &yo)) != 1 || (rc = int_attr(pos, s_x_offset, &xo)) != 1 ||
+            (rc = int_attr(pos, s_x_advance, &xa)) != 1)
+            goto bad;
+        if (code < 0 || yo || xo) {
+            if (gid != 0) {
+                res = Py_None; /* try again without ligatures */
+                Py_INCREF(res);
+                goto done;
+            }
+            if (cluster >= n)
+                goto decline; /* Python raises IndexError there */
+            code = PyUnicode_READ_CHAR(text, cluster);
+        }
+        v = int_get(widths, code);
+        if (v == NULL && PyErr_Occurred())
+            goto fail;
+        if (v == NULL)
+            nominal = 0.0;
+        else if (PyFloat_CheckExact(v))
+            nominal = PyFloat_AS_DOUBLE(v);
+        else if (PyLong_CheckExact(v)) {
+            nominal = PyLong_AsDouble(v);
+            if (nominal == -1.0 && PyErr_Occurred()) {
+                PyErr_Clear();
+                goto decline;
+            }
+        } else
+            goto decline;
+        if (xa > (1LL << 40) || xa < -(1LL << 40))
+            goto decline;
+        adv = (double)xa * scale;
+        k = adv - nominal;
+        if (fabs(k) < 0.01)
+            k = 0.0;
+        else
+            any_kern = 1;
+        kf = PyFloat_FromDouble(k);
+        if (kf == NULL)
+            goto fail;
+        PyTuple_SET_ITEM(kerns, i, kf);
+        buf[i] = (Py_UCS4)code;
+        total += adv;
+    }
+    chars = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, ng);
+    if (chars == NULL)
+        goto fail;
+    {
+        PyObject *v[4], *t = PyFloat_FromDouble(total), *g = PyLong_FromSsize_t(ng);
+        if (t == NULL || g == NULL) {
+            Py_XDECREF(t);
+            Py_XDECREF(g);
+            goto fail;
+        }
+        v[0] = chars;
+        v[1] = any_kern ? kerns : Py_None;
+        v[2] = t;
+        v[3] = g;
+        res = make(&SHAPED, Shaped, v, 4);
+        Py_DECREF(t);
+        Py_DECREF(g);
+    }
+    goto done;
+bad:
+    if (rc < 0)
+        goto fail;
+decline:
+    res = Py_NotImplemented;
+    Py_INCREF(res);
+    goto done;
+fail:
+    res = NULL;
+done:
+    PyMem_Free(buf);
+    Py_XDECREF(kerns);
+    Py_XDECREF(chars);
+    return res;
 }
 
 /* A list of exactly n plain floats into out; 0 if it is anything else. */
@@ -866,6 +1048,8 @@ static PyMethodDef methods[] = {
     {"register", do_register, METH_VARARGS,
      "register(Span, fields, Shaped, fields, Line, fields) -> bool: make these without calling them"},
     {"make", (PyCFunction)(void (*)(void))do_make, METH_FASTCALL, "make(cls, *values): as register()ed"},
+    {"glyphs", (PyCFunction)(void (*)(void))glyphs, METH_FASTCALL,
+     "glyphs(text, infos, positions, c2g, g2c, widths, scale, Shaped) -> Shaped, None or NotImplemented"},
     {"encode", encode, METH_O, "encode(lines) -> cache entry, or None (see cache._encode)"},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
@@ -882,7 +1066,13 @@ PyMODINIT_FUNC PyInit__setlines(void)
     s_glyphs = PyUnicode_InternFromString("glyphs");
     s_dash = PyUnicode_InternFromString("-");
     s_segs = PyUnicode_InternFromString("segs");
-    if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash || !s_segs)
+    s_cluster = PyUnicode_InternFromString("cluster");
+    s_codepoint = PyUnicode_InternFromString("codepoint");
+    s_x_advance = PyUnicode_InternFromString("x_advance");
+    s_x_offset = PyUnicode_InternFromString("x_offset");
+    s_y_offset = PyUnicode_InternFromString("y_offset");
+    if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash || !s_segs || !s_cluster || !s_codepoint ||
+        !s_x_advance || !s_x_offset || !s_y_offset)
         return NULL;
     return PyModule_Create(&module);
 }

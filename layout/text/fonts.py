@@ -8,6 +8,7 @@ they stand for, so text extracted from the PDF reads "office", not "oﬃce".
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import weakref
@@ -19,6 +20,13 @@ from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics, ttfonts
 
 from ..manifest.stylesheet import parsed_face
+
+_accel = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _setlines as _accel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built: the Python loop in Face._hb_shape does the work
+        _accel = None
 
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
@@ -150,41 +158,58 @@ class Face:
         buf.add_str(text)
         buf.guess_segment_properties()
         hb.shape(self._hb, buf, features)
-        widths = self.rl.face.charWidths
-        scale = 1000.0 / self.upem
-        chars = []
-        kerns = []
-        total = 0.0
-        any_kern = False
-        c2g = self.rl.face.charToGlyph
-        n = len(text)
-        g2c = self._g2c
-        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            cluster, gid = info.cluster, info.codepoint  # each property read once: this runs per glyph
-            typed = text[cluster] if cluster < n else ""
-            # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
-            # so that text search in the PDF finds what was written.
-            code = ord(typed) if typed and c2g.get(ord(typed)) == gid else g2c.get(gid)
-            if code is None or pos.y_offset or pos.x_offset:
-                if gid == 0:
-                    code = ord(text[cluster])  # .notdef: keep the character; reported elsewhere
-                else:
-                    return None
-            nominal = widths.get(code, 0)
-            adv = pos.x_advance * scale
-            k = adv - nominal
-            if abs(k) < 0.01:
-                k = 0.0
-            else:
-                any_kern = True
-            chars.append(chr(code))
-            kerns.append(k)
-            total += adv
-        return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
+        face = self.rl.face
+        args = (text, buf.glyph_infos, buf.glyph_positions, face.charToGlyph, self._g2c, face.charWidths)
+        if _accel is not None:  # the glyph loop in C (layout/text/_setlines.c), when it is built
+            got = _accel.glyphs(*args, 1000.0 / self.upem, Shaped)
+            if got is not NotImplemented:
+                return got
+        return glyph_loop(*args, 1000.0 / self.upem)
 
     def _plain(self, text: str) -> Shaped:
         widths = self.rl.face.charWidths
         return Shaped(text, None, sum(widths.get(ord(c), 0) for c in text), len(text))
+
+
+def glyph_loop(
+    text: str,
+    infos: list,
+    positions: list,
+    c2g: dict[int, int],
+    g2c: dict[int, int],
+    widths: dict[int, float],
+    scale: float,
+) -> Shaped | None:
+    """HarfBuzz's glyphs of `text` as a Shaped run; None where a glyph is moved off the baseline or
+    stands for no character (the caller shapes again without ligatures). The reference the C loop
+    (`_setlines.glyphs`) must equal."""
+    chars = []
+    kerns = []
+    total = 0.0
+    any_kern = False
+    n = len(text)
+    for info, pos in zip(infos, positions, strict=True):
+        cluster, gid = info.cluster, info.codepoint  # each property read once: this runs per glyph
+        typed = text[cluster] if cluster < n else ""
+        # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
+        # so that text search in the PDF finds what was written.
+        code = ord(typed) if typed and c2g.get(ord(typed)) == gid else g2c.get(gid)
+        if code is None or pos.y_offset or pos.x_offset:
+            if gid == 0:
+                code = ord(text[cluster])  # .notdef: keep the character; reported elsewhere
+            else:
+                return None
+        nominal = widths.get(code, 0)
+        adv = pos.x_advance * scale
+        k = adv - nominal
+        if abs(k) < 0.01:
+            k = 0.0
+        else:
+            any_kern = True
+        chars.append(chr(code))
+        kerns.append(k)
+        total += adv
+    return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
 
 
 class _TTFont(ttfonts.TTFont):
