@@ -2,7 +2,7 @@
    (an optional accelerator).
 
    set_lines reads one paragraph's boxes (each a tuple of runs: face, shaped text, colour) and its
-   items' separators, glue and flags (turned into columns as justify._Runs does), the breaker's ends
+   items' separators, glue and flags (gathered into runs as justify.build_lines_python gathers them), the breaker's ends
    and ratios, each line's measure and the style's numbers; produces the paragraph's `Line`s with
    their `Span`s exactly as justify.build_lines_python does: the same hyphen span, optical margins,
    justification (word spaces first, then tracking and glyph scaling), alignment and overfull check,
@@ -651,7 +651,7 @@ static void para_free(Para *p)
     PyMem_Free(p->g);
 }
 
-/* The paragraph's runs as columns, as justify._Runs makes them: each box's runs in order, the
+/* The paragraph's runs as columns, as justify._gather gathers them: each box's runs in order, the
    space (its width, stretch and shrink) before a box's first run when a word space follows the
    box before, each run's width as the natural width sums it (w * (size / 1000)) and as
    Line.advance computes it (w * size / 1000), and its glyph count. Returns 1, 0 to decline, -1 on

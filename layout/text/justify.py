@@ -13,15 +13,13 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
-from itertools import chain
+from dataclasses import dataclass, field
 
 from ..manifest.stylesheet import TextSpec
 from .fonts import Shaped
 from .items import Box
 from .line import Line, Span
 from .linebreak import HYPH, JOIN, SPACE, Breaks, Items
-
-_join = chain.from_iterable
 
 _setlines = None
 if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
@@ -76,43 +74,6 @@ HANG_RIGHT = {
 HANG_LEFT = {'"': 0.5, "'": 0.6, "\u201c": 0.5, "\u2018": 0.6, "(": 0.2, "\u2014": 0.2, "\u2013": 0.3}
 
 
-class _Runs:
-    """A paragraph's runs (a box's runs of one face) as columns, each with the space before it
-    (0 unless it begins a box after a word space), its natural width and glyph count: a line takes
-    slices of them (at C speed) instead of gathering its runs one by one."""
-
-    __slots__ = ("runs", "first", "gaps", "stretch", "shrink", "before", "wk", "wsz", "glyphs")
-
-    def __init__(self, it: Items, boxes: list[Box], size: float):
-        k = size / 1000.0
-        sep = it.sep
-        runs = self.runs = list(_join([b.segs for b in boxes]))
-        after = [s == SPACE for s in sep[:-1]]  # a word space after each box but the last
-        before = [False, *after]
-        gaps = [0.0, *[g if a else 0.0 for g, a in zip(it.gw[:-1], after, strict=True)]]
-        stretch = [0.0, *[g if a else 0.0 for g, a in zip(it.gy[:-1], after, strict=True)]]
-        shrink = [0.0, *[g if a else 0.0 for g, a in zip(it.gz[:-1], after, strict=True)]]
-        self.first: list[int] | range = range(len(boxes) + 1)  # each box's first run, and the end
-        if len(runs) != len(boxes):  # a word of several faces: spaces go before its first run only
-            self.first = first = [0]
-            for b in boxes:
-                first.append(first[-1] + len(b.segs))
-            before, gaps, stretch, shrink = (_spread(col, first, z) for col, z in
-                                             ((before, False), (gaps, 0.0), (stretch, 0.0), (shrink, 0.0)))  # fmt: skip
-        self.before, self.gaps, self.stretch, self.shrink = before, gaps, stretch, shrink
-        self.wk = [sh.width * k for _, sh, _ in runs]  # as the natural width sums it
-        self.wsz = [sh.width * size / 1000.0 for _, sh, _ in runs]  # as Line.advance computes it
-        self.glyphs = [sh.glyphs for _, sh, _ in runs]
-
-
-def _spread(col: list, first: list[int], zero: object) -> list:
-    """A value per box as a value per run: the box's on its first run, `zero` on the others."""
-    out = [zero] * first[-1]
-    for bi, v in enumerate(col):
-        out[first[bi]] = v
-    return out
-
-
 def build_lines(
     it: Items,
     boxes: list[Box],
@@ -131,7 +92,7 @@ def build_lines(
     out = _c_lines(it, boxes, br, width, size, justify, align, indent, para, spec)
     if out is not None:
         return out
-    return _lines(_Runs(it, boxes, size), it, br, width, size, justify, align, indent, para, spec)
+    return build_lines_python(it, boxes, br, width, size, justify, align, indent, para, spec)
 
 
 def _c_lines(
@@ -158,6 +119,22 @@ def _c_lines(
     )  # fmt: skip
 
 
+@dataclass(slots=True)
+class _Gathered:
+    """One line's spans with the natural width, stretch and shrink of the space before each."""
+
+    spans: list[Span] = field(default_factory=list)
+    gaps: list[float] = field(default_factory=list)
+    stretch: list[float] = field(default_factory=list)
+    shrink: list[float] = field(default_factory=list)
+
+    def add(self, span: Span, gap: float = 0.0, stretch: float = 0.0, shrink: float = 0.0) -> None:
+        self.spans.append(span)
+        self.gaps.append(gap)
+        self.stretch.append(stretch)
+        self.shrink.append(shrink)
+
+
 def build_lines_python(
     it: Items,
     boxes: list[Box],
@@ -171,78 +148,71 @@ def build_lines_python(
     spec: TextSpec,
 ) -> list[Line]:
     """`build_lines` in Python: the reference the C code must equal."""
-    return _lines(_Runs(it, boxes, size), it, br, width, size, justify, align, indent, para, spec) if br.ends else []
-
-
-def _lines(
-    p: _Runs,
-    it: Items,
-    br: Breaks,
-    width: Callable[[int], float],
-    size: float,
-    justify: bool,
-    align: str,
-    indent: float,
-    para: int,
-    spec: TextSpec,
-) -> list[Line]:
     lines: list[Line] = []
-    first = p.first
-    sep, flag = it.sep, it.flag
     s = 0
     nlines = len(br.ends)
     for li, e in enumerate(br.ends):
         last = li == nlines - 1
-        a, b = first[s], first[e + 1]
-        runs, gaps, stretch, shrink = p.runs[a:b], p.gaps[a:b], p.stretch[a:b], p.shrink[a:b]
-        before, wk, wsz, glyphs = p.before[a:b], p.wk[a:b], p.wsz[a:b], p.glyphs[a:b]
-        gaps[0], stretch[0], shrink[0], before[0] = 0.0, 0.0, 0.0, False  # nothing before a line
+        g = _gather(it, boxes, s, e, size)
         hyphenated = False
-        if not last and sep[e] == HYPH:
-            f, _, col = runs[-1]
-            hs = f.shape("-")
-            runs.append((f, hs, col))
-            gaps.append(0.0)
-            stretch.append(0.0)
-            shrink.append(0.0)
-            before.append(False)
-            wk.append(hs.width * (size / 1000.0))
-            wsz.append(hs.width * size / 1000.0)
-            glyphs.append(hs.glyphs)
+        if not last and it.sep[e] == HYPH:
+            f = g.spans[-1].face
+            g.add(Span(f, size, f.shape("-"), 0.0, False, g.spans[-1].color))
             hyphenated = True
-        elif not last and sep[e] == JOIN and flag[e]:
+        elif not last and it.sep[e] == JOIN and it.flag[e]:
             hyphenated = True
         ratio = br.ratios[li] if li < len(br.ratios) else 0.0
+        line = Line(g.spans, width(li), 0.0, 1.0, justify and not last, hyphenated, li == 0, last, ratio, para)
+        line.breaks_word = not last and it.sep[e] in (HYPH, JOIN)
         # A line broken inside a URL or after a slash or dash is never letter-spaced.
-        letters = last or not (sep[e] == JOIN and not flag[e])
-        line = Line([], width(li), 0.0, 1.0, justify and not last, hyphenated, li == 0, last, ratio, para)
-        line.breaks_word = not last and sep[e] in (HYPH, JOIN)
-        cols = (runs, gaps, stretch, shrink, before, wk, wsz, glyphs)
-        _place(line, cols, li, indent, justify, align, size, spec, letters)
+        letters = last or not (it.sep[e] == JOIN and not it.flag[e])
+        _place(line, g.gaps, g.stretch, g.shrink, li, indent, justify, align, size, spec, letters)
         lines.append(line)
         s = e + 1
     return lines
 
 
-def _hangs(
-    runs: list, last: bool, li: int, indent: float, justify: bool, size: float, spec: TextSpec
-) -> tuple[float, float]:
+def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gathered:
+    g = _Gathered()
+    spans, gaps, stretch, shrink = g.spans, g.gaps, g.stretch, g.shrink  # add(), inlined: hot
+    sep, gw, gy, gz = it.sep, it.gw, it.gy, it.gz
+    for bi in range(s, e + 1):
+        sp_before = bi > s and sep[bi - 1] == SPACE
+        first = True
+        for face, shaped, col in boxes[bi].segs:
+            spans.append(Span(face, size, shaped, 0.0, sp_before and first, col))
+            if first and sp_before:
+                gaps.append(gw[bi - 1])
+                stretch.append(gy[bi - 1])
+                shrink.append(gz[bi - 1])
+            else:
+                gaps.append(0.0)
+                stretch.append(0.0)
+                shrink.append(0.0)
+            first = False
+    return g
+
+
+def _hangs(line: Line, li: int, indent: float, justify: bool, size: float, spec: TextSpec) -> tuple[float, float]:
     """Optical margins: punctuation at either end hangs partly outside the measure."""
     if not (spec.optical_margins and justify):
         return 0.0, 0.0
+    spans = line.spans
     hang_l = hang_r = 0.0
-    first_ch = runs[0][1].text[:1]
+    first_ch = spans[0].shaped.text[:1]
     if li > 0 or not indent:
-        hang_l = HANG_LEFT.get(first_ch, 0.0) * runs[0][0].width(first_ch, size) if first_ch else 0.0
-    if not last:
-        last_ch = runs[-1][1].text[-1:]
-        hang_r = HANG_RIGHT.get(last_ch, 0.0) * runs[-1][0].width(last_ch, size) if last_ch else 0.0
+        hang_l = HANG_LEFT.get(first_ch, 0.0) * spans[0].face.width(first_ch, size) if first_ch else 0.0
+    if not line.last:
+        last_ch = spans[-1].shaped.text[-1:]
+        hang_r = HANG_RIGHT.get(last_ch, 0.0) * spans[-1].face.width(last_ch, size) if last_ch else 0.0
     return hang_l, hang_r
 
 
 def _place(
     line: Line,
-    cols: tuple,
+    gaps: list[float],
+    stretch: list[float],
+    shrink: list[float],
     li: int,
     indent: float,
     justify: bool,
@@ -251,14 +221,15 @@ def _place(
     spec: TextSpec,
     letters: bool = True,
 ) -> None:
-    """Fill the line to its measure (when justified) or align it, and make its spans, each at its x.
+    """Fill the line to its measure (when justified) or align it, and give every span its x.
     Without `letters`, a line that word spaces cannot fill is set flush left, not letter-spaced."""
-    runs, gaps, stretch, shrink, before, wk, wsz, glyphs = cols
+    spans = line.spans
+    k = size / 1000.0
     L = line.width
     x0 = indent if li == 0 else 0.0
-    hang_l, hang_r = _hangs(runs, line.last, li, indent, justify, size, spec)
+    hang_l, hang_r = _hangs(line, li, indent, justify, size, spec)
     target = L + hang_l + hang_r
-    nat_boxes = sum(wk)
+    nat_boxes = sum(sp.shaped.width * k for sp in spans)
     nat_gaps = sum(gaps)
     if line.last and justify and nat_boxes + nat_gaps > target - 1.0:
         # A last line that fits only with its spaces tightened, or that falls short of the
@@ -267,7 +238,7 @@ def _place(
     if line.justified and not letters and target - nat_boxes - nat_gaps > sum(stretch):
         line.justified = False
     if line.justified:
-        gaps = _justify(line, cols, target, nat_boxes, nat_gaps, size, spec)
+        gaps = _justify(line, gaps, stretch, shrink, target, nat_boxes, nat_gaps, size, spec)
     x = x0 - hang_l
     if not line.justified:
         natural = nat_boxes + nat_gaps
@@ -275,29 +246,20 @@ def _place(
             x = x0 + (L - natural) / 2
         elif align == "right":
             x = x0 + L - natural + hang_r
-    advs = _advances(wsz, glyphs, line.tracking, line.scale)
-    spans = line.spans
-    add = spans.append
-    for (face, shaped, col), g, adv, sb in zip(runs, gaps, advs, before, strict=True):
+    for sp, g in zip(spans, gaps, strict=True):
         x += g
-        add(Span(face, size, shaped, x, sb, col))
-        x += adv
-    # x is now the last span's x plus its advance: Line.right, less the trailing tracking.
-    over = max(x - line.tracking * line.scale - (x0 + L + hang_r), (x0 - hang_l) - spans[0].x)
+        sp.x = x
+        x += line.advance(sp)
+    over = max(line.right - (x0 + L + hang_r), (x0 - hang_l) - spans[0].x)
     if over > 0.01:
         line.overfull = over
 
 
-def _advances(wsz: list[float], glyphs: list[int], tracking: float, scale: float) -> list[float]:
-    """Each span's advance as `Line.advance` computes it (without tracking or scaling: its width)."""
-    if tracking == 0.0 and scale == 1.0:
-        return wsz  # (w + 0.0 * g) * 1.0 is w exactly
-    return [(w + tracking * g) * scale for w, g in zip(wsz, glyphs, strict=True)]
-
-
 def _justify(
     line: Line,
-    cols: tuple,
+    gaps: list[float],
+    stretch: list[float],
+    shrink: list[float],
     target: float,
     nat_boxes: float,
     nat_gaps: float,
@@ -305,8 +267,8 @@ def _justify(
     spec: TextSpec,
 ) -> list[float]:
     """Set the line's tracking and scaling and return the word spaces that fill the target exactly."""
-    _, gaps, stretch, shrink, _, _, wsz, glyph_counts = cols
-    glyphs = sum(glyph_counts)
+    spans = line.spans
+    glyphs = sum(sp.shaped.glyphs for sp in spans)
     need = target - nat_boxes - nat_gaps
     Y = sum(stretch) if need >= 0 else sum(shrink)
     take = max(-Y, min(need, Y)) if Y > 0 else 0.0
@@ -320,14 +282,14 @@ def _justify(
         line.scale = 1.0 + t * fs / nat_boxes if nat_boxes else 1.0
         line.tracking = t * fl / (glyphs - 1) / line.scale if glyphs > 1 else 0.0
     # Fill the measure exactly: spaces take whatever is left after the letters.
-    adv = sum(_advances(wsz, glyph_counts, line.tracking, line.scale)) - line.tracking * line.scale
+    adv = sum(line.advance(sp) for sp in spans) - line.tracking * line.scale
     room = target - adv
     if nat_gaps > 0:
         # Never closer than the minimum word space: a line that cannot fit
         # overflows (and is reported) rather than run its words together.
         factor = max(room / nat_gaps, spec.word_space.min / spec.word_space.ideal)
         return [g * factor for g in gaps]
-    if glyphs > 1 and len(wsz) >= 1:
+    if glyphs > 1 and len(spans) >= 1:
         # One word alone on a line: letter-space it to the measure within the style's limit;
         # beyond it the word is set flush left rather than stretched.
         t = line.tracking + room / ((glyphs - 1) * line.scale)
