@@ -90,11 +90,13 @@ def test_wheel_imports_its_own_package_and_fonts(installed: Path, tmp_path: Path
     assert assets == pkg.parent / "assets" and (assets / "README.md").is_file(), assets
 
 
-def test_wheel_compiles_the_line_breaker(installed: Path, tmp_path: Path) -> None:
-    """The wheel build compiles the optional C breaker (the copy had no .so) where there is a compiler."""
+@pytest.mark.parametrize("module", ["_breaker", "_setlines"])
+def test_wheel_compiles_the_line_breaker(installed: Path, tmp_path: Path, module: str) -> None:
+    """The wheel build compiles the optional C extensions, the breaker and the line filling (the copy
+    had no .so), where there is a compiler."""
     if not shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
         pytest.skip("no C compiler: the wheel is pure Python and the breaker runs its Python code")
-    code = "import layout.text._breaker as b; print(b.__file__)"
+    code = f"import layout.text.{module} as b; print(b.__file__)"
     r = subprocess.run(
         [str(installed / "bin" / "python"), "-c", code],
         capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), check=True,
