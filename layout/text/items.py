@@ -87,7 +87,7 @@ class ItemBuilder:
                 continue  # no space in this run: its text goes on the word begun before
             if cur:
                 words.append(tuple(cur))
-            words.extend(((v, t),) for t in parts[1:-1])  # between two spaces: never empty
+            words += [((v, t),) for t in parts[1:-1]]  # between two spaces: never empty
             cur = [(v, parts[-1])] if parts[-1] else []
         if cur:
             words.append(tuple(cur))
@@ -339,7 +339,8 @@ def _slice(
     out = []
     pos = 0
     for variant, t in pieces:
-        lo, hi = max(a, pos), min(b, pos + len(t))
+        end = pos + len(t)
+        lo, hi = (a if a > pos else pos), (b if b < end else end)  # max() and min(), without the calls
         if lo < hi:
             face = faces.get(variant, faces["regular"])
             text = t[lo - pos : hi - pos]
@@ -347,7 +348,7 @@ def _slice(
                 out.extend((f, part, color) for f, part in _fall_back(face, text, fallbacks))
             else:
                 out.append((face, text, color))
-        pos += len(t)
+        pos = end
     return out
 
 
