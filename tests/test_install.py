@@ -90,13 +90,13 @@ def test_wheel_imports_its_own_package_and_fonts(installed: Path, tmp_path: Path
     assert assets == pkg.parent / "assets" and (assets / "README.md").is_file(), assets
 
 
-def test_wheel_compiles_the_line_breaker(installed: Path, tmp_path: Path) -> None:
-    """The wheel build compiles the optional C breaker, text-operator and page-key kernels (the copy
-    had no .so) where there is a compiler."""
+@pytest.mark.parametrize("module", ["text._breaker", "text._setlines", "pdf._textops", "pdf._pagekey"])
+def test_wheel_compiles_the_c_extensions(installed: Path, tmp_path: Path, module: str) -> None:
+    """The wheel build compiles each optional C extension (the copy had no .so) where there is a
+    compiler: the breaker, the line filling and cache entries, the text operators, the page keys."""
     if not shutil.which((sysconfig.get_config_var("CC") or "cc").split()[0]):
-        pytest.skip("no C compiler: the wheel is pure Python and the breaker runs its Python code")
-    code = "import layout.text._breaker as b, layout.pdf._textops as t, layout.pdf._pagekey as k\n"
-    code += "for m in (b, t, k): print(m.__file__)"
+        pytest.skip("no C compiler: the wheel is pure Python and every kernel runs its Python code")
+    code = f"import layout.{module} as b; print(b.__file__)"
     r = subprocess.run(
         [str(installed / "bin" / "python"), "-c", code],
         capture_output=True, text=True, cwd=tmp_path, env=_clean_env(), check=True,

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..manifest.packs import keep_pack, known_pack, read_pack, write_pack
+from . import justify
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
 from .style import Style
@@ -55,7 +56,18 @@ _SPAN_REST = attrgetter(*[f.name for f in dataclasses.fields(Span)][3:])  # ever
 
 
 def _encode(lines: list[Line]) -> tuple:
-    """Lines as plain tuples; faces by their file path, shaped runs by their data."""
+    """Lines as plain tuples; faces by their file path, shaped runs by their data (in C when the
+    extension is built)."""
+    fast = justify._setlines
+    if fast is not None:
+        encoded = fast.encode(lines)
+        if encoded is not None:
+            return encoded
+    return _encode_python(lines)
+
+
+def _encode_python(lines: list[Line]) -> tuple:
+    """`_encode` in Python: the reference the C code must equal."""
     out = []
     paths: dict[int, str] = {}
     for ln in lines:
@@ -91,12 +103,11 @@ def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Lin
     """Lines from an entry, checked as `_encode` writes them (a checksum proves only that the bytes
     are whole, not that they are ours): every field of its type, numbers finite, one kern per
     glyph, one glyph per character. Checked by type signature and one exact sum per span, because
-    a warm render decodes a thousand paragraphs. Raises on anything else."""
-    lines = []
+    a warm render decodes a thousand paragraphs. Raises on anything else. Checked whole first, then
+    made as `_decode_trusted` makes lines (in C when the extension is built)."""
     for spans, rest in entry:
         if not spans or tuple(map(type, rest)) not in _LINE_SIGS or not isfinite(fsum(rest[:3])) or rest[2] <= 0:
             raise ValueError("a line of the wrong shape")  # rest[:3]: width, tracking, scale
-        out = []
         for path, size, text, kerns, width, glyphs, span_rest in spans:
             if type(text) is not str or glyphs != len(text) or tuple(map(type, span_rest)) not in _SPAN_SIGS:
                 raise ValueError("a span of the wrong shape")
@@ -109,10 +120,9 @@ def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Lin
                 raise ValueError("a span of the wrong shape")
             if kerns and any(type(k) not in _NUM for k in kerns):
                 raise ValueError("a span of the wrong shape")
-            face = faces.get(path) or _face(path, faces, allowed)
-            out.append(Span(face, size, Shaped(text, kerns, width, glyphs), *span_rest))
-        lines.append(Line(out, *rest))
-    return lines
+            if not faces.get(path):
+                _face(path, faces, allowed)
+    return _decode_trusted(entry, faces, allowed)
 
 
 def _face(path: str, faces: dict[str, Face], allowed: set[str]) -> Face:
@@ -125,7 +135,13 @@ def _face(path: str, faces: dict[str, Face], allowed: set[str]) -> Face:
 
 def _decode_trusted(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
     """Lines from an entry this build made itself (a helper process's, see `adopt`): as `_decode`,
-    without its checks, which cost half of composing a large issue's pages."""
+    without its checks, which cost half of composing a large issue's pages. In C when the extension
+    is built (`justify._setlines`), unless an entry names a face not loaded yet."""
+    fast = justify._setlines
+    if fast is not None:
+        decoded = fast.decode(entry, faces, Span, Shaped, Line)
+        if decoded is not None:
+            return decoded
     lines = []
     for spans, rest in entry:
         out = []

@@ -8,6 +8,8 @@ they stand for, so text extracted from the PDF reads "office", not "oﬃce".
 
 from __future__ import annotations
 
+import os
+import re
 import unicodedata
 import weakref
 from dataclasses import dataclass, field
@@ -19,8 +21,16 @@ from reportlab.pdfbase import pdfmetrics, ttfonts
 
 from ..manifest.stylesheet import parsed_face
 
+_accel = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _setlines as _accel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built: the Python loop in Face._hb_shape does the work
+        _accel = None
+
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_HAS_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}
 
 
@@ -85,11 +95,17 @@ class Face:
     _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
     _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
     _inks: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
+    _covers: frozenset[str] | None = field(repr=False, default=None, compare=False)  # the characters mapped
 
     def has(self, ch: str) -> bool:
         return ord(ch) in self.rl.face.charToGlyph
 
     def missing(self, text: str) -> set[str]:
+        covers = self._covers
+        if covers is None:
+            covers = self._covers = frozenset(map(chr, self.rl.face.charToGlyph))
+        if covers.issuperset(text):  # nearly every word: one pass at C speed
+            return set()
         c2g = self.rl.face.charToGlyph
         return {ch for ch in set(text) if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
 
@@ -127,7 +143,8 @@ class Face:
         return top, bottom
 
     def _shape(self, text: str) -> Shaped:
-        clean = text.translate(_INVISIBLE)
+        # (str.translate with a table costs microseconds even when nothing changes: most words have none)
+        clean = text.translate(_INVISIBLE) if not text.isascii() and _HAS_INVISIBLE.search(text) else text
         if not clean:
             return Shaped("", None, 0.0, 0)
         for features in ({"kern": True, "liga": True}, {"kern": True, "liga": False, "clig": False, "calt": False}):
@@ -141,39 +158,58 @@ class Face:
         buf.add_str(text)
         buf.guess_segment_properties()
         hb.shape(self._hb, buf, features)
-        widths = self.rl.face.charWidths
-        scale = 1000.0 / self.upem
-        chars = []
-        kerns = []
-        total = 0.0
-        any_kern = False
-        c2g = self.rl.face.charToGlyph
-        for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True):
-            typed = text[info.cluster] if info.cluster < len(text) else ""
-            # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
-            # so that text search in the PDF finds what was written.
-            code = ord(typed) if typed and c2g.get(ord(typed)) == info.codepoint else self._g2c.get(info.codepoint)
-            if code is None or pos.y_offset or pos.x_offset:
-                if info.codepoint == 0:
-                    code = ord(text[info.cluster])  # .notdef: keep the character; reported elsewhere
-                else:
-                    return None
-            ch = chr(code)
-            nominal = widths.get(code, 0)
-            adv = pos.x_advance * scale
-            k = adv - nominal
-            if abs(k) < 0.01:
-                k = 0.0
-            else:
-                any_kern = True
-            chars.append(ch)
-            kerns.append(k)
-            total += adv
-        return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
+        face = self.rl.face
+        args = (text, buf.glyph_infos, buf.glyph_positions, face.charToGlyph, self._g2c, face.charWidths)
+        if _accel is not None:  # the glyph loop in C (layout/text/_setlines.c), when it is built
+            got = _accel.glyphs(*args, 1000.0 / self.upem, Shaped)
+            if got is not NotImplemented:
+                return got
+        return glyph_loop(*args, 1000.0 / self.upem)
 
     def _plain(self, text: str) -> Shaped:
         widths = self.rl.face.charWidths
         return Shaped(text, None, sum(widths.get(ord(c), 0) for c in text), len(text))
+
+
+def glyph_loop(
+    text: str,
+    infos: list,
+    positions: list,
+    c2g: dict[int, int],
+    g2c: dict[int, int],
+    widths: dict[int, float],
+    scale: float,
+) -> Shaped | None:
+    """HarfBuzz's glyphs of `text` as a Shaped run; None where a glyph is moved off the baseline or
+    stands for no character (the caller shapes again without ligatures). The reference the C loop
+    (`_setlines.glyphs`) must equal."""
+    chars = []
+    kerns = []
+    total = 0.0
+    any_kern = False
+    n = len(text)
+    for info, pos in zip(infos, positions, strict=True):
+        cluster, gid = info.cluster, info.codepoint  # each property read once: this runs per glyph
+        typed = text[cluster] if cluster < n else ""
+        # A glyph shared by several characters (U+2019 and U+02BC) keeps the one typed,
+        # so that text search in the PDF finds what was written.
+        code = ord(typed) if typed and c2g.get(ord(typed)) == gid else g2c.get(gid)
+        if code is None or pos.y_offset or pos.x_offset:
+            if gid == 0:
+                code = ord(text[cluster])  # .notdef: keep the character; reported elsewhere
+            else:
+                return None
+        nominal = widths.get(code, 0)
+        adv = pos.x_advance * scale
+        k = adv - nominal
+        if abs(k) < 0.01:
+            k = 0.0
+        else:
+            any_kern = True
+        chars.append(chr(code))
+        kerns.append(k)
+        total += adv
+    return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
 
 
 class _TTFont(ttfonts.TTFont):

@@ -1,8 +1,10 @@
 """Runs of text into the breaker's items: words cut at their break points, shaped and measured.
 
 Reads Markdown runs and a role; produces `Items` (box widths, glue, penalties) for `linebreak` and the
-matching `Box`es (face, text, colour segments) that `justify` turns into spans. Shaped fragments are
-cached per role, size and word, so a word set twice is shaped once.
+matching `Box`es (face, shaped run, colour segments) that `justify` turns into spans. A word's
+fragments, and the rows of items they make, are kept per role, size and rules: a word set again is
+neither cut, hyphenated, shaped nor measured again, and a paragraph's items are its words' rows
+joined (at C speed: this runs for every paragraph of an issue).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from ..manifest.stylesheet import TextSpec
-from .fonts import Face
+from .fonts import Face, Shaped
 from .hyphenate import Hyphenator
 from .linebreak import END, HYPH, JOIN, SPACE, Items, Params
 from .markdown import Run
@@ -21,11 +24,15 @@ from .style import Role, Style
 _URLISH = re.compile(r"(://|^www\.|\w/\w|@\w+\.|\w\.(com|org|net|edu|gov|info|io)\b)")
 LONG_TOKEN = 16  # characters: a token this long with / . or ? inside breaks there (and at -), as a URL does
 ANYWHERE_PENALTY = 200.0  # a break between any two letters of a word longer than the line
+_SPACES = re.compile(r"[ \t\n\r\f\v\u2002-\u200a\u3000]+")
+_join = chain.from_iterable
+_INF = float("inf")
+_JOINERS = re.compile("[-\u2010\u2013\u2014/]")  # characters a word may break after
 
 
 @dataclass(slots=True)
 class Box:
-    segs: list[tuple[Face, str, str]]  # (face, text, color)
+    segs: tuple[tuple[Face, Shaped, str], ...]  # (face, shaped text, color)
     width: float
     glyphs: int
 
@@ -41,6 +48,7 @@ class ItemBuilder:
         self._face_cache: dict[str, dict[str, Face]] = {}
         self._frag_cache: dict[tuple, tuple] = {}  # a word's fragments by role, size, pieces, rules
         self._widest: dict[tuple, float] = {}  # and the widest of them (is it longer than a line?)
+        self._rows: dict[tuple, dict] = {}  # a word's rows of items by (role, size, rules...), then pieces
 
     def _faces(self, role: Role) -> dict[str, Face]:
         key = role.name
@@ -71,17 +79,16 @@ class ItemBuilder:
         words: list[tuple[tuple[str, str], ...]] = []
         cur: list[tuple[str, str]] = []
         for r in runs:
-            text = r.text.upper() if upper else r.text
-            pos = 0
-            for m in re.finditer(r"[ \t\n\r\f\v\u2002-\u200a\u3000]+", text):
-                if m.start() > pos:
-                    cur.append((r.variant, text[pos : m.start()]))
-                if cur:
-                    words.append(tuple(cur))
-                    cur = []
-                pos = m.end()
-            if pos < len(text):
-                cur.append((r.variant, text[pos:]))
+            parts = _SPACES.split(r.text.upper() if upper else r.text)
+            v = r.variant
+            if parts[0]:
+                cur.append((v, parts[0]))
+            if len(parts) == 1:
+                continue  # no space in this run: its text goes on the word begun before
+            if cur:
+                words.append(tuple(cur))
+            words += [((v, t),) for t in parts[1:-1]]  # between two spaces: never empty
+            cur = [(v, parts[-1])] if parts[-1] else []
         if cur:
             words.append(tuple(cur))
         return words
@@ -103,7 +110,7 @@ class ItemBuilder:
                 if (word[i - 1] == "/" and word[i] != "/") or (word[i] in ".-_?&=#" and word[i - 1] not in "/.-"):
                     out.append((i, JOIN, False, 100.0))
             return out
-        for i, ch in enumerate(word[:-1]):
+        for i, ch in enumerate(word[:-1] if _JOINERS.search(word) else ""):  # most words have none
             if ch in "-\u2010" and i > 0 and word[i - 1].isalnum() and word[i + 1].isalnum():
                 out.append((i + 1, JOIN, True, self.params.hyphen_penalty))
             elif ch in "\u2013\u2014/" and i > 0 and i + 1 < n - 1:
@@ -158,55 +165,71 @@ class ItemBuilder:
         if extra_faces:
             faces = {**faces, **extra_faces}
             extra_key = tuple(sorted((k, f.name) for k, f in extra_faces.items()))
+        col = color or role.color
+        hyph = hyphenate and justify
+        words = self._words(runs, role.upper)
+        if not words:
+            return Items(), []
+        rkey = (role.name, extra_key, col, size, hyph, capitalized, justify)
+        known = self._rows.get(rkey)
+        if known is None:
+            known = self._rows[rkey] = {}
+        rows = []
+        for pieces in words:
+            r = known.get(pieces)
+            if r is None and capitalized and not _initial_capital(pieces):
+                # Capitalised words hyphenated too: a word that is not has the rows it has without.
+                plain = self._rows.get((*rkey[:5], False, justify), {}).get(pieces)
+                r = (plain[0], plain[1], (*plain[2][:6], True)) if plain is not None else None
+            if r is None:
+                key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
+                frags = self._frag_cache.get(key)
+                if frags is None:
+                    frags = self._frag_cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
+                    self._widest[key] = max(f[1] for f in frags)
+                # Kept unsplit (an infinite measure): a line narrower than the word takes the branch below.
+                r = known[pieces] = (self._rows_of(frags, size, justify, _INF), self._widest[key], key)
+            if r[1] > measure:  # a word longer than the line: its rows depend on the measure
+                frags = self._long_word(r[2], pieces, faces, col, size, hyph, capitalized)
+                rows.append(self._rows_of(frags, size, justify, measure))
+            else:
+                rows.append(r[0])
+        # A paragraph's items are its words' rows one after another (row by row, ten values a row;
+        # strided slices make the columns); the last word ends the paragraph.
+        flat = list(_join(rows))
+        sep = flat[3::10]
+        gw, gy, gz = flat[4::10], flat[5::10], flat[6::10]
+        sep[-1], gw[-1], gy[-1], gz[-1] = END, 0.0, 0.0, 0.0
+        it = Items(flat[1::10], flat[2::10], sep, gw, gy, gz, flat[7::10], flat[8::10], flat[9::10])
+        return it, flat[0::10]
+
+    def _rows_of(self, frags: tuple, size: float, justify: bool, measure: float) -> tuple:
+        """A word's rows of items, one after another, each a box and its width, flex, separator, glue
+        width, stretch, shrink, hyphen width, penalty and flag; as if a space followed the word."""
         spec = self.spec
         ws = spec.word_space
         ls = spec.letter_spacing * size if justify else 0.0
         sc = (spec.glyph_scaling[1] - 1.0) if justify else 0.0
-        col = color or role.color
-        hyph = hyphenate and justify
-        it = Items()
-        boxes: list[Box] = []
-        words = self._words(runs, role.upper)
-        cache = self._frag_cache
-        widest = self._widest
-        last_word = len(words) - 1
-        widths_append, flex_append, sep_append = it.widths.append, it.flex.append, it.sep.append
-        gw_append, gy_append, gz_append = it.gw.append, it.gy.append, it.gz.append
-        hw_append, pen_append, flag_append = it.hw.append, it.pen.append, it.flag.append
-        for wi, pieces in enumerate(words):
-            key = (role.name, extra_key, col, size, pieces, hyph, capitalized)
-            frags = cache.get(key)
-            if frags is None:
-                frags = cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
-                widest[key] = max(f[1] for f in frags)
-            if widest[key] > measure:
-                frags = self._long_word(key, pieces, faces, col, size, hyph, capitalized)
-            nf = len(frags) - 1
-            for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
-                gw = gy = gz = 0.0
-                if fi == nf:
-                    if wi == last_word:
-                        kind = END
-                    else:
-                        kind = SPACE
-                        gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
-                if width > measure:
-                    # Only a word longer than a whole line: split it at characters.
-                    self._append_split(it, boxes, segs, width, glyphs, measure, size, ls, sc)
-                    it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
-                    it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
-                else:  # _append, inlined: this loop runs once per word fragment of the issue
-                    boxes.append(Box(segs, width, glyphs))
-                    widths_append(width)
-                    flex_append(ls * glyphs + width * sc)
-                    sep_append(kind)
-                    gw_append(gw)
-                    gy_append(gy)
-                    gz_append(gz)
-                    hw_append(hw)
-                    pen_append(pen)
-                    flag_append(flagged)
-        return it, boxes
+        rows: list = []
+        nf = len(frags) - 1
+        for fi, (segs, width, glyphs, kind, hw, pen, flagged, sp) in enumerate(frags):
+            gw = gy = gz = 0.0
+            if fi == nf:
+                kind = SPACE
+                gw, gy, gz = sp * ws.ideal, sp * (ws.max - ws.ideal), sp * (ws.ideal - ws.min)
+            if width > measure:
+                # Only a word longer than a whole line: split it at characters.
+                it = Items()
+                boxes: list[Box] = []
+                self._append_split(it, boxes, segs, width, glyphs, measure, size, ls, sc)
+                it.sep[-1], it.hw[-1], it.pen[-1], it.flag[-1] = kind, hw, pen, flagged
+                it.gw[-1], it.gy[-1], it.gz[-1] = gw, gy, gz
+                cols = (boxes, it.widths, it.flex, it.sep, it.gw, it.gy, it.gz, it.hw, it.pen, it.flag)
+                rows += _join(zip(*cols, strict=True))
+            else:
+                box = Box(tuple([(face, face.shape(t), c) for face, t, c in segs]), width, glyphs)
+                rows += (box, width, ls * glyphs + width * sc, kind, gw, gy, gz, hw, pen, flagged)
+        return tuple(rows)
 
     def _long_word(
         self, key: tuple, pieces: tuple, faces: dict[str, Face], col: str, size: float, hyph: bool, capitalized: bool
@@ -233,7 +256,8 @@ class ItemBuilder:
         """Append a fragment wider than the measure as pieces that each fit, joined by hyphens."""
         for psegs, pw, pg in _fit_pieces([(segs, width, glyphs)], measure, size / 1000.0):
             hw = psegs[-1][0].width("-", size)
-            self._append(it, boxes, psegs, pw, pg, ls, sc, HYPH, 0.0, 0.0, 0.0, hw, 1000.0, True)
+            shaped = tuple((face, face.shape(t), c) for face, t, c in psegs)
+            self._append(it, boxes, shaped, pw, pg, ls, sc, HYPH, 0.0, 0.0, 0.0, hw, 1000.0, True)
 
     def _fragments(
         self,
@@ -249,7 +273,7 @@ class ItemBuilder:
         penalty, flagged, space width after the word) per fragment. The last fragment's kind
         is decided by the caller (a space or the paragraph's end)."""
         k = size / 1000.0
-        text = "".join(t for _, t in pieces)
+        text = pieces[0][1] if len(pieces) == 1 else "".join([t for _, t in pieces])
         brk = self._breaks_in(text, hyph, capitalized, anywhere)
         cuts = [0] + [b[0] for b in brk] + [len(text)]
         out = []
@@ -299,13 +323,24 @@ class ItemBuilder:
         it.flag.append(flagged)
 
 
+def _initial_capital(pieces: tuple) -> bool:
+    """Whether the word's first letter is a capital (only then does hyphenating capitalised words
+    change its break points: see Hyphenator.points)."""
+    for _, t in pieces:
+        for ch in t:
+            if ch.isalpha():
+                return ch.isupper()
+    return False
+
+
 def _slice(
     pieces: list[tuple[str, str]], a: int, b: int, faces: dict[str, Face], color: str, fallbacks: Sequence[Face] = ()
 ) -> list[tuple[Face, str, str]]:
     out = []
     pos = 0
     for variant, t in pieces:
-        lo, hi = max(a, pos), min(b, pos + len(t))
+        end = pos + len(t)
+        lo, hi = (a if a > pos else pos), (b if b < end else end)  # max() and min(), without the calls
         if lo < hi:
             face = faces.get(variant, faces["regular"])
             text = t[lo - pos : hi - pos]
@@ -313,7 +348,7 @@ def _slice(
                 out.extend((f, part, color) for f, part in _fall_back(face, text, fallbacks))
             else:
                 out.append((face, text, color))
-        pos += len(t)
+        pos = end
     return out
 
 

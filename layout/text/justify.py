@@ -2,17 +2,57 @@
 
 Reads the breaker's `Breaks` over `Items` and the matching `Box`es; produces `Line`s. Word spaces take
 the adjustment first (within the style's limits), then letter-spacing and glyph scaling share the rest.
+
+`build_lines` runs in C when the optional extension `_setlines` (built from _setlines.c by setup.py)
+imports: the same lines, bit for bit. `build_lines_python` is the reference and the fallback (no
+compiler, input the C code declines, or LAYOUT_PURE_PYTHON=1 set before the import).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..manifest.stylesheet import TextSpec
+from .fonts import Shaped
 from .items import Box
 from .line import Line, Span
 from .linebreak import HYPH, JOIN, SPACE, Breaks, Items
+
+_setlines = None
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _setlines  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): the Python code below does the work
+        _setlines = None
+
+
+def _register() -> bool:
+    """Let the C code make Spans, Shapeds and Lines without calling their classes (their __init__
+    only stores each field), if one it makes equals one the class makes; else it calls them."""
+    if _setlines is None:
+        return False
+
+    def names(cls: type) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    if not _setlines.register(Span, names(Span), Shaped, names(Shaped), Line, names(Line)):
+        return False
+    make = _setlines.make
+    shaped = ("ab", (1.5, 0.0), 2.5, 2)
+    span = (None, 9.5, 3.25, True, "#000000")  # face, size, (shaped), x, space before, colour
+    rest = (100.0, 0.1, 0.99, True, False, True, False, 0.5, 3, 0.0, True)
+    want = Line([Span(*span[:2], Shaped(*shaped), *span[2:])], *rest)  # type: ignore[misc]
+    made = make(Line, [make(Span, *span[:2], make(Shaped, *shaped), *span[2:])], *rest)
+    return type(made) is Line and made == want and repr(made) == repr(want)
+
+
+if not _register():
+    _setlines = None
+ACCELERATED = _setlines is not None
+_ALIGN = {"center": 1, "right": 2}  # any other alignment starts at the left
 
 # Optical margin alignment: the share of a character's width that hangs outside the measure.
 HANG_RIGHT = {
@@ -34,6 +74,51 @@ HANG_RIGHT = {
 HANG_LEFT = {'"': 0.5, "'": 0.6, "\u201c": 0.5, "\u2018": 0.6, "(": 0.2, "\u2014": 0.2, "\u2013": 0.3}
 
 
+def build_lines(
+    it: Items,
+    boxes: list[Box],
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line]:
+    """The lines of one paragraph broken at `br` (in C when the extension is built)."""
+    if not br.ends:
+        return []
+    out = _c_lines(it, boxes, br, width, size, justify, align, indent, para, spec)
+    if out is not None:
+        return out
+    return build_lines_python(it, boxes, br, width, size, justify, align, indent, para, spec)
+
+
+def _c_lines(
+    it: Items,
+    boxes: list[Box],
+    br: Breaks,
+    width: Callable[[int], float],
+    size: float,
+    justify: bool,
+    align: str,
+    indent: float,
+    para: int,
+    spec: TextSpec,
+) -> list[Line] | None:
+    """The lines from the C code, or None where it is not built or declines the input."""
+    ws = spec.word_space
+    if _setlines is None or not ws.ideal:  # (the Python code divides by ws.ideal only when it must)
+        return None
+    lo, hi = spec.glyph_scaling
+    return _setlines.set_lines(
+        boxes, it.sep, it.gw, it.gy, it.gz, it.flag, br.ends, br.ratios, [width(li) for li in range(len(br.ends))],
+        size, justify, _ALIGN.get(align, 0), indent, para, spec.optical_margins, spec.letter_spacing,
+        (lo, hi, ws.min / ws.ideal), Span, Line, HANG_LEFT, HANG_RIGHT,
+    )  # fmt: skip
+
+
 @dataclass(slots=True)
 class _Gathered:
     """One line's spans with the natural width, stretch and shrink of the space before each."""
@@ -50,7 +135,7 @@ class _Gathered:
         self.shrink.append(shrink)
 
 
-def build_lines(
+def build_lines_python(
     it: Items,
     boxes: list[Box],
     br: Breaks,
@@ -62,6 +147,7 @@ def build_lines(
     para: int,
     spec: TextSpec,
 ) -> list[Line]:
+    """`build_lines` in Python: the reference the C code must equal."""
     lines: list[Line] = []
     s = 0
     nlines = len(br.ends)
@@ -93,8 +179,8 @@ def _gather(it: Items, boxes: list[Box], s: int, e: int, size: float) -> _Gather
     for bi in range(s, e + 1):
         sp_before = bi > s and sep[bi - 1] == SPACE
         first = True
-        for face, t, col in boxes[bi].segs:
-            spans.append(Span(face, size, face.shape(t), 0.0, sp_before and first, col))
+        for face, shaped, col in boxes[bi].segs:
+            spans.append(Span(face, size, shaped, 0.0, sp_before and first, col))
             if first and sp_before:
                 gaps.append(gw[bi - 1])
                 stretch.append(gy[bi - 1])

@@ -45,12 +45,12 @@ class Line:
     @property
     def text(self) -> str:
         """The line's text as written (ligatures spelt out)."""
-        out = []
-        for s in self.spans:
-            if s.space_before and out:
-                out.append(" ")
-            out.append(s.shaped.text)
-        text = "".join(out)
+        spans = self.spans
+        if not spans:
+            return ""
+        text = "".join([" " + s.shaped.text if s.space_before else s.shaped.text for s in spans])
+        if spans[0].space_before:
+            text = text[1:]  # no space before the first span
         # Only ligatures (U+FB00-FB04) are spelt out: most lines have none, and max() is C speed.
         return text.translate(_SPELL_OUT) if text and max(text) >= "\ufb00" else text
 
