@@ -284,12 +284,20 @@ def test_repeated_calls_do_not_leak(paragraphs) -> None:
     assert grown < 4096, grown
 
 
-def test_the_extension_is_built_when_required() -> None:
-    """CI sets LAYOUT_REQUIRE_ACCEL=1: there the C breaker must have been compiled and imported."""
+def test_the_extensions_are_built_when_required() -> None:
+    """CI sets LAYOUT_REQUIRE_ACCEL=1: there every C extension must have been compiled and imported
+    (the breaker, the line filling, the text operators, the page keys)."""
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
         pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
+    from layout.pdf import pagecache, textops
+    from layout.text import justify
+
     assert os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"), "LAYOUT_PURE_PYTHON forces the Python code"
-    assert linebreak.ACCELERATED, "layout.text._breaker did not build or import (python setup.py build_ext)"
+    hint = "did not build or import (python setup.py build_ext)"
+    assert linebreak.ACCELERATED, f"layout.text._breaker {hint}"
+    assert justify.ACCELERATED, f"layout.text._setlines {hint}"
+    assert textops.ACCELERATED, f"layout.pdf._textops {hint}"
+    assert pagecache._kernel is not None, f"layout.pdf._pagekey {hint}"
 
 
 def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
