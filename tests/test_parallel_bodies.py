@@ -130,7 +130,7 @@ def test_what_cannot_be_read_is_set_here(issue: Path, tmp_path: Path, serial: by
 
     def receive(fd, spool):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return False if len(calls) == 2 else real_receive(fd, spool)
+        return (b"not marshal", None) if len(calls) == 2 else real_receive(fd, spool)
 
     monkeypatch.setattr(parallel, "_receive", receive)
     assert _pdf(issue, tmp_path, "unread.pdf") == serial
@@ -170,3 +170,23 @@ def test_a_system_that_cannot_fork_renders_in_one_process(
     assert r.exit_code == 0, r.output
     assert "Traceback" not in r.output
     assert set(os.listdir("/proc/self/fd")) <= before
+
+
+def test_a_parallel_render_keeps_the_pack_a_serial_one_keeps(issue: Path, tmp_path: Path) -> None:
+    """The helper's stories go into the paragraph pack as the records it sent: read back, the pack
+    holds exactly the entries a serial render's does, and a warm render finds every paragraph."""
+    from layout.manifest.packs import read_pack
+    from layout.pipeline import cache_path
+    from layout.text.cache import MAGIC
+
+    def pack(parallel_: bool) -> dict:
+        shutil.rmtree(issue / "build", ignore_errors=True)
+        b = build(issue, parallel=parallel_)
+        b.keep_cache()
+        assert b.cache is not None
+        return read_pack(cache_path(b.loaded), MAGIC, b.cache.fingerprint)
+
+    serial_pack = pack(False)
+    assert pack(True) == serial_pack and len(serial_pack) > 20
+    warm = build(issue, parallel=False)
+    assert warm.cache is not None and warm.cache.misses == 0
