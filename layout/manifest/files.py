@@ -132,6 +132,13 @@ def user_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "layout"
 
 
+_keys: dict[str, tuple[tuple, bytes]] = {}  # pack.key files read in this process, with their identity
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def pack_key() -> bytes:
     """The secret that signs the build caches (paragraphs.bin, fonts.bin, pages.bin): 32 random
     bytes kept outside any issue folder ($XDG_CACHE_HOME/layout/pack.key, mode 0600). A pack that
@@ -139,10 +146,18 @@ def pack_key() -> bytes:
     forged, and a forged pack could change the printed words."""
     folder = user_cache_dir()
     path = folder / "pack.key"
+    known = _keys.get(str(path))
+    if known is not None:  # read before in this process: again only if the file is another now
+        try:
+            if _identity(os.stat(path)) == known[0]:
+                return known[1]
+        except OSError:
+            pass
     for _ in range(2):
         try:
-            key = read_regular(path, 64)
-            if key is not None and len(key) == 32:
+            key, st = read_regular_stat(path, 64)
+            if key is not None and st is not None and len(key) == 32:
+                _keys[str(path)] = (_identity(st), key)
                 return key
         except OSError:
             pass
