@@ -140,3 +140,16 @@ def test_a_one_word_correction_appends_one_small_record(tmp_path: Path) -> None:
     packs._known.clear()
     again = build(issue)
     assert again.cache is not None and again.cache.misses == 0 and again.cache.hits > 20
+
+
+def test_the_signing_key_is_read_again_when_the_file_is_another(tmp_path: Path, monkeypatch) -> None:
+    from layout.manifest import files
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = files.pack_key()
+    assert files.pack_key() == first and len(first) == 32
+    key = tmp_path / "layout" / "pack.key"
+    new = tmp_path / "other.key"
+    new.write_bytes(b"k" * 32)
+    new.replace(key)  # another file now (as a user who removed the key and let a render make one)
+    assert files.pack_key() == b"k" * 32
