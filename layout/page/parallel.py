@@ -221,30 +221,18 @@ _RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
 def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, int]:
     """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
     data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except BaseException:
-        os.close(r)
-        os.close(w)
-        raise
-    if pid == 0:
-        code = 1
-        try:
-            os.close(r)
-            end = 0
-            for work in works:
-                data = marshal.dumps(work())
-                view = memoryview(data)
-                while view:
-                    view = view[os.pwrite(spool, view, end + len(data) - len(view)) :]
-                os.write(w, _RECORD.pack(end, len(data)))
-                end += len(data)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return pid, r
+
+    def child(w: int) -> None:
+        end = 0
+        for work in works:
+            data = marshal.dumps(work())
+            view = memoryview(data)
+            while view:
+                view = view[os.pwrite(spool, view, end + len(data) - len(view)) :]
+            os.write(w, _RECORD.pack(end, len(data)))
+            end += len(data)
+
+    return _fork(child)
 
 
 def _receive(fd: int, spool: int) -> tuple[bytes, object] | None:
@@ -267,6 +255,19 @@ def _receive(fd: int, spool: int) -> tuple[bytes, object] | None:
 def fork_child(work: Callable[[], object]) -> tuple[int, int]:
     """Fork a child that runs `work`, sends its result (plain data, `marshal`) down a pipe in one
     write and leaves without clean-up; (its pid, the pipe's read end) here."""
+
+    def child(w: int) -> None:
+        data = marshal.dumps(work())
+        with os.fdopen(w, "wb") as f:
+            f.write(data)
+
+    return _fork(child)
+
+
+def _fork(child: Callable[[int], None]) -> tuple[int, int]:
+    """Fork a child that runs `child(write end of a pipe)` and leaves without clean-up (exit 0 if it
+    returned, 1 if it raised); (its pid, the pipe's read end) here. The pipe is closed if the
+    system refuses the fork (which is raised)."""
     r, w = os.pipe()
     try:
         pid = os.fork()
@@ -278,9 +279,7 @@ def fork_child(work: Callable[[], object]) -> tuple[int, int]:
         code = 1
         try:
             os.close(r)
-            data = marshal.dumps(work())
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
+            child(w)
             code = 0
         finally:
             os._exit(code)
