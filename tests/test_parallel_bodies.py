@@ -20,13 +20,6 @@ SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
 
 
 @pytest.fixture()
-def issue(tmp_path: Path) -> Path:
-    dst = tmp_path / "issue"
-    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
-    return dst
-
-
-@pytest.fixture()
 def serial(issue: Path, tmp_path: Path) -> bytes:
     b = build(issue, cache=False, parallel=False)
     write_pdf(b.composed, tmp_path / "serial.pdf")

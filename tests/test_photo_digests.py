@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from layout.manifest.packs import signed_pack
 from layout.pdf import images, photodigests
 
 SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
-
-
-@pytest.fixture()
-def issue(tmp_path: Path) -> Path:
-    dst = tmp_path / "issue"
-    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
-    return dst
 
 
 def render(issue: Path, out: Path, *extra: str) -> bytes:

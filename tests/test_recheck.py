@@ -5,7 +5,6 @@ article set on it) changing makes it checked again, so the kept findings are nev
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ from layout.page.recheck import PageMemo
 from layout.pipeline import build
 
 SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
-
-
-@pytest.fixture()
-def issue(tmp_path: Path) -> Path:
-    dst = tmp_path / "issue"
-    shutil.copytree(SAMPLE, dst, ignore=shutil.ignore_patterns("build"))
-    return dst
 
 
 @pytest.fixture()
