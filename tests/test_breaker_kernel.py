@@ -293,7 +293,10 @@ def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("LAYOUT_PURE_PYTHON",)}
     if pure:
         env["LAYOUT_PURE_PYTHON"] = "1"
-    probe = "from layout.text import linebreak; print(linebreak.ACCELERATED)"
+    probe = (  # every kernel in use, or none (LAYOUT_PURE_PYTHON turns them all off)
+        "from layout.text import justify, linebreak; from layout.pdf import pagecache, textops; "
+        "print(linebreak.ACCELERATED and justify.ACCELERATED and textops.ACCELERATED and pagecache._kernel is not None)"
+    )
     # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
     kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
     accel = subprocess.run([sys.executable, "-c", probe], check=True, **kw)
@@ -303,7 +306,7 @@ def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
 
 
 @needs_accel
-def test_render_is_the_same_bytes_with_and_without_the_kernel(tmp_path: Path) -> None:
+def test_render_is_the_same_bytes_with_and_without_the_c_extensions(tmp_path: Path) -> None:
     issue = tmp_path / "issue"
     shutil.copytree(SAMPLE, issue, ignore=shutil.ignore_patterns("build"))
     fast, accel_fast = _render(issue, tmp_path / "c.pdf", pure=False)

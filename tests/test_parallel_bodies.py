@@ -16,8 +16,6 @@ from layout.page.compose import Composer
 from layout.pdf.draw import write_pdf
 from layout.pipeline import build
 
-SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
-
 
 @pytest.fixture()
 def serial(issue: Path, tmp_path: Path) -> bytes:

@@ -16,8 +16,6 @@ from layout.cli import app
 from layout.manifest.packs import signed_pack
 from layout.pdf import images, photodigests
 
-SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
-
 
 def render(issue: Path, out: Path, *extra: str) -> bytes:
     r = CliRunner().invoke(app, ["render", str(issue), "-o", str(out), *extra])

@@ -16,8 +16,6 @@ from layout.page.frames import ImageItem, TextItem
 from layout.page.recheck import PageMemo
 from layout.pipeline import build
 
-SAMPLE = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
-
 
 @pytest.fixture()
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:

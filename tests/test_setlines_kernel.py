@@ -7,10 +7,7 @@ are expected) gets the Python lines; and a whole render is the same PDF bytes wi
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -136,30 +133,6 @@ def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
 
     grown = growth(lambda: run(1), 5, 40)
     assert grown < 16384, grown
-
-
-def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
-    env = {k: v for k, v in os.environ.items() if k != "LAYOUT_PURE_PYTHON"}
-    if pure:
-        env["LAYOUT_PURE_PYTHON"] = "1"
-    probe = "from layout.text import justify; print(justify.ACCELERATED)"
-    # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
-    kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}
-    accel = subprocess.run([sys.executable, "-c", probe], check=True, **kw)
-    cmd = [sys.executable, "-m", "layout.cli", "render", str(issue), "-o", str(out), "--no-cache", "--jobs", "1"]
-    r = subprocess.run(cmd, **kw)
-    assert r.returncode == 0, r.stderr
-    return out.read_bytes(), accel.stdout.strip()
-
-
-@needs_accel
-def test_a_render_is_the_same_bytes_with_and_without_the_extension(tmp_path: Path) -> None:
-    issue = tmp_path / "issue"
-    shutil.copytree(SAMPLE, issue, ignore=shutil.ignore_patterns("build"))
-    fast, accel_fast = _render(issue, tmp_path / "c.pdf", pure=False)
-    slow, accel_slow = _render(issue, tmp_path / "py.pdf", pure=True)
-    assert (accel_fast, accel_slow) == ("True", "False")
-    assert fast == slow
 
 
 @pytest.fixture(scope="module")
