@@ -181,3 +181,21 @@ def test_a_parallel_render_keeps_the_pack_a_serial_one_keeps(issue: Path, tmp_pa
     assert pack(True) == serial_pack and len(serial_pack) > 20
     warm = build(issue, parallel=False)
     assert warm.cache is not None and warm.cache.misses == 0
+
+
+def test_no_spool_file_renders_in_one_process(issue: Path, tmp_path: Path, serial: bytes, monkeypatch) -> None:
+    """No anonymous file to spool to (memfd refused, no writable temporary folder): the bodies are
+    set here, with the same bytes, and no child is started."""
+    import tempfile
+
+    def refused(*a, **k):  # type: ignore[no-untyped-def]
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "memfd_create", refused, raising=False)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    assert _pdf(issue, tmp_path, "nospool.pdf") == serial
+    assert forks == []
+    _no_child_left()
