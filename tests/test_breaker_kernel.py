@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import generator
 import pytest
 from leaks import growth
 
@@ -53,11 +54,7 @@ def width_of(widths: list[float]):
 
 def generated_markdown() -> list[str]:
     """Bodies written by the benchmark's generator (no layout passes: only the copy is needed)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import synthetic
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    synthetic = generator.synthetic()
     return [synthetic._article(random.Random(seed), 700).markdown() for seed in range(3)]
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import marshal
 import shutil
-import sys
 from pathlib import Path
 
+import generator
 import pytest
 from typer.testing import CliRunner
 
@@ -38,11 +38,7 @@ def issue(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def bench_issue(tmp_path_factory) -> Path:
     """A two-page issue of the benchmark's kind: every story its own 1600x1000 photo."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from synthetic import make_issue
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    make_issue = generator.synthetic().make_issue
     folder = tmp_path_factory.mktemp("bench") / "issue"
     make_issue(folder, pages=2, seed=11, own_photos=(1600, 1000))
     return folder

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+import generator
 import pytest
 from typer.testing import CliRunner
 
@@ -30,11 +31,7 @@ SAMPLE = ROOT / "issues" / "2026-12-03"
 @pytest.fixture(scope="module")
 def multi(tmp_path_factory) -> Path:
     """A generated four-page issue of the benchmark's kind."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from synthetic import make_issue
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    make_issue = generator.synthetic().make_issue
     folder = tmp_path_factory.mktemp("multi") / "issue"
     make_issue(folder, pages=4, seed=5)
     return folder

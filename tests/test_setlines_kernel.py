@@ -8,9 +8,9 @@ are expected) gets the Python lines; and a whole render is the same PDF bytes wi
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
+import generator
 import pytest
 from leaks import growth
 
@@ -55,11 +55,7 @@ TRICKY = (
 @pytest.fixture(scope="module")
 def calls() -> list[tuple]:
     """The arguments of every build_lines call made setting the copy many ways."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import synthetic
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    synthetic = generator.synthetic()
     style = load_style(None)
     ts = Typesetter(style, "en-US")
     texts = [md.read_text(encoding="utf-8") for md in sorted((SAMPLE / "articles").glob("*.md"))]

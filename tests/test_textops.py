@@ -17,6 +17,7 @@ import random
 import sys
 from pathlib import Path
 
+import generator
 import pytest
 from leaks import growth
 
@@ -34,11 +35,7 @@ needs_accel = pytest.mark.skipif(not textops.ACCELERATED, reason="the C extensio
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     """A generated 3-page issue, built (lines in faces, sizes and measures the sample lacks)."""
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        import synthetic
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    synthetic = generator.synthetic()
     from layout.pipeline import build
 
     folder = tmp_path_factory.mktemp("generated")
