@@ -17,7 +17,8 @@ both tools see the same load on a shared machine:
            the hyphenation dictionary are parsed (and shelved);
   warm     `issue render ISSUE` after one word of one article changed (the cache holds the rest);
   served   the same, with `issue serve ISSUE` running: the whole `issue` client process (what a
-           shell runs: python start-up, a socket round trip, the server's warm render);
+           shell runs: python start-up, a socket round trip, the server's warm render; the server
+           writes the cache packs after it has answered, and its CPU for them is counted);
   session  the same inside one process that keeps a build session (what `issue watch` and the
            server do between renders), each phase timed: build, findings, drawing, cache packs;
   floor    drawing alone: draw() of already composed frames, timed inside a fresh process;
@@ -214,7 +215,9 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
         # The server last rendered the text before this iteration's change: one word changed for it too.
         before = server.cpu()
         _probe([sys.executable, "-c", CLIENT, "render", str(issue), "-o", str(out / "served.pdf")], s["served"])
-        s["served"].cpu[-1] += server.cpu() - before  # the client's CPU and the server's for this render
+        # The client's CPU and the server's for this render, including the cache packs the server
+        # writes after it has answered (it is idle again once its CPU time stops growing).
+        s["served"].cpu[-1] += server.idle_cpu() - before
     s["served"].inner.append(server.stop())
     s["session"] = _session(issue, out / "session.pdf", repeat)
     import pypdf
@@ -244,6 +247,16 @@ class _Server:
         except OSError:
             return 0.0
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def idle_cpu(self, step: float = 0.05) -> float:
+        """The server's CPU seconds once it has stopped using any (its work after an answer done)."""
+        last = self.cpu()
+        while True:
+            time.sleep(step)
+            now = self.cpu()
+            if now == last:
+                return now
+            last = now
 
     def stop(self) -> int:
         self.p.terminate()

@@ -96,7 +96,10 @@ def run_render(
         code = _write_screen_pdf(b, target, bar, err, helper)
         if code is not None:
             return code
-        b.keep_cache()
+        if session is not None and session.defer_packs:
+            session.pending = b.keep_cache  # `issue serve` writes them once it has answered
+        else:
+            b.keep_cache()
         if session is not None:
             session.written = os.path.abspath(target)
         c = b.composed

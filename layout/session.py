@@ -191,6 +191,16 @@ class Session:
         self.builds = 0
         self.checked = PageMemo()  # each page's findings, for pages that come out unchanged
         self.written: str | None = None  # the PDF the last render wrote (absolute), for `issue serve`
+        # `issue serve` answers as soon as the PDF is in place and writes the disk packs after
+        # (they serve a later fresh process, not its client): `pending` holds that write till then.
+        self.defer_packs = False
+        self.pending: Callable[[], None] | None = None
+
+    def write_pending(self) -> None:
+        """Write the disk packs a render left pending (nothing if none)."""
+        keep, self.pending = self.pending, None
+        if keep is not None:
+            keep()
 
     def paragraph_cache(self, path: Path | None, fingerprint: str, fonts: list[Path]) -> ParagraphCache:
         return _Paragraphs(self, path, fingerprint, fonts)

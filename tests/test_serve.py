@@ -264,14 +264,49 @@ def test_the_server_frees_the_replaced_pdf_after_answering(folder: Path, env: di
             )
             r = _run(CLIENT, ["render", str(folder), "-o", str(out)], env, tmp_path)
             assert r.returncode == 0 and srv.served() == k + 1, r.stderr
-            links = []
-            for fd in Path(f"/proc/{srv.p.pid}/fd").iterdir():
-                with contextlib.suppress(OSError):
-                    links.append(os.readlink(fd))
-            assert links.count(str(out)) == 1, links  # the PDF just written, held
-            assert not [ln for ln in links if ln.endswith("(deleted)") and ".pdf" in ln], links
+            end = time.monotonic() + TIMEOUT  # the server lets go once it has answered (and kept its packs)
+            while True:
+                links = []
+                for fd in Path(f"/proc/{srv.p.pid}/fd").iterdir():
+                    with contextlib.suppress(OSError):
+                        links.append(os.readlink(fd))
+                held = links.count(str(out)) == 1  # the PDF just written, held
+                if held and not [ln for ln in links if ln.endswith("(deleted)") and ".pdf" in ln]:
+                    break
+                assert time.monotonic() < end, links
+                time.sleep(0.02)
     finally:
         srv.stop()
+
+
+def test_the_server_answers_then_keeps_its_packs(folder: Path, env: dict, tmp_path: Path) -> None:
+    """The packs are written after the answer, not dropped: a fresh build then finds every paragraph
+    of the edited issue; a pack that cannot be written costs the server nothing but that warmth."""
+    from layout.pipeline import build
+
+    srv = Server(folder, env, idle="120")
+    gem = folder / "articles" / "geminids.md"
+    try:
+        srv.wait_for("ready:")
+        _edit(gem, "richest", "finest")
+        assert build(folder, parallel=False).cache.misses > 0  # the edited paragraph is nowhere yet
+        r = _run(CLIENT, ["render", str(folder), "-o", str(tmp_path / "a.pdf")], env, tmp_path)
+        assert r.returncode == 0 and srv.served() == 1, r.stderr
+        end = time.monotonic() + TIMEOUT
+        while build(folder, parallel=False).cache.misses:
+            assert time.monotonic() < end, "the served render's paragraphs never reached the pack"
+            time.sleep(0.05)
+        cache = folder / "build" / ".cache"
+        shutil.rmtree(cache)
+        cache.write_text("not a folder")  # nothing can be kept now
+        _edit(gem, "finest", "richest")
+        for k in range(2):
+            r = _run(CLIENT, ["render", str(folder), "-o", str(tmp_path / "b.pdf")], env, tmp_path)
+            assert r.returncode == 0 and srv.served() == 2 + k and "Traceback" not in r.stderr, r.stderr
+        assert srv.p.poll() is None and "Traceback" not in "\n".join(srv.lines)
+        assert (tmp_path / "a.pdf").read_bytes() != (tmp_path / "b.pdf").read_bytes()
+    finally:
+        assert srv.stop() == 0
 
 
 def _request(folder: Path, here: Path, **over: object) -> dict:

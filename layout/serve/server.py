@@ -23,6 +23,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import tempfile
 import threading
 import time
@@ -105,6 +106,7 @@ class Server:
         self.idle = idle
         self.err, self.out = err, out
         self.session = Session()
+        self.session.defer_packs = True
         self.code = client.code_fingerprint()
         self.libraries = LoadedFiles(Path(client.__file__).resolve().parent.parent)
         self.env = {k: os.environ.get(k) for k in ENV}
@@ -148,13 +150,17 @@ class Server:
 
     def _warm(self, folder: Path) -> None:
         """One build now, its pages drawn to a scratch file in `folder`, so that the first render
-        asked for is already warm (set lines, drawn and compressed pages in memory)."""
+        asked for is already warm (set lines, each page's findings, drawn and compressed pages in
+        memory)."""
+        from ..page.findings import errors, warnings
         from ..pdf.draw import draw
         from ..pipeline import build
 
         t = time.perf_counter()
         try:
             b = build(self.manifest, parallel=False, session=self.session)
+            errors(b.composed, self.session.checked)
+            warnings(b.composed, b.loaded, self.session.checked)
             with tempfile.TemporaryDirectory(dir=folder) as scratch:
                 draw(b.composed, Path(scratch) / "warm.pdf", pages=b.pages)
         except InvalidInput:
@@ -162,6 +168,7 @@ class Server:
         except Exception as e:  # noqa: BLE001 - a render reports it; the server stays up
             self.err(f"warning: the first build failed ({type(e).__name__}: {e})")
         self.libraries.note()
+        _tidy()
         self.out(f"warmed in {time.perf_counter() - t:.2f} s")
 
     def _serve_one(self, conn: socket.socket) -> None:
@@ -229,12 +236,22 @@ class Server:
     def _render(self, conn: socket.socket, req: dict) -> None:
         """Render as `issue render` would in the client's folder, with its umask, and answer.
         Messages are gathered (with anything else written to stdout or stderr)."""
-        from ..render import run_render
-
         opts = req["options"]
         said: list[tuple[str, str]] = []
         job = _Job(conn)
         t = time.perf_counter()
+        # A PDF already at the target is held open too (the last render's may have been another
+        # name): the rename over it then frees its blocks only when this closes, after the answer.
+        old = _open_regular(os.path.join(req["cwd"], opts["output"])) if opts["output"] else None
+        try:
+            self._render_held(conn, req, opts, said, job, t)
+        finally:
+            if old is not None:
+                os.close(old)
+
+    def _render_held(self, conn: socket.socket, req: dict, opts: dict, said: list, job: _Job, t: float) -> None:
+        from ..render import run_render
+
         code = None
         mask = os.umask(req["umask"])
         try:
@@ -258,19 +275,37 @@ class Server:
             os.chdir(self.home)
             job.finish()
             self.libraries.note()
+        self._answer(conn, code, job, said, t)
+
+    def _answer(self, conn: socket.socket, code: int | None, job: _Job, said: list, t: float) -> None:
         if self.stop:
+            self.session.pending = None  # stopping: the next render (in any process) sets what they lack
             return  # stopped mid-render: no answer, so the client renders by itself
-        if code is None or job.gone.is_set():
-            self.err(f"{time.strftime('%H:%M:%S')} render abandoned: the client went away")
-            return
-        dt = time.perf_counter() - t
         try:
-            send_frame(conn, {"t": "done", "code": code, "said": said})
-            self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s")
-        except OSError:
-            self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
+            if code is None or job.gone.is_set():
+                self.err(f"{time.strftime('%H:%M:%S')} render abandoned: the client went away")
+                return
+            dt = time.perf_counter() - t
+            try:
+                send_frame(conn, {"t": "done", "code": code, "said": said})
+                self.out(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s")
+            except OSError:
+                self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
+        finally:
+            self._write_packs()
         self._hold(self.session.written)
         _tidy()
+
+    def _write_packs(self) -> None:
+        """The disk packs of the render just answered (its PDF is in place): a later fresh process
+        starts warm from them. A failure costs only that warmth."""
+        try:
+            self.session.write_pending()
+        except (KeyboardInterrupt, Terminated):
+            raise
+        except Exception as e:  # noqa: BLE001 - the server stays up; the next render sets what they lack
+            with contextlib.suppress(Exception):
+                self.err(f"{time.strftime('%H:%M:%S')} cache packs not written: {type(e).__name__}: {e}")
 
     def _hold(self, path: str | None) -> None:
         """Keep the PDF just written open until the next render has answered: renaming the next
@@ -278,10 +313,26 @@ class Server:
         the file system's time) are freed here, after that answer, when this descriptor closes."""
         old, self.held = self.held, None
         if path is not None:
-            with contextlib.suppress(OSError):
-                self.held = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            self.held = _open_regular(path)
         if old is not None:
             os.close(old)
+
+
+def _open_regular(path: str) -> int | None:
+    """A read-only descriptor of `path` if it is a regular file (never a FIFO's or a device's), or None."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # opening a device may do something (a tape rewinds)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
 
 
 def _tidy() -> None:
