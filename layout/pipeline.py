@@ -116,7 +116,8 @@ def _build(
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
     if not cache and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
-    comp = Composer(li, style, breaker, tick, pc, session.story_memo(pc) if session else None)
+    memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
+    comp = Composer(li, style, breaker, tick, pc, *memo)
     # A helper process sets its share of the bodies while this one checks the issue.
     helper = start_helper(comp, CHECKS_SHARE) if use_parallel else None
     try:

@@ -18,11 +18,14 @@ typesetter may change a set line in place (page/content.py copies the drop cap's
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
+from .page.kept import KeptPages, Used
 from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
 from .text import fonts
@@ -171,6 +174,51 @@ class _Memo(dict):
         return _Memo(dict(self) if done else {**self.before, **self})
 
 
+class _KeptPages(KeptPages):
+    """Kept pages that count the paragraphs they were set from as used by the build that takes them
+    (so the packs keep them), and are composed again when one is no longer kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cache: _Paragraphs | None = None
+
+    def start(self, fingerprint: object, cache: _Paragraphs | None = None) -> None:  # type: ignore[override]
+        super().start(fingerprint)
+        self._cache = cache
+
+    @contextmanager
+    def recording(self) -> Iterator[Used]:
+        c, used = self._cache, Used()
+        if c is None:
+            yield used
+            return
+        outer, before = c.recording, len(c.used)
+        c.recording = used.lines
+        try:
+            yield used
+        finally:
+            c.recording = outer
+            used.lines = list(dict.fromkeys(used.lines))
+            if outer is not None:
+                outer.extend(used.lines)
+            # Entries added to the cache's used ones since the page began (the newest last in a dict).
+            added = islice(reversed(c.used), max(0, len(c.used) - before))
+            lines = set(used.lines)
+            used.other = [k for k in added if k not in lines]
+
+    def reuse(self, used: Used) -> bool:
+        c = self._cache
+        if c is None:
+            return True
+        if not c.reuse(tuple(used.lines)):
+            return False
+        for k in used.other:  # not needed to take the page: still counted as used, if still there
+            entry = c.used.get(k) or c.old.get(k)
+            if entry is not None:
+                c.used[k] = entry
+        return True
+
+
 class Session:
     """What a process keeps between builds of one issue; pass it to every `build` of that issue."""
 
@@ -188,6 +236,7 @@ class Session:
         self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
         self._stories_fp: object = None
         self._stories_done = False
+        self._kept_pages = _KeptPages()
         self.builds = 0
         self.checked = PageMemo()  # each page's findings, for pages that come out unchanged
         self.written: str | None = None  # the PDF the last render wrote (absolute), for `issue serve`
@@ -241,19 +290,32 @@ class Session:
         kept, now = self._stories, self._stories_now
 
         def story(key: tuple, make: Callable[[], T]) -> T:
+            outer = cache.recording  # a page being composed gathers its stories' paragraphs too
             hit = now.get(key) or kept.get(key)
             if hit is not None and cache.reuse(hit[1]):
                 now[key] = hit
+                if outer is not None:
+                    outer.extend(hit[1])
                 return hit[0]
             cache.recording = []
             try:
                 value = make()
             finally:
-                keys, cache.recording = tuple(cache.recording), None
+                keys, cache.recording = tuple(cache.recording), outer
+            if outer is not None:
+                outer.extend(keys)
             now[key] = (value, keys)
             return value
 
         return story
+
+    def page_memo(self, cache: ParagraphCache | None) -> KeptPages | None:
+        """For the composer: each page as the last build composed it, under everything that composes
+        it (page/kept.py), kept while the paragraph cache's fingerprint (style, fonts, code) holds."""
+        if not isinstance(cache, _Paragraphs):
+            return None
+        self._kept_pages.start(cache.fingerprint, cache)
+        return self._kept_pages
 
     def composed(self, cache: ParagraphCache | None) -> None:
         """The build laid out every page: what it used is all the next build needs."""

@@ -21,6 +21,7 @@ from .flow import Placements
 from .frames import Box, Composed, Finding, Page, RuleItem, StoryFit, lines_text
 from .furniture import Furniture
 from .grid import page_geometry
+from .kept import KeptPages, compose_page
 from .story import StoryLayout
 
 
@@ -52,9 +53,11 @@ class Composer:
         tick: Callable[[], None] | None = None,
         cache: ParagraphCache | None = None,
         stories: Callable[[tuple, Callable[[], StoryContent]], StoryContent] | None = None,
+        kept: KeptPages | None = None,
     ):
         self.cache = cache
         self.stories = stories  # articles set in an earlier build of this process, by what sets them
+        self.kept = kept  # pages composed in an earlier build of this process, by what composes them
         self.awaiting: Callable[[str], None] | None = None  # hears of a story not yet set (parallel.Helper)
         self.tick = tick
         self.li = li
@@ -110,7 +113,11 @@ class Composer:
 
     def compose(self) -> Composed:
         iss = self.li.issue
-        pages = [self._page(pi) for pi in range(len(iss.pages))]
+        if self.kept is None:
+            pages = [self._page(pi) for pi in range(len(iss.pages))]
+        else:
+            pages = [compose_page(self, self.kept, pi) for pi in range(len(iss.pages))]
+            self.kept.trim(len(pages))
         # Every jump has been set: continued_on is validated to name a later page.
         title = f"{iss.publication}, {iss.date.isoformat()}, No. {iss.number}"
         subject = ", ".join(dict.fromkeys(p.section for p in iss.pages if p.section))
