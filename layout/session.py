@@ -236,7 +236,7 @@ class Session:
         self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
         self._stories_fp: object = None
         self._stories_done = False
-        self._kept_pages = _KeptPages()
+        self.kept_pages = _KeptPages()  # each page as last composed (page/kept.py)
         self.builds = 0
         self.checked = PageMemo()  # each page's findings, for pages that come out unchanged
         self.written: str | None = None  # the PDF the last render wrote (absolute), for `issue serve`
@@ -314,8 +314,8 @@ class Session:
         it (page/kept.py), kept while the paragraph cache's fingerprint (style, fonts, code) holds."""
         if not isinstance(cache, _Paragraphs):
             return None
-        self._kept_pages.start(cache.fingerprint, cache)
-        return self._kept_pages
+        self.kept_pages.start(cache.fingerprint, cache)
+        return self.kept_pages
 
     def composed(self, cache: ParagraphCache | None) -> None:
         """The build laid out every page: what it used is all the next build needs."""
