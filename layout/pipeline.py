@@ -98,7 +98,7 @@ def _build(
     parallel: bool | None,
     session: Session | None,
 ) -> Built:
-    li = load_issue(issue_path)
+    li = load_issue(issue_path, session.reads if session else None)
     fonts_path = cache_path(li).with_name("fonts.bin")
     house = user_cache_dir() / "fonts" if cache else None
     use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
+from .manifest.reads import KeptReads
 from .page.kept import KeptPages, Used
 from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
@@ -236,6 +237,7 @@ class Session:
         self._stories_now: dict[tuple, tuple] = {}  # and those this build set or took
         self._stories_fp: object = None
         self._stories_done = False
+        self.reads = KeptReads()  # the manifest parsed and the bodies read, by their files' versions
         self.kept_pages = _KeptPages()  # each page as last composed (page/kept.py)
         self.builds = 0
         self.checked = PageMemo()  # each page's findings, for pages that come out unchanged

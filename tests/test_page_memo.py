@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from layout.manifest import reads
 from layout.manifest.errors import InvalidInput
 from layout.page.findings import errors, warnings
 from layout.pdf.draw import write_pdf
@@ -30,6 +31,7 @@ SAMPLE = ROOT / "issues" / "2026-12-03"
 FRESH = """
 import dataclasses, hashlib, json, sys
 from pathlib import Path
+from layout.manifest import reads
 from layout.manifest.errors import InvalidInput
 from layout.page.findings import errors, warnings
 from layout.pdf.draw import write_pdf
@@ -83,6 +85,12 @@ GEMINIDS_QUOTE = """    body: articles/geminids.md
 
 
 @pytest.fixture
+def recent_is_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files just copied or edited count as old enough to keep (see manifest/reads.py)."""
+    monkeypatch.setattr(reads, "RECENT_NS", 0)
+
+
+@pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """The sample issue with two more pages: the fibre-link story long enough to jump from page 1
     to page 4, and a pull quote wider than its story (a warning found while composing)."""
@@ -112,6 +120,7 @@ def _swap_pages_2_and_3(y: Path) -> None:
     y.write_text(text[:a] + text[b:c] + text[a:b] + text[c:], encoding="utf-8")
 
 
+@pytest.mark.usefixtures("recent_is_old")
 def test_a_session_takes_only_unchanged_pages_and_gives_a_fresh_process_s_output(folder: Path, tmp_path: Path) -> None:
     y, fibre = folder / "issue.yaml", folder / "articles" / "quantum-fibre-link.md"
     turbine = folder / "photos" / "qinglan-turbine-hall.jpg"
@@ -160,6 +169,7 @@ def test_a_session_takes_only_unchanged_pages_and_gives_a_fresh_process_s_output
 LETTERS = "  - section: Notes\n    stories:\n      - article: letters\n"
 
 
+@pytest.mark.usefixtures("recent_is_old")
 def test_one_word_changed_composes_that_page_and_those_its_copy_jumps_to(folder: Path, tmp_path: Path) -> None:
     """A word changed in a story that jumps: its page and the page it jumps to are composed again
     (the copy handed on is another), the other pages are taken as they were."""
@@ -171,3 +181,12 @@ def test_one_word_changed_composes_that_page_and_those_its_copy_jumps_to(folder:
     _edit(folder / "articles" / "quantum-fibre-link.md", "the", "a")  # page 1 and page 4, where it goes on
     _in_session(folder, tmp_path / "c.pdf", session)
     assert session.kept_pages.hits == 3
+
+
+def test_a_page_with_a_photo_written_moments_ago_is_composed_again(folder: Path, tmp_path: Path) -> None:
+    """A photo replaced in the same tick of the file system's clock as it was read would keep its
+    version: while a photo is that recent, the pages that show it are composed every time."""
+    session = Session()
+    _in_session(folder, tmp_path / "a.pdf", session)
+    _in_session(folder, tmp_path / "b.pdf", session)
+    assert session.kept_pages.hits == 3  # pages 1 and 2 show photos copied moments ago

@@ -49,17 +49,39 @@ def house_dir(name: str) -> Path:
     return _PACKAGE.parent / name
 
 
+_PROC_FD = hasattr(os, "O_PATH") and os.path.isdir("/proc/self/fd")
+
+
+def real(p: Path | str) -> str:
+    """`str(Path(p).resolve())`, as the kernel names an existing file or folder once opened (an open
+    without reading and a readlink: a load resolves hundreds of paths, and pathlib lstat's each
+    component of each in Python); pathlib's own walk for a path that cannot be opened so (missing,
+    a dangling symlink, a symlink loop: RuntimeError as from pathlib)."""
+    if _PROC_FD:
+        try:
+            fd = os.open(p, os.O_PATH | os.O_CLOEXEC)
+        except (OSError, ValueError):
+            return str(Path(p).resolve())
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        finally:
+            os.close(fd)
+        if name.startswith("/") and not name.endswith(" (deleted)"):  # else removed meanwhile: walk
+            return name
+    return str(Path(p).resolve())
+
+
 def inside(base: Path, rel: str) -> Path | None:
     """`base/rel` resolved (symlinks followed), or None if it lands outside `base`."""
     if "\x00" in rel:
         return None
-    root = base.resolve()
-    p = (root / rel).resolve()
-    try:
-        p.relative_to(root)
-    except ValueError:
+    root = real(base)
+    p = real(os.path.join(root, rel))
+    if p != root and not p.startswith(root.rstrip("/") + "/"):
         return None
-    return p
+    return Path(p)
 
 
 def resolve_ref(folder: Path, ref: str) -> Path | None:

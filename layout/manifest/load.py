@@ -20,6 +20,7 @@ from .files import resolve_ref
 from .images import unreadable_image
 from .model import Article, Issue
 from .problems import path_name, pydantic_problems
+from .reads import KeptReads
 
 MAX_BODY_BYTES = 1_000_000  # an article of ~150,000 words: far beyond any story
 MAX_TOTAL_BODY_CHARS = 6_000_000  # a 400-page issue at 2,000 words a page is about 5,000,000
@@ -98,9 +99,11 @@ def _looks_like_path(body: str) -> bool:
     return "\n" not in s and " " not in s and (bool(re.search(r"\.(md|markdown|txt)$", s)) or "/" in s)
 
 
-def load_issue(path: Path) -> LoadedIssue:
-    """Read and validate an issue folder (or its issue.yaml); raise InvalidInput with every problem."""
-    manifest, issue, smap = _read_manifest(path)
+def load_issue(path: Path, reads: KeptReads | None = None) -> LoadedIssue:
+    """Read and validate an issue folder (or its issue.yaml); raise InvalidInput with every problem.
+    `reads` (a build session's) keeps the manifest parsed and the bodies read while their files
+    are unchanged; every check on the files around them is made again."""
+    manifest, issue, smap = _read_manifest(path, reads)
     folder = manifest.parent
     problems: list[Problem] = []
     problems += _check_page(issue, smap)
@@ -111,7 +114,7 @@ def load_issue(path: Path) -> LoadedIssue:
     body_files: dict[str, Path | None] = {}
     photo_files: dict[str, list[Path]] = {}
     for aid, art in issue.articles.items():
-        problems += _read_body(folder, aid, art, smap, bodies, body_files)
+        problems += _read_body(folder, aid, art, smap, bodies, body_files, reads)
         photo_files[aid] = [p for p in (_inside(folder, ph.file) for ph in art.photos) if p]
         problems += _check_photos(folder, issue, aid, art, smap)
         problems += _check_jump(issue, aid, art, page_of, smap)
@@ -124,10 +127,12 @@ def load_issue(path: Path) -> LoadedIssue:
     if problems:
         raise InvalidInput(problems)
     style_file = _inside(folder, issue.style) if issue.style else None
+    if reads is not None:
+        reads.done()
     return LoadedIssue(issue, folder, manifest, smap, bodies, body_files, photo_files, style_file)
 
 
-def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
+def _read_manifest(path: Path, reads: KeptReads | None = None) -> tuple[Path, Issue, yamlsource.SourceMap]:
     manifest = resolve_manifest(path)
     if not manifest.exists():
         raise InvalidInput(
@@ -138,6 +143,12 @@ def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
     except UnicodeEncodeError:
         shown = os.fsencode(manifest).decode("utf-8", "backslashreplace")
         raise InvalidInput([Problem(f"{shown}: the issue's path is not valid UTF-8; rename the folder")]) from None
+    if reads is not None:
+        return (manifest, *reads.get("manifest", manifest, lambda: _parse_manifest(manifest)))
+    return (manifest, *_parse_manifest(manifest))
+
+
+def _parse_manifest(manifest: Path) -> tuple[Issue, yamlsource.SourceMap]:
     text = read_text(manifest, yamlsource.MAX_CHARS, "the manifest")
     data, smap = yamlsource.load(text, manifest)
     if not isinstance(data, dict):
@@ -148,7 +159,7 @@ def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
         issue = Issue.model_validate(data)
     except ValidationError as e:
         raise InvalidInput(pydantic_problems(e, smap, Issue)) from None
-    return manifest, issue, smap
+    return issue, smap
 
 
 def _check_page(issue: Issue, smap: yamlsource.SourceMap) -> list[Problem]:
@@ -283,6 +294,7 @@ def _read_body(
     smap: yamlsource.SourceMap,
     bodies: dict[str, str],
     body_files: dict[str, Path | None],
+    reads: KeptReads | None = None,
 ) -> list[Problem]:
     """The article's Markdown, from its file or inline; fills `bodies` and `body_files`."""
     problems = []
@@ -295,14 +307,18 @@ def _read_body(
             why = "not a regular file" if p.exists() else "file not found"
             problems.append(Problem(f"articles.{aid}.body: {why}: {art.body}", where))
         else:
-            try:
+
+            def read() -> str:
                 text = read_text(p, MAX_BODY_BYTES, f"articles.{aid}.body", where, art.body.strip())
+                bad = char_problems(text, p, f"articles.{aid}.body", where, art.body.strip())
+                if bad:
+                    raise InvalidInput(bad)
+                return take_breaks(text)
+
+            try:
+                bodies[aid] = read() if reads is None else reads.get("body", p, read)
             except InvalidInput as e:
                 return e.problems
-            bad = char_problems(text, p, f"articles.{aid}.body", where, art.body.strip())
-            if bad:
-                return bad
-            bodies[aid] = take_breaks(text)
             body_files[aid] = p
     else:
         bodies[aid] = take_breaks(art.body)

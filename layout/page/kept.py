@@ -12,13 +12,13 @@ are shared between builds, so nothing downstream of composition may change them 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..manifest.reads import version
 from .frames import Finding, Page, StoryFit
 from .grid import page_geometry
 
@@ -146,8 +146,7 @@ def _article(comp: Composer, aid: str) -> tuple:
 
 
 def _version(p: Path) -> tuple:
-    try:
-        st = os.stat(p)
-    except OSError:
-        return (str(p),)
-    return (str(p), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    """A photo file's version; one never equal to another while the file is missing or was changed
+    within the last moments (a write in the same clock tick would leave its version as it was)."""
+    v = version(p)
+    return (str(p), v if v is not None else object())
