@@ -205,7 +205,12 @@ def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = Non
         a = ("articles", aid)
         # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
         raw, pu = li.bodies.get(aid, ""), punct[art.language or iss.language]
-        body = _may_print(raw, pu, body_faces + faces("subhead", "drop_cap"), style) or _as_set(raw, pc, pu, memo)
+        may = memo.get(("may", raw, pu.quotes)) if memo is not None else None  # the faces: in the fingerprint
+        if may is None:
+            may = _may_print(raw, pu, body_faces + faces("subhead", "drop_cap"), style) or ""
+            if memo is not None:
+                memo[("may", raw, pu.quotes)] = may
+        body = may or _as_set(raw, pc, pu, memo)
         checks.append(((*a, "body"), body, body_faces + faces("subhead")))
         checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
         for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
