@@ -132,6 +132,7 @@ class _Pages(PageCache):
         prev = session._pages.cache
         if isinstance(prev, _Pages) and session._pages.fingerprint == fingerprint:
             self.streams_before = prev.streams_now or prev.streams_before
+            self.streams_made = prev.streams_now or prev.streams_made  # compressed or checked here
             self.keys_before = prev.keys_now or prev.keys_before
         self.streams_now, self.keys_now = {}, {}
         session._pages.keep(fingerprint, self)

@@ -25,6 +25,7 @@ from ..text.fonts import Face  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
 from .pagecache import PageCache, page_key  # noqa: E402
 from .stream import save_streaming  # noqa: E402
+from .subsets import KEEP as _KEEP  # noqa: E402, F401  (font subsets made once per face and glyph set)
 from .textops import TextWriter as _TextWriter  # noqa: E402
 from .textops import _n  # noqa: E402
 
@@ -177,7 +178,7 @@ def lookup(tw: _TextWriter, page: Page, pages: PageCache | None) -> tuple[str | 
     hit = pages.get(key)
     if hit is not None:
         text, calls = hit
-        faces = page_faces(page)
+        faces = page_faces(page, {f for f, _ in calls})
         if all(f in faces for f, _ in calls):
             for f, t in calls:
                 tw.encode(faces[f], t)
@@ -185,8 +186,21 @@ def lookup(tw: _TextWriter, page: Page, pages: PageCache | None) -> tuple[str | 
     return key, None, []
 
 
-def page_faces(page: Page) -> dict[str, Face]:
-    return {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}
+def page_faces(page: Page, names: set[str] | None = None) -> dict[str, Face]:
+    """The faces the page's lines are set in, by name (with `names`: those of them, as soon as found)."""
+    if names is None:
+        return {sp.face.name: sp.face for it in page.items if isinstance(it, TextItem) for sp in it.line.spans}
+    found: dict[str, Face] = {}
+    if names:
+        for it in page.items:
+            if isinstance(it, TextItem):
+                for sp in it.line.spans:
+                    n = sp.face.name
+                    if n in names and n not in found:
+                        found[n] = sp.face
+                        if len(found) == len(names):
+                            return found
+    return found
 
 
 def _page_text(tw: _TextWriter, page: Page, mode: Screen, pages: PageCache | None) -> str:

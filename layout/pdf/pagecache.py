@@ -124,6 +124,7 @@ class PageCache:
         # under "z:" keys, so that a re-render in a fresh process compresses only what changed.
         self.streams_before: dict[bytes, bytes] = _streams(self.old)
         self.streams_now: dict[bytes, bytes] | None = {} if path is not None else None  # None: not kept
+        self.streams_made: dict[bytes, bytes] = {}  # compressed (or checked) by this process: not checked again
         # Page keys by their pages' lines, kept in memory only (a build session carries them over).
         self.keys_before: dict[tuple, tuple] = {}
         self.keys_now: dict[tuple, tuple] | None = None
@@ -132,9 +133,10 @@ class PageCache:
         """For page_key: the keys an earlier render computed and where to keep this one's."""
         return None if self.keys_now is None else (self.keys_before, self.keys_now)
 
-    def streams(self) -> tuple[dict[bytes, bytes], dict[bytes, bytes]] | None:
-        """For save_streaming: the streams an earlier render compressed and where to keep this one's."""
-        return None if self.streams_now is None else (self.streams_before, self.streams_now)
+    def streams(self) -> tuple[dict[bytes, bytes], dict[bytes, bytes], dict[bytes, bytes]] | None:
+        """For save_streaming: the streams an earlier render compressed, where to keep this one's,
+        and those an earlier render in this process compressed or checked."""
+        return None if self.streams_now is None else (self.streams_before, self.streams_now, self.streams_made)
 
     def _read(self, path: Path) -> dict[str, tuple]:
         return read_pack(path, MAGIC, self.fingerprint)

@@ -129,7 +129,9 @@ def _remembered_deflate(text: str | bytes) -> bytes:
     its bytes) and remembering what it compressed (by the same hash) for the next render when the
     thread's save was given somewhere to keep it (`save_streaming(streams=...)`: the page cache,
     which keeps them in its pack; one read back is used only if it inflates to the stream): zlib
-    gives the same bytes for the same input, and an unchanged page need not be compressed again."""
+    gives the same bytes for the same input, and an unchanged page need not be compressed again.
+    Streams this process compressed or checked in an earlier render (a build session's) are not
+    checked again."""
     memo = getattr(_local, "streams", None)
     ready = getattr(_local, "ready", None)
     if memo is None and not ready:
@@ -138,9 +140,11 @@ def _remembered_deflate(text: str | bytes) -> bytes:
     digest = stream_digest(data)
     z = ready.pop(digest, None) if ready else None  # the helper process's (made in this render)
     if z is None and memo is not None:
-        z = memo[1].get(digest) or memo[0].get(digest)
-        if z is not None and not _inflates_to(z, data):  # kept by an earlier render: never trusted blindly
-            z = None
+        z = memo[1].get(digest) or memo[2].get(digest)
+        if z is None:
+            z = memo[0].get(digest)
+            if z is not None and not _inflates_to(z, data):  # kept by an earlier render: never trusted blindly
+                z = None
     if z is None:
         z = _deflate(data)
     if memo is not None:
@@ -172,10 +176,11 @@ if getattr(pdfdoc.PDFZCompress.encode, "__name__", "") != "_remembered_deflate":
 
 
 def save_streaming(
-    c: canvas.Canvas, streams: tuple[dict, dict] | None = None, ready: dict[bytes, bytes] | None = None
+    c: canvas.Canvas, streams: tuple[dict, dict, dict] | None = None, ready: dict[bytes, bytes] | None = None
 ) -> None:
     """Finish the canvas's last page and write the document to the canvas's file name. With
-    `streams` (earlier render's compressed streams, this render's), unchanged streams are copied;
+    `streams` (earlier renders' compressed streams, this render's, and those of earlier renders in
+    this process), unchanged streams are copied;
     `ready` holds streams compressed elsewhere, by digest (see `deflate`)."""
     if len(c._code):
         c.showPage()
