@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from operator import attrgetter
 from pathlib import Path
 
-from .frames import Box, Composed, Finding, ImageItem, Page, StoryFit, TextItem
+from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
 
-_FIT_FIELDS = [f.name for f in dataclasses.fields(StoryFit)]
+_FIT = attrgetter(*[f.name for f in dataclasses.fields(StoryFit)])
+_TEXT = attrgetter("x", "baseline", "top", "bottom", "line", "role", "story", "column")  # 8 values
+_RULE = attrgetter(*[f.name for f in dataclasses.fields(RuleItem)])  # dataclasses.astuple's, without its deep copy
 
 
 def _box(b: Box | None) -> tuple | None:
@@ -33,10 +36,14 @@ def _file(p: Path) -> tuple:
 
 
 def _item(it: object) -> tuple:
+    if type(it) is TextItem:
+        return _TEXT(it)
     if isinstance(it, TextItem):
-        return (0, it.x, it.baseline, it.top, it.bottom, it.line, it.role, it.story, it.column)
+        return (0, *_TEXT(it))
     if isinstance(it, ImageItem):
         return (1, it.x, it.top, it.width, it.height, _file(it.path), it.story)
+    if type(it) is RuleItem:
+        return (2, "RuleItem", _RULE(it))
     return (2, type(it).__name__, dataclasses.astuple(it))  # type: ignore[call-overload]
 
 
@@ -52,7 +59,7 @@ class PageMemo:
         last = len(composed.pages)
         if any(k[1] > last for k in self._kept):
             self._kept = {k: v for k, v in self._kept.items() if k[1] <= last}  # pages no longer there
-        fits = tuple(tuple(getattr(f, n) for n in _FIT_FIELDS) for f in composed.fits if f.page == page.number)
+        fits = tuple(_FIT(f) for f in composed.fits if f.page == page.number)
         geometry = (page.width, page.height, _box(page.area), tuple(page.columns), page.grid, page.section)
         return (page.number, geometry, _box(page.stories_area), fits, tuple(map(_item, page.items)))
 
