@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .manifest.chars import bad_chars
 from .manifest.errors import InvalidInput, Location, Problem
-from .manifest.files import user_cache_dir
+from .manifest.files import real, user_cache_dir
 from .manifest.fontinfo import FontCache
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
@@ -350,12 +350,22 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
     if li.style_file:
         named.append((li.style_file, ("style",)))
     named += [(Path(f), ("style",)) for fam in b.style.sheet.fonts.values() for f in fam.values()]
+    target_name, out_id = str(target), _file_id(out)
     for p, path in named:
-        same = p.resolve() == target or (out.exists() and p.exists() and os.path.samefile(p, out))
+        same = real(p) == target_name or (out_id is not None and _file_id(p) == out_id)  # a hard link
         if same:
             what = "the manifest" if not path else f"an input ({path_name(path)} names it)"
             msg = f"-o {out}: that is {what}; an output never overwrites an input, so nothing was written"
             raise InvalidInput([Problem(msg, li.smap.value(path) if path else Location(li.manifest, 1, 1))])
+
+
+def _file_id(p: Path) -> tuple[int, int] | None:
+    """The file `p` names (device, inode; symlinks followed), or None if there is none."""
+    try:
+        st = os.stat(p)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
 
 
 def refuse_default_outside(out: Path, li: LoadedIssue) -> None:

@@ -29,6 +29,9 @@ def file_digest(path: Path) -> str:
     """A hash of the file's bytes, read in chunks (names the image in the PDF); remembered for this
     version of the file (device, inode, size, modification and change times: a rewrite in place
     changes the change time, which no one can set back)."""
+    digest = _digests.get(_version(path))
+    if digest is not None:
+        return digest
     with open(path, "rb") as f:
         st = os.fstat(f.fileno())
         key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
@@ -42,6 +45,14 @@ def file_digest(path: Path) -> str:
         _digests.clear()
     digest = _digests[key] = h.hexdigest()[:32]
     return digest
+
+
+def _version(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def digest_of(version: tuple) -> str | None:
@@ -79,10 +90,26 @@ class _JpegXObject(pdfdoc.PDFImageXObject):
             self.streamContent = b""  # the bytes are in the output now; let them go
 
 
+_infos: dict[tuple, tuple[int, int, int] | None] = {}  # by file version, as _digests
+
+
 def _jpeg_info(path: Path) -> tuple[int, int, int] | None:
-    """(width, height, components) from a baseline or progressive 8-bit JPEG's header, else None."""
+    """(width, height, components) from a baseline or progressive 8-bit JPEG's header, else None
+    (remembered for this version of the file)."""
     if path.suffix.lower() not in _JPEG_EXT:
         return None
+    v = _version(path)
+    if v is not None and v in _infos:
+        return _infos[v]
+    info = _read_jpeg_info(path)
+    if v is not None and v == _version(path):  # the same file before and after: its header as read
+        if len(_infos) > 4096:
+            _infos.clear()
+        _infos[v] = info
+    return info
+
+
+def _read_jpeg_info(path: Path) -> tuple[int, int, int] | None:
     try:
         with open(path, "rb") as f:
             w, h, comps, _ = pdfutils.readJPEGInfo(f)

@@ -54,19 +54,26 @@ def page_key(page: Page, state: bytes, memo: tuple[dict, dict] | None = None) ->
     """Everything the page's text and rule operators are made of, and the subset state before it.
     With `memo` (an earlier render's keys, this render's), a page whose items hold the very same
     line objects at the same places as a page of the earlier render (a build session shares
-    unchanged lines, and never changes one) takes that page's key without hashing it again."""
+    unchanged lines, and never changes one) takes that page's key without hashing it again; the
+    very page object of the earlier render (a session's kept page, never changed in place either)
+    takes it without even looking at its items."""
     quick = None
     if memo is not None:
+        # The very page object of an earlier render (a session's kept page: page/kept.py), as it was.
+        same = (state, id(page))
+        hit = memo[0].get(same) or memo[1].get(same)
+        if hit is not None and hit[0] is page and hit[2] is page.items and hit[3] == len(page.items):
+            memo[1][same] = hit
+            return hit[1]
         quick = (state, page.width, page.height, *map(_quick, page.items))
         hit = memo[0].get(quick) or memo[1].get(quick)
-        if hit is not None:
-            memo[1][quick] = hit
-            return hit[1]
-    key = _page_key(page, state)
-    if memo is not None:
-        # The lines are held with the key, so no other line can take one of their ids meanwhile.
-        memo[1][quick] = ([it.line for it in page.items if isinstance(it, TextItem)], key)
-    return key
+        key = hit[1] if hit is not None else _page_key(page, state)
+        # The lines are held with the key, so no other line can take one of their ids meanwhile
+        # (and the page with its own, so no other page can take its id).
+        memo[1][quick] = hit or ([it.line for it in page.items if isinstance(it, TextItem)], key)
+        memo[1][same] = (page, key, page.items, len(page.items))
+        return key
+    return _page_key(page, state)
 
 
 def _quick(it: object) -> tuple:
