@@ -190,3 +190,24 @@ def test_a_page_with_a_photo_written_moments_ago_is_composed_again(folder: Path,
     _in_session(folder, tmp_path / "a.pdf", session)
     _in_session(folder, tmp_path / "b.pdf", session)
     assert session.kept_pages.hits == 3  # pages 1 and 2 show photos copied moments ago
+
+
+@pytest.mark.usefixtures("recent_is_old")
+def test_pages_and_stories_taken_whole_still_count_their_cache_entries_as_used(folder: Path, tmp_path: Path) -> None:
+    """What a kept page or story was made from (set lines, parsed bodies) is still counted as used
+    by the build that takes it, so the packs written after it keep everything a fresh process needs."""
+    from layout.text import parsed
+    from layout.text.punctuation import Punctuation
+
+    session = Session()
+    first = build(folder, parallel=False, session=session)
+    first.keep_cache()
+    _edit(folder / "articles" / "news-briefs.md", "the", "a")
+    b = build(folder, parallel=False, session=session)
+    assert session.kept_pages.hits == 4
+    punct = Punctuation(b.style.text.punctuation, b.loaded.issue.language, None)
+    for aid, body in b.loaded.bodies.items():
+        assert parsed._key(("parse", parsed._how(punct), body)) in b.cache.used, aid
+    lines = [k for k in first.cache.used if not k.startswith("md:")]
+    gone = [k for k in lines if k not in b.cache.used]
+    assert len(gone) < 5, gone  # only the edited story's changed paragraph

@@ -95,17 +95,18 @@ class Composer:
                 self.awaiting(key)
             art = self.li.issue.articles[aid]
             punct = self.punct(art.language)
-            blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)
             photos = self.li.photo_files[aid]
             q = punct.quotes
 
             def make() -> StoryContent:
                 ts = self.ts(art.language)
+                blocks = parsed.parse(self.cache, self.li.bodies[aid], punct)
                 return StoryContent(aid, punct.article(art), blocks, self.style, ts, colw, photos, q[:2])
 
             if self.stories is None:
                 c = make()
             else:  # everything the setting reads but the style and code (the memo's fingerprint)
+                parsed.keep(self.cache, self.li.bodies[aid], punct)  # a kept story's parse is kept in the pack
                 lang = self.li.issue.language
                 c = self.stories((key, lang, art.model_dump_json(), self.li.bodies[aid], *map(str, photos)), make)
             self._content[key] = c

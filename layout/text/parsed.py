@@ -45,10 +45,41 @@ def _decode(entry: tuple) -> list[Block]:
     return out
 
 
+_keys: dict[tuple, str] = {}  # entry keys by their parts: a body's text is hashed by Python, not repr'd again
+
+
+def _key(parts: tuple) -> str:
+    """The entry's key ("md:" and a hash of the parts' repr), remembered in the process by the
+    parts (plain strings and tuples: equal parts have the same repr)."""
+    key = _keys.get(parts)
+    if key is None:
+        if len(_keys) > 4096:
+            _keys.clear()
+        key = _keys[parts] = "md:" + paragraph_key(parts)
+    return key
+
+
+def keep(cache: ParagraphCache | None, text: str, punct: Punctuation | None = None) -> None:
+    """Count the parse of `text` that `parse` would give as used (so the pack keeps it) without
+    decoding it: for a story whose setting is kept whole (a build session)."""
+    if cache is None:
+        return
+    key = _key(("parse", _how(punct), text))
+    entry = cache.used.get(key)
+    if entry is None:
+        entry = cache.old.get(key)
+        if entry is not None:
+            cache.used[key] = entry
+
+
+def _how(punct: Punctuation | None) -> tuple | None:
+    return None if punct is None else (repr(punct.spec), punct.quotes)
+
+
 def _memo(cache: ParagraphCache | None, parts: tuple, compute: Callable[[], Any], enc, dec) -> Any:
     if cache is None:
         return compute()
-    key = "md:" + paragraph_key(parts)
+    key = _key(parts)
     entry = cache.used.get(key)
     if entry is None:
         entry = cache.old.get(key)
@@ -68,8 +99,7 @@ def _memo(cache: ParagraphCache | None, parts: tuple, compute: Callable[[], Any]
 
 def parse(cache: ParagraphCache | None, text: str, punct: Punctuation | None = None) -> list[Block]:
     """`markdown.parse(text, punct)`, remembered in `cache`."""
-    how = None if punct is None else (repr(punct.spec), punct.quotes)
-    return _memo(cache, ("parse", how, text), lambda: markdown.parse(text, punct), _encode, _decode)
+    return _memo(cache, ("parse", _how(punct), text), lambda: markdown.parse(text, punct), _encode, _decode)
 
 
 def unsupported(cache: ParagraphCache | None, text: str) -> list[tuple[int, str]]:
