@@ -136,20 +136,39 @@ def _remembered_deflate(text: str | bytes) -> bytes:
     ready = getattr(_local, "ready", None)
     if memo is None and not ready:
         return _deflate(text)
-    data = text.encode("utf8") if isinstance(text, str) else text
-    digest = stream_digest(data)
+    digest = _digest(text)
     z = ready.pop(digest, None) if ready else None  # the helper process's (made in this render)
     if z is None and memo is not None:
         z = memo[1].get(digest) or memo[2].get(digest)
         if z is None:
             z = memo[0].get(digest)
-            if z is not None and not _inflates_to(z, data):  # kept by an earlier render: never trusted blindly
+            if z is not None and not _inflates_to(z, _bytes(text)):  # kept by an earlier render: never trusted blindly
                 z = None
     if z is None:
-        z = _deflate(data)
+        z = _deflate(_bytes(text))
     if memo is not None:
         memo[1][digest] = z
     return z
+
+
+_digests: dict[int, tuple[str | bytes, bytes]] = {}  # by the id of a stream's text, held: a kept page's, a subset's
+
+
+def _digest(text: str | bytes) -> bytes:
+    """`stream_digest` of the stream, remembered for the very text object (immutable, and held
+    here so that no other takes its id): a page kept between renders is not hashed again."""
+    known = _digests.get(id(text))
+    if known is not None and known[0] is text:
+        return known[1]
+    digest = stream_digest(_bytes(text))
+    if len(_digests) > 1024:
+        _digests.clear()
+    _digests[id(text)] = (text, digest)
+    return digest
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode("utf8") if isinstance(text, str) else text
 
 
 def _inflates_to(z: bytes, data: bytes) -> bool:
