@@ -84,10 +84,23 @@ class _JpegXObject(pdfdoc.PDFImageXObject):
     def format(self, document) -> bytes:
         streaming = deferring(document)
         self.streamContent = streaming.defer(self.path) if streaming else self.path.read_bytes()
+        # Streamed, the object is its dictionary around a stand-in for the file's bytes: the same
+        # for every JPEG of one shape, kind and length (a re-render formats each once).
+        key = (self.width, self.height, self.colorSpace, self._dotrans, len(self.streamContent)) if streaming else None
         try:
-            return super().format(document)
+            out = _formatted.get(key) if key is not None else None
+            if out is None:
+                out = super().format(document)
+                if key is not None:
+                    if len(_formatted) > 4096:
+                        _formatted.clear()
+                    _formatted[key] = out
+            return out
         finally:
             self.streamContent = b""  # the bytes are in the output now; let them go
+
+
+_formatted: dict[tuple, bytes] = {}  # streamed JPEG objects as formatted, by what they are made of
 
 
 _infos: dict[tuple, tuple[int, int, int] | None] = {}  # by file version, as _digests
