@@ -146,6 +146,21 @@ def test_the_words_check_keeps_exactly_the_letters_and_digits_of_every_code_poin
     assert _letters([everything[:5000], everything[5000:]]) == "".join(c for c in everything if c.isalnum()).casefold()
 
 
+def test_the_words_check_reads_the_same_letters_from_spans_as_from_lines(entry: tuple) -> None:
+    """The check reads the spans' texts, not `Line.text`: the same letters, ligatures and the
+    spaces between spans included."""
+    from layout.text.fonts import LIGATURES
+    from layout.text.typeset import _letters
+
+    e, faces = entry
+    lines = _decode(e, {}, faces)
+    assert _letters(ln.text for ln in lines) == _letters(sp.shaped.text for ln in lines for sp in ln.spans)
+    for lig in LIGATURES:  # a ligature spelt out by Line.text and by case folding alike
+        sp = lines[0].spans[0]
+        sp.shaped.text = f"of{lig}ce"
+        assert _letters(ln.text for ln in lines) == _letters(s.shaped.text for ln in lines for s in ln.spans)
+
+
 def _python_checks(e: tuple, faces: set[str]) -> bool:
     """`_decode`'s checks with the C code out of the way: whether they pass."""
     from layout.text import justify
