@@ -60,6 +60,14 @@ def _exif(orientation: int, resolution: bool) -> bytes:
     return exif.tobytes()
 
 
+def _tiff(entries: list[tuple[int, int, int, bytes]], big: bool = False, tail: bytes = b"") -> bytes:
+    """EXIF data by hand: one directory of (tag, type, count, 4-byte value or offset) entries."""
+    e = ">" if big else "<"
+    head = (b"MM\0*" if big else b"II*\0") + struct.pack(e + "I", 8) + struct.pack(e + "H", len(entries))
+    body = b"".join(struct.pack(e + "HHI", t, typ, n) + v for t, typ, n, v in entries)
+    return b"Exif\0\0" + head + body + struct.pack(e + "I", 0) + tail
+
+
 def _segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">HH", marker, len(payload) + 2) + payload
 
@@ -85,6 +93,19 @@ def _variants() -> dict[str, bytes]:
     base = _jpeg()
     sof = _sof_at(base)
     app0 = 4 + struct.unpack(">H", base[4:6])[0]  # the end of the JFIF segment
+
+    def no_jfif(exif: bytes) -> bytes:  # the EXIF segment in the JFIF one's place: Pillow reads its resolution
+        return base[:2] + _segment(0xFFE1, exif) + base[app0:]
+
+    def unit(big: bool) -> tuple[int, int, int, bytes]:
+        return (0x0128, 3, 1, struct.pack(">HH" if big else "<HH", 2, 0))
+
+    def rational(big: bool) -> tuple[int, int, int, bytes]:  # its value just after the directory
+        return (0x011A, 5, 1, struct.pack(">I" if big else "<I", 8 + 2 + 2 * 12 + 4))
+
+    def one(typ: int) -> tuple[int, int, int, bytes]:
+        return (0x011A, typ, 1, b"7\0\0\0")
+
     icc = b"ICC_PROFILE\0\x01\x01" + bytes(200)
     v = {
         "baseline": base,
@@ -99,6 +120,20 @@ def _variants() -> dict[str, bytes]:
         "icc": _jpeg(icc_profile=bytes(300)),
         "exif rotated, no resolution": _jpeg(exif=_exif(6, False)),
         "exif rotated, dpi": _jpeg(exif=_exif(8, True), dpi=(200, 200)),
+        "exif with a resolution, no JFIF one": _jpeg(exif=_exif(1, True)),
+        "exif, big-endian": no_jfif(_tiff([unit(True), rational(True)], True, struct.pack(">II", 300, 1))),
+        "exif, little-endian": no_jfif(_tiff([unit(False), rational(False)], False, struct.pack("<II", 300, 1))),
+        "exif, rational of 300/0": no_jfif(_tiff([unit(False), rational(False)], False, struct.pack("<II", 300, 0))),
+        "exif, XResolution of one character": no_jfif(_tiff([unit(False), one(2)])),
+        "exif, XResolution of one byte": no_jfif(_tiff([unit(False), one(1)])),
+        "exif, XResolution undefined": no_jfif(_tiff([unit(False), one(7)])),
+        "exif, XResolution short": no_jfif(_tiff([unit(False), one(3)])),
+        "exif, XResolution twice": no_jfif(_tiff([unit(False), one(3), one(2)])),
+        "exif, value past the end": no_jfif(_tiff([unit(False), rational(False)])),
+        "exif, no unit": no_jfif(_tiff([one(2)])),
+        "exif, not TIFF": no_jfif(b"Exif\0\0not tiff at all"),
+        "exif, empty": no_jfif(b"Exif\0\0"),
+        "exif, directory past the end": no_jfif(_tiff([unit(False), one(2)])[:20]),
         "at the pixel guard": _with_size(base, 9459, 9459),
         "over the pixel guard": _with_size(base, 9461, 9461),
         "over the 90 megapixel limit": _with_size(base, 10000, 9001),
@@ -147,7 +182,7 @@ def _variants() -> dict[str, bytes]:
 VARIANTS = _variants()
 
 
-@pytest.mark.filterwarnings("ignore:Image appears to be a malformed MPO file")  # Pillow's, on the MPF index
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow's own, on the hostile files (MPO index, EXIF)
 @pytest.mark.parametrize("name", sorted(VARIANTS))
 def test_each_hostile_or_unusual_file_gets_pillows_size_and_verdict(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -166,7 +201,11 @@ def test_the_ordinary_kinds_are_read_without_pillow() -> None:
     """The reader vouches for the JPEGs photo desks send (else this file tests nothing)."""
     for name in ("baseline", "grey", "cmyk", "progressive", "optimized", "restart markers", "icc", "comment"):
         assert _agrees(VARIANTS[name]) is not None, name
-    for name in ("exif rotated, dpi", "at the pixel guard", "photoshop", "two ICC parts", "fill bytes"):
+    for name in ("exif rotated, dpi", "exif rotated, no resolution", "exif with a resolution, no JFIF one"):
+        assert _agrees(VARIANTS[name]) is not None, name
+    for name in ("exif, big-endian", "exif, rational of 300/0", "exif, XResolution short", "exif, no unit"):
+        assert _agrees(VARIANTS[name]) is not None, name
+    for name in ("at the pixel guard", "photoshop", "two ICC parts", "fill bytes"):
         assert _agrees(VARIANTS[name]) is not None, name
     assert _agrees(VARIANTS["over the pixel guard"]) is None  # Pillow's bomb warning: its own words
     assert 9461 * 9461 > PIL_PIXEL_GUARD == Image.MAX_IMAGE_PIXELS >= 9459 * 9459
@@ -178,13 +217,15 @@ def test_every_photo_in_the_repository(path: Path, monkeypatch: pytest.MonkeyPat
     assert _verdicts(path, monkeypatch) == (None, None)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_mutated_headers_never_disagree_with_pillow() -> None:
     """Bytes changed, cut or inserted anywhere in the headers of several kinds of JPEG: whenever the
     reader answers, Pillow opens the file as a JPEG of that size."""
     rng = random.Random(12)
-    kinds = [VARIANTS[k] for k in ("baseline", "progressive", "cmyk", "icc", "photoshop", "exif rotated, dpi")]
+    names = ("baseline", "progressive", "cmyk", "icc", "photoshop", "exif rotated, dpi", "exif, big-endian")
+    kinds = [VARIANTS[k] for k in (*names, "exif with a resolution, no JFIF one", "exif, little-endian")]
     answered = 0
-    for _ in range(3000):
+    for _ in range(4000):
         data = bytearray(rng.choice(kinds))
         head = _sof_at(bytes(data)) + 40
         for _ in range(rng.randint(1, 3)):

@@ -8,10 +8,12 @@ tables), for photos that go into the PDF untouched. The walk over the markers fo
 last frame header's size), and answers None, so that the caller asks Pillow, wherever the file is
 in any doubt: not a JPEG, a truncated segment, an unknown marker, no frame before the scan, sample
 precision other than 8 bits, other than 1, 3 or 4 components, a zero side, a malformed
-quantization table, a short JFIF, Adobe, ICC or Photoshop segment, a multi-picture (MPO) index, EXIF
-data Pillow would search for a resolution (no JFIF resolution in dots per inch or cm), or more
-pixels than Pillow's decompression-bomb guard lets through. tests/test_jpeghead.py holds it
-equal to Pillow on generated, hostile and mutated files.
+quantization table, a short JFIF, Adobe, ICC or Photoshop segment, a multi-picture (MPO) index, or
+more pixels than Pillow's decompression-bomb guard lets through. Pillow looks for a resolution in
+the EXIF data when the JFIF header gives none, and can fail there (an XResolution of one byte or one
+character): the EXIF data is read too, and anything odd in it (not plain little- or big-endian TIFF,
+an entry or its value past the end, a resolution tag twice, an XResolution not a number) is doubt.
+tests/test_jpeghead.py holds it equal to Pillow on generated, hostile and mutated files.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _walk(f: BinaryIO) -> tuple[int, int] | None:
     s = b"\xff"
     size: tuple[int, int] | None = None
     icc: list[bytes] = []
-    seen: set[str] = set()  # "exif", "dpi": what Pillow's resolution lookup depends on
+    seen: dict[str, bytes] = {}  # "exif" (Pillow's joined EXIF data), "dpi": what its resolution lookup reads
     junk = segments = 0
     while s:
         if s[0] != 0xFF:  # junk between segments, skipped a byte at a time
@@ -87,7 +89,7 @@ def _walk(f: BinaryIO) -> tuple[int, int] | None:
         if marker == _SOS:
             _segment(f)
             if "exif" in seen and "dpi" not in seen:
-                raise _Doubt  # Pillow reads the resolution from the EXIF data, which can fail
+                _exif_resolution(seen["exif"])  # where Pillow then looks for the resolution
             return _checked(size)
         if marker in _FRAME:
             size = _frame(_segment(f), icc)
@@ -124,14 +126,14 @@ def _quantization(s: bytes) -> None:
         s = s[length:]
 
 
-def _application(marker: int, s: bytes, icc: list[bytes], seen: set[str]) -> None:
+def _application(marker: int, s: bytes, icc: list[bytes], seen: dict[str, bytes]) -> None:
     if marker == 0xFFE0 and s.startswith(b"JFIF"):
         if len(s) < 7:
             raise _Doubt
         if len(s) >= 12 and s[7] in (1, 2):  # dots per inch or per cm: Pillow takes the resolution from here
-            seen.add("dpi")
+            seen["dpi"] = b""
     elif marker == 0xFFE1 and s.startswith(b"Exif\0\0"):
-        seen.add("exif")
+        seen["exif"] = seen["exif"] + s[6:] if "exif" in seen else s  # as Pillow joins them
     elif marker == 0xFFE2 and s.startswith(b"ICC_PROFILE\0"):
         icc.append(s)
     elif marker == 0xFFE2 and s.startswith(b"MPF\0"):
@@ -157,3 +159,48 @@ def _photoshop(s: bytes) -> None:
         size = int.from_bytes(s[offset : offset + 4], "big")
         offset += 4 + size
         offset += offset & 1
+
+
+# TIFF field types Pillow reads, and their sizes; and those whose XResolution Pillow divides safely
+# (a BYTE, ASCII or UNDEFINED value of length 1 makes its resolution lookup raise IndexError).
+_TIFF_SIZES = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8}
+_NUMERIC = {3, 4, 5, 6, 8, 9, 10, 11, 12}
+_UNIT, _XRES = 0x0128, 0x011A
+
+
+def _exif_resolution(data: bytes) -> None:
+    """Raise _Doubt unless Pillow's resolution lookup in this EXIF data surely ends quietly: no
+    ResolutionUnit or no XResolution in the first directory (a KeyError it catches), or a numeric
+    XResolution."""
+    for _ in range(2):  # Pillow strips the "Exif\0\0" prefix once or twice
+        if data.startswith(b"Exif\0\0"):
+            data = data[6:]
+    if not data:
+        return
+    order = {b"II*\0": "little", b"MM\0*": "big"}.get(data[:4])
+    if order is None or len(data) < 8:
+        raise _Doubt
+
+    def num(at: int, n: int) -> int:
+        return int.from_bytes(data[at : at + n], order)  # type: ignore[arg-type]
+
+    ifd = num(4, 4)
+    if ifd + 2 > len(data) or ifd + 2 + 12 * num(ifd, 2) > len(data):
+        raise _Doubt
+    types: dict[int, int] = {}
+    total = 0
+    for at in range(ifd + 2, ifd + 2 + 12 * num(ifd, 2), 12):
+        tag, typ, count = num(at, 2), num(at + 2, 2), num(at + 4, 4)
+        if typ not in _TIFF_SIZES or count == 0:
+            continue  # Pillow skips it
+        size = count * _TIFF_SIZES[typ]
+        if size > 4:
+            total += size
+            if total > len(data) or num(at + 8, 4) + size > len(data):
+                raise _Doubt  # Pillow skips it or stops reading with a warning
+        if tag in types:
+            raise _Doubt
+        if tag in (_UNIT, _XRES):
+            types[tag] = typ
+    if _UNIT in types and _XRES in types and types[_XRES] not in _NUMERIC:
+        raise _Doubt
