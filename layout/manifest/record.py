@@ -30,11 +30,14 @@ class Record:
 
     _fields: ClassVar[tuple[str, ...]] = ()
     _defaults: ClassVar[dict[str, Any]] = {}
+    _floats: ClassVar[frozenset[str]] = frozenset()  # written as floats even when holding an int
     _set: frozenset[str]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls._fields = tuple(n for n in cls.__dict__.get("__annotations__", {}) if not n.startswith("_"))
+        notes = cls.__dict__.get("__annotations__", {})
+        cls._fields = tuple(n for n in notes if not n.startswith("_"))
+        cls._floats = frozenset(n for n in cls._fields if notes[n] in ("float", "float | None"))
         cls._defaults = {}
         for n in cls._fields:
             if n in cls.__dict__:
@@ -152,6 +155,10 @@ def _float(v: float) -> str:
     return f"{mant}e{int(exp)}"
 
 
+def _as_float(v: Any) -> Any:
+    return float(v) if type(v) is int else v
+
+
 def _json(v: Any) -> str:
     t = type(v)
     if t is str:
@@ -168,8 +175,9 @@ def _json(v: Any) -> str:
         return str(v)
     if t is float:
         return _float(v)
-    if isinstance(v, Record):
-        return "{" + ",".join(f'"{n}":{_json(v.__dict__[n])}' for n in v._fields) + "}"
+    if isinstance(v, Record):  # pydantic writes by the field's type: 240 in a float field as 240.0
+        d, floats = v.__dict__, v._floats
+        return "{" + ",".join(f'"{n}":{_json(_as_float(d[n]) if n in floats else d[n])}' for n in v._fields) + "}"
     if t is list or t is tuple:
         return "[" + ",".join(_json(x) for x in v) + "]"
     if t is dict:
