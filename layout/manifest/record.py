@@ -155,33 +155,46 @@ def _float(v: float) -> str:
     return f"{mant}e{int(exp)}"
 
 
-def _as_float(v: Any) -> Any:
-    return float(v) if type(v) is int else v
+def _str(v: str) -> str:
+    if _PLAIN.fullmatch(v):
+        return f'"{v}"'
+    import json  # for an escape only (a render need not import json)
+
+    return json.dumps(v, ensure_ascii=False)
+
+
+def _record(v: Record) -> str:
+    """Field by field; pydantic writes by the field's type: 240 in a float field as 240.0."""
+    d, floats = v.__dict__, v._floats
+    parts = []
+    for n in v._fields:
+        x = d[n]
+        if n in floats and type(x) is int:
+            x = float(x)
+        w = _WRITE.get(type(x))
+        parts.append(f'"{n}":{w(x) if w else _json(x)}')
+    return "{" + ",".join(parts) + "}"
 
 
 def _json(v: Any) -> str:
-    t = type(v)
-    if t is str:
-        if _PLAIN.fullmatch(v):
-            return f'"{v}"'
-        import json  # for an escape only (a render need not import json)
+    w = _WRITE.get(type(v))
+    if w is not None:
+        return w(v)
+    if isinstance(v, Record):
+        return _record(v)
+    raise TypeError(f"no JSON for {type(v).__name__}")
 
-        return json.dumps(v, ensure_ascii=False)
-    if v is None:
-        return "null"
-    if t is bool:
-        return "true" if v else "false"
-    if t is int:
-        return str(v)
-    if t is float:
-        return _float(v)
-    if isinstance(v, Record):  # pydantic writes by the field's type: 240 in a float field as 240.0
-        d, floats = v.__dict__, v._floats
-        return "{" + ",".join(f'"{n}":{_json(_as_float(d[n]) if n in floats else d[n])}' for n in v._fields) + "}"
-    if t is list or t is tuple:
-        return "[" + ",".join(_json(x) for x in v) + "]"
-    if t is dict:
-        return "{" + ",".join(f"{_json(k if type(k) is str else str(k))}:{_json(x)}" for k, x in v.items()) + "}"
-    if t is dt.date:
-        return f'"{v.isoformat()}"'
-    raise TypeError(f"no JSON for {t.__name__}")
+
+_WRITE: dict[type, Any] = {
+    str: _str,
+    type(None): lambda v: "null",
+    bool: lambda v: "true" if v else "false",
+    int: str,
+    float: _float,
+    list: lambda v: "[" + ",".join([_json(x) for x in v]) + "]",
+    tuple: lambda v: "[" + ",".join([_json(x) for x in v]) + "]",
+    dict: lambda v: (
+        "{" + ",".join([f"{_json(k if type(k) is str else str(k))}:{_json(x)}" for k, x in v.items()]) + "}"
+    ),
+    dt.date: lambda v: f'"{v.isoformat()}"',
+}
