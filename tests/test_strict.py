@@ -198,6 +198,23 @@ def test_every_field_with_every_spelling(manifests: dict, sheets: dict) -> None:
             parent[path[-1]] = was
 
 
+def test_plain_numbers_are_read_as_pydantic_reads_them(manifests: dict, sheets: dict) -> None:
+    """Random decimals of every length the strict check takes (to 17 places): the same float,
+    correctly rounded; and whole numbers up to its 18 digits, in range or not."""
+    rng = random.Random(8)
+    sheet, issue = copy.deepcopy(sheets["house"]), copy.deepcopy(manifests["sample"])
+    routes = []
+    for _ in range(300):
+        k = rng.randint(1, 17)
+        sheet["grid"] = f"{rng.randint(3, 72)}.{rng.randrange(10**k):0{k}d}"
+        sheet["rules"] = {"x": f"{rng.randint(0, 21)}.{rng.randrange(10**k):0{k}d}", "y": str(rng.randint(0, 20))}
+        routes.append(check_sheet(sheet))
+        issue["number"] = str(rng.randrange(10 ** rng.randint(1, 18)))
+        issue["volume"] = rng.choice([str(rng.randint(0, 10**6 + 1)), "-" + str(rng.randint(0, 9))])
+        routes.append(check_issue(issue))
+    assert routes.count("fast") > 300 and routes.count("invalid") > 30, routes
+
+
 def test_the_records_mirror_the_schema_field_by_field() -> None:
     for kinds in (schema.RECORDS, styleschema.RECORDS):
         for name, cls in kinds.items():
