@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 
 import pyphen
-from pydantic import ValidationError
 
-from . import yamlsource
+from . import strict, yamlsource
 from .chars import char_problems, read_text, take_breaks
 from .errors import InvalidInput, Problem
 from .files import resolve_ref
@@ -144,10 +143,16 @@ def _read_manifest(path: Path) -> tuple[Path, Issue, yamlsource.SourceMap]:
         raise InvalidInput(
             [Problem("the manifest must be a mapping of fields (publication:, date:, pages:, ...)", smap.value(()))]
         )
-    try:
-        issue = Issue.model_validate(data)
-    except ValidationError as e:
-        raise InvalidInput(pydantic_problems(e, smap, Issue)) from None
+    issue = strict.issue(data)
+    if issue is None:  # not provably valid: pydantic's coercions, or its account of what is wrong
+        from pydantic import ValidationError
+
+        from . import schema
+
+        try:
+            issue = schema.validate(data)
+        except ValidationError as e:
+            raise InvalidInput(pydantic_problems(e, smap, schema.Issue)) from None
     return manifest, issue, smap
 
 
