@@ -26,13 +26,16 @@ from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
-from .session import Session
 from .text import markdown, parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.fonts import Face
 from .text.hyphenate import use_house
 from .text.punctuation import Punctuation
 from .text.style import Style, load_style
+
+TYPE_CHECKING = False  # as typing's; the session (and what only it uses) is `issue serve`'s, not a plain render's
+if TYPE_CHECKING:
+    from .session import Session
 
 
 @dataclass

@@ -223,7 +223,10 @@ def run_plain(opts: dict) -> int:
     Ctrl-C end it as `cli.run` does."""
     import sys
 
+    from .manifest import lazypil
     from .manifest.files import Terminated, stop_signals_raise
+
+    lazypil.defer()  # before ReportLab is imported: JPEG photos never need Pillow
     from .pipeline import tune_gc
 
     err, out = _say(sys.stderr), _say(sys.stdout)

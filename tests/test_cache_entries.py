@@ -144,3 +144,101 @@ def test_the_words_check_keeps_exactly_the_letters_and_digits_of_every_code_poin
 
     everything = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
     assert _letters([everything[:5000], everything[5000:]]) == "".join(c for c in everything if c.isalnum()).casefold()
+
+
+def test_the_words_check_reads_the_same_letters_from_spans_as_from_lines(entry: tuple) -> None:
+    """The check reads the spans' texts, not `Line.text`: the same letters, ligatures and the
+    spaces between spans included."""
+    from layout.text.fonts import LIGATURES
+    from layout.text.typeset import _letters
+
+    e, faces = entry
+    lines = _decode(e, {}, faces)
+    assert _letters(ln.text for ln in lines) == _letters(sp.shaped.text for ln in lines for sp in ln.spans)
+    for lig in LIGATURES:  # a ligature spelt out by Line.text and by case folding alike
+        sp = lines[0].spans[0]
+        sp.shaped.text = f"of{lig}ce"
+        assert _letters(ln.text for ln in lines) == _letters(s.shaped.text for ln in lines for s in ln.spans)
+
+
+def _python_checks(e: tuple, faces: set[str]) -> bool:
+    """`_decode`'s checks with the C code out of the way: whether they pass."""
+    from layout.text import justify
+
+    fast, justify._setlines = justify._setlines, None
+    try:
+        _decode(e, {}, faces)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        return False
+    finally:
+        justify._setlines = fast
+    return True
+
+
+VALUES = [0, 1, -1, 0.5, -0.0, 1e300, 1e301, -1e301, 10**400, math.nan, math.inf, -math.inf, True, False,
+          None, "", "x", "ab", b"x", (), (1.0,), [1.0], 4999.9, 5000, 5000.0, 1e-300]  # fmt: skip
+
+
+def _mutations(e: tuple, rng) -> tuple:  # type: ignore[no-untyped-def]
+    """`e` with one value somewhere replaced by an odd one (or a tuple made a list, or cut short)."""
+    i = rng.randrange(len(e))
+    spans, rest = e[i]
+    where = rng.choice(["rest", "span", "span_rest", "kern", "shape"])
+    v = rng.choice(VALUES)
+    if where == "rest":
+        k = rng.randrange(len(rest))
+        line = (spans, (*rest[:k], v, *rest[k + 1 :]))
+    elif where == "shape":
+        line = rng.choice([(list(spans), rest), ((), rest), (spans, rest[:-1]), (spans, list(rest)), (spans,)])
+    else:
+        j = rng.randrange(len(spans))
+        sp = list(spans[j])
+        if where == "span":
+            sp[rng.randrange(7)] = v
+        elif where == "span_rest":
+            r = list(sp[6])
+            r[rng.randrange(len(r))] = v
+            sp[6] = tuple(r)
+        elif sp[3]:
+            ks = list(sp[3])
+            ks[rng.randrange(len(ks))] = v
+            sp[3] = tuple(ks)
+        else:
+            sp[3] = rng.choice([(v,), v])
+        line = (tuple((*spans[:j], tuple(sp), *spans[j + 1 :])), rest)
+    return (*e[:i], line, *e[i + 1 :])
+
+
+def test_the_c_checks_never_pass_what_the_python_checks_refuse(entry: tuple) -> None:
+    """Thousands of damaged entries: `_decode` with the C checks refuses exactly what it refuses
+    without them and otherwise gives the same lines; the C checks themselves pass only entries the
+    Python checks pass (the faces an entry names are judged by the Python code in both)."""
+    import random
+
+    from layout.text import justify
+    from layout.text.cache import _LINE_KINDS, _SPAN_KINDS
+
+    if justify._setlines is None:
+        pytest.skip("the C extension is not built")
+    e, faces = entry
+    check = justify._setlines.checked
+    assert check(e, _LINE_KINDS, _SPAN_KINDS)  # the entry as written passes in C
+    rng = random.Random(12)
+    passed = refused = 0
+    for _ in range(4000):
+        bad = _mutations(e, rng)
+        ok = _python_checks(bad, faces)
+        try:
+            got = _decode(bad, {}, faces)
+        except (ValueError, TypeError, IndexError, OverflowError):
+            got = None
+        assert (got is not None) == ok, bad
+        if check(bad, _LINE_KINDS, _SPAN_KINDS):
+            named = {sp[0] for spans, _ in bad for sp in spans}
+            assert ok or not named <= faces, bad
+            passed += 1
+        if not ok:
+            refused += 1
+    assert passed > 200 and refused > 1000, (passed, refused)
+    for damage, f in DAMAGE.items():  # every damage the Python checks name is refused in C as well
+        assert damage == "face not in the style" or not check(f(e), _LINE_KINDS, _SPAN_KINDS), damage

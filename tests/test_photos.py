@@ -96,3 +96,22 @@ def test_a_truncated_png_is_refused(issue: Path) -> None:
     y.write_text(y.read_text(encoding="utf-8").replace(PHOTO, PHOTO[:-4] + ".png"), encoding="utf-8")
     r = run("check", issue)
     assert r.exit_code == 2 and "not a readable image" in r.stderr, r.output
+
+
+def test_two_png_photos_with_the_same_alpha_share_one_soft_mask(issue: Path, tmp_path: Path) -> None:
+    """Two photos with alpha channels of the same size and values (here: both fully opaque) have the
+    same soft mask, named by its bytes: it is stored once and both photos point at it (this crashed
+    with a traceback before)."""
+    other = "photos/harbour-breakwater-dusk.jpg"
+    y = issue / "issue.yaml"
+    text = y.read_text(encoding="utf-8")
+    with Image.open(issue / PHOTO) as im:
+        im.convert("RGBA").save(issue / "photos" / "a.png")
+        im.convert("RGBA").rotate(180).save(issue / "photos" / "b.png")  # other pixels, the same alpha
+    y.write_text(text.replace(PHOTO, "photos/a.png").replace(other, "photos/b.png"), encoding="utf-8")
+    out = tmp_path / "a.pdf"
+    r = run("render", issue, "-o", out)
+    assert r.exit_code == 0 and "Traceback" not in r.output, r.output
+    with pikepdf.open(out) as doc:
+        masks = [xo.SMask.objgen for p in doc.pages for _, xo in p.Resources.get("/XObject", {}).items()]
+    assert len(masks) == 2 and masks[0] == masks[1]

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
 import os, sys
-import layout.manifest.model, layout.manifest.stylesheet
+import layout.manifest.schema, layout.manifest.styleschema
 print(repr(os.environ.get("PYDANTIC_DISABLE_PLUGINS")), "importlib.metadata" in sys.modules,
       "pydantic.plugin._loader" in sys.modules)
 import pydantic

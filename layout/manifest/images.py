@@ -1,9 +1,10 @@
 """Photo files checked cheaply: the header read, the file's end verified, sizes remembered.
 
 Reads image files; produces their pixel size and, for the manifest check, a reason a file cannot be
-used. A JPEG is checked by its header and its end-of-image marker (a truncated file has none); only a
+used. A JPEG is checked by its header and its end-of-image marker (a truncated file has none): the
+header by jpeghead.py, without loading Pillow, or by Pillow wherever jpeghead is in doubt; only a
 JPEG without that marker where it belongs gets a reduced-size (draft) decode to judge it. Other
-formats are verified and decoded in full. Sizes are remembered per file (path, length, mtime), so
+formats are verified and decoded in full by Pillow. Sizes are remembered per file (path, length, mtime), so
 the page builder does not open the file again.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from .jpeghead import jpeg_size
 
 MAX_IMAGE_BYTES = 200_000_000
 MAX_PIXELS = 90_000_000  # 90 megapixels: a full broadsheet page at 300 dpi is about 31
@@ -27,11 +30,24 @@ def image_size(p: Path) -> tuple[int, int]:
     key = _key(p)
     size = _sizes.get(key)
     if size is None:
-        from PIL import Image
-
-        with Image.open(p) as im:
-            size = _sizes[key] = im.size
+        size = _sizes[key] = _jpeg_size(p) or _pil_size(p)
     return size
+
+
+def _jpeg_size(p: Path) -> tuple[int, int] | None:
+    """The size jpeghead reads, or None (not a JPEG it vouches for, or unreadable: Pillow says why)."""
+    try:
+        with open(p, "rb") as f:
+            return jpeg_size(f)
+    except OSError:
+        return None
+
+
+def _pil_size(p: Path) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(p) as im:
+        return im.size
 
 
 def _jpeg_ends_well(p: Path) -> bool:
@@ -63,12 +79,16 @@ def unreadable_image(p: Path) -> str | None:
 
 
 def _unreadable(p: Path) -> str | None:
+    if p.stat().st_size > MAX_IMAGE_BYTES:
+        return f"{p.stat().st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}"
+    size = _jpeg_size(p)
+    if size is not None and _jpeg_ends_well(p):  # what Pillow would say of it, without loading Pillow
+        _sizes[_key(p)] = size
+        return None
     import warnings
 
     from PIL import Image, UnidentifiedImageError
 
-    if p.stat().st_size > MAX_IMAGE_BYTES:
-        return f"{p.stat().st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 
 import pyphen
-from pydantic import ValidationError
 
-from . import yamlsource
+from . import strict, yamlsource
 from .chars import char_problems, read_text, take_breaks
 from .errors import InvalidInput, Problem
 from .files import resolve_ref
@@ -100,9 +99,8 @@ def _looks_like_path(body: str) -> bool:
 
 
 def load_issue(path: Path, reads: KeptReads | None = None) -> LoadedIssue:
-    """Read and validate an issue folder (or its issue.yaml); raise InvalidInput with every problem.
-    `reads` (a build session's) keeps the manifest parsed and the bodies read while their files
-    are unchanged; every check on the files around them is made again."""
+    """Read and validate an issue folder (or its issue.yaml); raise InvalidInput with every problem. `reads`
+    (a session's) keeps the manifest parsed and bodies read while unchanged; the checks around them run."""
     manifest, issue, smap = _read_manifest(path, reads)
     folder = manifest.parent
     problems: list[Problem] = []
@@ -143,9 +141,8 @@ def _read_manifest(path: Path, reads: KeptReads | None = None) -> tuple[Path, Is
     except UnicodeEncodeError:
         shown = os.fsencode(manifest).decode("utf-8", "backslashreplace")
         raise InvalidInput([Problem(f"{shown}: the issue's path is not valid UTF-8; rename the folder")]) from None
-    if reads is not None:
-        return (manifest, *reads.get("manifest", manifest, lambda: _parse_manifest(manifest)))
-    return (manifest, *_parse_manifest(manifest))
+    made = reads.get("manifest", manifest, lambda: _parse_manifest(manifest)) if reads else _parse_manifest(manifest)
+    return (manifest, *made)
 
 
 def _parse_manifest(manifest: Path) -> tuple[Issue, yamlsource.SourceMap]:
@@ -155,10 +152,16 @@ def _parse_manifest(manifest: Path) -> tuple[Issue, yamlsource.SourceMap]:
         raise InvalidInput(
             [Problem("the manifest must be a mapping of fields (publication:, date:, pages:, ...)", smap.value(()))]
         )
-    try:
-        issue = Issue.model_validate(data)
-    except ValidationError as e:
-        raise InvalidInput(pydantic_problems(e, smap, Issue)) from None
+    issue = strict.issue(data)
+    if issue is None:  # not provably valid: pydantic's coercions, or its account of what is wrong
+        from pydantic import ValidationError
+
+        from . import schema
+
+        try:
+            issue = schema.validate(data)
+        except ValidationError as e:
+            raise InvalidInput(pydantic_problems(e, smap, schema.Issue)) from None
     return issue, smap
 
 

@@ -6,12 +6,13 @@ expected and, for a misspelt key, the field that was probably meant.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from . import yamlsource
 from .errors import Problem
+
+if TYPE_CHECKING:  # pydantic is imported only when a manifest or style sheet is invalid
+    from pydantic import BaseModel, ValidationError
 
 
 def _expected(err: dict[str, Any]) -> str:
@@ -48,6 +49,8 @@ def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
     """Field names valid at `loc` (the mapping that holds the bad key)."""
     from typing import get_origin
 
+    from pydantic import BaseModel
+
     cur: Any = model
     in_dict = False
     for part in loc:
@@ -78,6 +81,8 @@ def _field(model: type[BaseModel], key: str) -> Any:
 
 def _inner_model(ann: Any) -> Any:
     from typing import get_args, get_origin
+
+    from pydantic import BaseModel
 
     if isinstance(ann, type) and issubclass(ann, BaseModel):
         return ann

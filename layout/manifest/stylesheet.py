@@ -6,19 +6,18 @@ Reads the house style (`default_style.yaml`) and an issue's style sheet laid ove
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from . import noplugins, yamlsource
+from . import strict, yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
 from .fontinfo import FontCache
-from .model import PrintSpec
 from .problems import _expected, fields_at
+from .stylemodel import HEX, MAX_SIZE, MIN_SIZE, PunctuationSpec, RoleSpec, StyleSheet, TextSpec, WordSpace
+
+__all__ = ["MAX_SIZE", "MIN_SIZE", "PunctuationSpec", "RoleSpec", "StyleSheet", "TextSpec", "WordSpace"]
 
 DEFAULT = Path(__file__).with_name("default_style.yaml")
 FONT_DIR = house_dir("fonts")
@@ -44,131 +43,6 @@ ROLES = (
     "drop_cap",
 )
 VARIANTS = ("regular", "italic", "bold", "bold_italic", "semibold", "black")
-MIN_SIZE = 4.0  # points: below this no type is readable in print
-MAX_SIZE = 400.0
-HEX = re.compile(r"#[0-9a-fA-F]{6}")
-
-
-_quiet = noplugins.off()  # until the last model is defined: see noplugins
-
-
-class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-def _hex(v: str) -> str:
-    if not HEX.fullmatch(v):
-        raise ValueError(f"expected a colour as #rrggbb (six hex digits, such as #b3261e), got {v!r}")
-    return v
-
-
-class RoleSpec(_M):
-    font: str
-    variant: str = "regular"
-    size: float = Field(ge=MIN_SIZE, le=MAX_SIZE)
-    leading: float = Field(ge=MIN_SIZE, le=500)
-    align: Literal["left", "right", "center", "justify"] = "left"
-    upper: bool = False
-    color: str = "#000000"  # #rrggbb, or the name of an entry under colors:
-
-    @model_validator(mode="after")
-    def _leading(self) -> RoleSpec:
-        if self.leading < self.size * 0.75:
-            raise ValueError(
-                f"leading {self.leading:g} is less than three quarters of the size {self.size:g}: lines would overprint"
-            )
-        return self
-
-
-class WordSpace(_M):
-    min: float = Field(0.8, gt=0, le=4)
-    ideal: float = Field(1.0, gt=0, le=4)
-    max: float = Field(1.33, gt=0, le=4)
-
-    @model_validator(mode="after")
-    def _order(self) -> WordSpace:
-        if not self.min <= self.ideal <= self.max:
-            raise ValueError(f"expected min <= ideal <= max, got {self.min:g}, {self.ideal:g}, {self.max:g}")
-        return self
-
-
-class PunctuationSpec(_M):
-    """Newspaper punctuation made from what the writer typed."""
-
-    quotes: bool = True  # "straight" quotes and apostrophes curled, by the story's language
-    dashes: bool = True  # -- and --- as en and em dashes; a spaced hyphen as a spaced en dash
-    ellipsis: bool = True  # ... as one ellipsis character
-    number_ranges: bool = False  # 1990-1995 as 1990–1995
-
-
-class TextSpec(_M):
-    justify: bool = True
-    word_space: WordSpace = WordSpace()
-    letter_spacing: float = Field(0.03, ge=0, le=0.03)
-    glyph_scaling: tuple[float, float] = (0.98, 1.02)
-    hyphenate: bool = True
-    hyphen_min_word: int = Field(6, ge=2, le=100)
-    hyphen_min_left: int = Field(2, ge=1, le=20)
-    hyphen_min_right: int = Field(3, ge=1, le=20)
-    hyphenate_capitalized: bool | Literal["fallback"] = "fallback"  # names break only where they must
-    hyphen_limit: int = Field(2, ge=1, le=100)
-    indent: float = Field(1.0, ge=0, le=4)
-    optical_margins: bool = True
-    drop_cap: bool = False
-    drop_cap_lines: int = Field(3, ge=2, le=4)
-    widows: int = Field(2, ge=1, le=4)
-    orphans: int = Field(2, ge=1, le=4)
-    punctuation: PunctuationSpec = PunctuationSpec()
-
-    @field_validator("glyph_scaling")
-    @classmethod
-    def _scaling(cls, v: tuple[float, float]) -> tuple[float, float]:
-        lo, hi = v
-        if not 0.5 <= lo <= 1.0 <= hi <= 2.0:
-            raise ValueError(f"expected [low, high] with 0.5 <= low <= 1 <= high <= 2, got [{lo:g}, {hi:g}]")
-        return v
-
-
-class StyleSheet(_M):
-    fonts: dict[str, dict[str, str]]
-    grid: float = Field(ge=MIN_SIZE, le=72)
-    roles: dict[str, RoleSpec]
-    headline_sizes: dict[int, Annotated[float, Field(ge=MIN_SIZE, le=MAX_SIZE)]] = Field(min_length=1)
-    text: TextSpec = TextSpec()
-    colors: dict[str, str] = Field(default_factory=dict)
-    rules: dict[str, float] = Field(default_factory=dict)
-    # Faces for characters the main fonts lack, tried in order: file names looked up in the style's
-    # folder, fonts/ and the system's font folders (a missing one is skipped; `name.ttc#1` picks a face).
-    fallback_fonts: list[str] = Field(default_factory=list)
-    # The printing plant's settings shared by every issue in this style; an issue's own `print:` wins key by key.
-    print_: PrintSpec | None = Field(None, alias="print")
-
-    @field_validator("colors")
-    @classmethod
-    def _colors(cls, v: dict[str, str]) -> dict[str, str]:
-        for name, c in v.items():
-            if not HEX.fullmatch(c):
-                raise ValueError(f"colors.{name}: expected #rrggbb (six hex digits, such as #b3261e), got {c!r}")
-        return v
-
-    @field_validator("rules")
-    @classmethod
-    def _rules(cls, v: dict[str, float]) -> dict[str, float]:
-        for name, w in v.items():
-            if not 0 <= w <= 20:
-                raise ValueError(f"rules.{name}: expected a rule weight from 0 to 20 points, got {w:g}")
-        return v
-
-    @field_validator("headline_sizes")
-    @classmethod
-    def _spans(cls, v: dict[int, float]) -> dict[int, float]:
-        for span in v:
-            if not 1 <= span <= 12:
-                raise ValueError(f"headline_sizes: expected column spans from 1 to 12, got {span}")
-        return v
-
-
-noplugins.back(_quiet)
 
 
 def _merge(base: Any, over: Any) -> Any:
@@ -219,8 +93,15 @@ def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
 
 
 def _validate(data: Any, smap: yamlsource.SourceMap | None) -> StyleSheet:
+    sheet = strict.style_sheet(data)
+    if sheet is not None:
+        return sheet
+    from pydantic import ValidationError  # only for a sheet the strict check could not prove valid
+
+    from . import styleschema
+
     try:
-        return StyleSheet.model_validate(data)
+        return styleschema.validate(data)
     except ValidationError as e:
         problems = []
         for err in e.errors():
@@ -230,7 +111,7 @@ def _validate(data: Any, smap: yamlsource.SourceMap | None) -> StyleSheet:
             msg = _expected(err)
             if err["type"] == "extra_forbidden" and smap:
                 where = smap.key(loc)
-                fields = fields_at(StyleSheet, loc[:-1])
+                fields = fields_at(styleschema.StyleSheet, loc[:-1])
                 import difflib  # for a hint only: a valid issue never needs it
 
                 near = difflib.get_close_matches(str(loc[-1]), fields, n=1)

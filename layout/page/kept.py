@@ -131,7 +131,8 @@ def page_key(comp: Composer, pi: int) -> tuple | None:
             return None
         stories.append((comp.content(s.aid, cols[c0 - 1][1]), *_article(comp, s.aid)))
     jumps = tuple((j.aid, j.from_page, j.content, j.start, *_article(comp, j.aid)) for j in comp.jumps.get(number, []))
-    furniture = iss.model_dump_json(exclude={"pages", "articles"})  # publication, date, number, page spec, ...
+    # Publication, date, number, volume, edition, language, page spec, ...: the issue without its pages and articles.
+    furniture = iss.model_copy(update={"pages": [], "articles": {}}).model_dump_json()
     fingerprint = comp.cache.fingerprint if comp.cache is not None else None
     return (number, fingerprint, comp.breaker, furniture, pdef.model_dump_json(), tuple(stories), jumps)
 

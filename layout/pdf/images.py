@@ -158,7 +158,11 @@ class ImagePlacer:
             doc.addForm(name, obj)
             smask = getattr(obj, "_smask", None)
             if smask is not None:  # an alpha channel: its soft mask, as ReportLab's drawImage does
-                obj.smask = doc.Reference(smask, doc.getXObjectName(smask.name))
+                mask_name = doc.getXObjectName(smask.name)  # named by its bytes: two photos may share one
+                if doc.idToObject.get(mask_name) is None:
+                    obj.smask = doc.Reference(smask, mask_name)
+                else:
+                    obj.smask = pdfdoc.PDFObjectReference(mask_name)
                 del obj._smask
         self.names[path] = name
         return name

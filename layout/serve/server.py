@@ -3,8 +3,9 @@
 Reads requests on a Unix socket in a private folder ($XDG_RUNTIME_DIR/layout/ or /tmp/layout-UID/,
 mode 0700; the socket named by a hash of the issue's manifest path) from processes of this user
 only (the peer's uid is checked); produces what `issue render` in a fresh process would (the same
-PDF bytes, messages and exit code, cache packs included, through layout/render.py with a `Session`),
-all written before it answers (when `issue render` returns, all it does is done). One render at a
+PDF bytes, messages and exit code, cache packs included, through layout/render.py with a `Session`):
+the PDF is in place before it answers (when `issue render` returns, its PDF is written), and the cache
+packs, which serve a later fresh process, are written right after the answer, before the next render. One render at a
 time; a request for another issue, from other code (the package, or a library the server loaded,
 changed since it started: it then stops), with another environment, malformed, oversized or too
 slow is refused or dropped, and the client renders by itself. A client that goes away mid-render
@@ -18,14 +19,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import gc
-import io
 import os
-import select
 import signal
 import socket
 import stat
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -35,16 +33,12 @@ from ..manifest.files import Terminated, printable
 from ..manifest.load import resolve_manifest
 from . import client
 from .client import ENV, MAX_REQUEST, PROTOCOL, Unanswered, recv_frame, send_frame
+from .job import Abandoned, Job, gathered
 from .libraries import LoadedFiles
 
 Say = Callable[[str], None]
 REQUEST_TIMEOUT = 3.0  # a client sends its request as soon as it connects
 GO_TIMEOUT = 3.0  # and says go as soon as the job is taken
-BEAT = 1.0  # seconds between heartbeats while rendering
-
-
-class Abandoned(KeyboardInterrupt):
-    """The client went away: stop the render as Ctrl-C would (nothing half-written is kept)."""
 
 
 def place(manifest: Path) -> Path | None:
@@ -238,7 +232,7 @@ class Server:
         Messages are gathered (with anything else written to stdout or stderr)."""
         opts = req["options"]
         said: list[tuple[str, str]] = []
-        job = _Job(conn)
+        job = Job(conn)
         t = time.perf_counter()
         # A PDF already at the target is held open too (the last render's may have been another
         # name): the rename over it then frees its blocks only when this closes, after the answer.
@@ -249,14 +243,14 @@ class Server:
             if old is not None:
                 os.close(old)
 
-    def _render_held(self, conn: socket.socket, req: dict, opts: dict, said: list, job: _Job, t: float) -> None:
+    def _render_held(self, conn: socket.socket, req: dict, opts: dict, said: list, job: Job, t: float) -> None:
         from ..render import run_render
 
         code = None
         mask = os.umask(req["umask"])
         try:
             os.chdir(req["cwd"])
-            with _gathered(said):
+            with gathered(said):
                 code = run_render(
                     Path(opts["issue"]),
                     Path(opts["output"]) if opts["output"] is not None else None,
@@ -277,7 +271,7 @@ class Server:
             self.libraries.note()
         self._answer(conn, code, job, said, t)
 
-    def _answer(self, conn: socket.socket, code: int | None, job: _Job, said: list, t: float) -> None:
+    def _answer(self, conn: socket.socket, code: int | None, job: Job, said: list, t: float) -> None:
         if self.stop:
             self.session.pending = None  # stopping: the next render (in any process) sets what they lack
             return  # stopped mid-render: no answer, so the client renders by itself
@@ -341,77 +335,6 @@ def _tidy() -> None:
     the collector to run rarely, which a process that renders all night must make up for."""
     gc.collect()
     gc.freeze()
-
-
-class _Job:
-    """Heartbeats to the client while it waits, and the progress callbacks that notice it left."""
-
-    def __init__(self, conn: socket.socket):
-        self.conn = conn
-        self.gone = threading.Event()
-        self.done = threading.Event()
-        self.wake = os.pipe()  # ends the heartbeat's wait the moment the render is done
-        self.thread = threading.Thread(target=self._beat, daemon=True)
-        self.thread.start()
-
-    def _beat(self) -> None:
-        """A heartbeat a second; and notice at once a client that closes (it sends nothing after go)."""
-        while not self.done.is_set():
-            try:
-                readable, _, _ = select.select([self.conn, self.wake[0]], [], [], BEAT)
-                if self.done.is_set():
-                    return
-                if readable:
-                    self.conn.recv(1, socket.MSG_PEEK)  # b"" (closed) or bytes it had no business sending
-                    self.gone.set()
-                    return
-                if not self.done.is_set():
-                    send_frame(self.conn, {"t": "beat"})
-            except (OSError, ValueError):
-                self.gone.set()
-                return
-
-    def finish(self) -> None:
-        self.done.set()
-        os.write(self.wake[1], b".")
-        self.thread.join()
-        for fd in self.wake:
-            os.close(fd)
-
-    def check(self) -> None:
-        if self.gone.is_set():
-            raise Abandoned
-
-    def __enter__(self) -> _Job:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def loaded(self, _li: object) -> None:
-        self.check()
-
-    def writing(self, _pages: int) -> None:
-        self.check()
-
-    def tick(self) -> None:
-        self.check()
-
-
-@contextlib.contextmanager
-def _gathered(said: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
-    """Anything written to stdout or stderr during a render (a library's warning) goes to the client."""
-
-    class _To(io.TextIOBase):
-        def __init__(self, stream: str):
-            self.stream = stream
-
-        def write(self, s: str) -> int:
-            said.append((self.stream, s))
-            return len(s)
-
-    with contextlib.redirect_stdout(_To("out")), contextlib.redirect_stderr(_To("err")):
-        yield
 
 
 def _lock(path: Path) -> int | None:

@@ -215,6 +215,130 @@ fail:
 /* Lines as cache entries (cache._encode): ((spans, rest), ...) with each span (path, size, text,
    kerns, width, glyphs, (x, space_before, colour)) and rest every Line field after `spans`; a face
    by str(face.path). None for anything not made of the registered classes. */
+/* cache._decode's checks on an entry read from a file, in C: 1 when every check passes with room to
+   spare, 0 otherwise (the Python code then runs them and says what is wrong, or accepts what only it
+   can judge). `line_kinds` and `span_kinds` give each field after a line's spans and after a span's
+   shaped run as a letter: f a number (int or float, never bool), i an int, b a bool, s a str. Numbers
+   that must be finite are also held to |v| <= 1e300, so that no sum of them can overflow. */
+#define BIG 1e300
+
+static int kind_ok(PyObject *v, char k)
+{
+    switch (k) {
+    case 'f':
+        return PyFloat_CheckExact(v) || PyLong_CheckExact(v);
+    case 'i':
+        return PyLong_CheckExact(v);
+    case 'b':
+        return PyBool_Check(v);
+    case 's':
+        return PyUnicode_CheckExact(v);
+    }
+    return 0;
+}
+
+/* A number (float or int, never bool) as a double, finite and within BIG; 0 if not. */
+static int modest(PyObject *v, double *out)
+{
+    double d;
+    if (PyFloat_CheckExact(v))
+        d = PyFloat_AS_DOUBLE(v);
+    else if (PyLong_CheckExact(v)) {
+        d = PyLong_AsDouble(v);
+        if (d == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return 0;
+        }
+    } else
+        return 0;
+    if (!isfinite(d) || d > BIG || d < -BIG)
+        return 0;
+    *out = d;
+    return 1;
+}
+
+static int span_ok(PyObject *sp, const char *sk, Py_ssize_t nsk)
+{
+    PyObject *size, *text, *kerns, *width, *glyphs, *rest;
+    Py_ssize_t g, k;
+    double d;
+    int overflow;
+    long long ng;
+    if (!PyTuple_CheckExact(sp) || PyTuple_GET_SIZE(sp) != 7 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(sp, 0)))
+        return 0;
+    size = PyTuple_GET_ITEM(sp, 1);
+    text = PyTuple_GET_ITEM(sp, 2);
+    kerns = PyTuple_GET_ITEM(sp, 3);
+    width = PyTuple_GET_ITEM(sp, 4);
+    glyphs = PyTuple_GET_ITEM(sp, 5);
+    rest = PyTuple_GET_ITEM(sp, 6);
+    if (!modest(size, &d) || !(0 < d && d < 5000) || !PyUnicode_CheckExact(text) || !PyLong_CheckExact(glyphs))
+        return 0;
+    ng = PyLong_AsLongLongAndOverflow(glyphs, &overflow);
+    if (overflow || (ng == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return 0;
+    }
+    g = PyUnicode_GET_LENGTH(text);
+    if (ng != (long long)g || g > 1000000 || !modest(width, &d))
+        return 0;
+    if (kerns != Py_None) {
+        if (!PyTuple_CheckExact(kerns) || PyTuple_GET_SIZE(kerns) != g)
+            return 0;
+        for (k = 0; k < g; k++)
+            if (!modest(PyTuple_GET_ITEM(kerns, k), &d))
+                return 0;
+    }
+    if (!PyTuple_CheckExact(rest) || PyTuple_GET_SIZE(rest) != nsk || nsk < 1 || sk[0] != 'f')
+        return 0;
+    for (k = 0; k < nsk; k++)
+        if (!kind_ok(PyTuple_GET_ITEM(rest, k), sk[k]))
+            return 0;
+    return modest(PyTuple_GET_ITEM(rest, 0), &d);  /* x */
+}
+
+static PyObject *checked(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *entry;
+    const char *lk, *sk;
+    Py_ssize_t nlk, nsk, i, j, n;
+    (void)self;
+    if (nargs != 3 || !PyUnicode_CheckExact(args[1]) || !PyUnicode_CheckExact(args[2])) {
+        PyErr_SetString(PyExc_TypeError, "checked(entry, line_kinds, span_kinds)");
+        return NULL;
+    }
+    entry = args[0];
+    lk = PyUnicode_AsUTF8AndSize(args[1], &nlk);
+    sk = PyUnicode_AsUTF8AndSize(args[2], &nsk);
+    if (lk == NULL || sk == NULL)
+        return NULL;
+    if (!PyTuple_CheckExact(entry) || nlk < 3 || lk[0] != 'f' || lk[1] != 'f' || lk[2] != 'f')
+        Py_RETURN_FALSE;
+    n = PyTuple_GET_SIZE(entry);
+    for (i = 0; i < n; i++) {
+        PyObject *ln = PyTuple_GET_ITEM(entry, i), *spans, *rest;
+        double w, t, sc;
+        if (!PyTuple_CheckExact(ln) || PyTuple_GET_SIZE(ln) != 2)
+            Py_RETURN_FALSE;
+        spans = PyTuple_GET_ITEM(ln, 0);
+        rest = PyTuple_GET_ITEM(ln, 1);
+        if (!PyTuple_CheckExact(spans) || PyTuple_GET_SIZE(spans) == 0 || !PyTuple_CheckExact(rest) ||
+            PyTuple_GET_SIZE(rest) != nlk)
+            Py_RETURN_FALSE;
+        for (j = 0; j < nlk; j++)
+            if (!kind_ok(PyTuple_GET_ITEM(rest, j), lk[j]))
+                Py_RETURN_FALSE;
+        /* width, tracking, scale: finite, and the scale above 0 */
+        if (!modest(PyTuple_GET_ITEM(rest, 0), &w) || !modest(PyTuple_GET_ITEM(rest, 1), &t) ||
+            !modest(PyTuple_GET_ITEM(rest, 2), &sc) || !(sc > 0))
+            Py_RETURN_FALSE;
+        for (j = 0; j < PyTuple_GET_SIZE(spans); j++)
+            if (!span_ok(PyTuple_GET_ITEM(spans, j), sk, nsk))
+                Py_RETURN_FALSE;
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyObject *encode(PyObject *self, PyObject *lines)
 {
     PyObject *out, *faces[16] = {NULL}, *paths[16] = {NULL}, *s_path = NULL;
@@ -1053,6 +1177,8 @@ static PyMethodDef methods[] = {
     {"encode", encode, METH_O, "encode(lines) -> cache entry, or None (see cache._encode)"},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
+    {"checked", (PyCFunction)(void (*)(void))checked, METH_FASTCALL,
+     "checked(entry, line_kinds, span_kinds) -> bool: cache._decode's checks all pass (False: run them)"},
     {NULL, NULL, 0, NULL},
 };
 

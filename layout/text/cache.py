@@ -97,6 +97,9 @@ def _signatures(fields: list) -> frozenset[tuple[type, ...]]:
 
 _LINE_SIGS = _signatures(dataclasses.fields(Line)[1:])
 _SPAN_SIGS = _signatures(dataclasses.fields(Span)[3:])
+# The same field kinds as letters for the C checks (f number, i int, b bool, s str).
+_LINE_KINDS = "".join(f.type[0] for f in dataclasses.fields(Line)[1:])
+_SPAN_KINDS = "".join(f.type[0] for f in dataclasses.fields(Span)[3:])
 
 
 def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Line]:
@@ -104,7 +107,14 @@ def _decode(entry: tuple, faces: dict[str, Face], allowed: set[str]) -> list[Lin
     are whole, not that they are ours): every field of its type, numbers finite, one kern per
     glyph, one glyph per character. Checked by type signature and one exact sum per span, because
     a warm render decodes a thousand paragraphs. Raises on anything else. Checked whole first, then
-    made as `_decode_trusted` makes lines (in C when the extension is built)."""
+    made as `_decode_trusted` makes lines (in C when the extension is built). The C code runs the
+    same checks first (`checked`); only an entry it cannot vouch for is checked here, which then
+    also says what is wrong."""
+    fast = justify._setlines
+    if fast is not None and fast.checked(entry, _LINE_KINDS, _SPAN_KINDS):
+        decoded = fast.decode(entry, faces, Span, Shaped, Line)
+        if decoded is not None:
+            return decoded
     for spans, rest in entry:
         if not spans or tuple(map(type, rest)) not in _LINE_SIGS or not isfinite(fsum(rest[:3])) or rest[2] <= 0:
             raise ValueError("a line of the wrong shape")  # rest[:3]: width, tracking, scale

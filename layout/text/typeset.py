@@ -89,7 +89,7 @@ class Typesetter:
         if (
             lines is not None
             and not self.cache.vouched(key)
-            and _letters(ln.text for ln in lines) != _letters(r.text for r in runs)
+            and _letters(sp.shaped.text for ln in lines for sp in ln.spans) != _letters(r.text for r in runs)
         ):
             lines = None  # a forged cache file (its checksum is no secret) setting other words: set afresh
         if lines is None:
@@ -171,5 +171,7 @@ _NOT_ALNUM = re.compile(r"[\W_]+")  # \w is exactly isalnum() and the underscore
 
 def _letters(texts: Iterable[str]) -> str:
     """The letters and digits of some text, case folded: what a cached setting must agree on
-    (at C speed: a warm render checks every paragraph read from the file)."""
+    (at C speed: a warm render checks every paragraph read from the file). Spans' texts may be given
+    for a line's: the spaces between spans are not letters, and case folding spells out the
+    ligatures (U+FB00-FB04) as `Line.text` does."""
     return _NOT_ALNUM.sub("", "".join(texts)).casefold()
