@@ -72,28 +72,31 @@ def run_render(
     except InvalidInput as e:
         report_invalid(e, err)
         return EXIT_INVALID
-    # The later pages' text is drawn in a second process meanwhile (where it pays; the same bytes).
-    with _text_helper(b, None if jobs is None else jobs > 1, print_ or bool(icc) or split) as helper:
-        memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
-        report = [str(f) for f in errors(b.composed, memo)]
-        # Then what `issue check` would circle (holes, short strips, unplaced articles); exit code unchanged.
-        for line in report + [str(f) for f in warnings(b.composed, b.loaded, memo)]:
-            err(line)
-        if report and not allow_overset:
-            err(
-                "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
-                "or pass --allow-overset to proof it with what does not fit left out)"
-            )
+    memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
+
+    def check() -> tuple[list[str], list[str]]:
+        """The findings: what stops the PDF, then what `issue check` would circle (holes, short
+        strips, unplaced articles; the exit code is the same)."""
+        return [str(f) for f in errors(b.composed, memo)], [str(f) for f in warnings(b.composed, b.loaded, memo)]
+
+    printing = print_ or bool(icc) or split
+    # A second process (where it pays) checks the pages while this one draws them (and may draw the
+    # later pages' text): the same bytes, the same messages, and no PDF put in place before the
+    # findings allow it.
+    # (A build session's memo of findings is kept by this process: it checks them itself.)
+    with _text_helper(b, None if jobs is None else jobs > 1, printing, check if memo is None else None) as helper:
+        gate = _Gate(check, helper if helper is not None and helper.checks else None, allow_overset, err)
+        if gate.helper is None and not gate.passes():
             return EXIT_PROBLEMS
-        if print_ or icc or split:
+        if printing:
             from .print.commands import run_print
 
             with bar or nullcontext():
                 ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
                 code = run_print(b, icc, split, output, err, out, **ticks)
-            return code or (EXIT_PROBLEMS if report else EXIT_OK)
+            return code or (EXIT_PROBLEMS if gate.report else EXIT_OK)
         target = output or default_output(b.loaded)
-        code = _write_screen_pdf(b, target, bar, err, helper)
+        code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None)
         if code is not None:
             return code
         if session is not None and session.defer_packs:
@@ -105,16 +108,65 @@ def run_render(
         c = b.composed
         dt = time.perf_counter() - t0
         out(f"{target}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
-        return EXIT_PROBLEMS if report else EXIT_OK
+        return EXIT_PROBLEMS if gate.report else EXIT_OK
+
+
+class _Gate:
+    """The findings that decide whether the PDF is put in place: the helper's (checked while this
+    process drew), or checked here if it had none to give; said once, before anything else about
+    the output, as a serial render says them."""
+
+    def __init__(self, check: Callable[[], tuple[list[str], list[str]]], helper: Any, allow_overset: bool, err: Say):
+        self.check, self.helper, self.allow_overset, self.err = check, helper, allow_overset, err
+        self.report: list[str] = []
+        self.warned: list[str] = []
+        self.decided: bool | None = None
+        self.said = False
+
+    def decide(self) -> bool:
+        """Whether the PDF may be written (no error, or --allow-overset); nothing said yet."""
+        if self.decided is None:
+            found = self.helper.checked() if self.helper is not None else None
+            if not _findings_shape(found):
+                found = self.check()  # the helper failed: the same findings, checked here
+            self.report, self.warned = list(found[0]), list(found[1])  # type: ignore[index]
+            self.decided = not self.report or self.allow_overset
+        return self.decided
+
+    def say(self) -> None:
+        if self.said:
+            return
+        self.said = True
+        for line in self.report + self.warned:
+            self.err(line)
+        if not self.decided:
+            self.err(
+                "error: copy or a story's parts do not fit; no PDF written (cut copy, change the layout or the style, "
+                "or pass --allow-overset to proof it with what does not fit left out)"
+            )
+
+    def passes(self) -> bool:
+        """Decide and say."""
+        ok = self.decide()
+        self.say()
+        return ok
+
+
+def _findings_shape(found: object) -> bool:
+    return (
+        isinstance(found, tuple)
+        and len(found) == 2
+        and all(isinstance(part, list) and all(isinstance(x, str) for x in part) for part in found)
+    )
 
 
 @contextmanager
-def _text_helper(b, parallel: bool | None, printing: bool) -> Iterator[Any]:  # type: ignore[no-untyped-def]
-    """A helper process drawing the later pages' text (pdf.pardraw) for the screen PDF, or None;
-    ended and reaped however the render ends (nothing to do if the PDF was drawn with it)."""
+def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], object] | None) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    """A helper process checking the pages and perhaps drawing the later pages' text (pdf.pardraw)
+    for the screen PDF, or None; ended and reaped however the render ends."""
     from .pdf.pardraw import start
 
-    helper = None if printing else start(b.composed, b.pages, parallel)
+    helper = None if printing else start(b.composed, b.pages, parallel, check=check)
     try:
         yield helper
     finally:
@@ -122,19 +174,22 @@ def _text_helper(b, parallel: bool | None, printing: bool) -> Iterator[Any]:  # 
             helper.abandon()
 
 
-def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None) -> int | None:  # type: ignore[no-untyped-def]
+def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None, gate: _Gate | None = None) -> int | None:  # type: ignore[no-untyped-def]
     """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
-    input or a device; nothing half-written)."""
-    from .pdf.draw import write_pdf
+    input or a device; nothing half-written). With `gate` (findings still being checked), the PDF is
+    put in place only if they allow it, and they are said before anything else about the output."""
+    from .pdf.draw import Withheld, write_pdf
     from .pipeline import refuse_input_as_output
 
     try:
         refuse_input_as_output(out, b)
-    except InvalidInput as e:
-        report_invalid(e, err)
-        return EXIT_INVALID
-    except OSError as e:  # a name too long, a loop of symlinks: nothing can be written there
-        err(f"error: cannot write {out}: {e.strerror or e}; nothing was written")
+    except (InvalidInput, OSError) as e:
+        if gate is not None and not gate.passes():
+            return EXIT_PROBLEMS
+        if isinstance(e, InvalidInput):
+            report_invalid(e, err)
+        else:  # a name too long, a loop of symlinks: nothing can be written there
+            err(f"error: cannot write {out}: {e.strerror or e}; nothing was written")
         return EXIT_INVALID
     try:
         with bar or nullcontext():
@@ -146,15 +201,23 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None) -> i
                 tick=bar.tick if bar else None,
                 pages=b.pages,
                 helper=helper,
+                commit=gate.decide if gate is not None else None,
                 author=b.loaded.issue.publication,
                 keywords=", ".join(b.loaded.issue.articles),
             )
+    except Withheld:
+        gate.say()  # type: ignore[union-attr]
+        return EXIT_PROBLEMS
     except OSError as e:
+        if gate is not None and gate.decided is not None:
+            gate.say()
         err(f"error: cannot write {out}: {e}")
         return EXIT_INVALID
     except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched
         err(f"interrupted; nothing was written to {out}")
         return 130
+    if gate is not None:
+        gate.say()
     return None
 
 

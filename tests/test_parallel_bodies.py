@@ -101,14 +101,14 @@ def test_a_helper_that_dies_part_way_leaves_the_rest_to_this_process(
 
     monkeypatch.setattr(Composer, "content", content)
     got: list = []
-    real_receive = parallel._receive
+    real_receive = parallel.receive
 
     def receive(fd, spool):  # type: ignore[no-untyped-def]
         r = real_receive(fd, spool)
         got.append(r is not None)
         return r
 
-    monkeypatch.setattr(parallel, "_receive", receive)
+    monkeypatch.setattr(parallel, "receive", receive)
     assert _pdf(issue, tmp_path, "rescued.pdf") == serial
     assert got[:2] == [True, False], "the helper should have sent one story, then nothing"
     _no_child_left()
@@ -117,13 +117,13 @@ def test_a_helper_that_dies_part_way_leaves_the_rest_to_this_process(
 def test_what_cannot_be_read_is_set_here(issue: Path, tmp_path: Path, serial: bytes, monkeypatch) -> None:
     """A story the helper sent that cannot be read: the helper is ended and the rest set here."""
     calls = []
-    real_receive = parallel._receive
+    real_receive = parallel.receive
 
     def receive(fd, spool):  # type: ignore[no-untyped-def]
         calls.append(1)
         return (b"not marshal", None) if len(calls) == 2 else real_receive(fd, spool)
 
-    monkeypatch.setattr(parallel, "_receive", receive)
+    monkeypatch.setattr(parallel, "receive", receive)
     assert _pdf(issue, tmp_path, "unread.pdf") == serial
     assert len(calls) == 2
     _no_child_left()

@@ -146,12 +146,15 @@ def test_small_issues_and_warm_caches_are_drawn_here(multi: Path, tmp_path: Path
     assert not pardraw.worth_it(warm.composed, warm.pages), "a warm page cache copies pages: nothing to share"
 
 
-def test_the_split_gives_the_helper_the_larger_share() -> None:
-    """This process reports the findings first, and places the photos: the helper draws more."""
+def test_the_split_leaves_this_process_the_first_pages_and_the_helper_the_checks() -> None:
+    """This process draws from the start and then saves the document, while the helper, having
+    numbered those pages and drawn the rest, checks the findings: it draws the smaller share."""
     for n in (4, 16, 64):
-        first = pardraw.split([3000] * n)
-        assert 1 <= first <= n - first
+        for checking in (False, True):
+            first = pardraw.split([3000] * n, checking)
+            assert n / 2 <= first <= n - 1, (n, checking, first)
     assert pardraw.split([100, 100, 100, 9000]) == 3
+    assert pardraw.split([100, 100, 100, 9000], True) == 4, "the big last page is drawn here; the helper checks"
 
 
 def test_a_helper_that_dies_leaves_its_pages_to_this_process(any_issue: Path, tmp_path: Path, monkeypatch) -> None:

@@ -127,7 +127,7 @@ class Helper:
         self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _) in enumerate(theirs)}  # Composer.content's keys
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
-        self.spool = _spool()
+        self.spool = spool_file()
         known = set(cache.used)
 
         def story(aid: str, colw: float) -> tuple:  # in the child: one story's paragraphs and Markdown,
@@ -137,7 +137,7 @@ class Helper:
             return cache.fingerprint, new
 
         try:
-            self.pid, self.fd = _fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
+            self.pid, self.fd = fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
         except BaseException:
             os.close(self.spool)
             raise
@@ -165,7 +165,7 @@ class Helper:
             while not self.reaped and (upto is None or self.got < upto):
                 cache = self.comp.cache
                 assert cache is not None
-                got = _receive(self.fd, self.spool)
+                got = receive(self.fd, self.spool)
                 if got is None:  # it has finished, or failed: nothing more will come
                     self._end(wait=True)
                     break
@@ -201,7 +201,7 @@ class Helper:
         os.close(self.spool)
 
 
-def _spool() -> int:
+def spool_file() -> int:
     """An anonymous file the child writes its stories to (the pipe carries only where each is: a
     pipe's buffer would stop the child while this process is busy elsewhere)."""
     if hasattr(os, "memfd_create"):
@@ -218,7 +218,7 @@ def _spool() -> int:
 _RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
 
 
-def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, int]:
+def fork_streaming(spool: int, works: list[Callable[[], object]]) -> tuple[int, int]:
     """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
     data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
 
@@ -235,7 +235,7 @@ def _fork_streaming(spool: int, works: list[Callable[[], dict]]) -> tuple[int, i
     return _fork(child)
 
 
-def _receive(fd: int, spool: int) -> tuple[bytes, object] | None:
+def receive(fd: int, spool: int) -> tuple[bytes, object] | None:
     """The next story the child sent: its bytes and what they hold (None if unreadable); None when
     it sends no more (it has left)."""
     rec = b""

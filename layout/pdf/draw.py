@@ -239,6 +239,10 @@ def _first_face(composed: Composed) -> Face | None:
     return None
 
 
+class Withheld(Exception):
+    """The PDF was drawn but not put in place: `commit` said no (the findings stop it)."""
+
+
 def write_pdf(
     composed: Composed,
     out: Path,
@@ -246,9 +250,13 @@ def write_pdf(
     decorate: Callable[[canvas.Canvas, Page], None] | None = None,
     pages: PageCache | None = None,
     helper: TextHelper | None = None,
+    commit: Callable[[], bool] | None = None,
     **meta: str,
 ) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
-    left half-overwritten, and an interrupted or killed render leaves no temporary file."""
+    left half-overwritten, and an interrupted or killed render leaves no temporary file.
+    `commit`, asked once the PDF is drawn, may withhold it (raises Withheld; nothing written)."""
     with atomic_write(out) as tmp:
         draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, helper=helper, **meta)
+        if commit is not None and not commit():
+            raise Withheld

@@ -1,55 +1,61 @@
-"""The later pages' text drawn in a second process while this one checks the issue and draws the first.
+"""A second process checks the pages, and draws the later pages' text, while this one draws the first.
 
-Reads the `Composed` frames and the page cache (pagecache.py) of a screen render; produces, for each
-page from `first` on, what drawing its text and rules makes: the page-cache key, the operators, the
-font-subset calls that changed a face's numbering, and whether it came from the cache. ReportLab
-numbers each face's glyphs in the order characters are first drawn, so a page's bytes depend on the
-pages before it: the forked child first numbers the characters of pages [0, first) in exactly the
-drawing order (no operators made: the `encode` calls drawing would make), then draws the rest,
-recording its subset calls. Its results come back as plain data (`marshal`, one write down a pipe),
-and this process, having drawn pages [0, first) meanwhile, takes each later page as a page-cache hit
-is taken: its calls replayed in order, its text copied. The child also shows its pages on its own
-canvas and sends their streams compressed (named by a digest of their bytes: a stream that came out
-differently here is compressed here) and the digests of their photos (by file version). So the
-subsets, and every byte, are those of a serial render. A child that fails leaves its pages to this
-process (the same bytes); an interrupt ends and reaps it. Used only where it pays (see `worth_it`);
-without `os.fork` it never runs.
+Reads the `Composed` frames and the page cache (pagecache.py) of a screen render, and the render's
+findings check; produces, for each page from `first` on (none when `first` is the page count), what
+drawing its text and rules makes: the page-cache key, the operators, the font-subset calls that
+changed a face's numbering, and whether it came from the cache; then the findings (overset,
+containment, holes) as plain lines. ReportLab numbers each face's glyphs in the order characters are
+first drawn, so a page's bytes depend on the pages before it: the forked child first numbers the
+characters of pages [0, first) in exactly the drawing order (no operators made: the `encode` calls
+drawing would make), then draws the rest, recording its subset calls. Each result is spooled as
+plain data (`marshal`) as soon as it is made, and this process, having drawn pages [0, first)
+meanwhile, takes each later page as a page-cache hit is taken: its calls replayed in order, its text
+copied. The child also shows its pages on its own canvas and sends their streams compressed (named
+by a digest of their bytes: a stream that came out differently here is compressed here) and the
+digests of their photos (by file version). So the subsets, and every byte, are those of a serial
+render. The findings are wanted only once the PDF is drawn, before it is put in place (render.py).
+A child that fails leaves its pages and its checks to this process (the same bytes and messages);
+an interrupt ends and reaps it. Used only where it pays (see `worth_it`); without `os.fork` it never
+runs.
 """
 
 from __future__ import annotations
 
 import gc
-import marshal
 import os
+from collections.abc import Callable
 
 from ..page.frames import Composed, Page, TextItem
-from ..page.parallel import collect, fork_child, reap, spare_core
+from ..page.parallel import fork_streaming, reap, receive, spare_core, spool_file
 from . import images
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
 from .stream import deflate
 
-# Below this, forking and transfer cost what the second core saves (measured on benchmark issues:
-# 4 pages, 10,800 spans: nothing gained; 8 pages, 22,900 spans: 0.03 s of 0.20 s).
+# Below this, forking costs what the second core saves (measured on benchmark issues: 4 pages, 10,800
+# spans: nothing gained; 8 pages, 22,900 spans: 0.03 s of 0.20 s).
 MIN_SPANS = 20_000
-# This process's work before it draws, as a share of drawing all the text: the findings (overset,
-# holes) that `issue render` reports first. These shares were measured (CPU time) on the 16-page
-# benchmark issue, and measured again when the text operators went to C (drawing the text 0.104 ->
-# 0.030 s; the findings 0.030 s): compressing and numbering did not get cheaper, so their shares grew.
-BEFORE = 1.0
-DRY = 0.4  # numbering a page's characters without drawing it, as a share of drawing it
+# The costs the split weighs, as shares of drawing all the text here. Fitted to forced splits of the
+# benchmark issues (cold, interleaved runs, median wall s): 16 pages, first page the helper draws
+# 16 (it only checks) 0.741, 13: 0.722, 11: 0.718, 9: 0.714, 7: 0.736; 64 pages, 64: 2.07, 52: 2.05,
+# 44: 1.92, 36: 1.90, 28: 1.97. These constants give 11 of 16 and 45 of 64.
+FIND = 0.5  # the findings (overset, containment, holes) the helper runs after its pages
+DRY = 0.3  # numbering a page's characters without drawing it, as a share of drawing it
 IMAGES = 0.07  # this process places the photos and closes each page: its pages cost that much more
-EXTRA = 1.1  # the helper also shows its pages (compressing their streams, hashing their photos)
-START = 0.3  # the helper's start (its first writes copy the pages of memory it shares with this process)
+EXTRA = 0.5  # the helper also shows its pages (compressing their streams, hashing their photos)
+START = 0.1  # the helper's start (its first writes copy the pages of memory it shares with this process)
+SAVE = 0.7  # this process writes the document out after its last page (the helper checks meanwhile)
+
+Check = Callable[[], object]
 
 
-def worth_it(composed: Composed, pages: PageCache | None) -> bool:
-    """Large issues whose pages are not in the page cache (a warm render copies them: nothing to
-    share), on a system that can fork and has a core to spare (on a busy machine the two halves
-    only queue for the same core)."""
+def worth_it(composed: Composed, pages: PageCache | None, checking: bool = False) -> bool:
+    """Large issues, on a system that can fork and has a core to spare (on a busy machine the two
+    halves only queue for the same core); without `checking`, only those whose pages are not in the
+    page cache (a warm render copies them: no text to share)."""
     if not spare_core():
         return False
-    if pages is not None and pages.old:
+    if not checking and pages is not None and pages.old:
         return False
     return sum(_weights(composed)) >= MIN_SPANS
 
@@ -59,36 +65,53 @@ def _weights(composed: Composed) -> list[int]:
     return [sum(len(it.line.spans) for it in p.items if isinstance(it, TextItem)) for p in composed.pages]
 
 
-def split(weights: list[int], before: float = BEFORE) -> int:
-    """The first page the helper draws: the one that best balances this process (`before`, then
-    its pages) against the helper (numbering this process's pages, then drawing its own)."""
+def split(weights: list[int], checking: bool = False) -> int:
+    """The first page the helper draws (len(weights): none, it only checks): the one that ends the
+    render soonest, this process drawing its pages, waiting for the helper's (which numbers this
+    process's pages first, then draws its own), closing them and saving, and the helper then checking."""
     total = sum(weights) or 1
-    best, best_k = float("inf"), len(weights)
+    n = len(weights)
+    best, best_k = float("inf"), n
     mine = 0.0
-    for k in range(1, len(weights)):
+    for k in range(1, n + 1):
         mine += weights[k - 1]
-        here = before * total + mine * (1 + IMAGES)
-        there = START * total + mine * DRY + (total - mine) * (1 + EXTRA)
-        if max(here, there) < best:
-            best, best_k = max(here, there), k
+        if k == n:
+            if not checking:
+                break  # a helper that neither draws nor checks is no helper
+            ready = START * total
+            end = mine * (1 + IMAGES) + SAVE * total
+        else:
+            ready = START * total + mine * DRY + (total - mine) * (1 + EXTRA)
+            end = max(mine * (1 + IMAGES), ready) + (total - mine) * IMAGES + SAVE * total
+        done = max(end, ready + FIND * total) if checking else end
+        if done < best:
+            best, best_k = done, k
     return best_k
 
 
 def start(
-    composed: Composed, pages: PageCache | None, parallel: bool | None = None, first: int | None = None
+    composed: Composed,
+    pages: PageCache | None,
+    parallel: bool | None = None,
+    first: int | None = None,
+    check: Check | None = None,
 ) -> TextHelper | None:
-    """A helper drawing the later pages' text, or None where it does not pay (`parallel` None),
-    is switched off (False), cannot run (no fork, a build session's page cache, one page)."""
+    """A helper drawing the later pages' text (and running `check`, if given), or None where it does
+    not pay (`parallel` None), is switched off (False), cannot run (no fork, a build session's page
+    cache, one page)."""
     if parallel is False or not hasattr(os, "fork") or len(composed.pages) < 2:
         return None
     if pages is not None and pages.keys() is not None:
         return None  # a build session's keys are remembered by the process that draws: draw here
-    if parallel is None and not worth_it(composed, pages):
+    if parallel is None and not worth_it(composed, pages, check is not None):
         return None
+    n = len(composed.pages)
+    if pages is not None and pages.old and check is not None:
+        first = n  # a warm render copies its pages: the helper only checks
     if first is None:
-        first = split(_weights(composed))
+        first = split(_weights(composed), check is not None)
     try:
-        return TextHelper(composed, pages, max(1, min(first, len(composed.pages) - 1)))
+        return TextHelper(composed, pages, max(1, min(first, n if check is not None else n - 1)), check)
     except OSError:  # no memory or processes left to fork: every page is drawn here
         return None
 
@@ -136,20 +159,37 @@ def _encode_only(tw: _TextWriter, page: Page) -> None:
 
 
 class TextHelper:
-    """A forked child drawing the text of pages [first, n) while this process goes on; `text`
-    hands each of those pages to the drawing loop."""
+    """A forked child drawing the text of pages [first, n) (none when `first` is n) and then running
+    `check` (the findings, as plain data) while this process goes on; `text` hands each of those pages
+    to the drawing loop, `checked` the findings. Each result is spooled as soon as it is made (the
+    pages are wanted first, the findings only before the PDF is put in place)."""
 
-    def __init__(self, composed: Composed, pages: PageCache | None, first: int):
+    def __init__(self, composed: Composed, pages: PageCache | None, first: int, check: Check | None = None):
         self.first = first
         self.count = len(composed.pages) - first
+        self.checks = check is not None
         self.drawn: list[tuple] | None = None
         self.streams: dict[bytes, bytes] | None = None  # the child's page streams, compressed
+        self.found: object = None
+        self._taken = self.count == 0  # nothing to take when the child draws no page
 
         def draw() -> tuple:  # in the child: draw its pages
             gc.disable()  # short-lived: a collection would only copy every page of memory it scans
             return _draw_later(composed, pages, first)
 
-        self.pid, self.fd = fork_child(draw)
+        def checks() -> object:  # in the child, after its pages
+            gc.disable()
+            return check()  # type: ignore[misc]
+
+        works: list[Callable[[], object]] = [draw] if self.count else []
+        if check is not None:
+            works.append(checks)
+        self.spool = spool_file()
+        try:
+            self.pid, self.fd = fork_streaming(self.spool, works)
+        except BaseException:
+            os.close(self.spool)
+            raise
 
     def text(self, i: int, tw: _TextWriter, page: Page, pages: PageCache | None) -> str | None:
         """Page `i`'s text and rule operators as the child drew them, taken as a page-cache hit is
@@ -171,17 +211,13 @@ class TextHelper:
     def take(self) -> list[tuple] | None:
         """The child's pages (waiting for them), or None if it failed (this process draws them).
         Its compressed page streams and photo digests are taken too (both named by content)."""
-        try:
-            fd, self.fd = self.fd, -1
-            data = collect(self.pid, fd)
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
-            self.abandon()
-            raise
-        self.pid = 0
-        try:
-            drawn, streams, digests = marshal.loads(data) if data else (None, None, None)
-        except (EOFError, ValueError, TypeError):
+        if self._taken:
             return None
+        self._taken = True
+        got = self._next()
+        if not self.checks:
+            self.abandon()  # it has nothing more to send
+        drawn, streams, digests = got if isinstance(got, tuple) and len(got) == 3 else (None, None, None)
         if not (isinstance(drawn, list) and len(drawn) == self.count):
             return None
         self.streams = streams if isinstance(streams, dict) else None
@@ -189,14 +225,38 @@ class TextHelper:
             images.remember_digests(digests)
         return drawn
 
+    def checked(self) -> object:
+        """What `check` returned in the child (waiting for it), or None if it failed or was not
+        asked for (this process checks then). The child is reaped here."""
+        if not self.checks:
+            return None
+        if not self._taken:
+            self.take()  # its pages come first (not drawn with them: this process draws them)
+        self.checks = False
+        self.found = self._next()
+        self.abandon()
+        return self.found
+
+    def _next(self) -> object:
+        """The child's next result; None if it has failed or left (it is then reaped)."""
+        if not self.pid:
+            return None
+        try:
+            got = receive(self.fd, self.spool)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the child goes too
+            self.abandon()
+            raise
+        if got is None or got[1] is None:
+            self.abandon()
+            return None
+        return got[1]
+
     def abandon(self) -> None:
-        """The render stopped (overset, an error, an interrupt) or drew without it: end the child
-        and reap it (nothing, if it was already taken)."""
+        """The render stopped (overset, an error, an interrupt) or has all it wanted: end the child
+        and reap it, and close the spool (nothing, if that was done)."""
         if self.pid:
             reap(self.pid, self.fd)
-        elif self.fd >= 0:
-            try:
-                os.close(self.fd)
-            except OSError:
-                pass
         self.pid, self.fd = 0, -1
+        if self.spool >= 0:
+            os.close(self.spool)
+            self.spool = -1
