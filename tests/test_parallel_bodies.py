@@ -199,3 +199,43 @@ def test_no_spool_file_renders_in_one_process(issue: Path, tmp_path: Path, seria
     assert _pdf(issue, tmp_path, "nospool.pdf") == serial
     assert forks == []
     _no_child_left()
+
+
+def test_presetting_a_story_sets_what_placing_it_sets_first(issue: Path, monkeypatch) -> None:
+    """The helper sets each of its stories' header, captions and pull quotes with the body
+    (Composer.preset): by the very calls placing the story makes, so that placing it here sets none
+    of them again (only furniture, and what depends on the page: jumps, blocks moved or narrowed)."""
+    from collections import Counter
+
+    from layout.text.typeset import Typesetter
+
+    set_when_placed: Counter = Counter()
+    real_compose, real_place, real_set = Composer.compose, Composer._place, Typesetter._set
+    placing: list[bool] = [False]
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        for aid, colw, _, places in parallel._stories(self):
+            content = self.content(aid, colw)
+            for place in places:
+                self.preset(content, *place)
+        return real_compose(self)
+
+    def place(self, page, slot, *a):  # type: ignore[no-untyped-def]
+        placing[0] = slot.jump is None
+        try:
+            return real_place(self, page, slot, *a)
+        finally:
+            placing[0] = False
+
+    def set_(ts, runs, role, *a):  # type: ignore[no-untyped-def]
+        if placing[0]:
+            set_when_placed[role.name] += 1
+        return real_set(ts, runs, role, *a)
+
+    monkeypatch.setattr(Composer, "compose", compose)
+    monkeypatch.setattr(Composer, "_place", place)
+    monkeypatch.setattr(Typesetter, "_set", set_)
+    b = build(issue, parallel=False)
+    assert b.composed.stories >= 5
+    presettable = {"kicker", "headline", "deck", "byline", "caption", "credit", "pull_quote", "attribution"}
+    assert not (set_when_placed.keys() & presettable), set_when_placed

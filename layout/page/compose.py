@@ -112,6 +112,22 @@ class Composer:
             self._content[key] = c
         return c
 
+    def preset(self, content: StoryContent, scols: list[tuple[float, float]], area_top: float, c0: int) -> None:
+        """Set what placing a story (its `content`) across `scols` sets beyond its body, before any of
+        it is placed: its header and its photos' captions and pull quotes at the widths they ask, by
+        the very calls `_place` makes (the same cache keys). A helper process sets them with the
+        body, so that this one finds them set; one that cannot be set here is set when placed."""
+        art = content.art
+        lay = StoryLayout(content, self.style, self.ts(art.language), scols, self.grid, area_top, c0 - 1)
+        try:
+            lay.header(0)
+            for i, ph in enumerate(art.photos):
+                lay.photo_block(i, min(ph.columns, len(scols)))
+            for i, q in enumerate(art.pull_quotes):
+                lay.quote_block(i, min(q.columns, len(scols)))
+        except Exception:  # noqa: BLE001  (placing it meets the same problem and reports it)
+            pass
+
     def compose(self) -> Composed:
         iss = self.li.issue
         if self.kept is None:

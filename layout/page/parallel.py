@@ -29,24 +29,28 @@ from .compose import Composer
 from .grid import page_geometry
 
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
-# The helper's share of the bodies (by length). This process checks the issue, sets the first pages'
-# stories and lays out every page, taking the helper's (which costs it about 0.45 of setting them):
-# 0.7 gives both processes the same CPU time on the 16-page benchmark issue.
-CHECKS_SHARE = 0.7
+# The helper's share of the stories (by body length). This process checks the issue, sets the first
+# pages' stories and lays out every page, taking the helper's (which costs it about 0.45 of setting
+# them); the helper also sets its stories' headers, captions and quotes. On the 16-page benchmark
+# issue (12 interleaved cold runs each, median end of composition): 0.7: 0.418 s, 0.6: 0.412 s,
+# 0.5: 0.425 s (0.7 was best before the helper set the headers too).
+CHECKS_SHARE = 0.6
 
 
-def _stories(comp: Composer) -> list[tuple[str, float, int]]:
-    """(article, column width, body length) for every story placed, in manifest order."""
+def _stories(comp: Composer) -> list[tuple[str, float, int, list]]:
+    """(article, column width, body length, where the manifest places it) for every story placed,
+    in manifest order; each place is (its columns, the text area's top, its first column)."""
     li = comp.li
-    out: dict[tuple[str, float], int] = {}
+    out: dict[tuple[str, float], tuple[int, list]] = {}
     for pi, pdef in enumerate(li.issue.pages):
-        _, cols = page_geometry(li, pi + 1, comp.grid)
+        area, cols = page_geometry(li, pi + 1, comp.grid)
         for s in pdef.stories:
             if s.article is None:
                 continue  # a placed continuation: its copy is set with the story it continues
-            c0 = (s.columns or (1, len(cols)))[0]
-            out.setdefault((s.article, cols[c0 - 1][1]), len(li.bodies.get(s.article, "")))
-    return [(a, w, n) for (a, w), n in out.items()]
+            c0, c1 = s.columns or (1, len(cols))
+            n, places = out.setdefault((s.article, cols[c0 - 1][1]), (len(li.bodies.get(s.article, "")), []))
+            places.append((cols[c0 - 1 : c1], area.top, c0))
+    return [(a, w, n, places) for (a, w), (n, places) in out.items()]
 
 
 def spare_core() -> bool:
@@ -88,7 +92,7 @@ def worth_it(li: LoadedIssue, cached: int) -> bool:
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS
 
 
-def _in_page_order(stories: list[tuple[str, float, int]], share: float) -> tuple[list, list]:
+def _in_page_order(stories: list[tuple[str, float, int, list]], share: float) -> tuple[list, list]:
     """The stories split where the first part, in the order the pages place them, holds about
     `share` of the total length: this process sets the first pages' stories and can lay out those
     pages while the helper still sets the rest."""
@@ -124,20 +128,24 @@ class Helper:
         for lang in {comp.li.issue.language, *(a.language for a in comp.li.issue.articles.values() if a.language)}:
             comp.ts(lang).hyph.preload()
         self.mine, theirs = _in_page_order(_stories(comp), 1 - share)
-        self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _) in enumerate(theirs)}  # Composer.content's keys
+        self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _, _) in enumerate(theirs)}  # Composer.content's keys
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
         self.spool = spool_file()
         known = set(cache.used)
 
-        def story(aid: str, colw: float) -> tuple:  # in the child: one story's paragraphs and Markdown,
-            comp.content(aid, colw)  # as a record of the cache's pack holds them (written as they are)
+        def story(aid: str, colw: float, places: list) -> tuple:  # in the child: one story's paragraphs
+            content = comp.content(aid, colw)  # and Markdown, as a record of the cache's pack holds them
+            for place in places:  # and what placing it sets first (its header, captions, quotes)
+                comp.preset(content, *place)
             new = {k: v for k, v in cache.used.items() if k not in known}
             known.update(new)
             return cache.fingerprint, new
 
         try:
-            self.pid, self.fd = fork_streaming(self.spool, [partial(story, aid, colw) for aid, colw, _ in theirs])
+            self.pid, self.fd = fork_streaming(
+                self.spool, [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
+            )
         except BaseException:
             os.close(self.spool)
             raise
@@ -146,7 +154,7 @@ class Helper:
         """Set this process's share; then composition takes each of the child's stories when it
         first needs it, so that pages are laid out meanwhile."""
         try:
-            for aid, colw, _ in self.mine:
+            for aid, colw, _, _ in self.mine:
                 self.comp.content(aid, colw)
         except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
             self.abandon()
