@@ -11,6 +11,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .manifest.chars import bad_chars
@@ -122,7 +123,9 @@ def _build(
     memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
     comp = Composer(li, style, breaker, tick, pc, *memo)
     # A helper process sets its share of the bodies while this one checks the issue.
-    helper = start_helper(comp, CHECKS_SHARE) if use_parallel else None
+    photos = [p for ps in li.photo_files.values() for p in ps]
+    # ... and then hashes the photos (their names in the PDF), which drawing would do here.
+    helper = start_helper(comp, CHECKS_SHARE, partial(photodigests.made, photos, True)) if use_parallel else None
     try:
         _check_markdown(li, pc)
         _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
@@ -143,6 +146,7 @@ def _build(
         composed = comp.compose()
         if helper:
             helper.take()  # its paragraphs go into the cache even if no page asked for them
+            photodigests.take(helper.after)
     except BaseException:
         if helper:
             helper.abandon()

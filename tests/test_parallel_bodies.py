@@ -239,3 +239,34 @@ def test_presetting_a_story_sets_what_placing_it_sets_first(issue: Path, monkeyp
     assert b.composed.stories >= 5
     presettable = {"kicker", "headline", "deck", "byline", "caption", "credit", "pull_quote", "attribution"}
     assert not (set_when_placed.keys() & presettable), set_when_placed
+
+
+def test_the_helper_hashes_the_photos_once_its_stories_are_sent(issue: Path, monkeypatch) -> None:
+    """The photos' names in the PDF (hashes of their bytes) are made by the helper at its idle end
+    and taken here with its last story, so that drawing here hashes none; what it sends that is not
+    a digest of a photo's version is not taken."""
+    import hashlib
+
+    from layout.pdf import images, photodigests
+
+    images._digests.clear()
+    parent, hashed_here, real = os.getpid(), [], images.file_digest
+
+    def file_digest(path):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            hashed_here.append(path)
+        return real(path)
+
+    monkeypatch.setattr(images, "file_digest", file_digest)
+    b = build(issue, cache=False, parallel=True)
+    photos = [p for ps in b.loaded.photo_files.values() for p in ps]
+    assert photos and hashed_here == [], "this process hashed photos the helper had hashed"
+    for p in photos:
+        st = os.stat(p)
+        version = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        assert images.digest_of(version) == hashlib.sha256(p.read_bytes()).hexdigest()[:32], p
+    _no_child_left()
+    images._digests.clear()
+    photodigests.take({(1, 2, 3, 4, 5): "x" * 32, (1, 2): "0" * 32, "k": "0" * 32, (1, 2, 3, 4, True): "0" * 32})
+    photodigests.take(["not", "a", "dict"])
+    assert images._digests == {}

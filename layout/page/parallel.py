@@ -105,11 +105,12 @@ def _in_page_order(stories: list[tuple[str, float, int, list]], share: float) ->
     return stories, []
 
 
-def start(comp: Composer, share: float) -> Helper | None:
+def start(comp: Composer, share: float, after: Callable[[], object] | None = None) -> Helper | None:
     """A helper setting `share` of the bodies, or None when the system will not give one (no memory
-    or processes to fork, no file to spool to): the bodies are then all set here."""
+    or processes to fork, no file to spool to): the bodies are then all set here. `after` is run by
+    the helper once its stories are sent (what it returns, plain data, is `Helper.after` here)."""
     try:
-        return Helper(comp, share)
+        return Helper(comp, share, after)
     except OSError:
         return None
 
@@ -119,7 +120,7 @@ class Helper:
     issue, setting the first pages' stories and laying out pages); composition takes each of the
     child's stories when it first needs it (`take`), as soon as the child has sent it."""
 
-    def __init__(self, comp: Composer, share: float):
+    def __init__(self, comp: Composer, share: float, after: Callable[[], object] | None = None):
         cache = comp.cache
         assert cache is not None
         self.comp = comp
@@ -131,6 +132,7 @@ class Helper:
         self.theirs = {f"{aid}@{colw:.3f}": i for i, (aid, colw, _, _) in enumerate(theirs)}  # Composer.content's keys
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
+        self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
         self.spool = spool_file()
         known = set(cache.used)
 
@@ -143,9 +145,10 @@ class Helper:
             return cache.fingerprint, new
 
         try:
-            self.pid, self.fd = fork_streaming(
-                self.spool, [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
-            )
+            works: list[Callable[[], object]] = [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
+            if after is not None:
+                works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
+            self.pid, self.fd = fork_streaming(self.spool, works)
         except BaseException:
             os.close(self.spool)
             raise
@@ -178,6 +181,9 @@ class Helper:
                     self._end(wait=True)
                     break
                 data, sent = got
+                if isinstance(sent, tuple) and len(sent) == 1 and self.got == len(self.theirs):
+                    self.after = sent[0]  # its last word, once every story is in
+                    continue
                 if not (isinstance(sent, tuple) and len(sent) == 2 and sent[0] == cache.fingerprint):
                     self._end(wait=False)  # not what it writes: trust none of the rest
                     break

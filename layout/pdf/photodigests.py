@@ -27,7 +27,13 @@ def _fingerprint() -> str:
 
 def load(path: Path) -> None:
     """Take the digests kept at `path` (a missing, damaged or foreign pack gives none)."""
-    found = read_pack(path, MAGIC, _fingerprint())
+    take(read_pack(path, MAGIC, _fingerprint()))
+
+
+def take(found: object) -> None:
+    """Take digests made elsewhere (a pack, another process: `made`), each checked for its shape."""
+    if not isinstance(found, dict):
+        return
     images.remember_digests(
         {
             k: v
@@ -42,10 +48,16 @@ def load(path: Path) -> None:
     )
 
 
-def keep(path: Path, photos: Iterable[Path]) -> None:
-    """Keep at `path` the digests this process knows of `photos` (their current versions)."""
+def made(photos: Iterable[Path], hash_them: bool = False) -> dict[tuple, str]:
+    """The digests this process knows of `photos` (their current versions), by file version; with
+    `hash_them`, those it does not know are made first (a photo it cannot read is left out)."""
     known = {}
     for p in photos:
+        if hash_them:
+            try:
+                images.file_digest(p)
+            except OSError:
+                continue
         try:
             st = os.stat(p)
         except OSError:
@@ -54,5 +66,11 @@ def keep(path: Path, photos: Iterable[Path]) -> None:
         digest = images.digest_of(key)
         if digest is not None:
             known[key] = digest
+    return known
+
+
+def keep(path: Path, photos: Iterable[Path]) -> None:
+    """Keep at `path` the digests this process knows of `photos` (their current versions)."""
+    known = made(photos)
     if known:
         keep_pack(path, MAGIC, _fingerprint(), known)
