@@ -137,3 +137,75 @@ def test_a_warm_page_cache_leaves_the_helper_only_the_checks(multi, tmp_path) ->
         helper.abandon()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+# A render in its own process whose helper takes a minute over the findings: this process draws the
+# PDF and waits for them; it says the helper's pid in a file, for the test to stop it then.
+_SLOW_CHECKS = """
+import os, sys, time
+from pathlib import Path
+import layout.page.findings as f, layout.pdf.pardraw as p
+marker, parent = Path(sys.argv[1]), os.getpid()
+real_init, real_warnings, real_checked = p.TextHelper.__init__, f.warnings, p.TextHelper.checked
+def init(self, *a, **k):
+    real_init(self, *a, **k)
+    marker.write_text(str(self.pid))
+def warnings(*a, **k):
+    if os.getpid() != parent:
+        time.sleep(60)
+    return real_warnings(*a, **k)
+def checked(self):
+    Path(str(marker) + ".waiting").write_text("")
+    return real_checked(self)
+p.TextHelper.__init__, f.warnings, p.TextHelper.checked = init, warnings, checked
+from layout.cli import main
+sys.argv = ["issue", "render", sys.argv[2], "-o", sys.argv[3], "--jobs", "2"]
+main()
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_render_stopped_while_it_waits_for_the_findings_leaves_nothing(multi, tmp_path, sig) -> None:
+    import subprocess
+    import sys
+    import time
+
+    issue = tmp_path / "issue"
+    shutil.copytree(multi, issue, ignore=shutil.ignore_patterns("build"))
+    marker, out = tmp_path / "helper.pid", tmp_path / "out" / "x.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF- the last good proof")
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_CHECKS, str(marker), str(issue), str(out)],
+        env={**os.environ, "PYTHONPATH": str(root)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not Path(str(marker) + ".waiting").exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        time.sleep(0.2)  # waiting for the findings by now, the PDF drawn to its temporary file
+        child = int(marker.read_text())
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), err
+    assert "Traceback" not in err
+    assert [p.name for p in out.parent.iterdir()] == ["x.pdf"], "a temporary file was left"
+    assert out.read_bytes() == b"%PDF- the last good proof", "the earlier PDF was replaced"
+    assert not Path(f"/proc/{child}").exists(), "the helper outlived the render"
+    assert not (issue / "build").exists(), "a stopped render left cache packs"
+
+
+@pytest.mark.parametrize("junk", [("not", "lists"), (["ok"], [1]), [[], []], ([], [], []), "text"])
+def test_findings_of_the_wrong_shape_are_checked_here(multi, tmp_path, monkeypatch, junk) -> None:
+    src = multi.with_name("overset")
+    serial = render(src, tmp_path, "serial", "1")
+    monkeypatch.setattr(pardraw.TextHelper, "checked", lambda self: (self.abandon(), junk)[1])
+    code, said, pdf = render(src, tmp_path, "helped", "2")
+    assert (code, said.replace("helped", "serial"), pdf) == serial
