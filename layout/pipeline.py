@@ -123,8 +123,9 @@ def _build(
     memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
     comp = Composer(li, style, breaker, tick, pc, *memo)
     # A helper process sets its share of the bodies while this one checks the issue.
-    photos = [p for ps in li.photo_files.values() for p in ps]
-    # ... and then hashes the photos (their names in the PDF), which drawing would do here.
+    # ... and then hashes the placed stories' photos (their names in the PDF), which drawing would do here.
+    placed = dict.fromkeys(s.article for p in li.issue.pages for s in p.stories if s.article is not None)
+    photos = [p for a in placed for p in li.photo_files.get(a, [])]
     helper = start_helper(comp, CHECKS_SHARE, partial(photodigests.made, photos, True)) if use_parallel else None
     try:
         _check_markdown(li, pc)

@@ -209,8 +209,8 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None, gate
         gate.say()  # type: ignore[union-attr]
         return EXIT_PROBLEMS
     except OSError as e:
-        if gate is not None and gate.decided is not None:
-            gate.say()
+        if gate is not None and not gate.passes():  # as a serial render, which would not have written
+            return EXIT_PROBLEMS
         err(f"error: cannot write {out}: {e}")
         return EXIT_INVALID
     except KeyboardInterrupt:  # typer would exit 130 silently; say the earlier file is untouched

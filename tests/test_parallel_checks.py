@@ -86,6 +86,8 @@ def test_the_helper_checks_and_the_render_says_and_writes_what_a_serial_one_does
         assert re.search(r"overset: story '[^']+' on page 1", said), said
         assert (pdf is not None) == (case == "overset allowed")
         assert ("no PDF written" in said) == (case == "overset")
+        for name in ("serial", "helped"):  # packs only beside a PDF written
+            assert (tmp_path / name / "build").exists() == (case == "overset allowed"), name
 
 
 def test_a_helper_that_dies_before_it_has_checked_leaves_the_checks_here(multi, tmp_path, spy, monkeypatch) -> None:
@@ -209,3 +211,28 @@ def test_findings_of_the_wrong_shape_are_checked_here(multi, tmp_path, monkeypat
     monkeypatch.setattr(pardraw.TextHelper, "checked", lambda self: (self.abandon(), junk)[1])
     code, said, pdf = render(src, tmp_path, "helped", "2")
     assert (code, said.replace("helped", "serial"), pdf) == serial
+
+
+@pytest.mark.parametrize("overset", [True, False])
+def test_a_disk_that_fails_while_drawing_gets_the_serial_answer(multi, tmp_path, spy, monkeypatch, overset) -> None:
+    """A write that fails (a full disk) before the findings are in: overset copy still exits 1 with
+    its findings, as a serial render that never began writing; copy that fits reports the failure."""
+    import errno
+
+    import layout.pdf.draw as drawing
+
+    src = multi.with_name("overset") if overset else multi
+    serial = render(src, tmp_path, "serial", "1")
+
+    def full(*a, **k):  # type: ignore[no-untyped-def]
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(drawing, "draw", full)
+    code, said, pdf = render(src, tmp_path, "helped", "2")
+    assert pdf is None and len(spy) == 1
+    if overset:
+        assert (code, said.replace("helped", "serial")) == serial[:2] and code == 1
+    else:
+        assert code == 2 and "No space left on device" in said
+        found = serial[1].splitlines()[:-1]  # the serial render's findings, before its summary line
+        assert said.splitlines()[: len(found)] == found, "the findings were not said first"
