@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .manifest.chars import bad_chars
 from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.files import real, user_cache_dir
 from .manifest.fontinfo import FontCache
@@ -27,11 +26,10 @@ from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
-from .text import markdown, parsed
+from .text import parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
-from .text.fonts import Face
+from .text.glyphcheck import check_glyphs
 from .text.hyphenate import use_house
-from .text.punctuation import Punctuation
 from .text.style import Style, load_style
 
 TYPE_CHECKING = False  # as typing's; the session (and what only it uses) is `issue serve`'s, not a plain render's
@@ -48,13 +46,25 @@ class Built:
     fonts: FontCache | None = None
     pages: PageCache | None = None  # drawn pages kept between renders (for the screen PDF)
 
-    def keep_cache(self) -> None:
+    def pack_state(self) -> tuple:
+        """What the paragraph and font packs depend on (see `made_packs`)."""
+        return (self.cache.state() if self.cache else None, self.fonts.state() if self.fonts else None)
+
+    def made_packs(self) -> tuple[bytes | None, bytes | None]:
+        """The paragraph and font packs' bytes as `keep_cache` would write them whole (None: it
+        would write nothing, or add to a pack this process read): made by a helper process forked
+        after the build, so that this one only writes them."""
+        return (self.cache.whole() if self.cache else None, self.fonts.whole() if self.fonts else None)
+
+    def keep_cache(self, made: object = None) -> None:
         """Write the set paragraphs (and parsed fonts) back for the next build (after the output
-        is written: a render that writes nothing leaves nothing behind)."""
+        is written: a render that writes nothing leaves nothing behind). `made`: what `made_packs`
+        gave in a helper forked in this very `pack_state` (anything else is ignored)."""
+        paragraphs, fonts = made if isinstance(made, tuple) and len(made) == 2 else (None, None)
         if self.cache is not None:
-            self.cache.save()
+            self.cache.save(paragraphs if isinstance(paragraphs, bytes) else None)
         if self.fonts is not None:
-            self.fonts.save()
+            self.fonts.save(fonts if isinstance(fonts, bytes) else None)
         if self.pages is not None:
             self.pages.save()
             photos = [p for ps in self.loaded.photo_files.values() for p in ps]
@@ -129,7 +139,7 @@ def _build(
     helper = start_helper(comp, CHECKS_SHARE, partial(photodigests.made, photos, True)) if use_parallel else None
     try:
         _check_markdown(li, pc)
-        _check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
+        check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
     except BaseException:
         if helper:
             helper.abandon()
@@ -187,155 +197,6 @@ def _check_markdown(li: LoadedIssue, pc: ParagraphCache | None = None) -> None:
                 )
     if problems:
         raise InvalidInput(problems)
-
-
-def _check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None, memo: dict | None = None) -> None:
-    """A character a font cannot draw would print as an empty box: refuse it by name,
-    checking each text against the faces of the roles that set it and then the fallback faces.
-    `memo` keeps each text's finding between builds with the same style (a build session)."""
-    iss = li.issue
-    body_family = style.roles["body"].spec.font
-
-    def faces(*roles: str) -> list[Face]:
-        return [style.roles[r].face for r in roles]
-
-    body_faces = [style.face(body_family, v) for v in ("regular", "italic", "bold", "bold_italic")]
-    checks: list[tuple[tuple, str, list[Face]]] = [  # (manifest path, text, faces that set it)
-        (("publication",), iss.publication, faces("nameplate", "folio")),
-        (("edition",), iss.edition or "", faces("dateline")),
-    ]
-    for pi, page in enumerate(iss.pages):
-        checks.append((("pages", pi, "section"), page.section, faces("folio")))
-        checks.append((("pages", pi, "banner"), page.banner or "", faces("banner")))
-    langs = {iss.language, *iss_languages(iss)}
-    punct = {lang: Punctuation(style.text.punctuation, lang, pc) for lang in langs}  # remembered in the pack
-    for aid, art in iss.articles.items():
-        a = ("articles", aid)
-        # Parsed and punctuated as composition sets it (the same entry in the pack: parsed once).
-        raw, pu = li.bodies.get(aid, ""), punct[art.language or iss.language]
-        may = memo.get(("may", raw, pu.quotes)) if memo is not None else None  # the faces: in the fingerprint
-        if may is None:
-            may = _may_print(raw, pu, body_faces + faces("subhead", "drop_cap"), style) or ""
-            if memo is not None:
-                memo[("may", raw, pu.quotes)] = may
-        body = may or _as_set(raw, pc, pu, memo)
-        checks.append(((*a, "body"), body, body_faces + faces("subhead")))
-        checks.append(((*a, "body"), body.lstrip()[:1], faces("drop_cap")))
-        for name in ("headline", "deck", "byline", "kicker", "source", "bio"):
-            checks.append(((*a, name), getattr(art, name) or "", faces(name)))
-        for i, ph in enumerate(art.photos):
-            checks.append(((*a, "photos", i, "caption"), ph.caption, faces("caption")))
-            checks.append(((*a, "photos", i, "credit"), ph.credit or "", faces("credit")))
-        for i, q in enumerate(art.pull_quotes):
-            checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
-            checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
-    problems = []
-    for path, text, fs in checks:
-        text = _as_printed(path, text, style)
-        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
-        key = (text, lang, path[-1] == "body", *(f.name for f in fs))
-        found = memo.get(key) if memo is not None else None
-        if found is None:  # a body is checked as set, punctuation included
-            found = _glyph_finding(text, None if path[-1] == "body" else punct[lang], fs, style)
-            if memo is not None:
-                memo[key] = found
-        if isinstance(found, str):  # written as a Markdown entity: the source check cannot see it
-            problems.append(
-                Problem(f"{path_name(path)}: {found} (written as an entity) cannot be printed", li.smap.value(path))
-            )
-            continue
-        missing = found
-        if not missing:
-            continue
-        shown = ", ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in missing[:6])
-        msg = f"{path_name(path)}: the fonts have no glyph for {shown}"
-        where = li.body_files.get(path[1]) if path[-1] == "body" else None
-        if where is not None:
-            line = _first_line_with(where, missing[0]) or _block_line(li.bodies[path[1]], missing[0])
-            msg = f"{where.name}:{line}: {msg}" if line else msg
-        problems.append(Problem(msg, li.smap.value(path)))
-    if problems:
-        raise InvalidInput(problems)
-
-
-def _glyph_finding(text: str, punct: Punctuation | None, fs: list[Face], style: Style) -> str | list[str]:
-    """What keeps `text` from printing: a character written as an entity that may not be printed
-    (described), or the characters no face of `fs` nor any fallback draws (sorted; [] if none)."""
-    bad = bad_chars(text, limit=1)
-    if bad:
-        return bad[0].describe()
-    if punct is not None:  # the text as it will be set: with the curly quotes and dashes the style makes of it
-        held = may_hold(text, punct)
-        if held is not None and not _glyph_finding(held, None, fs, style):
-            return []  # whatever punctuation makes of it prints: no need to make it here
-        text = text + punct.text(text)
-    missing = sorted({ch for f in fs for ch in f.missing(text) if ch.isprintable()})
-    return [ch for ch in missing if not any(fb.has(ch) for fb in style.fallbacks)]  # drawn by a fallback
-
-
-_FIELD_ROLE = {"publication": "nameplate", "edition": "dateline", "section": "folio", "text": "pull_quote"}
-
-
-def _as_printed(path: tuple, text: str, style: Style) -> str:
-    """The text in capitals when the role that sets it prints in capitals (`upper:`): a face may
-    have 'ƒ' and lack 'Ƒ'. (The publication is set in the nameplate and the folio: both forms.)"""
-    role = style.roles.get(_FIELD_ROLE.get(str(path[-1]), str(path[-1])))
-    if role is None or not role.upper:
-        return text
-    return text + text.upper() if path[-1] == "publication" else text.upper()
-
-
-# Characters parsing a body can print that its source need not hold: quotes and apostrophes, dashes,
-# the ellipsis (Punctuation), list bullets, the asterism a rule of dashes becomes and footnote numbers
-# (markdown.parse).
-_MADE = "\u2013\u2014\u2026\u2019\u2022*\u2003" + "0123456789".translate(markdown.SUPERSCRIPT)
-
-
-def may_hold(raw: str, punct: Punctuation) -> str | None:
-    """Every character the set text of body `raw` (or of a field punctuated) can hold (sorted, one of
-    each), or None when that cannot be told without parsing: entities (&), autolinks (<: their text
-    is decoded), NUL."""
-    if "&" in raw or "<" in raw or "\x00" in raw:
-        return None
-    return "".join(sorted(set(raw).union(_MADE, *punct.quotes)))
-
-
-def _may_print(raw: str, punct: Punctuation, fs: list[Face], style: Style) -> str | None:
-    """`may_hold(raw)` when every one of those characters prints in every face of `fs`: what the
-    glyph check then reads, so that no body is parsed only to be checked (the helper process parses
-    its share itself). None when the body must be parsed and checked as set."""
-    chars = may_hold(raw, punct)
-    return None if chars is None or _glyph_finding(chars, None, fs, style) else chars
-
-
-def _as_set(
-    markdown_text: str, pc: ParagraphCache | None = None, punct: Punctuation | None = None, memo: dict | None = None
-) -> str:
-    """An article body as it will be set: Markdown parsed, entities such as &#x4ECA; decoded and
-    (with `punct`) quotes and dashes made typographic; kept in `memo` (a build session's)."""
-    key = ("set", markdown_text, punct.quotes if punct is not None else None)  # the spec: in the fingerprint
-    text = memo.get(key) if memo is not None else None
-    if text is None:
-        text = "\n".join(b.text for b in parsed.parse(pc, markdown_text, punct))
-        if memo is not None:
-            memo[key] = text
-    return text
-
-
-def _block_line(markdown_text: str, ch: str) -> int | None:
-    """The source line of the paragraph that sets `ch` (for a character written as an entity)."""
-    return next((b.line for b in markdown.parse(markdown_text) if ch in b.text), None)
-
-
-def iss_languages(iss) -> set[str]:
-    return {a.language for a in iss.articles.values() if a.language}
-
-
-def _first_line_with(path: Path, ch: str) -> int | None:
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if ch in line:
-            return n
-    return None
 
 
 def refuse_input_as_output(out: Path, b: Built) -> None:

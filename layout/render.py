@@ -84,6 +84,8 @@ def run_render(
     # later pages' text): the same bytes, the same messages, and no PDF put in place before the
     # findings allow it.
     # (A build session's memo of findings is kept by this process: it checks them itself.)
+    # It then makes the cache packs' bytes, for this process only to write them (same state, same bytes).
+    state = b.pack_state()
     with _text_helper(b, None if jobs is None else jobs > 1, printing, check if memo is None else None) as helper:
         gate = _Gate(check, helper if helper is not None and helper.checks else None, allow_overset, err)
         if gate.helper is None and not gate.passes():
@@ -102,7 +104,8 @@ def run_render(
         if session is not None and session.defer_packs:
             session.pending = b.keep_cache  # `issue serve` writes them once it has answered
         else:
-            b.keep_cache()
+            made = helper.made() if helper is not None and b.pack_state() == state else None
+            b.keep_cache(made)
         if session is not None:
             session.written = os.path.abspath(target)
         c = b.composed
@@ -166,7 +169,7 @@ def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], o
     for the screen PDF, or None; ended and reaped however the render ends."""
     from .pdf.pardraw import start
 
-    helper = None if printing else start(b.composed, b.pages, parallel, check=check)
+    helper = None if printing else start(b.composed, b.pages, parallel, check=check, after=b.made_packs)
     try:
         yield helper
     finally:

@@ -1,6 +1,6 @@
 """The two shortcuts that spare the issue checks a Markdown parse must never change a finding:
 `markdown.unsupported` answers "nothing refused" without parsing only for copy that holds none of
-what it refuses, and the glyph check reads `pipeline.may_hold` (every character a body's set text can
+what it refuses, and the glyph check reads `glyphcheck.may_hold` (every character a body's set text can
 hold) instead of the parsed text only when the set text cannot hold anything else."""
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ import re
 
 import pytest
 
-from layout import pipeline
 from layout.manifest.stylesheet import PunctuationSpec
-from layout.text import markdown
+from layout.text import glyphcheck, markdown
 from layout.text.punctuation import Punctuation
 
 # Pieces of copy: plain words (accented and not), the punctuation the style rewrites, and every
@@ -50,11 +49,11 @@ def test_may_hold_covers_the_set_text(language: str, spec: dict) -> None:
     told = 0
     for _ in range(800):
         raw = _copy(rng)
-        chars = pipeline.may_hold(raw, punct)
+        chars = glyphcheck.may_hold(raw, punct)
         if chars is None:
             continue
         told += 1
-        set_text = pipeline._as_set(raw, None, punct)
+        set_text = glyphcheck.as_set(raw, None, punct)
         assert set(set_text) <= set(chars), (raw, set(set_text) - set(chars))
     assert told > 400
 
@@ -65,14 +64,14 @@ def test_may_hold_covers_a_punctuated_field(language: str) -> None:
     rng = random.Random(language)
     for _ in range(1500):
         field = _copy(rng).replace("\n", " ")[:120]
-        chars = pipeline.may_hold(field, punct)
+        chars = glyphcheck.may_hold(field, punct)
         if chars is not None:
             assert set(punct.punctuate(field)) <= set(chars), field
 
 
 @pytest.mark.parametrize("raw", ["AT&amp;T", "&#x4ECA; today", "<https://example.org/%E2%98%83>", "a\x00b"])
 def test_may_hold_declines_what_parsing_decodes(raw: str) -> None:
-    assert pipeline.may_hold(raw, Punctuation(PunctuationSpec(), "en")) is None
+    assert glyphcheck.may_hold(raw, Punctuation(PunctuationSpec(), "en")) is None
 
 
 def test_bad_chars_shortcut_agrees_with_the_character_by_character_check() -> None:

@@ -236,3 +236,39 @@ def test_a_disk_that_fails_while_drawing_gets_the_serial_answer(multi, tmp_path,
         assert code == 2 and "No space left on device" in said
         found = serial[1].splitlines()[:-1]  # the serial render's findings, before its summary line
         assert said.splitlines()[: len(found)] == found, "the findings were not said first"
+
+
+def test_the_packs_the_helper_makes_are_the_packs_this_process_writes(multi, tmp_path, monkeypatch) -> None:
+    """The helper makes the paragraph and font packs' bytes after its checks; this process writes
+    them as they are, and they are the bytes it would have made itself. A build whose caches changed
+    after the fork, or bytes that are not a pack, are not written: the packs are made here."""
+    from layout.pipeline import Built
+
+    def packs(name: str) -> dict[str, bytes]:
+        cache = tmp_path / name / "build" / ".cache"
+        return {f.name: f.read_bytes() for f in cache.glob("*.bin") if f.name != "photos.bin"}  # (by inode)
+
+    asked: list = []
+    real_made = pardraw.TextHelper.made
+
+    def made(self):  # type: ignore[no-untyped-def]
+        got = real_made(self)
+        asked.append(got)
+        return got
+
+    monkeypatch.setattr(pardraw.TextHelper, "made", made)
+    assert render(multi, tmp_path, "helped", "2")[0] == 0
+    # (The fonts were parsed by an earlier render in this process: it has no font pack to make.)
+    assert len(asked) == 1 and isinstance(asked[0][0], bytes), "the helper made no paragraph pack"
+    monkeypatch.setattr(pardraw.TextHelper, "made", lambda self: None)
+    assert render(multi, tmp_path, "here", "2")[0] == 0
+    assert packs("helped") == packs("here")
+    monkeypatch.setattr(pardraw.TextHelper, "made", lambda self: (b"not a pack", b"nor this"))
+    assert render(multi, tmp_path, "junk", "2")[0] == 0
+    assert packs("junk") == packs("here")
+    monkeypatch.setattr(pardraw.TextHelper, "made", made)
+    states = iter(range(1000))
+    monkeypatch.setattr(Built, "pack_state", lambda self: next(states))  # changed after the fork
+    assert render(multi, tmp_path, "changed", "2")[0] == 0
+    assert len(asked) == 1, "the helper's packs were taken for a build that changed since"
+    assert packs("changed") == packs("here")

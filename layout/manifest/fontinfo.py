@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .packs import Shelf, read_pack, write_pack
+from .packs import Shelf, pack_data, read_pack, write_data, write_pack
 
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
@@ -119,9 +119,23 @@ class FontCache:
         entry = self.house.get(key) if self.house is not None else None
         return entry if isinstance(entry, dict) else None
 
-    def save(self) -> None:
+    def state(self) -> tuple:
+        """What the pack `save` writes depends on (entries are only added)."""
+        return (len(self.used), len(self.old))
+
+    def whole(self) -> bytes | None:
+        """The bytes `save` would write to the pack (made by another process of this render), or None."""
+        if self.path is None or not self.used or self.used.keys() == self.old.keys():
+            return None
+        try:
+            return pack_data(MAGIC, _version(), self.used)
+        except ValueError:
+            return None
+
+    def save(self, made: bytes | None = None) -> None:
         """Write the entries this render used (atomically), and each font no pack had onto the house
-        shelf (which keeps the latest HOUSE_LIMIT); a failure to write is not an error."""
+        shelf (which keeps the latest HOUSE_LIMIT); a failure to write is not an error. `made`: what
+        `whole` gave in another process of this render, from this very state: written as it is."""
         if self.house is not None:
             for key in self.fresh:
                 if key in self.used:
@@ -129,5 +143,8 @@ class FontCache:
             self.fresh = []
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
+            return
+        if made is not None and made.startswith(MAGIC):
+            write_data(self.path, made)
             return
         write_pack(self.path, MAGIC, _version(), self.used)

@@ -93,15 +93,34 @@ def known_pack(path: Path) -> bool:
     return str(path) in _known
 
 
+def pack_data(magic: bytes, fingerprint: object, entries: dict, before: Sequence[tuple[bytes, Iterable]] = ()) -> bytes:
+    """The bytes `write_pack` writes (raises ValueError for entries that are not plain data)."""
+    return magic + b"".join(_signed(payload) for payload, _ in before) + _record(fingerprint, entries)
+
+
+def write_data(path: Path, data: bytes) -> None:
+    """Write a whole pack's `data` (`pack_data`'s, made by another process of this render) as
+    `write_pack` writes it; a failure is not an error."""
+    _known.pop(str(path), None)  # not read back here: the next keep_pack writes it whole
+    _write(path, data)
+
+
 def write_pack(
     path: Path, magic: bytes, fingerprint: object, entries: dict, before: Sequence[tuple[bytes, Iterable]] = ()
 ) -> None:
     """Write the pack atomically (a temporary file renamed into place); a failure is not an error.
     `before`: records to write first as they are (payloads made by `marshal.dumps((fingerprint,
     entries))` elsewhere, with their entries' keys); `entries` come after them and win."""
-    data = magic + b"".join(_signed(payload) for payload, _ in before) + _record(fingerprint, entries)
+    data = pack_data(magic, fingerprint, entries, before)
     keys = frozenset(entries).union(*(ks for _, ks in before))
     _known.pop(str(path), None)
+    st = _write(path, data)
+    if st is not None:
+        _known[str(path)] = (_identity(st), keys, 1 + len(before))
+
+
+def _write(path: Path, data: bytes) -> os.stat_result | None:
+    """Write `data` to `path` atomically (a temporary file renamed into place); its status, or None."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
@@ -115,8 +134,8 @@ def write_pack(
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError:
-        return
-    _known[str(path)] = (_identity(st), keys, 1 + len(before))
+        return None
+    return st
 
 
 def keep_pack(path: Path, magic: bytes, fingerprint: object, entries: dict, changed: Collection = ()) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable
+from functools import partial
 
 from ..page.frames import Composed, Page, TextItem
 from ..page.parallel import fork_streaming, reap, receive, spare_core, spool_file
@@ -95,8 +96,9 @@ def start(
     parallel: bool | None = None,
     first: int | None = None,
     check: Check | None = None,
+    after: Check | None = None,
 ) -> TextHelper | None:
-    """A helper drawing the later pages' text (and running `check`, if given), or None where it does
+    """A helper drawing the later pages' text (and running `check`, then `after`, if given), or None where it does
     not pay (`parallel` None), is switched off (False), cannot run (no fork, a build session's page
     cache, one page)."""
     if parallel is False or not hasattr(os, "fork") or len(composed.pages) < 2:
@@ -111,7 +113,7 @@ def start(
     if first is None:
         first = split(_weights(composed), check is not None)
     try:
-        return TextHelper(composed, pages, max(1, min(first, n if check is not None else n - 1)), check)
+        return TextHelper(composed, pages, max(1, min(first, n if check is not None else n - 1)), check, after)
     except OSError:  # no memory or processes left to fork: every page is drawn here
         return None
 
@@ -159,31 +161,41 @@ def _encode_only(tw: _TextWriter, page: Page) -> None:
 
 
 class TextHelper:
-    """A forked child drawing the text of pages [first, n) (none when `first` is n) and then running
-    `check` (the findings, as plain data) while this process goes on; `text` hands each of those pages
-    to the drawing loop, `checked` the findings. Each result is spooled as soon as it is made (the
-    pages are wanted first, the findings only before the PDF is put in place)."""
+    """A forked child drawing the text of pages [first, n) (none when `first` is n), then running
+    `check` (the findings) and then `after` (each giving plain data), while this process goes on;
+    `text` hands each of those pages to the drawing loop, `checked` the findings, `made` what `after`
+    gave. Each result is spooled as soon as it is made: the pages are wanted first, the findings
+    before the PDF is put in place, the last after it."""
 
-    def __init__(self, composed: Composed, pages: PageCache | None, first: int, check: Check | None = None):
+    def __init__(
+        self,
+        composed: Composed,
+        pages: PageCache | None,
+        first: int,
+        check: Check | None = None,
+        after: Check | None = None,
+    ):
         self.first = first
         self.count = len(composed.pages) - first
         self.checks = check is not None
         self.drawn: list[tuple] | None = None
         self.streams: dict[bytes, bytes] | None = None  # the child's page streams, compressed
         self.found: object = None
-        self._taken = self.count == 0  # nothing to take when the child draws no page
 
         def draw() -> tuple:  # in the child: draw its pages
             gc.disable()  # short-lived: a collection would only copy every page of memory it scans
             return _draw_later(composed, pages, first)
 
-        def checks() -> object:  # in the child, after its pages
+        def in_child(work: Check) -> object:
             gc.disable()
-            return check()  # type: ignore[misc]
+            return work()
 
-        works: list[Callable[[], object]] = [draw] if self.count else []
-        if check is not None:
-            works.append(checks)
+        works: list[Callable[[], object]] = []
+        self._left: list[str] = []  # what the child has still to send, in its order
+        for kind, work in (("pages", draw if self.count else None), ("checks", check), ("after", after)):
+            if work is not None:
+                works.append(draw if kind == "pages" else partial(in_child, work))
+                self._left.append(kind)
         self.spool = spool_file()
         try:
             self.pid, self.fd = fork_streaming(self.spool, works)
@@ -211,12 +223,7 @@ class TextHelper:
     def take(self) -> list[tuple] | None:
         """The child's pages (waiting for them), or None if it failed (this process draws them).
         Its compressed page streams and photo digests are taken too (both named by content)."""
-        if self._taken:
-            return None
-        self._taken = True
-        got = self._next()
-        if not self.checks:
-            self.abandon()  # it has nothing more to send
+        got = self._read("pages")
         drawn, streams, digests = got if isinstance(got, tuple) and len(got) == 3 else (None, None, None)
         if not (isinstance(drawn, list) and len(drawn) == self.count):
             return None
@@ -227,15 +234,30 @@ class TextHelper:
 
     def checked(self) -> object:
         """What `check` returned in the child (waiting for it), or None if it failed or was not
-        asked for (this process checks then). The child is reaped here."""
-        if not self.checks:
-            return None
-        if not self._taken:
-            self.take()  # its pages come first (not drawn with them: this process draws them)
+        asked for (this process checks then)."""
         self.checks = False
-        self.found = self._next()
-        self.abandon()
+        self.found = self._read("checks")
         return self.found
+
+    def made(self) -> object:
+        """What `after` returned in the child (waiting for it), or None if it failed or was not asked for."""
+        return self._read("after")
+
+    def _read(self, kind: str) -> object:
+        """The child's result of `kind` (those sent before it are read and let go: not wanted now);
+        None if it was not asked for or already read, or the child failed. The child is reaped once
+        it has nothing more to send."""
+        got = None
+        while kind in self._left:
+            was = self._left.pop(0)
+            got = self._next()
+            if was == kind:
+                break
+        else:
+            got = None
+        if not self._left:
+            self.abandon()
+        return got
 
     def _next(self) -> object:
         """The child's next result; None if it has failed or left (it is then reaped)."""
@@ -254,6 +276,7 @@ class TextHelper:
     def abandon(self) -> None:
         """The render stopped (overset, an error, an interrupt) or has all it wanted: end the child
         and reap it, and close the spool (nothing, if that was done)."""
+        self._left = []
         if self.pid:
             reap(self.pid, self.fd)
         self.pid, self.fd = 0, -1

@@ -26,7 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.packs import keep_pack, known_pack, read_pack, write_pack
+from ..manifest.packs import keep_pack, known_pack, pack_data, read_pack, write_data, write_pack
 from . import justify
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
@@ -256,16 +256,40 @@ class ParagraphCache:
             self.records.append((record, tuple(entries)))
         self.dirty = self.dirty or bool(entries)
 
-    def save(self) -> None:
+    def state(self) -> tuple:
+        """What the pack `save` writes depends on, in a form that changes whenever it does (entries
+        are only added, and a paragraph set again counts in `fresh`)."""
+        return (len(self.used), len(self.old), len(self.fresh), len(self.records), self.dirty)
+
+    def whole(self) -> bytes | None:
+        """The bytes `save` would write as a whole new pack (made by another process of this render), or
+        None when it would write nothing, or add to the pack this process read (only it can)."""
+        if self.path is None or not (self.dirty or len(self.used) != len(self.old)) or known_pack(self.path):
+            return None
+        try:
+            if self.records:
+                return pack_data(MAGIC, self.fingerprint, self._own(), self.records)
+            return pack_data(MAGIC, self.fingerprint, self.used)
+        except ValueError:
+            return None
+
+    def _own(self) -> dict:
+        """The entries a new pack holds besides the helper's records (those it set, or set again here)."""
+        adopted, fresh = {k for _, keys in self.records for k in keys}, set(self.fresh)
+        return {k: v for k, v in self.used.items() if k not in adopted or k in fresh}
+
+    def save(self, made: bytes | None = None) -> None:
         """Keep the entries this render used in the pack (only those it lacks are added, when it is
-        the file this process read or wrote: see packs.keep_pack); a failure to write is not an error."""
+        the file this process read or wrote: see packs.keep_pack); a failure to write is not an error.
+        `made`: what `whole` gave in another process of this render, from this very state: written as it is."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
+        if made is not None and made.startswith(MAGIC):
+            write_data(self.path, made)
+            return
         if self.records and not known_pack(self.path):  # a new pack: the helper's records as it wrote them
-            adopted, fresh = {k for _, keys in self.records for k in keys}, set(self.fresh)
-            own = {k: v for k, v in self.used.items() if k not in adopted or k in fresh}
             try:
-                write_pack(self.path, MAGIC, self.fingerprint, own, self.records)
+                write_pack(self.path, MAGIC, self.fingerprint, self._own(), self.records)
                 return
             except ValueError:
                 pass
