@@ -31,10 +31,11 @@ from .grid import page_geometry
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
 # The helper's share of the stories (by body length). This process checks the issue, sets the first
 # pages' stories and lays out every page, taking the helper's (which costs it about 0.45 of setting
-# them); the helper also sets its stories' headers, captions and quotes. On the 16-page benchmark
-# issue (12 interleaved cold runs each, median end of composition): 0.7: 0.418 s, 0.6: 0.412 s,
-# 0.5: 0.425 s (0.7 was best before the helper set the headers too).
-CHECKS_SHARE = 0.6
+# them); the helper also sets its stories' headers, captions and quotes, and then hashes the photos.
+# On the 16-page benchmark issue (14 interleaved cold runs each, median end of the render): 0.6:
+# 0.792 s, 0.55: 0.818 s, 0.5: 0.751 and 0.744 s (two runs), 0.45: 0.763 s (0.7 was best before the
+# helper set the headers and hashed the photos too).
+CHECKS_SHARE = 0.5
 
 
 def _stories(comp: Composer) -> list[tuple[str, float, int, list]]:
