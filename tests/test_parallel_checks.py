@@ -14,6 +14,7 @@ from pathlib import Path
 
 import generator
 import pytest
+from stopping import stop_when
 from typer.testing import CliRunner
 
 import layout.page.findings as findings
@@ -39,19 +40,24 @@ def multi(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def spy(monkeypatch) -> list:
-    """What the helper's checks gave this process (None: it checked itself)."""
+def spy_on(monkeypatch, name: str) -> list:
+    """Everything `TextHelper.<name>` gives this process from now on."""
     got: list = []
-    real = pardraw.TextHelper.checked
+    real = getattr(pardraw.TextHelper, name)
 
-    def checked(self):  # type: ignore[no-untyped-def]
+    def spied(self):  # type: ignore[no-untyped-def]
         found = real(self)
         got.append(found)
         return found
 
-    monkeypatch.setattr(pardraw.TextHelper, "checked", checked)
+    monkeypatch.setattr(pardraw.TextHelper, name, spied)
     return got
+
+
+@pytest.fixture
+def spy(monkeypatch) -> list:
+    """What the helper's checks gave this process (None: it checked itself)."""
+    return spy_on(monkeypatch, "checked")
 
 
 def render(
@@ -170,7 +176,6 @@ main()
 def test_a_render_stopped_while_it_waits_for_the_findings_leaves_nothing(multi, tmp_path, sig) -> None:
     import subprocess
     import sys
-    import time
 
     issue = tmp_path / "issue"
     shutil.copytree(multi, issue, ignore=shutil.ignore_patterns("build"))
@@ -185,19 +190,9 @@ def test_a_render_stopped_while_it_waits_for_the_findings_leaves_nothing(multi, 
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not Path(str(marker) + ".waiting").exists():
-            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-            time.sleep(0.05)
-        time.sleep(0.2)  # waiting for the findings by now, the PDF drawn to its temporary file
-        child = int(marker.read_text())
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), err
-    assert "Traceback" not in err
+    # Waiting for the findings by then, the PDF drawn to its temporary file.
+    stop_when(proc, Path(str(marker) + ".waiting").exists, sig, 0.2)
+    child = int(marker.read_text())
     assert [p.name for p in out.parent.iterdir()] == ["x.pdf"], "a temporary file was left"
     assert out.read_bytes() == b"%PDF- the last good proof", "the earlier PDF was replaced"
     assert not Path(f"/proc/{child}").exists(), "the helper outlived the render"
@@ -248,15 +243,8 @@ def test_the_packs_the_helper_makes_are_the_packs_this_process_writes(multi, tmp
         cache = tmp_path / name / "build" / ".cache"
         return {f.name: f.read_bytes() for f in cache.glob("*.bin") if f.name != "photos.bin"}  # (by inode)
 
-    asked: list = []
-    real_made = pardraw.TextHelper.made
-
-    def made(self):  # type: ignore[no-untyped-def]
-        got = real_made(self)
-        asked.append(got)
-        return got
-
-    monkeypatch.setattr(pardraw.TextHelper, "made", made)
+    asked = spy_on(monkeypatch, "made")
+    made = pardraw.TextHelper.made
     assert render(multi, tmp_path, "helped", "2")[0] == 0
     # (The fonts were parsed by an earlier render in this process: it has no font pack to make.)
     assert len(asked) == 1 and isinstance(asked[0][0], bytes), "the helper made no paragraph pack"

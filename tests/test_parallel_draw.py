@@ -11,11 +11,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import generator
 import pytest
+from stopping import stop_when
 from typer.testing import CliRunner
 
 import layout.pdf.pardraw as pardraw
@@ -234,18 +234,8 @@ def test_a_signalled_render_reaps_its_helper_and_leaves_no_file(multi: Path, tmp
         stderr=subprocess.PIPE,
         text=True,
     )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() or not marker.read_text():
-            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-            time.sleep(0.05)
-        time.sleep(0.3)  # drawing the first page by now
-        child = int(marker.read_text())
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), err
-    assert "Traceback" not in err
+    # Drawing the first page by then.
+    stop_when(proc, lambda: marker.exists() and bool(marker.read_text()), sig, 0.3)
+    child = int(marker.read_text())
     assert list(out.parent.iterdir()) == [], "a temporary file was left"
     assert not Path(f"/proc/{child}").exists(), "the helper outlived the render"
