@@ -267,18 +267,6 @@ def receive(fd: int, spool: int) -> tuple[bytes, object] | None:
         return data, None
 
 
-def fork_child(work: Callable[[], object]) -> tuple[int, int]:
-    """Fork a child that runs `work`, sends its result (plain data, `marshal`) down a pipe in one
-    write and leaves without clean-up; (its pid, the pipe's read end) here."""
-
-    def child(w: int) -> None:
-        data = marshal.dumps(work())
-        with os.fdopen(w, "wb") as f:
-            f.write(data)
-
-    return _fork(child)
-
-
 def _fork(child: Callable[[int], None]) -> tuple[int, int]:
     """Fork a child that runs `child(write end of a pipe)` and leaves without clean-up (exit 0 if it
     returned, 1 if it raised); (its pid, the pipe's read end) here. The pipe is closed if the
@@ -300,15 +288,6 @@ def _fork(child: Callable[[int], None]) -> tuple[int, int]:
             os._exit(code)
     os.close(w)
     return pid, r
-
-
-def collect(pid: int, fd: int) -> bytes | None:
-    """What the child of `fork_child` sent, once it has exited; None if it failed or sent nothing.
-    `fd` is closed here; an interrupt while waiting is raised (the caller then reaps the child)."""
-    with os.fdopen(fd, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    return data if status == 0 and data else None
 
 
 def reap(pid: int, fd: int) -> None:

@@ -180,7 +180,6 @@ class TextHelper:
         self.checks = check is not None
         self.drawn: list[tuple] | None = None
         self.streams: dict[bytes, bytes] | None = None  # the child's page streams, compressed
-        self.found: object = None
 
         def draw() -> tuple:  # in the child: draw its pages
             gc.disable()  # short-lived: a collection would only copy every page of memory it scans
@@ -235,9 +234,7 @@ class TextHelper:
     def checked(self) -> object:
         """What `check` returned in the child (waiting for it), or None if it failed or was not
         asked for (this process checks then)."""
-        self.checks = False
-        self.found = self._read("checks")
-        return self.found
+        return self._read("checks")
 
     def made(self) -> object:
         """What `after` returned in the child (waiting for it), or None if it failed or was not asked for."""
