@@ -287,7 +287,8 @@ def main() -> None:
     if opts is not None:
         from ..render import run_plain
 
-        _leave(run_plain(opts))
+        kept: list[object] = []  # the build, dropped with the process rather than object by object
+        _leave(run_plain(opts, kept))
     from ..cli import run
 
     run()
