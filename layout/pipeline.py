@@ -50,6 +50,10 @@ class Built:
         """What the paragraph and font packs depend on (see `made_packs`)."""
         return (self.cache.state() if self.cache else None, self.fonts.state() if self.fonts else None)
 
+    def keeps_packs(self) -> bool:
+        """Whether `keep_cache` writes the paragraph or font pack at all (not with --no-cache)."""
+        return any(c is not None and c.path is not None for c in (self.cache, self.fonts))
+
     def made_packs(self) -> tuple[bytes | None, bytes | None]:
         """The paragraph and font packs' bytes as `keep_cache` would write them whole (None: it
         would write nothing, or add to a pack this process read): made by a helper process forked

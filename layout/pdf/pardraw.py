@@ -39,8 +39,9 @@ MIN_SPANS = 20_000
 # The costs the split weighs, as shares of drawing all the text here. Fitted to forced splits of the
 # benchmark issues (cold, interleaved runs, median wall s): 16 pages, first page the helper draws
 # 16 (it only checks) 0.741, 13: 0.722, 11: 0.718, 9: 0.714, 7: 0.736; 64 pages, 64: 2.07, 52: 2.05,
-# 44: 1.92, 36: 1.90, 28: 1.97. These constants give 11 of 16 and 45 of 64.
+# 44: 1.92, 36: 1.90, 28: 1.97. These constants give 12 of 16 and 48 of 64 (11 and 45 without packs).
 FIND = 0.5  # the findings (overset, containment, holes) the helper runs after its pages
+PACKS = 0.3  # then the cache packs' bytes, which this process writes last (0.035-0.05 s at 16 pages)
 DRY = 0.3  # numbering a page's characters without drawing it, as a share of drawing it
 IMAGES = 0.07  # this process places the photos and closes each page: its pages cost that much more
 EXTRA = 0.5  # the helper also shows its pages (compressing their streams, hashing their photos)
@@ -66,10 +67,11 @@ def _weights(composed: Composed) -> list[int]:
     return [sum(len(it.line.spans) for it in p.items if isinstance(it, TextItem)) for p in composed.pages]
 
 
-def split(weights: list[int], checking: bool = False) -> int:
+def split(weights: list[int], checking: bool = False, packing: bool = False) -> int:
     """The first page the helper draws (len(weights): none, it only checks): the one that ends the
     render soonest, this process drawing its pages, waiting for the helper's (which numbers this
-    process's pages first, then draws its own), closing them and saving, and the helper then checking."""
+    process's pages first, then draws its own), closing them and saving, and the helper then checking
+    (and, `packing`, making the packs this process writes last)."""
     total = sum(weights) or 1
     n = len(weights)
     best, best_k = float("inf"), n
@@ -84,7 +86,7 @@ def split(weights: list[int], checking: bool = False) -> int:
         else:
             ready = START * total + mine * DRY + (total - mine) * (1 + EXTRA)
             end = max(mine * (1 + IMAGES), ready) + (total - mine) * IMAGES + SAVE * total
-        done = max(end, ready + FIND * total) if checking else end
+        done = max(end, ready + ((FIND if checking else 0.0) + (PACKS if packing else 0.0)) * total)
         if done < best:
             best, best_k = done, k
     return best_k
@@ -111,7 +113,7 @@ def start(
     if pages is not None and pages.old and check is not None:
         first = n  # a warm render copies its pages: the helper only checks
     if first is None:
-        first = split(_weights(composed), check is not None)
+        first = split(_weights(composed), check is not None, after is not None)
     try:
         return TextHelper(composed, pages, max(1, min(first, n if check is not None else n - 1)), check, after)
     except OSError:  # no memory or processes left to fork: every page is drawn here
