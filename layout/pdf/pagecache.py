@@ -42,10 +42,12 @@ def fingerprint(base: str) -> str:
     """`base` (the paragraph cache's fingerprint) with the drawing code and ReportLab's version."""
     from reportlab import Version
 
+    from .stream import LEVEL  # a stream kept at another level would inflate right but differ in bytes
+
     keyed = "C" if _kernel is not None else "marshal 2"  # how page keys are made (page_data)
-    h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version, keyed)).encode(), digest_size=16)
+    h = hashlib.blake2b(repr((MAGIC, base, Version, marshal.version, keyed, LEVEL)).encode(), digest_size=16)
     here = Path(__file__).resolve().parent
-    for name in ("draw.py", "pagecache.py", "textops.py"):  # the C code gives what these give
+    for name in ("draw.py", "pagecache.py", "textops.py", "stream.py"):  # (the C code gives what the first three give)
         h.update((here / name).read_bytes())
     return h.hexdigest()
 

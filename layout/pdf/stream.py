@@ -121,7 +121,15 @@ if getattr(pdfdoc.PDFFile, "__name__", "") != "_pdf_file":
     pdfdoc.PDFFile = _pdf_file  # format() looks its collector up by this name
 
 
-_deflate = pdfdoc.PDFZCompress.encode  # ReportLab's Flate filter (page streams, font subsets, maps)
+# zlib's fastest level for the Flate filter (page streams, font subsets, maps), where ReportLab uses
+# the default 6: on the 16-page benchmark issue, 1.59 MB of streams compress in 0.011 s instead of
+# 0.037 s, to 0.47 MB instead of 0.39 MB (the PDF, 31 MB of photos, grows by 0.3 %).
+LEVEL = 1
+
+
+def _deflate(text: str | bytes) -> bytes:
+    """ReportLab's Flate filter at LEVEL."""
+    return zlib.compress(_bytes(text), LEVEL)
 
 
 def _remembered_deflate(text: str | bytes) -> bytes:
