@@ -73,7 +73,7 @@ def render(
     from .pipeline import tune_gc
     from .render import Progress, run_render
 
-    tune_gc()
+    tune_gc(once=True)
     bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
     opts = {"greedy": greedy, "print_": print_, "icc": icc, "split": split, "no_cache": no_cache, "jobs": jobs}
     raise typer.Exit(run_render(issue, output, allow_overset, _err, _out, bar=bar, **opts))

@@ -303,7 +303,7 @@ def run_plain(opts: dict, keep: list[object] | None = None) -> int:
     err, out = _say(sys.stderr), _say(sys.stdout)
     try:
         with stop_signals_raise():
-            tune_gc()
+            tune_gc(once=True)
             output = Path(opts["output"]) if opts["output"] else None
             bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
             return run_render(

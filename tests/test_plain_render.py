@@ -3,6 +3,7 @@ writes and exits exactly as the typer command does, for good and bad input alike
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import re
@@ -126,6 +127,27 @@ def test_plain_route_leaves_its_build_to_the_exit(tmp_path: Path, issue: Path) -
     )
     code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
     assert code == 0 and out.strip().endswith("1"), out
+
+
+def test_a_one_shot_render_does_not_collect_and_a_session_does(tmp_path: Path, issue: Path) -> None:
+    """`issue render` turns the cycle collector off (it renders once and exits); the processes that
+    render again and again (serve, watch) keep it on."""
+    probe = (
+        "import gc; import layout.serve.client as c; leave = c._leave;"
+        "c._leave = lambda code: (print('collecting', gc.isenabled()), leave(code)); c.main()"
+    )
+    code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
+    assert code == 0 and out.strip().endswith("collecting False"), out
+    from layout.pipeline import tune_gc
+
+    was, threshold = gc.isenabled(), gc.get_threshold()
+    try:
+        tune_gc()
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+        (gc.enable if was else gc.disable)()
 
 
 def test_progress_shows_each_phase_and_leaves_the_line_blank() -> None:
