@@ -13,6 +13,7 @@ Also the wire format both sides speak: frames of a 4-byte big-endian length and 
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -285,6 +286,7 @@ def main() -> None:
     answered()
     opts = forwardable(sys.argv[1:], jobs=True)
     if opts is not None:
+        gc.disable()  # one render, then os._exit (pipeline.tune_gc(once=True)): from the imports on
         from ..render import run_plain
 
         kept: list[object] = []  # the build, dropped with the process rather than object by object
