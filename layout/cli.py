@@ -70,13 +70,14 @@ def render(
 ) -> None:
     """Render ISSUE to a PDF (default: ISSUE/build/<publication>-<date>.pdf; with --print,
     ISSUE/build/print/). Answered by `issue serve ISSUE` when one is running."""
-    from .pipeline import tune_gc
+    from .pipeline import no_collection
     from .render import Progress, run_render
 
-    tune_gc(once=True)
     bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
     opts = {"greedy": greedy, "print_": print_, "icc": icc, "split": split, "no_cache": no_cache, "jobs": jobs}
-    raise typer.Exit(run_render(issue, output, allow_overset, _err, _out, bar=bar, **opts))
+    with no_collection():
+        code = run_render(issue, output, allow_overset, _err, _out, bar=bar, **opts)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -9,7 +9,8 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -171,17 +172,29 @@ def _build(
     return Built(li, style, composed, pc, fonts, pages)
 
 
-def tune_gc(once: bool = False) -> None:
+def tune_gc() -> None:
     """Garbage collection for a build: a build makes hundreds of thousands of small objects with no
     cycles among them (lines, spans), which the collector would scan again and again (7-10 % of a
-    render). Freeze what is loaded so far (modules, schemas) out of its reach and collect rarely.
-    `once`: a process that renders once and exits (`issue render`) does not collect at all: even
-    rarely, 32 passes took 0.04-0.07 s of a 16-page render, and freed next to nothing (peak memory
-    at 64 pages 219 MiB collecting, 222 MiB not). Long-lived processes (serve, watch) collect."""
+    render). Freeze what is loaded so far (modules, schemas) out of its reach and collect rarely."""
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
-    if once:
-        gc.disable()
+
+
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """For a process that renders once and exits (`issue render`): tune_gc, and no cycle collection
+    at all while the render runs. Even rare passes (32) took 0.04-0.07 s of a 16-page render and
+    freed next to nothing (peak memory at 64 pages: 219 MiB collecting, 222 MiB not). The collector
+    is on again afterwards if it was before (a caller in a test's process); long-lived processes
+    (serve, watch) use tune_gc and collect."""
+    was = gc.isenabled()
+    tune_gc()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def cache_path(li: LoadedIssue) -> Path:

@@ -298,12 +298,11 @@ def run_plain(opts: dict, keep: list[object] | None = None) -> int:
     from .manifest.files import Terminated, stop_signals_raise
 
     lazypil.defer()  # before ReportLab is imported: JPEG photos never need Pillow
-    from .pipeline import tune_gc
+    from .pipeline import no_collection
 
     err, out = _say(sys.stderr), _say(sys.stdout)
     try:
-        with stop_signals_raise():
-            tune_gc(once=True)
+        with stop_signals_raise(), no_collection():
             output = Path(opts["output"]) if opts["output"] else None
             bar = Progress() if sys.stderr is not None and sys.stderr.isatty() else None
             return run_render(

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 CLIENT = "from layout.serve.client import main; main()"  # the `issue` script
 TYPER = "from layout.cli import run; run()"  # the typer command, as `--jobs 1` or a terminal gets it
@@ -129,19 +130,29 @@ def test_plain_route_leaves_its_build_to_the_exit(tmp_path: Path, issue: Path) -
     assert code == 0 and out.strip().endswith("1"), out
 
 
-def test_a_one_shot_render_does_not_collect_and_a_session_does(tmp_path: Path, issue: Path) -> None:
-    """`issue render` turns the cycle collector off (it renders once and exits); the processes that
-    render again and again (serve, watch) keep it on."""
-    probe = (
-        "import gc; import layout.serve.client as c; leave = c._leave;"
-        "c._leave = lambda code: (print('collecting', gc.isenabled()), leave(code)); c.main()"
-    )
-    code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
-    assert code == 0 and out.strip().endswith("collecting False"), out
+def test_a_one_shot_render_does_not_collect_and_a_session_does(tmp_path: Path, issue: Path, monkeypatch) -> None:
+    """`issue render` renders with the cycle collector off (it renders once and exits), by either
+    route; a caller in this process gets it back on; serve and watch (tune_gc) keep it on."""
+    import layout.render
+    from layout.cli import app
     from layout.pipeline import tune_gc
 
+    probe = (
+        "import gc; import layout.render as r; real = r.run_render;"
+        "r.run_render = lambda *a, **k: (print('collecting', gc.isenabled()), real(*a, **k))[1];"
+        "import layout.serve.client as c; c.main()"
+    )
+    code, out, _ = _run(probe, ["render", str(issue), "-o", str(tmp_path / "o.pdf")], tmp_path)
+    assert code == 0 and "collecting False" in out, out
     was, threshold = gc.isenabled(), gc.get_threshold()
+    seen: list[bool] = []
+    real = layout.render.run_render
+    monkeypatch.setattr(layout.render, "run_render", lambda *a, **k: (seen.append(gc.isenabled()), real(*a, **k))[1])
     try:
+        gc.enable()
+        r = CliRunner().invoke(app, ["render", str(issue), "-o", str(tmp_path / "t.pdf")])
+        assert r.exit_code == 0, r.output
+        assert seen == [False] and gc.isenabled()  # the typer command: off while rendering, then on again
         tune_gc()
         assert gc.isenabled()
     finally:

@@ -286,7 +286,7 @@ def main() -> None:
     answered()
     opts = forwardable(sys.argv[1:], jobs=True)
     if opts is not None:
-        gc.disable()  # one render, then os._exit (pipeline.tune_gc(once=True)): from the imports on
+        gc.disable()  # one render, then os._exit (see pipeline.no_collection): from the imports on
         from ..render import run_plain
 
         kept: list[object] = []  # the build, dropped with the process rather than object by object
