@@ -401,3 +401,55 @@ def test_whole_issue_cannot_take_a_page_file_name(tmp_path: Path) -> None:
     r = cli("render", SAMPLE, "--print", "--split", "-o", out)
     assert r.exit_code == 2 and "would share this name" in r.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path: Path, monkeypatch) -> None:
+    """Each separated photo goes into the PDF as the CMYK JPEG the separation made, byte for byte,
+    drawn from a file (ReportLab given a reader decodes every photo and holds it until the save);
+    the folder of those files is gone afterwards, and after a render that fails while drawing."""
+    from layout.print import render as print_render
+    from layout.print.photos import PrintPhoto
+
+    out = tmp_path / "out" / "print.pdf"
+    assert cli("render", SAMPLE, "--print", "-o", out).exit_code == 0
+    assert sorted(p.name for p in out.parent.iterdir()) == ["print.pdf"]
+    with pikepdf.open(out) as pdf:
+        streams = {bytes(x.read_raw_bytes()) for x in images(pdf)}
+        filters = [list(x.Filter) if isinstance(x.Filter, pikepdf.Array) else [x.Filter] for x in images(pdf)]
+        assert streams and all(f == [pikepdf.Name.DCTDecode] for f in filters), filters
+        assert all(x.ColorSpace == pikepdf.Name.DeviceCMYK for x in images(pdf))
+    seen: list[bytes] = []
+    real = print_render.prepare
+
+    def spy(*a, **k):  # type: ignore[no-untyped-def]
+        ph = real(*a, **k)
+        seen.append(ph.data)
+        return ph
+
+    monkeypatch.setattr(print_render, "prepare", spy)
+    readers: list[object] = []  # a reader would have ReportLab decode the photo
+    monkeypatch.setattr(PrintPhoto, "reader", lambda self: readers.append(self))
+    again = tmp_path / "again" / "print.pdf"
+    assert cli("render", SAMPLE, "--print", "-o", again).exit_code == 0
+    assert set(seen) == streams and not readers  # the separation's own bytes, passed through from files
+
+    def fail(*a, **k):  # type: ignore[no-untyped-def]
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(print_render.pdfx, "stamp", fail)  # after drawing, before the file is in place
+    failed = tmp_path / "failed" / "print.pdf"
+    r = cli("render", SAMPLE, "--print", "-o", failed)
+    assert r.exit_code == 2 and "disk gone" in r.output, r.output
+    assert list(failed.parent.iterdir()) == []
+    monkeypatch.undo()
+
+    def fail_drawing(composed, raw, **k):  # type: ignore[no-untyped-def]
+        photo = next(it.path for p in composed.pages for it in p.items if hasattr(it, "path"))
+        assert isinstance(k["mode"].image(photo), Path)  # one separated photo waits in its file
+        raise OSError("disk gone while drawing")
+
+    monkeypatch.setattr(print_render, "draw", fail_drawing)
+    failed = tmp_path / "failed2" / "print.pdf"
+    r = cli("render", SAMPLE, "--print", "-o", failed)
+    assert r.exit_code == 2 and "disk gone while drawing" in r.output, r.output
+    assert list(failed.parent.iterdir()) == []

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pikepdf
@@ -40,7 +42,9 @@ class PrintMode(Screen):
         self.slug = slug
         self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
-        self.photos: dict[Path, PrintPhoto] = {}
+        self.photos: dict[Path, PrintPhoto] = {}  # as separated (their JPEG bytes let go once in `folder`)
+        self.folder: Path | None = None  # where the separated JPEGs wait for the save (see image)
+        self.files: dict[Path, Path] = {}
         self.gs: dict[tuple[str, str], str] = {}  # (key, value) -> ExtGState name, alike on every page
 
     # Solid black text and rules overprint (no white halo where the plates misregister); everything
@@ -54,11 +58,23 @@ class PrintMode(Screen):
     def _over(self, color: str) -> str:
         return "true" if self.colours.cmyk(color) == (0.0, 0.0, 0.0, 1.0) else "false"
 
-    def image(self, path: Path) -> ImageReader:
+    def image(self, path: Path) -> Path | ImageReader:
+        """The photo separated for print: with a `folder`, its CMYK JPEG written there and drawn from
+        the file, passed through as the screen PDF's photos are (given a reader, ReportLab decodes
+        every photo to name it and holds it until the save: 0.97 GB at 16 pages, 3.2 GB at 64)."""
+        known = self.files.get(path)
+        if known is not None:
+            return known
         ph = self.photos.get(path)
         if ph is None:
             ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit, self.widths.get(path, 0.0))
-        return ph.reader()
+        if self.folder is None or ph.encoding != "jpeg":
+            return ph.reader()
+        f = self.folder / f"{len(self.files)}.jpg"
+        f.write_bytes(ph.data)
+        self.files[path] = f
+        self.photos[path] = replace(ph, data=b"")  # the file holds them now
+        return f
 
     def page_size(self, page: Page) -> tuple[float, float]:
         m = self.s.margin
@@ -130,13 +146,16 @@ def render_print(
     mode = PrintMode(s, slug, b.style.roles["folio"].face, widths)
     with atomic_write(out) as final:
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
+        mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
         try:
             draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
+            shutil.rmtree(mode.folder, ignore_errors=True)  # the photos are in the raw file now
             with pikepdf.open(raw) as pdf:
                 pdfx.stamp(pdf, s, [(p.width, p.height) for p in c.pages], c.title, iss.date)
                 pdfx.save(pdf, str(final), s)
         finally:
             raw.unlink(missing_ok=True)
+            shutil.rmtree(mode.folder, ignore_errors=True)
     result = PrintResult(out, photos=list(mode.photos.values()))
     if split:
         titles = [f"{c.title}, page {p.number}" for p in c.pages]
