@@ -64,7 +64,10 @@ def render(
             "-j",
             min=1,
             max=2,
-            help="Processes to set story bodies and draw pages in (default: 2 for a large issue if a core is free)",
+            help=(
+                "Processes to set story bodies, draw pages and separate print photos in"
+                " (default: 2 for a large issue if a core is free)"
+            ),
         ),
     ] = None,
 ) -> None:

@@ -99,7 +99,7 @@ def run_render(
 
             with bar or nullcontext():
                 ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
-                code = run_print(b, icc, split, output, err, out, **ticks)
+                code = run_print(b, icc, split, output, err, out, **ticks, parallel=None if jobs is None else jobs > 1)
             return code or (EXIT_PROBLEMS if gate.report else EXIT_OK)
         target = output or default_output(b.loaded)
         code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None)

@@ -408,6 +408,7 @@ def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path
     drawn from a file (ReportLab given a reader decodes every photo and holds it until the save);
     the folder of those files is gone afterwards, and after a render that fails while drawing."""
     from layout.print import render as print_render
+    from layout.print import separate
     from layout.print.photos import PrintPhoto
 
     out = tmp_path / "out" / "print.pdf"
@@ -419,18 +420,18 @@ def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path
         assert streams and all(f == [pikepdf.Name.DCTDecode] for f in filters), filters
         assert all(x.ColorSpace == pikepdf.Name.DeviceCMYK for x in images(pdf))
     seen: list[bytes] = []
-    real = print_render.prepare
+    real = separate.prepare
 
     def spy(*a, **k):  # type: ignore[no-untyped-def]
         ph = real(*a, **k)
         seen.append(ph.data)
         return ph
 
-    monkeypatch.setattr(print_render, "prepare", spy)
+    monkeypatch.setattr(separate, "prepare", spy)
     readers: list[object] = []  # a reader would have ReportLab decode the photo
     monkeypatch.setattr(PrintPhoto, "reader", lambda self: readers.append(self))
     again = tmp_path / "again" / "print.pdf"
-    assert cli("render", SAMPLE, "--print", "-o", again).exit_code == 0
+    assert cli("render", SAMPLE, "--print", "--jobs", "1", "-o", again).exit_code == 0  # spied on here
     assert set(seen) == streams and not readers  # the separation's own bytes, passed through from files
 
     def fail(*a, **k):  # type: ignore[no-untyped-def]
@@ -453,3 +454,37 @@ def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path
     r = cli("render", SAMPLE, "--print", "-o", failed)
     assert r.exit_code == 2 and "disk gone while drawing" in r.output, r.output
     assert list(failed.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("child", ["works", "fails", "sends junk"])
+def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path, monkeypatch, child: str) -> None:
+    """Photos separated by a second process (forced with --jobs 2) give the bytes and the report of
+    one process (--jobs 1); a second process that fails or sends junk leaves its photos to this one."""
+    from layout.print import separate
+
+    serial = tmp_path / "serial.pdf"
+    r1 = cli("render", SAMPLE, "--print", "--jobs", "1", "-o", serial)
+    assert r1.exit_code == 0, r1.output
+    real_fork = separate.fork_streaming
+    forked: list[int] = []
+
+    def spy(spool, works):  # type: ignore[no-untyped-def]
+        forked.append(len(works))
+        return real_fork(spool, works)
+
+    def dies(*a):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the child dies")
+
+    def junk(i, *a):  # type: ignore[no-untyped-def]
+        return (i, "sRGB", 1.0, 2.0, b"", "jpeg", "../../elsewhere.jpg")
+
+    monkeypatch.setattr(separate, "fork_streaming", spy)
+    if child != "works":
+        monkeypatch.setattr(separate, "_in_child", dies if child == "fails" else junk)
+    par = tmp_path / "par.pdf"
+    r2 = cli("render", SAMPLE, "--print", "--jobs", "2", "-o", par)
+    assert r2.exit_code == 0, r2.output
+    assert forked and forked[0] >= 1  # the second process had photos to separate
+    assert par.read_bytes() == serial.read_bytes()
+    assert r2.output.replace(str(par), "OUT") == r1.output.replace(str(serial), "OUT")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["par.pdf", "serial.pdf"]

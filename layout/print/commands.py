@@ -30,8 +30,10 @@ def run_print(
     out: Say,
     writing: Callable[[int], None] | None = None,
     tick: Callable[[], None] | None = None,
+    parallel: bool | None = None,
 ) -> int:
-    """Write the print rendition of a laid-out issue; EXIT_OK, or EXIT_INVALID on bad settings."""
+    """Write the print rendition of a laid-out issue; EXIT_OK, or EXIT_INVALID on bad settings.
+    `parallel`: photos separated in two processes (None: where a core is free; False: here only)."""
     from .render import render_print
     from .settings import resolve
 
@@ -39,7 +41,7 @@ def run_print(
         s = resolve(b, icc)
         if writing:
             writing(len(b.composed.pages))
-        r = render_print(b, s, output, split, tick=tick)
+        r = render_print(b, s, output, split, tick=tick, parallel=parallel)
     except InvalidInput as e:
         return _invalid(e, err)
     except OSError as e:

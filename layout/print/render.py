@@ -29,6 +29,7 @@ from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
 from .photos import PrintPhoto, prepare
+from .separate import separate
 from .settings import PrintSettings, page_file_name
 from .split import split as split_pages
 
@@ -119,8 +120,10 @@ def render_print(
     out: Path | None = None,
     split: bool = False,
     tick: Callable[[], None] | None = None,
+    parallel: bool | None = None,
 ) -> PrintResult:
-    """Write the print PDF of the whole issue (and, with `split`, one per page beside it)."""
+    """Write the print PDF of the whole issue (and, with `split`, one per page beside it). Its photos
+    are separated first, in two processes where a core is free (`parallel` None) or asked (True)."""
     iss = b.loaded.issue
     c = b.composed
     if out is None:
@@ -148,6 +151,11 @@ def render_print(
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
         mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
         try:
+            order = [it.path for p in c.pages for it in p.items if isinstance(it, ImageItem)]
+            for path, (ph, f) in separate(list(dict.fromkeys(order)), s, widths, mode.folder, parallel).items():
+                mode.photos[path] = ph  # in the order the pages draw them, as the report lists them
+                if f is not None:
+                    mode.files[path] = f
             draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
             shutil.rmtree(mode.folder, ignore_errors=True)  # the photos are in the raw file now
             with pikepdf.open(raw) as pdf:

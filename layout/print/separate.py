@@ -1,0 +1,102 @@
+"""The print rendition's photos, separated before drawing: in two processes where a core is free.
+
+Reads the photos in the order the pages draw them, the print settings and each photo's largest
+placed width; produces, for each, its `PrintPhoto` and the file in `folder` its CMYK JPEG waits in
+until the PDF is written (None for one stored losslessly, whose pixels stay in the PrintPhoto). A
+forked child separates every other photo while this process separates the rest, each result spooled
+as soon as it is made (page.parallel). A photo separates to the same bytes in either process, so the
+PDF is a serial render's. A child that fails leaves its photos to this process; an interrupt ends
+and reaps it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+from ..page.parallel import fork_streaming, reap, receive, spare_core, spool_file
+from .photos import PrintPhoto, prepare
+from .settings import PrintSettings
+
+Separated = dict[Path, tuple[PrintPhoto, Path | None]]
+
+
+def separate(
+    paths: list[Path], s: PrintSettings, widths: dict[Path, float], folder: Path, parallel: bool | None = None
+) -> Separated:
+    """Every photo of `paths` separated (see the module's note), in their order; in two processes
+    where a core is free (`parallel` None) or when asked (True, where the system can fork)."""
+    done: dict[int, tuple[PrintPhoto, Path | None]] = {}
+    two = parallel if parallel is not None else spare_core()
+    theirs = list(range(1, len(paths), 2)) if len(paths) > 1 and two and hasattr(os, "fork") else []
+    helper = _start(paths, theirs, s, widths, folder)
+    try:
+        for i, p in enumerate(paths):
+            if helper is None or i not in theirs:
+                done[i] = _separate(i, p, s, widths, folder)
+        if helper is not None:
+            pid, fd, spool = helper
+            for _ in theirs:
+                got = receive(fd, spool)
+                taken = _taken(got[1] if got is not None else None, paths, folder)
+                if taken is None:
+                    break  # the child failed: the rest are separated below
+                done[taken[0]] = taken[1]
+        for i, p in enumerate(paths):
+            if i not in done:
+                done[i] = _separate(i, p, s, widths, folder)
+    finally:
+        if helper is not None:
+            reap(helper[0], helper[1])
+            os.close(helper[2])
+    return {p: done[i] for i, p in enumerate(paths)}
+
+
+def _start(
+    paths: list[Path], theirs: list[int], s: PrintSettings, widths: dict[Path, float], folder: Path
+) -> tuple[int, int, int] | None:
+    """A child separating the photos at the indexes `theirs`, or None (none to give, no fork)."""
+    if not theirs:
+        return None
+    spool = spool_file()
+    try:
+        pid, fd = fork_streaming(spool, [partial(_in_child, i, paths[i], s, widths, folder) for i in theirs])
+    except OSError:
+        os.close(spool)
+        return None
+    return pid, fd, spool
+
+
+def _separate(i: int, path: Path, s: PrintSettings, widths: dict[Path, float], folder: Path) -> tuple:
+    """The photo separated, its JPEG written to `folder` (named by its place in the order)."""
+    ph = prepare(path, s.profile, s.ink_limit, widths.get(path, 0.0))
+    if ph.encoding != "jpeg":
+        return ph, None
+    f = folder / f"{i}.jpg"
+    f.write_bytes(ph.data)
+    return replace(ph, data=b""), f  # the file holds the bytes now
+
+
+def _in_child(i: int, path: Path, s: PrintSettings, widths: dict[Path, float], folder: Path) -> tuple:
+    """`_separate` as plain data, to send."""
+    ph, f = _separate(i, path, s, widths, folder)
+    return (i, ph.source_profile, ph.ink_before, ph.ink_after, ph.data, ph.encoding, f.name if f else "")
+
+
+def _taken(got: object, paths: list[Path], folder: Path) -> tuple[int, tuple[PrintPhoto, Path | None]] | None:
+    """A result the child sent, checked for its shape (and its file for being there); None if not."""
+    if not (isinstance(got, tuple) and len(got) == 7):
+        return None
+    i, source, before, after, data, encoding, name = got
+    if not (type(i) is int and 0 <= i < len(paths) and type(source) is str and type(data) is bytes):
+        return None
+    if not (type(before) is float and type(after) is float and encoding in ("jpeg", "flate")):
+        return None
+    f = None
+    if encoding == "jpeg":
+        if name != f"{i}.jpg" or not (folder / name).is_file():
+            return None
+        f = folder / name
+    return i, (PrintPhoto(paths[i], source, before, after, data, encoding), f)
