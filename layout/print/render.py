@@ -13,7 +13,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -44,8 +44,8 @@ class PrintMode(Screen):
         self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
         self.photos: dict[Path, PrintPhoto] = {}  # as separated (their JPEG bytes let go once in `folder`)
-        self.folder: Path | None = None  # where the separated JPEGs wait for the save (see image)
-        self.files: dict[Path, Path] = {}
+        self.folder: Path | None = None  # where the separated JPEGs wait for the save
+        self.files: dict[Path, Path] = {}  # each photo's separated JPEG there
         self.gs: dict[tuple[str, str], str] = {}  # (key, value) -> ExtGState name, alike on every page
 
     # Solid black text and rules overprint (no white halo where the plates misregister); everything
@@ -60,22 +60,17 @@ class PrintMode(Screen):
         return "true" if self.colours.cmyk(color) == (0.0, 0.0, 0.0, 1.0) else "false"
 
     def image(self, path: Path) -> Path | ImageReader:
-        """The photo separated for print: with a `folder`, its CMYK JPEG written there and drawn from
-        the file, passed through as the screen PDF's photos are (given a reader, ReportLab decodes
-        every photo to name it and holds it until the save: 0.97 GB at 16 pages, 3.2 GB at 64)."""
-        known = self.files.get(path)
-        if known is not None:
-            return known
+        """The photo separated for print: the file its CMYK JPEG waits in (separated before drawing,
+        print/separate.py), passed through as the screen PDF's photos are; else a reader (a photo
+        stored losslessly). Given a reader for every photo, ReportLab decoded each to name it and held
+        it until the save: 0.97 GB at 16 pages, 3.2 GB at 64."""
+        f = self.files.get(path)
+        if f is not None:
+            return f
         ph = self.photos.get(path)
         if ph is None:
             ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit, self.widths.get(path, 0.0))
-        if self.folder is None or ph.encoding != "jpeg":
-            return ph.reader()
-        f = self.folder / f"{len(self.files)}.jpg"
-        f.write_bytes(ph.data)
-        self.files[path] = f
-        self.photos[path] = replace(ph, data=b"")  # the file holds them now
-        return f
+        return ph.reader()
 
     def page_size(self, page: Page) -> tuple[float, float]:
         m = self.s.margin
