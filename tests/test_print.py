@@ -468,9 +468,9 @@ def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path,
     real_fork = separate.fork_streaming
     forked: list[int] = []
 
-    def spy(spool, works):  # type: ignore[no-untyped-def]
+    def spy(works):  # type: ignore[no-untyped-def]
         forked.append(len(works))
-        return real_fork(spool, works)
+        return real_fork(works)
 
     def dies(*a):  # type: ignore[no-untyped-def]
         raise RuntimeError("the child dies")

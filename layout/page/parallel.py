@@ -135,7 +135,6 @@ class Helper:
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
         self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
-        self.spool = spool_file()
         known = set(cache.used)
 
         def story(aid: str, colw: float, places: list) -> tuple:  # in the child: one story's paragraphs
@@ -146,14 +145,10 @@ class Helper:
             known.update(new)
             return cache.fingerprint, new
 
-        try:
-            works: list[Callable[[], object]] = [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
-            if after is not None:
-                works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
-            self.pid, self.fd = fork_streaming(self.spool, works)
-        except BaseException:
-            os.close(self.spool)
-            raise
+        works: list[Callable[[], object]] = [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
+        if after is not None:
+            works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
+        self.pid, self.fd, self.spool = fork_streaming(works)
 
     def set_mine(self) -> None:
         """Set this process's share; then composition takes each of the child's stories when it
@@ -234,9 +229,11 @@ def spool_file() -> int:
 _RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
 
 
-def fork_streaming(spool: int, works: list[Callable[[], object]]) -> tuple[int, int]:
+def fork_streaming(works: list[Callable[[], object]]) -> tuple[int, int, int]:
     """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
-    data, `marshal`) to `spool` and sends where it is down a pipe; (its pid, the pipe's read end)."""
+    data, `marshal`) to a new spool file and sends where it is down a pipe; (its pid, the pipe's
+    read end, the spool). The spool is closed again if the system refuses the fork (raised)."""
+    spool = spool_file()
 
     def child(w: int) -> None:
         end = 0
@@ -248,7 +245,12 @@ def fork_streaming(spool: int, works: list[Callable[[], object]]) -> tuple[int, 
             os.write(w, _RECORD.pack(end, len(data)))
             end += len(data)
 
-    return _fork(child)
+    try:
+        pid, r = _fork(child)
+    except BaseException:
+        os.close(spool)
+        raise
+    return pid, r, spool
 
 
 def receive(fd: int, spool: int) -> tuple[bytes, object] | None:

@@ -27,7 +27,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ..page.frames import Composed, Page, TextItem
-from ..page.parallel import fork_streaming, reap, receive, spare_core, spool_file
+from ..page.parallel import fork_streaming, reap, receive, spare_core
 from . import images
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
@@ -197,12 +197,7 @@ class TextHelper:
             if work is not None:
                 works.append(draw if kind == "pages" else partial(in_child, work))
                 self._left.append(kind)
-        self.spool = spool_file()
-        try:
-            self.pid, self.fd = fork_streaming(self.spool, works)
-        except BaseException:
-            os.close(self.spool)
-            raise
+        self.pid, self.fd, self.spool = fork_streaming(works)
 
     def text(self, i: int, tw: _TextWriter, page: Page, pages: PageCache | None) -> str | None:
         """Page `i`'s text and rule operators as the child drew them, taken as a page-cache hit is

@@ -28,7 +28,7 @@ from ..pipeline import Built, refuse_default_outside, refuse_input_as_output
 from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
-from .photos import PrintPhoto, prepare
+from .photos import PrintPhoto
 from .separate import separate
 from .settings import PrintSettings, page_file_name
 from .split import split as split_pages
@@ -37,13 +37,12 @@ from .split import split as split_pages
 class PrintMode(Screen):
     """How the print rendition differs from the screen PDF, for layout/pdf/draw.py."""
 
-    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_face: Face, widths: dict[Path, float]):
+    def __init__(self, s: PrintSettings, slug: marks.Slug, slug_face: Face):
         self.s = s
-        self.widths = widths  # each photo's largest placed width, points
         self.slug = slug
         self.slug_face = slug_face
         self.colours = Colours(s.profile, s.ink_limit)
-        self.photos: dict[Path, PrintPhoto] = {}  # as separated (their JPEG bytes let go once in `folder`)
+        self.photos: dict[Path, PrintPhoto] = {}  # as separated before drawing (print/separate.py)
         self.folder: Path | None = None  # where the separated JPEGs wait for the save
         self.files: dict[Path, Path] = {}  # each photo's separated JPEG there
         self.gs: dict[tuple[str, str], str] = {}  # (key, value) -> ExtGState name, alike on every page
@@ -60,17 +59,11 @@ class PrintMode(Screen):
         return "true" if self.colours.cmyk(color) == (0.0, 0.0, 0.0, 1.0) else "false"
 
     def image(self, path: Path) -> Path | ImageReader:
-        """The photo separated for print: the file its CMYK JPEG waits in (separated before drawing,
-        print/separate.py), passed through as the screen PDF's photos are; else a reader (a photo
-        stored losslessly). Given a reader for every photo, ReportLab decoded each to name it and held
-        it until the save: 0.97 GB at 16 pages, 3.2 GB at 64."""
+        """The photo as separated before drawing: the file its CMYK JPEG waits in, passed through as
+        the screen PDF's photos are; a reader only for one stored losslessly. (Given a reader for every
+        photo, ReportLab decoded each to name it and held it until the save: 3.2 GB at 64 pages.)"""
         f = self.files.get(path)
-        if f is not None:
-            return f
-        ph = self.photos.get(path)
-        if ph is None:
-            ph = self.photos[path] = prepare(path, self.s.profile, self.s.ink_limit, self.widths.get(path, 0.0))
-        return ph.reader()
+        return f if f is not None else self.photos[path].reader()
 
     def page_size(self, page: Page) -> tuple[float, float]:
         m = self.s.margin
@@ -141,14 +134,14 @@ def render_print(
         for it in p.items:
             if isinstance(it, ImageItem):
                 widths[it.path] = max(widths.get(it.path, 0.0), it.width)
-    mode = PrintMode(s, slug, b.style.roles["folio"].face, widths)
+    mode = PrintMode(s, slug, b.style.roles["folio"].face)
     with atomic_write(out) as final:
         raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
         mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
         try:
-            order = [it.path for p in c.pages for it in p.items if isinstance(it, ImageItem)]
-            for path, (ph, f) in separate(list(dict.fromkeys(order)), s, widths, mode.folder, parallel).items():
-                mode.photos[path] = ph  # in the order the pages draw them, as the report lists them
+            # `widths` holds each photo once, in the order the pages draw them (as the report lists them).
+            for path, (ph, f) in separate(list(widths), s, widths, mode.folder, parallel).items():
+                mode.photos[path] = ph
                 if f is not None:
                     mode.files[path] = f
             draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)

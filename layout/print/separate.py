@@ -16,7 +16,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from ..page.parallel import fork_streaming, reap, receive, spare_core, spool_file
+from ..page.parallel import fork_streaming, reap, receive, spare_core
 from .photos import PrintPhoto, prepare
 from .settings import PrintSettings
 
@@ -60,13 +60,10 @@ def _start(
     """A child separating the photos at the indexes `theirs`, or None (none to give, no fork)."""
     if not theirs:
         return None
-    spool = spool_file()
     try:
-        pid, fd = fork_streaming(spool, [partial(_in_child, i, paths[i], s, widths, folder) for i in theirs])
-    except OSError:
-        os.close(spool)
+        return fork_streaming([partial(_in_child, i, paths[i], s, widths, folder) for i in theirs])
+    except OSError:  # no spool file, memory or process to fork: all are separated here
         return None
-    return pid, fd, spool
 
 
 def _separate(i: int, path: Path, s: PrintSettings, widths: dict[Path, float], folder: Path) -> tuple:
