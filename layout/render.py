@@ -89,8 +89,8 @@ def run_render(
     # findings allow it.
     # (A build session's memo of findings is kept by this process: it checks them itself.)
     # It then makes the cache packs' bytes, for this process only to write them (same state, same bytes).
-    state = b.pack_state()
-    with _text_helper(b, None if jobs is None else jobs > 1, printing, check if memo is None else None) as helper:
+    state, par = b.pack_state(), None if jobs is None else jobs > 1
+    with _text_helper(b, par, printing, check if memo is None else None) as helper:
         gate = _Gate(check, helper if helper is not None and helper.checks else None, allow_overset, err)
         if gate.helper is None and not gate.passes():
             return EXIT_PROBLEMS
@@ -99,7 +99,7 @@ def run_render(
 
             with bar or nullcontext():
                 ticks = {"writing": bar.writing, "tick": bar.tick} if bar else {}
-                code = run_print(b, icc, split, output, err, out, **ticks, parallel=None if jobs is None else jobs > 1)
+                code = run_print(b, icc, split, output, err, out, **ticks, parallel=par, cache=not no_cache)
             return code or (EXIT_PROBLEMS if gate.report else EXIT_OK)
         target = output or default_output(b.loaded)
         code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None)

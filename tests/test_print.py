@@ -431,7 +431,7 @@ def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path
     readers: list[object] = []  # a reader would have ReportLab decode the photo
     monkeypatch.setattr(PrintPhoto, "reader", lambda self: readers.append(self))
     again = tmp_path / "again" / "print.pdf"
-    assert cli("render", SAMPLE, "--print", "--jobs", "1", "-o", again).exit_code == 0  # spied on here
+    assert cli("render", SAMPLE, "--print", "--jobs", "1", "--no-cache", "-o", again).exit_code == 0  # spied on here
     assert set(seen) == streams and not readers  # the separation's own bytes, passed through from files
 
     def fail(*a, **k):  # type: ignore[no-untyped-def]
@@ -463,7 +463,7 @@ def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path,
     from layout.print import separate
 
     serial = tmp_path / "serial.pdf"
-    r1 = cli("render", SAMPLE, "--print", "--jobs", "1", "-o", serial)
+    r1 = cli("render", SAMPLE, "--print", "--jobs", "1", "--no-cache", "-o", serial)
     assert r1.exit_code == 0, r1.output
     real_fork = separate.fork_streaming
     forked: list[int] = []
@@ -482,7 +482,7 @@ def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path,
     if child != "works":
         monkeypatch.setattr(separate, "_in_child", dies if child == "fails" else junk)
     par = tmp_path / "par.pdf"
-    r2 = cli("render", SAMPLE, "--print", "--jobs", "2", "-o", par)
+    r2 = cli("render", SAMPLE, "--print", "--jobs", "2", "--no-cache", "-o", par)
     assert r2.exit_code == 0, r2.output
     assert forked and forked[0] >= 1  # the second process had photos to separate
     assert par.read_bytes() == serial.read_bytes()

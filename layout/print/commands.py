@@ -31,9 +31,11 @@ def run_print(
     writing: Callable[[int], None] | None = None,
     tick: Callable[[], None] | None = None,
     parallel: bool | None = None,
+    cache: bool = True,
 ) -> int:
     """Write the print rendition of a laid-out issue; EXIT_OK, or EXIT_INVALID on bad settings.
-    `parallel`: photos separated in two processes (None: where a core is free; False: here only)."""
+    `parallel`: photos separated in two processes (None: where a core is free; False: here only);
+    `cache`: separations kept for the next print render (ISSUE/build/.cache/print/)."""
     from .render import render_print
     from .settings import resolve
 
@@ -41,7 +43,7 @@ def run_print(
         s = resolve(b, icc)
         if writing:
             writing(len(b.composed.pages))
-        r = render_print(b, s, output, split, tick=tick, parallel=parallel)
+        r = render_print(b, s, output, split, tick=tick, parallel=parallel, cache=cache)
     except InvalidInput as e:
         return _invalid(e, err)
     except OSError as e:

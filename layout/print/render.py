@@ -24,10 +24,11 @@ from ..manifest.errors import InvalidInput, Problem
 from ..manifest.files import atomic_write
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
-from ..pipeline import Built, refuse_default_outside, refuse_input_as_output
+from ..pipeline import Built, cache_path, refuse_default_outside, refuse_input_as_output
 from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
+from .photocache import PhotoCache
 from .photos import PrintPhoto
 from .separate import separate
 from .settings import PrintSettings, page_file_name
@@ -109,9 +110,11 @@ def render_print(
     split: bool = False,
     tick: Callable[[], None] | None = None,
     parallel: bool | None = None,
+    cache: bool = True,
 ) -> PrintResult:
     """Write the print PDF of the whole issue (and, with `split`, one per page beside it). Its photos
-    are separated first, in two processes where a core is free (`parallel` None) or asked (True)."""
+    are separated first, in two processes where a core is free (`parallel` None) or asked (True);
+    with `cache`, separations are kept in ISSUE/build/.cache/print/ for the next print render."""
     iss = b.loaded.issue
     c = b.composed
     if out is None:
@@ -135,23 +138,29 @@ def render_print(
             if isinstance(it, ImageItem):
                 widths[it.path] = max(widths.get(it.path, 0.0), it.width)
     mode = PrintMode(s, slug, b.style.roles["folio"].face)
-    with atomic_write(out) as final:
-        raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
-        mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
-        try:
-            # `widths` holds each photo once, in the order the pages draw them (as the report lists them).
-            for path, (ph, f) in separate(list(widths), s, widths, mode.folder, parallel).items():
-                mode.photos[path] = ph
-                if f is not None:
-                    mode.files[path] = f
-            draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
-            shutil.rmtree(mode.folder, ignore_errors=True)  # the photos are in the raw file now
-            with pikepdf.open(raw) as pdf:
-                pdfx.stamp(pdf, s, [(p.width, p.height) for p in c.pages], c.title, iss.date)
-                pdfx.save(pdf, str(final), s)
-        finally:
-            raw.unlink(missing_ok=True)
-            shutil.rmtree(mode.folder, ignore_errors=True)
+    kept = PhotoCache(cache_path(b.loaded).with_name("print") if cache else None, s)
+    try:
+        with atomic_write(out) as final:
+            raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
+            mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
+            try:
+                # `widths` holds each photo once, in the order the pages draw them (as the report lists them).
+                for path, (ph, f) in separate(list(widths), s, widths, mode.folder, parallel, kept).items():
+                    mode.photos[path] = ph
+                    if f is not None:
+                        mode.files[path] = f
+                draw(c, raw, author=iss.publication, keywords=", ".join(iss.articles), tick=tick, mode=mode)
+                shutil.rmtree(mode.folder, ignore_errors=True)  # the photos are in the raw file now
+                with pikepdf.open(raw) as pdf:
+                    pdfx.stamp(pdf, s, [(p.width, p.height) for p in c.pages], c.title, iss.date)
+                    pdfx.save(pdf, str(final), s)
+            finally:
+                raw.unlink(missing_ok=True)
+                shutil.rmtree(mode.folder, ignore_errors=True)
+    except BaseException:
+        kept.discard()  # nothing written: nothing kept either
+        raise
+    kept.save()
     result = PrintResult(out, photos=list(mode.photos.values()))
     if split:
         titles = [f"{c.title}, page {p.number}" for p in c.pages]

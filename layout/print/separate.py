@@ -3,10 +3,11 @@
 Reads the photos in the order the pages draw them, the print settings and each photo's largest
 placed width; produces, for each, its `PrintPhoto` and the file in `folder` its CMYK JPEG waits in
 until the PDF is written (None for one stored losslessly, whose pixels stay in the PrintPhoto). A
-forked child separates every other photo while this process separates the rest, each result spooled
-as soon as it is made (page.parallel). A photo separates to the same bytes in either process, so the
-PDF is a serial render's. A child that fails leaves its photos to this process; an interrupt ends
-and reaps it.
+photo an earlier render separated is taken from those kept (print/photocache) as it is. Of the
+rest, a forked child separates every other photo while this process separates the others, each
+result spooled as soon as it is made (page.parallel), and all are kept for the next render. A photo
+separates to the same bytes in either process, so the PDF is a serial render's. A child that fails
+leaves its photos to this process; an interrupt ends and reaps it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from ..page.parallel import fork_streaming, reap, receive, spare_core
+from .photocache import PhotoCache
 from .photos import PrintPhoto, prepare
 from .settings import PrintSettings
 
@@ -24,18 +26,30 @@ Separated = dict[Path, tuple[PrintPhoto, Path | None]]
 
 
 def separate(
-    paths: list[Path], s: PrintSettings, widths: dict[Path, float], folder: Path, parallel: bool | None = None
+    paths: list[Path],
+    s: PrintSettings,
+    widths: dict[Path, float],
+    folder: Path,
+    parallel: bool | None = None,
+    kept: PhotoCache | None = None,
 ) -> Separated:
     """Every photo of `paths` separated (see the module's note), in their order; in two processes
-    where a core is free (`parallel` None) or when asked (True, where the system can fork)."""
+    where a core is free (`parallel` None) or when asked (True, where the system can fork). Those
+    `kept` holds are taken from it; the others are added to it."""
     done: dict[int, tuple[PrintPhoto, Path | None]] = {}
+    keys = [kept.key(p, widths.get(p, 0.0)) if kept is not None else None for p in paths]
+    for i, p in enumerate(paths):
+        note = kept.take(keys[i], folder / f"{i}.jpg") if kept is not None else None
+        if note is not None:
+            done[i] = (PrintPhoto(p, *note, b"", "jpeg"), folder / f"{i}.jpg")
+    missing = [i for i in range(len(paths)) if i not in done]
     two = parallel if parallel is not None else spare_core()
-    theirs = list(range(1, len(paths), 2)) if len(paths) > 1 and two and hasattr(os, "fork") else []
+    theirs = missing[1::2] if len(missing) > 1 and two and hasattr(os, "fork") else []
     helper = _start(paths, theirs, s, widths, folder)
     try:
-        for i, p in enumerate(paths):
+        for i in missing:
             if helper is None or i not in theirs:
-                done[i] = _separate(i, p, s, widths, folder)
+                done[i] = _separate(i, paths[i], s, widths, folder)
         if helper is not None:
             pid, fd, spool = helper
             for _ in theirs:
@@ -51,6 +65,11 @@ def separate(
         if helper is not None:
             reap(helper[0], helper[1])
             os.close(helper[2])
+    if kept is not None:
+        for i in missing:
+            ph, f = done[i]
+            if f is not None:
+                kept.add(keys[i], ph, f)
     return {p: done[i] for i, p in enumerate(paths)}
 
 
