@@ -8,6 +8,8 @@ black-point compensation) and capped to the ink limit.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image, ImageCms
 
@@ -40,8 +42,22 @@ def rgb_to_cmyk_transform(src: ImageCms.ImageCmsProfile, dst: ImageCms.ImageCmsP
 def cap_ink(cmyk: np.ndarray, limit: float) -> np.ndarray:
     """Bring every pixel's C+M+Y+K (0-255 each) to at most `limit` per cent, taking the
     excess from the chromatic inks and keeping black (it carries the detail on newsprint)."""
-    px = cmyk.astype(np.float32)
     cap = limit / 100.0 * 255.0
+    if cmyk.dtype != np.uint8 or cmyk.ndim != 3 or cmyk.shape[-1] != 4:
+        return _capped(cmyk, cap)
+    # Only the pixels over the cap are computed (a tenth to a fifth of a photo's at 240 %): for the
+    # others the arithmetic below gives back what it was given (floor(x * 1.0) == x), and since
+    # the inks are whole numbers, "over" is exactly a total above the cap's float32 floor.
+    over = np.flatnonzero(_total(cmyk) > math.floor(np.float32(cap)))
+    out = np.ascontiguousarray(cmyk).copy()
+    pixels = out.reshape(-1, 4)  # a view: indexed by flat pixel number (a boolean mask is 3x slower)
+    pixels[over] = _capped(pixels[over], cap)
+    return out
+
+
+def _capped(cmyk: np.ndarray, cap: float) -> np.ndarray:
+    """`cap_ink` of pixels (inks on the last axis), `cap` in ink values (0-1020), in float32."""
+    px = cmyk.astype(np.float32)
     k = np.minimum(px[..., 3], cap)
     cmy = px[..., :3]
     s = cmy.sum(axis=-1)
@@ -54,10 +70,21 @@ def cap_ink(cmyk: np.ndarray, limit: float) -> np.ndarray:
     return np.floor(out).astype(np.uint8)
 
 
+def _total(cmyk: np.ndarray) -> np.ndarray:
+    """Each pixel's C+M+Y+K of 8-bit inks, as uint16 (a channel at a time: a tenth of the time of a
+    sum over the last axis)."""
+    t = cmyk[..., 0].astype(np.uint16)
+    for i in (1, 2, 3):
+        t += cmyk[..., i]
+    return t
+
+
 def max_ink(cmyk: np.ndarray) -> float:
     """The highest total ink of any pixel, per cent."""
     if cmyk.size == 0:
         return 0.0
+    if cmyk.dtype == np.uint8 and cmyk.ndim == 3 and cmyk.shape[-1] == 4:
+        return float(_total(cmyk).max()) * 100.0 / 255.0
     return float(cmyk.astype(np.uint32).sum(axis=-1).max()) * 100.0 / 255.0
 
 

@@ -90,16 +90,21 @@ def prepare(path: Path, profile: ImageCms.ImageCmsProfile, ink_limit: float, wid
     before = max_ink(px)
     target = ink_limit - CAP_MARGIN
     for _ in range(TRIES):
-        capped = cap_ink(px, target)
-        buf = io.BytesIO()
-        Image.fromarray(capped, "CMYK").save(buf, "JPEG", quality=QUALITY, subsampling=0, optimize=True)
-        data = buf.getvalue()
-        with Image.open(io.BytesIO(data)) as back:
+        capped = Image.fromarray(cap_ink(px, target), "CMYK")
+        # Tried without optimized Huffman tables (a third of the time): they code the same
+        # coefficients, so the decoded pixels are the same; the one kept is then coded optimized.
+        with Image.open(io.BytesIO(_jpeg(capped, False))) as back:
             after = max_ink(np.asarray(back.convert("CMYK")))
         if after <= ink_limit:
-            return PrintPhoto(path, source, before, after, data, "jpeg")
+            return PrintPhoto(path, source, before, after, _jpeg(capped, True), "jpeg")
         target -= CAP_MARGIN
     capped = cap_ink(px, ink_limit)
     h, w = capped.shape[:2]
     raw = w.to_bytes(4, "big") + h.to_bytes(4, "big") + capped.tobytes()
     return PrintPhoto(path, source, before, max_ink(capped), raw, "flate")
+
+
+def _jpeg(im: Image.Image, optimize: bool) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=QUALITY, subsampling=0, optimize=optimize)
+    return buf.getvalue()
