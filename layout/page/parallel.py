@@ -61,10 +61,8 @@ def spare_core() -> bool:
     runnable right now (three looks, 2 ms apart: the load average trails by a minute, so a job that
     just ended, or the two cores a Typst run just used, still count in it). On a busy machine the two
     halves only queue for the same core (measured: slower)."""
-    if not hasattr(os, "fork"):
-        return False
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if cpus < 2:
+    cpus = cores()
+    if not hasattr(os, "fork") or cpus < 2:
         return False
     if os.getloadavg()[0] <= cpus - 1:
         return True
@@ -75,6 +73,11 @@ def spare_core() -> bool:
         if i < 2:
             time.sleep(0.002)
     return True
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _runnable() -> int:

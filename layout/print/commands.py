@@ -34,7 +34,7 @@ def run_print(
     cache: bool = True,
 ) -> int:
     """Write the print rendition of a laid-out issue; EXIT_OK, or EXIT_INVALID on bad settings.
-    `parallel`: photos separated in two processes (None: where a core is free; False: here only);
+    `parallel`: photos separated in two processes (None: on two cores or more; False: here only);
     `cache`: separations kept for the next print render (ISSUE/build/.cache/print/)."""
     from .render import render_print
     from .settings import resolve

@@ -113,7 +113,7 @@ def render_print(
     cache: bool = True,
 ) -> PrintResult:
     """Write the print PDF of the whole issue (and, with `split`, one per page beside it). Its photos
-    are separated first, in two processes where a core is free (`parallel` None) or asked (True);
+    are separated first, in two processes on two cores or more (`parallel` None) or asked (True);
     with `cache`, separations are kept in ISSUE/build/.cache/print/ for the next print render."""
     iss = b.loaded.issue
     c = b.composed
