@@ -217,3 +217,40 @@ def test_a_cache_folder_that_cannot_be_written_still_renders(issue: Path, tmp_pa
     render(issue, out)
     assert out.read_bytes() == ref.read_bytes()
     assert kept(issue).read_text() == "not a folder"
+
+
+def test_a_cache_folder_leading_out_of_the_issue_is_left_alone(issue: Path, tmp_path: Path) -> None:
+    """build/.cache/print symlinked elsewhere (an issue from a zip): nothing is read, written or
+    removed there, not even a file named as a kept separation would be."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    theirs = {"holiday.jpg": b"a photo of someone's", "0123456789abcdef0123456789abcdef.jpg": b"named like ours"}
+    for name, data in theirs.items():
+        (elsewhere / name).write_bytes(data)
+    kept(issue).parent.mkdir(parents=True)
+    kept(issue).symlink_to(elsewhere, target_is_directory=True)
+    ref = tmp_path / "ref.pdf"
+    render(issue, ref, "--no-cache")
+    out = tmp_path / "out.pdf"
+    for _ in range(2):
+        render(issue, out)
+        assert out.read_bytes() == ref.read_bytes()
+        assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == theirs
+
+
+def test_a_photo_of_the_issue_in_the_cache_folder_is_never_removed(issue: Path, tmp_path: Path) -> None:
+    """The manifest may name any file in the issue folder, one in build/.cache/print/ named as a
+    kept separation included: tidying the folder never removes it."""
+    kept(issue).mkdir(parents=True)
+    photo = kept(issue) / "fedcba9876543210fedcba9876543210.jpg"
+    shutil.copyfile(issue / "photos" / "harbour-breakwater-dusk.jpg", photo)
+    m = issue / "issue.yaml"
+    text = m.read_text(encoding="utf-8")
+    m.write_text(
+        text.replace("photos/harbour-breakwater-dusk.jpg", f"build/.cache/print/{photo.name}"), encoding="utf-8"
+    )
+    data = photo.read_bytes()
+    for k in range(2):
+        render(issue, tmp_path / f"out{k}.pdf")
+        assert photo.read_bytes() == data
+    assert len(list(kept(issue).glob("*.jpg"))) == 3  # the photo itself and the two separations

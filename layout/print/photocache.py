@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..manifest.errors import InvalidInput
-from ..manifest.files import atomic_write, read_regular
+from ..manifest.files import atomic_write, read_regular, real
 from ..manifest.packs import read_pack, write_pack
 from ..pdf.images import file_digest
 from . import colour, photos
@@ -32,6 +34,7 @@ from .photos import PrintPhoto
 from .settings import PrintSettings
 
 MAGIC = b"layout-print-photos 1\n"
+KEPT = re.compile(r"[0-9a-f]{32}\.jpg")  # the only files ever removed from the folder
 MAX_JPEG = 256 << 20  # bytes a kept separation may have (a 1600x1000 photo's is about 0.6 MiB)
 
 Note = tuple[str, float, float]  # source profile, total ink before and after (per cent)
@@ -52,10 +55,15 @@ def fingerprint() -> str:
 
 
 class PhotoCache:
-    """The separations kept in `folder` for print settings `s` (`folder` None: none are kept)."""
+    """The separations kept in `folder` for print settings `s` (`folder` None: none are kept). A
+    folder that leads out of the issue folder `root` (a symlinked build/ or .cache/) is not used, and
+    no file the issue is made from (`inputs`) is ever written or removed there."""
 
-    def __init__(self, folder: Path | None, s: PrintSettings):
+    def __init__(self, folder: Path | None, s: PrintSettings, root: Path, inputs: Iterable[Path] = ()):
+        if folder is not None and not _inside(folder, root):
+            folder = None
         self.folder = folder
+        self._inputs = {_real(p) for p in inputs} - {None}
         self._fp = fingerprint() if folder is not None else ""
         self._entries: dict = read_pack(self._pack, MAGIC, self._fp) if folder is not None else {}
         self._used: dict[str, tuple] = {}  # this render's entries (taken or added)
@@ -104,6 +112,8 @@ class PhotoCache:
         if key is None or self.folder is None or ph.encoding != "jpeg":
             return
         target = self.folder / f"{key}.jpg"
+        if _real(target) in self._inputs:
+            return
         try:
             data = file.read_bytes()
             with atomic_write(target) as tmp:
@@ -121,10 +131,12 @@ class PhotoCache:
         write_pack(self._pack, MAGIC, self._fp, self._used)
         self._staged.clear()
         try:
-            old = [f for f in self.folder.glob("*.jpg") if f.stem not in self._used]
+            old = [f for f in self.folder.glob("*.jpg") if KEPT.fullmatch(f.name) and f.stem not in self._used]
         except OSError:
             return
         for f in old:
+            if _real(f) in self._inputs:
+                continue  # a photo of the issue's own (named like a kept one): never removed
             try:
                 f.unlink(missing_ok=True)
             except OSError:
@@ -180,3 +192,16 @@ def _placed(kept: Path, dest: Path, size: int, digest: str) -> bool:
 
 def _holds(data: bytes, size: int, digest: str) -> bool:
     return len(data) == size and hashlib.blake2b(data, digest_size=16).hexdigest() == digest
+
+
+def _inside(folder: Path, root: Path) -> bool:
+    f, r = _real(folder), _real(root)
+    return f is not None and r is not None and Path(f).is_relative_to(r)
+
+
+def _real(p: Path) -> str | None:
+    """The path resolved (None for a symlink loop or a name the system refuses)."""
+    try:
+        return real(p)
+    except (OSError, ValueError, RuntimeError):
+        return None

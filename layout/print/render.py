@@ -138,7 +138,8 @@ def render_print(
             if isinstance(it, ImageItem):
                 widths[it.path] = max(widths.get(it.path, 0.0), it.width)
     mode = PrintMode(s, slug, b.style.roles["folio"].face)
-    kept = PhotoCache(cache_path(b.loaded).with_name("print") if cache else None, s)
+    inputs = [p for ps in b.loaded.photo_files.values() for p in ps]
+    kept = PhotoCache(cache_path(b.loaded).with_name("print") if cache else None, s, b.loaded.folder, inputs)
     try:
         with atomic_write(out) as final:
             raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
