@@ -118,10 +118,13 @@ def _build(
     session: Session | None,
 ) -> Built:
     li = load_issue(issue_path, session.reads if session else None)
+    # The issue's packs are read and written only inside its folder (not through a symlinked build/).
+    local = cache and Path(real(cache_path(li).parent)).is_relative_to(real(li.folder))
+    session = session if local else None
     fonts_path = cache_path(li).with_name("fonts.bin")
     house = user_cache_dir() / "fonts" if cache else None
     use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
-    fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if cache else None, house)
+    fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if local else None, house)
     style = load_style(li.style_file, li.folder, fonts)
     pc = None
     if cache or parallel is not False:
@@ -131,9 +134,9 @@ def _build(
         if session is not None:
             pc = session.paragraph_cache(cache_path(li), fp, faces)
         else:
-            pc = ParagraphCache(cache_path(li) if cache else None, fp, faces)
+            pc = ParagraphCache(cache_path(li) if local else None, fp, faces)
     use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
-    if not cache and not use_parallel:
+    if not local and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
     memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
     comp = Composer(li, style, breaker, tick, pc, *memo)
@@ -154,7 +157,7 @@ def _build(
     if helper:
         helper.set_mine()  # the child's stories are taken as composition first needs each
     pages = None
-    if cache and pc:
+    if local and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
         pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
         photodigests.load(pages_path.with_name("photos.bin"))  # the photos' names, without reading them

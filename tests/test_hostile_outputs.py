@@ -238,6 +238,31 @@ def test_default_outputs_through_a_symlinked_build_folder_are_refused(made: Path
     assert not list(elsewhere.rglob("*.pdf")) and not list(elsewhere.rglob("*.png"))
 
 
+def test_no_cache_pack_is_read_or_written_through_a_symlinked_build_folder(made: Path, tmp_path: Path) -> None:
+    """With -o elsewhere the render goes on, but the issue's packs stay inside the issue folder: a
+    build/ that leads out of it is neither read (a pack there could be anyone's) nor written."""
+    issue = tmp_path / "issue"
+    shutil.copytree(made, issue, ignore=shutil.ignore_patterns("build"))
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / ".cache").mkdir(parents=True)
+    theirs = {name: f"someone's {name}".encode() for name in ("pages.bin", "paragraphs.bin", "fonts.bin", "photos.bin")}
+    for name, data in theirs.items():
+        (elsewhere / ".cache" / name).write_bytes(data)
+    (issue / "build").symlink_to(elsewhere)
+    ref = tmp_path / "ref.pdf"
+    _clean(cli("render", issue, "--no-cache", "-o", ref), 0)
+    for args in (("render", issue), ("render", issue, "--jobs", "2"), ("render", issue, "--print")):
+        out = tmp_path / "out.pdf"
+        _clean(cli(*args, "-o", out), 0)
+        if "--print" not in args:
+            assert out.read_bytes() == ref.read_bytes()
+        assert sorted(p.relative_to(elsewhere).as_posix() for p in elsewhere.rglob("*")) == [
+            ".cache",
+            *(f".cache/{n}" for n in sorted(theirs)),
+        ]
+        assert {n: (elsewhere / ".cache" / n).read_bytes() for n in theirs} == theirs
+
+
 def test_preview_of_a_huge_or_sliver_page_is_bounded(tmp_path: Path) -> None:
     for name, size in (("huge", (14400, 14400)), ("sliver", (3, 14400))):
         pdf = pikepdf.new()
