@@ -456,10 +456,11 @@ def test_separated_photos_pass_through_from_files_that_are_then_removed(tmp_path
     assert list(failed.parent.iterdir()) == []
 
 
-@pytest.mark.parametrize("child", ["works", "fails", "sends junk"])
+@pytest.mark.parametrize("child", ["works", "fails", "sends junk", "sends this one's photo"])
 def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path, monkeypatch, child: str) -> None:
     """Photos separated by a second process (forced with --jobs 2) give the bytes and the report of
-    one process (--jobs 1); a second process that fails or sends junk leaves its photos to this one."""
+    one process (--jobs 1); a second process that fails or sends junk leaves its photos to this one,
+    as does one that sends, well formed and with its file in place, a photo this process separates."""
     from layout.print import separate
 
     serial = tmp_path / "serial.pdf"
@@ -478,9 +479,15 @@ def test_photos_separated_in_two_processes_give_the_serial_bytes(tmp_path: Path,
     def junk(i, *a):  # type: ignore[no-untyped-def]
         return (i, "sRGB", 1.0, 2.0, b"", "jpeg", "../../elsewhere.jpg")
 
+    real_child = separate._in_child
+
+    def ours(i, *a):  # type: ignore[no-untyped-def]
+        got = real_child(i, *a)  # its own photo, claimed as the first (whose file this process wrote)
+        return (0, *got[1:6], "0.jpg")
+
     monkeypatch.setattr(separate, "fork_streaming", spy)
     if child != "works":
-        monkeypatch.setattr(separate, "_in_child", dies if child == "fails" else junk)
+        monkeypatch.setattr(separate, "_in_child", {"fails": dies, "sends junk": junk}.get(child, ours))
     par = tmp_path / "par.pdf"
     r2 = cli("render", SAMPLE, "--print", "--jobs", "2", "--no-cache", "-o", par)
     assert r2.exit_code == 0, r2.output

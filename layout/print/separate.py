@@ -57,8 +57,8 @@ def separate(
             for _ in theirs:
                 got = receive(fd, spool)
                 taken = _taken(got[1] if got is not None else None, paths, folder)
-                if taken is None:
-                    break  # the child failed: the rest are separated below
+                if taken is None or taken[0] not in theirs or taken[0] in done:
+                    break  # the child failed (or sent a photo not its own): the rest are separated below
                 done[taken[0]] = taken[1]
         for i, p in enumerate(paths):
             if i not in done:
