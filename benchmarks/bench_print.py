@@ -17,12 +17,9 @@ The exit code is 0 unless a render fails.
 
 from __future__ import annotations
 
-import argparse
-import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -71,26 +68,13 @@ def report(s: dict[str, bs.Series]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--pages", type=int, nargs="+", default=[16, 64])
-    ap.add_argument("--repeat", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--keep", action="store_true", help="keep the generated issues and PDFs")
-    args = ap.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="bench-print-"))
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; working in {work}")
-    bs._compile_bytecode(work)
-    try:
+    args = bs.arguments(__doc__ or "", 2, argv)
+
+    def body(work: Path) -> None:
         for n in args.pages:
             report(measure(n, args.repeat, args.seed, work))
-        print(f"load average {os.getloadavg()[0]:.2f} at the end")
-    except bs.Failed as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+
+    return bs.run("bench-print-", args.keep, body)
 
 
 if __name__ == "__main__":

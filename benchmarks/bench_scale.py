@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -319,18 +320,39 @@ def report(pages: int, s: dict[str, Series]) -> None:
             print(f"  {unit:<4} {k:<7}/ cold median {m / cold:5.2f}x   best-of-N {b / bc:5.2f}x{note}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str, repeat: int, argv: list[str] | None) -> argparse.Namespace:
+    """The options every benchmark here takes (this one's and bench_print.py's)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--pages", type=int, nargs="+", default=[16, 64])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=repeat)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--keep", action="store_true", help="keep the generated issues and PDFs")
-    args = ap.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    return ap.parse_args(argv)
+
+
+def run(prefix: str, keep: bool, body: Callable[[Path], None]) -> int:
+    """Run `body` in a new work folder (removed afterwards unless `keep`), with the package's
+    bytecode compiled there and the machine's load printed before and after; the exit code."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start; working in {work}")
-    results: dict[int, dict[str, Series]] = {}
     _compile_bytecode(work)
     try:
+        body(work)
+        print(f"load average {os.getloadavg()[0]:.2f} at the end (other work on the machine slows every row alike)")
+    except Failed as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(__doc__ or "", 5, argv)
+
+    def body(work: Path) -> None:
+        results: dict[int, dict[str, Series]] = {}
         for n in args.pages:
             results[n] = measure(n, args.repeat, args.seed, work)
             report(n, results[n])
@@ -342,14 +364,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"64 / 16 pages, cold, {unit}: median {r:.2f}x, best-of-N {rb:.2f}x (target <= 4.2)")
             peak = max(max(results[64][k].peak) for k in ("cold", "warm"))
             print(f"64 pages: peak memory {peak:.0f} MiB (target < 300)")
-        print(f"load average {os.getloadavg()[0]:.2f} at the end (other work on the machine slows every row alike)")
-    except Failed as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-    return 0
+
+    return run("bench-scale-", args.keep, body)
 
 
 if __name__ == "__main__":
