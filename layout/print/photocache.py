@@ -6,14 +6,14 @@ ink before and after). The key is a hash of what the separation depends on: the 
 output profile's bytes, the ink limit and the photo's largest placed width; the pack's fingerprint
 is a hash of the code and library versions that make the JPEG (the separation, lcms, libjpeg,
 numpy), so a print re-render after a correction separates only the photos that changed (about
-0.6 s of CPU a photo), and the PDF is the bytes it would be without the cache.
+0.34 s of CPU a photo), and the PDF is the bytes it would be without the cache.
 
 Nothing is trusted until it verifies: a JPEG whose bytes do not hash to the pack's entry, a pack
 signed elsewhere or made by other code reads as missing, and the photo is separated again. A kept
 file is given a second name in the render's own folder (a copy across file systems) and checked
 there: a later render, which replaces kept files and never writes into them, cannot change it. The
-pack is written only once the print PDF is; it then lists this render's photos alone, and files no
-entry names are removed.
+pack is written only once the print PDF is; it then lists this render's photos alone, and the kept
+files it no longer names are removed (never a photo of the issue's).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .settings import PrintSettings
 
 MAGIC = b"layout-print-photos 1\n"
 KEPT = re.compile(r"[0-9a-f]{32}\.jpg")  # the only files ever removed from the folder
-MAX_JPEG = 256 << 20  # bytes a kept separation may have (a 1600x1000 photo's is about 0.6 MiB)
+MAX_JPEG = 256 << 20  # bytes a kept separation may have (a 1600x1000 photo's is about 2.3 MB)
 
 Note = tuple[str, float, float]  # source profile, total ink before and after (per cent)
 
