@@ -16,7 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from .manifest.errors import InvalidInput, Location, Problem
-from .manifest.files import real, user_cache_dir
+from .manifest.files import inside, real, user_cache_dir
 from .manifest.fontinfo import FontCache
 from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
@@ -118,8 +118,7 @@ def _build(
     session: Session | None,
 ) -> Built:
     li = load_issue(issue_path, session.reads if session else None)
-    # The issue's packs are read and written only inside its folder (not through a symlinked build/).
-    local = cache and Path(real(cache_path(li).parent)).is_relative_to(real(li.folder))
+    local = cache and cache_folder(li) is not None
     session = session if local else None
     fonts_path = cache_path(li).with_name("fonts.bin")
     house = user_cache_dir() / "fonts" if cache else None
@@ -198,6 +197,12 @@ def no_collection() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def cache_folder(li: LoadedIssue, sub: str = "") -> Path | None:
+    """ISSUE/build/.cache (or `sub` in it) resolved, or None when it leads out of the issue folder (a
+    symlinked build/ or .cache/): the issue's packs are read and written only inside its folder."""
+    return inside(li.folder, os.path.join("build", ".cache", sub))
 
 
 def cache_path(li: LoadedIssue) -> Path:

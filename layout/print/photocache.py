@@ -55,13 +55,11 @@ def fingerprint() -> str:
 
 
 class PhotoCache:
-    """The separations kept in `folder` for print settings `s` (`folder` None: none are kept). A
-    folder that leads out of the issue folder `root` (a symlinked build/ or .cache/) is not used, and
-    no file the issue is made from (`inputs`) is ever written or removed there."""
+    """The separations kept in `folder` for print settings `s` (`folder` None: none are kept; the
+    caller gives none that leads out of the issue folder: pipeline.cache_folder). No file the issue
+    is made from (`inputs`) is ever written or removed there."""
 
-    def __init__(self, folder: Path | None, s: PrintSettings, root: Path, inputs: Iterable[Path] = ()):
-        if folder is not None and not _inside(folder, root):
-            folder = None
+    def __init__(self, folder: Path | None, s: PrintSettings, inputs: Iterable[Path] = ()):
         self.folder = folder
         self._inputs = {_real(p) for p in inputs} - {None}
         self._fp = fingerprint() if folder is not None else ""
@@ -192,11 +190,6 @@ def _placed(kept: Path, dest: Path, size: int, digest: str) -> bool:
 
 def _holds(data: bytes, size: int, digest: str) -> bool:
     return len(data) == size and hashlib.blake2b(data, digest_size=16).hexdigest() == digest
-
-
-def _inside(folder: Path, root: Path) -> bool:
-    f, r = _real(folder), _real(root)
-    return f is not None and r is not None and Path(f).is_relative_to(r)
 
 
 def _real(p: Path) -> str | None:

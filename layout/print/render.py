@@ -24,7 +24,7 @@ from ..manifest.errors import InvalidInput, Problem
 from ..manifest.files import atomic_write
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
-from ..pipeline import Built, cache_path, refuse_default_outside, refuse_input_as_output
+from ..pipeline import Built, cache_folder, refuse_default_outside, refuse_input_as_output
 from ..text.fonts import Face
 from . import marks, pdfx
 from .colour import Colours
@@ -139,7 +139,7 @@ def render_print(
                 widths[it.path] = max(widths.get(it.path, 0.0), it.width)
     mode = PrintMode(s, slug, b.style.roles["folio"].face)
     inputs = [p for ps in b.loaded.photo_files.values() for p in ps]
-    kept = PhotoCache(cache_path(b.loaded).with_name("print") if cache else None, s, b.loaded.folder, inputs)
+    kept = PhotoCache(cache_folder(b.loaded, "print") if cache else None, s, inputs)
     try:
         with atomic_write(out) as final:
             raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
