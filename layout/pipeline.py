@@ -238,9 +238,12 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
         raise InvalidInput([Problem(f"-o {out}: is a folder; name the PDF to write")])
     if out.exists() and not out.is_file():  # a device or pipe: renaming over it would replace it
         raise InvalidInput([Problem(f"-o {out}: is not a regular file (a device or a pipe); nothing was written")])
-    target = out.resolve()
     if out == default_output(li):
         refuse_default_outside(out, li)
+    try:
+        target = out.resolve()
+    except RuntimeError:  # pathlib's word for a loop of symlinks
+        raise InvalidInput([Problem(f"-o {out}: a loop of symbolic links; nothing was written")]) from None
     named: list[tuple[Path, tuple]] = [(li.manifest, ())]
     named += [(p, ("articles", aid, "body")) for aid, p in li.body_files.items() if p]
     named += [
@@ -270,7 +273,11 @@ def _file_id(p: Path) -> tuple[int, int] | None:
 def refuse_default_outside(out: Path, li: LoadedIssue) -> None:
     """Raise InvalidInput if a default output (under ISSUE/build/) resolves outside the issue
     folder: a build/ symlinked elsewhere (an issue from a zip) must not aim every command's files."""
-    if not out.resolve().is_relative_to(li.folder.resolve()):
+    try:
+        out_of_it = not out.resolve().is_relative_to(li.folder.resolve())
+    except RuntimeError:  # a loop of symlinks (pathlib's word for it) leads nowhere
+        out_of_it = True
+    if out_of_it:
         msg = f"{out}: the default output leads out of the issue folder (a symlinked build/?); pass -o to say where"
         raise InvalidInput([Problem(msg, Location(li.manifest, 1, 1))])
 

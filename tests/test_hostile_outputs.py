@@ -238,6 +238,25 @@ def test_default_outputs_through_a_symlinked_build_folder_are_refused(made: Path
     assert not list(elsewhere.rglob("*.pdf")) and not list(elsewhere.rglob("*.png"))
 
 
+def test_a_build_folder_that_is_a_loop_of_symlinks_is_named_not_a_traceback(made: Path, tmp_path: Path) -> None:
+    """build/ -> build/: every default output leads nowhere (exit 2, said as for a build/ symlinked
+    away); with -o elsewhere the issue renders, no pack read or written; -o onto a loop is refused."""
+    issue = tmp_path / "issue"
+    shutil.copytree(made, issue, ignore=shutil.ignore_patterns("build"))
+    (issue / "build").symlink_to("build")
+    for args in (("render", issue), ("render", issue, "--print"), ("proof", issue), ("preview", issue)):
+        r = cli(*args)
+        _clean(r, 2)
+        assert "leads out of the issue folder" in r.stderr, (args, r.stderr)
+    for args in (("render", issue), ("render", issue, "--print")):
+        _clean(cli(*args, "-o", tmp_path / "out.pdf"), 0)
+    loop = tmp_path / "loop.pdf"
+    loop.symlink_to("loop.pdf")
+    r = cli("render", issue, "-o", loop)
+    _clean(r, 2)
+    assert "a loop of symbolic links" in r.stderr, r.stderr
+
+
 def test_no_cache_pack_is_read_or_written_through_a_symlinked_build_folder(made: Path, tmp_path: Path) -> None:
     """With -o elsewhere the render goes on, but the issue's packs stay inside the issue folder: a
     build/ that leads out of it is neither read (a pack there could be anyone's) nor written."""

@@ -74,11 +74,15 @@ def real(p: Path | str) -> str:
 
 
 def inside(base: Path, rel: str) -> Path | None:
-    """`base/rel` resolved (symlinks followed), or None if it lands outside `base`."""
+    """`base/rel` resolved (symlinks followed), or None if it lands outside `base` (or nowhere: a
+    symlink loop)."""
     if "\x00" in rel:
         return None
     root = real(base)
-    p = real(os.path.join(root, rel))
+    try:
+        p = real(os.path.join(root, rel))
+    except RuntimeError:  # pathlib's word for a loop of symlinks
+        return None
     if p != root and not p.startswith(root.rstrip("/") + "/"):
         return None
     return Path(p)

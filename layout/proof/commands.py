@@ -62,9 +62,9 @@ def run_proof(issue: Path, output: Path | None, err: Say, out: Say) -> int:
         err(f"error: {dest} is a folder; give the proof a file name such as {dest / 'proof.pdf'}")
         return EXIT_INVALID
     try:
-        refuse_input_as_output(dest, b)  # the manifest, an article, a photo, the style, a font; a device
         if output is None:
-            refuse_default_outside(dest, b.loaded)  # a symlinked build/
+            refuse_default_outside(dest, b.loaded)  # a symlinked build/ (or a loop of symlinks)
+        refuse_input_as_output(dest, b)  # the manifest, an article, a photo, the style, a font; a device
     except InvalidInput as e:
         for p in e.problems:
             err(str(p))
@@ -119,9 +119,15 @@ def run_preview(source: Path, output: Path | None, dpi: int, err: Say, out: Say)
             pdf = Path(tmp) / "issue.pdf"
             write_pdf(b.composed, pdf)
             dest = output or b.loaded.folder / "build" / "preview"
-            if output is None and not dest.resolve().is_relative_to(b.loaded.folder.resolve()):
-                err(f"error: {dest}: the default output leads out of the issue folder (a symlinked build/?); use -o")
-                return EXIT_INVALID
+            if output is None:
+                from ..pipeline import refuse_default_outside
+
+                try:
+                    refuse_default_outside(dest, b.loaded)  # a symlinked build/ (or a loop of symlinks)
+                except InvalidInput as e:
+                    for p in e.problems:
+                        err(str(p))
+                    return EXIT_INVALID
         try:
             files = preview(pdf, dest, dpi)
         except (PdfiumError, ValueError) as e:
