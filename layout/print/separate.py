@@ -39,9 +39,9 @@ def separate(
     done: dict[int, tuple[PrintPhoto, Path | None]] = {}
     keys = [kept.key(p, widths.get(p, 0.0)) if kept is not None else None for p in paths]
     for i, p in enumerate(paths):
-        note = kept.take(keys[i], folder / f"{i}.jpg") if kept is not None else None
+        note = kept.take(keys[i], _file(folder, i)) if kept is not None else None
         if note is not None:
-            done[i] = (PrintPhoto(p, *note, b"", "jpeg"), folder / f"{i}.jpg")
+            done[i] = (PrintPhoto(p, *note, b"", "jpeg"), _file(folder, i))
     missing = [i for i in range(len(paths)) if i not in done]
     # Seconds of work a photo or two: two processes pay even beside other work (one core kept busy by
     # another program, 16 pages: 16.3 s against 18.8 s in one), so a second core is enough.
@@ -92,9 +92,14 @@ def _separate(i: int, path: Path, s: PrintSettings, widths: dict[Path, float], f
     ph = prepare(path, s.profile, s.ink_limit, widths.get(path, 0.0))
     if ph.encoding != "jpeg":
         return ph, None
-    f = folder / f"{i}.jpg"
+    f = _file(folder, i)
     f.write_bytes(ph.data)
     return replace(ph, data=b""), f  # the file holds the bytes now
+
+
+def _file(folder: Path, i: int) -> Path:
+    """Where the `i`th photo's separated JPEG waits (whichever process made it, or the kept one)."""
+    return folder / f"{i}.jpg"
 
 
 def _in_child(i: int, path: Path, s: PrintSettings, widths: dict[Path, float], folder: Path) -> tuple:
@@ -114,7 +119,7 @@ def _taken(got: object, paths: list[Path], folder: Path) -> tuple[int, tuple[Pri
         return None
     f = None
     if encoding == "jpeg":
-        if name != f"{i}.jpg" or not (folder / name).is_file():
+        f = _file(folder, i)
+        if name != f.name or not f.is_file():
             return None
-        f = folder / name
     return i, (PrintPhoto(paths[i], source, before, after, data, encoding), f)
