@@ -28,6 +28,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .leftovers import sweep, temp_prefix
+
 HOUSE_PREFIX = "@house/"  # a manifest or style path starting so is inside the house assets/ folder
 _PACKAGE = Path(__file__).resolve().parents[1]  # the `layout` package folder
 _umask_lock = threading.Lock()
@@ -238,7 +240,8 @@ def atomic_write(out: Path) -> Iterator[Path]:
     check_target(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with stop_signals_raise():
-        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        sweep(out.parent, out.name)  # what a killed render of this file left
+        fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
         tmp = Path(name)
         try:
             os.close(fd)
@@ -268,7 +271,8 @@ def atomic_folder(out: Path, suffix: str = ".tmp") -> Iterator[Path]:
     parent = out.absolute().parent
     parent.mkdir(parents=True, exist_ok=True)
     with stop_signals_raise():
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=suffix, dir=parent))
+        sweep(parent, out.name)
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=suffix, dir=parent))
         try:
             yield tmp
             _umask_modes(tmp)

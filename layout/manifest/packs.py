@@ -22,6 +22,7 @@ from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
 
 from .files import pack_digest, read_regular_stat
+from .leftovers import sweep, temp_prefix
 
 MAX_PACK = 1 << 30  # bytes: a 64-page issue's paragraphs take a few MiB
 
@@ -123,7 +124,8 @@ def _write(path: Path, data: bytes) -> os.stat_result | None:
     """Write `data` to `path` atomically (a temporary file renamed into place); its status, or None."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        sweep(path.parent, path.name)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name), suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)

@@ -22,6 +22,7 @@ from reportlab.pdfgen import canvas
 
 from ..manifest.errors import InvalidInput, Problem
 from ..manifest.files import atomic_write
+from ..manifest.leftovers import temp_prefix
 from ..page.frames import ImageItem, Page
 from ..pdf.draw import Screen, draw
 from ..pipeline import Built, cache_folder, refuse_default_outside, refuse_input_as_output
@@ -143,7 +144,8 @@ def render_print(
     try:
         with atomic_write(out) as final:
             raw = final.with_name(final.name + ".raw")  # ReportLab's file, before stamping
-            mode.folder = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".photos", dir=final.parent))
+            # Named for `out`, as its other temporaries: a later render removes it if this one is killed.
+            mode.folder = Path(tempfile.mkdtemp(prefix=temp_prefix(out.name), suffix=".photos", dir=final.parent))
             try:
                 # `widths` holds each photo once, in the order the pages draw them (as the report lists them).
                 for path, (ph, f) in separate(list(widths), s, widths, mode.folder, parallel, kept).items():
