@@ -119,7 +119,32 @@ def _build(
 ) -> Built:
     li = load_issue(issue_path, session.reads if session else None)
     local = cache and cache_folder(li) is not None
-    session = session if local else None
+    placed = dict.fromkeys(s.article for p in li.issue.pages for s in p.stories if s.article is not None)
+    photos = [p for a in placed for p in li.photo_files.get(a, [])]
+    if local:
+        photodigests.load(cache_path(li).with_name("photos.bin"))  # the photos' names, without reading them
+    hashing = photodigests.start_hashing(photos, parallel)  # those not named yet, by a child meanwhile
+    try:
+        session = session if local else None
+        return _lay_out(li, breaker, on_loaded, tick, cache, parallel, session, local, photos, hashing)
+    except BaseException:
+        if hashing:
+            hashing.abandon()
+        raise
+
+
+def _lay_out(
+    li: LoadedIssue,
+    breaker: str,
+    on_loaded: Callable[[LoadedIssue], None] | None,
+    tick: Callable[[], None] | None,
+    cache: bool,
+    parallel: bool | None,
+    session: Session | None,
+    local: bool,
+    photos: list[Path],
+    hashing: photodigests.Hashing | None,
+) -> Built:
     fonts_path = cache_path(li).with_name("fonts.bin")
     house = user_cache_dir() / "fonts" if cache else None
     use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
@@ -139,11 +164,10 @@ def _build(
         pc = None  # nothing to keep and nothing to pass between processes
     memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
     comp = Composer(li, style, breaker, tick, pc, *memo)
-    # A helper process sets its share of the bodies while this one checks the issue.
-    # ... and then hashes the placed stories' photos (their names in the PDF), which drawing would do here.
-    placed = dict.fromkeys(s.article for p in li.issue.pages for s in p.stories if s.article is not None)
-    photos = [p for a in placed for p in li.photo_files.get(a, [])]
-    helper = start_helper(comp, CHECKS_SHARE, partial(photodigests.made, photos, True)) if use_parallel else None
+    # A helper process sets its share of the bodies while this one checks the issue, and then (unless a
+    # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
+    after = None if hashing else partial(photodigests.made, photos, True)
+    helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
     try:
         _check_markdown(li, pc)
         check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
@@ -159,12 +183,13 @@ def _build(
     if local and pc:
         pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
         pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
-        photodigests.load(pages_path.with_name("photos.bin"))  # the photos' names, without reading them
     try:
         composed = comp.compose()
         if helper:
             helper.take()  # its paragraphs go into the cache even if no page asked for them
             photodigests.take(helper.after)
+        if hashing:
+            hashing.take()
     except BaseException:
         if helper:
             helper.abandon()

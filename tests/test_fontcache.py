@@ -105,3 +105,34 @@ def test_a_second_render_in_one_process_keeps_the_pack(issue: Path, tmp_path: Pa
     b = build(issue)  # no _checked.clear(): the fonts are known to this process
     b.keep_cache()
     assert pack.read_bytes() == before and len(FontCache(pack).old) >= 5
+
+
+def test_the_style_fingerprint_reuses_the_checks_font_hashes(issue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The style's fingerprint (the paragraph cache's key) hashes each font file's bytes as the font
+    check read them, without reading them again; a font rewritten since is read and hashed anew."""
+    from layout.text import cache as text_cache
+    from layout.text.style import load_style
+
+    house = next(Path(stylesheet.FONT_DIR).rglob("SourceSerif4SmText-Regular.ttf"))
+    shutil.copy(house, issue / "styles" / "own.ttf")  # the issue's own font, beside its sheet
+    sheet = issue / "styles" / "lodestar.yaml"
+    sheet.write_text(sheet.read_text() + "fonts:\n  text: {regular: own.ttf}\n")
+    stylesheet._checked.clear()
+    style = load_style(sheet, issue, FontCache(None))
+    assert issue / "styles" / "own.ttf" in text_cache.style_fonts(style).values()
+    reads: list[str] = []
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        reads.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    before = text_cache.style_fingerprint(style, "en", "total")
+    assert not [r for r in reads if r.endswith(".ttf")], "a font file was read again to fingerprint the style"
+    assert text_cache.style_fingerprint(style, "en", "total") == before
+    data = bytearray(real(issue / "styles" / "own.ttf"))
+    data[-1] ^= 1  # a byte of the file changed (the size and even the time may stay)
+    (issue / "styles" / "own.ttf").write_bytes(bytes(data))
+    assert text_cache.style_fingerprint(style, "en", "total") != before
+    assert "own.ttf" in reads

@@ -68,6 +68,11 @@ def _decode(entry: dict, path: Path, data: bytes) -> Any:
     return face
 
 
+def font_key(data: bytes) -> str:
+    """The hash a font file's bytes are known by (in the packs, and in the style's fingerprint)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
 HOUSE_LIMIT = 64  # fonts the house pack keeps (the most recently parsed): a style names a dozen
 
 
@@ -88,12 +93,13 @@ class FontCache:
     def _read(self, path: Path) -> dict[str, dict]:
         return read_pack(path, MAGIC, _version())
 
-    def face(self, path: Path, data: bytes) -> Any:
+    def face(self, path: Path, data: bytes, key: str | None = None) -> Any:
         """ReportLab's face for the font file at `path` whose bytes are `data` (parsed, or rebuilt
-        from the pack when these bytes were parsed before); raises what parsing raises."""
+        from the pack when these bytes were parsed before); raises what parsing raises. `key`:
+        `font_key(data)`, if the caller has it."""
         from reportlab.pdfbase.ttfonts import TTFontFace
 
-        key = hashlib.blake2b(data, digest_size=20).hexdigest()
+        key = key or font_key(data)
         entry = self.used.get(key) or self.old.get(key) or self._from_house(key)
         if entry is not None:
             try:

@@ -13,7 +13,7 @@ from . import strict, yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
 from .files import HOUSE_PREFIX, house_dir, inside
-from .fontinfo import FontCache
+from .fontinfo import FontCache, font_key
 from .problems import _expected, fields_at
 from .stylemodel import HEX, MAX_SIZE, MIN_SIZE, PunctuationSpec, RoleSpec, StyleSheet, TextSpec, WordSpace
 
@@ -205,6 +205,18 @@ def _font_file(rel: str, sheet: Path | None, root: Path | None) -> tuple[Path | 
 
 _checked: dict[tuple[Path, int, int], str | None] = {}
 _parsed: dict[tuple[Path, int, int], object] = {}  # faces parsed by the check, until FontBook takes them
+_digests: dict[tuple[Path, int, int], str] = {}  # font_key of each file version the check read
+
+
+def font_digest(p: Path) -> str:
+    """`font_key` of the font file at `p` (resolved) as it is now: the check's, when it read this
+    version (a style's fingerprint would read and hash its dozen font files, 4 MB, once more)."""
+    st = p.stat()
+    key = (p, st.st_mtime_ns, st.st_size)
+    digest = _digests.get(key)
+    if digest is None:
+        digest = _digests[key] = font_key(p.read_bytes())
+    return digest
 
 
 def parsed_face(p: Path) -> object | None:
@@ -232,7 +244,9 @@ def _not_truetype(p: Path, fonts: FontCache | None = None) -> str | None:
             elif magic not in (b"\x00\x01\x00\x00", b"true"):
                 _checked[key] = "not a TrueType font file"
             else:
-                _parsed[key] = (fonts or FontCache(None)).face(p, p.read_bytes())
+                data = p.read_bytes()
+                _digests[key] = font_key(data)
+                _parsed[key] = (fonts or FontCache(None)).face(p, data, _digests[key])
                 _checked[key] = None
         return _checked[key]
     except Exception as e:  # a corrupt font raises anything from struct.error to KeyError

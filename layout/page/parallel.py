@@ -249,7 +249,7 @@ def fork_streaming(works: list[Callable[[], object]]) -> tuple[int, int, int]:
             end += len(data)
 
     try:
-        pid, r = _fork(child)
+        pid, r = fork_child(child)
     except BaseException:
         os.close(spool)
         raise
@@ -273,7 +273,7 @@ def receive(fd: int, spool: int) -> tuple[bytes, object] | None:
         return data, None
 
 
-def _fork(child: Callable[[int], None]) -> tuple[int, int]:
+def fork_child(child: Callable[[int], None]) -> tuple[int, int]:
     """Fork a child that runs `child(write end of a pipe)` and leaves without clean-up (exit 0 if it
     returned, 1 if it raised); (its pid, the pipe's read end) here. The pipe is closed if the
     system refuses the fork (which is raised)."""

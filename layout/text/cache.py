@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..manifest.packs import keep_pack, known_pack, pack_data, read_pack, write_data, write_pack
+from ..manifest.stylesheet import font_digest
 from . import justify
 from .fonts import Face, FontBook, Shaped
 from .line import Line, Span
@@ -181,8 +182,7 @@ def style_fingerprint(style: Style, language: str, breaker: str) -> str:
     h.update(repr((language, breaker)).encode())
     h.update(style.sheet.model_dump_json().encode())
     for name, p in style_fonts(style).items():
-        h.update(f"{name}={p}".encode())
-        h.update(p.read_bytes())
+        h.update(f"{name}={p}:{font_digest(p)}".encode())
     return h.hexdigest()
 
 

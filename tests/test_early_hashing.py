@@ -1,0 +1,92 @@
+"""The photos' digests made by a child forked right after the manifest is read (pdf.photodigests
+`start_hashing`): the PDF is the same bytes as when drawing hashes them; a child that fails or
+sends junk only leaves them to drawing; a build that fails on the way leaves no child behind; and
+a render whose photos are already named (the kept pack) forks none."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from layout.cli import app
+from layout.pdf import images, photodigests
+
+
+def render(issue: Path, out: Path, *extra: str) -> bytes:
+    r = CliRunner().invoke(app, ["render", str(issue), "-o", str(out), *extra])
+    assert r.exit_code == 0, r.output
+    return out.read_bytes()
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The hashing children forked (their pids), at any size of photos."""
+    monkeypatch.setattr(photodigests, "EARLY_BYTES", 0)
+    pids: list[int] = []
+    real = photodigests.Hashing.__init__
+
+    def init(self, photos):  # type: ignore[no-untyped-def]
+        real(self, photos)
+        pids.append(self.pid)
+
+    monkeypatch.setattr(photodigests.Hashing, "__init__", init)
+    return pids
+
+
+def no_children() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_childs_digests_name_the_photos_as_drawing_would(issue: Path, tmp_path: Path, forks: list[int]) -> None:
+    images._digests.clear()
+    serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
+    assert forks == []
+    images._digests.clear()
+    assert render(issue, tmp_path / "early.pdf", "--no-cache", "--jobs", "2") == serial
+    assert len(forks) == 1 and no_children()
+    assert images._digests, "the child's digests were taken"
+
+
+@pytest.mark.parametrize("how", ["fails", "junk", "wrong shape"])
+def test_a_child_that_fails_leaves_the_photos_to_drawing(
+    issue: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    images._digests.clear()
+    serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
+    images._digests.clear()
+
+    def made(photos, hash_them=False):  # type: ignore[no-untyped-def]
+        if how == "fails":
+            raise OSError("the disk went away")
+        if how == "junk":
+            return {(1, 2, 3, 4, 5): "not a digest"}
+        return ["not", "a", "dict"]
+
+    monkeypatch.setattr(photodigests, "made", made)  # only the child calls it (the helper gets no `after`)
+    assert render(issue, tmp_path / "early.pdf", "--no-cache", "--jobs", "2") == serial
+    assert len(forks) == 1 and no_children()
+
+
+def test_a_build_that_fails_leaves_no_child(issue: Path, tmp_path: Path, forks: list[int]) -> None:
+    (issue / "styles" / "lodestar.yaml").write_text("fonts: [\n")  # the style is read after the fork
+    r = CliRunner().invoke(app, ["render", str(issue), "-o", str(tmp_path / "x.pdf"), "--jobs", "2"])
+    assert r.exit_code == 2, r.output
+    assert len(forks) == 1 and no_children()
+
+
+def test_photos_already_named_fork_nothing(issue: Path, tmp_path: Path, forks: list[int]) -> None:
+    images._digests.clear()
+    first = render(issue, tmp_path / "a.pdf", "--jobs", "2")
+    assert len(forks) == 1
+    images._digests.clear()  # a fresh process: the names come from the kept pack
+    assert render(issue, tmp_path / "b.pdf", "--jobs", "2") == first
+    assert len(forks) == 1
+    assert render(issue, tmp_path / "c.pdf", "--jobs", "1", "--no-cache") == first
+    assert len(forks) == 1, "one process: no child"
