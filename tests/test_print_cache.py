@@ -124,6 +124,35 @@ def test_another_ink_limit_separates_again(issue: Path, tmp_path: Path, separati
     assert len(separations) == len(list((issue / "photos").iterdir()))
 
 
+def test_the_latest_other_condition_is_kept_too(issue: Path, tmp_path: Path, separations: list[str]) -> None:
+    """A paper printed at two plants (two profiles or ink limits) alternates them: each render
+    takes the separations the last render under its condition made; a third condition displaces
+    the older of the two, and the folder holds the two conditions' files alone."""
+    m = issue / "issue.yaml"
+    text = m.read_text(encoding="utf-8")
+    n = len(list((issue / "photos").iterdir()))
+    pdfs: dict[int, bytes] = {}
+
+    def under(limit: int) -> int:
+        m.write_text(text.replace("  ink_limit: 240", f"  ink_limit: {limit}"), encoding="utf-8")
+        separations.clear()
+        out = tmp_path / f"{limit}.pdf"
+        render(issue, out)
+        assert pdfs.setdefault(limit, out.read_bytes()) == out.read_bytes()
+        return len(separations)
+
+    assert [under(240), under(260), under(240), under(260)] == [n, n, 0, 0]
+    assert len(list(kept(issue).glob("*.jpg"))) == 2 * n
+    assert under(280) == n  # 280 and 260 are kept now
+    assert len(list(kept(issue).glob("*.jpg"))) == 2 * n
+    assert [under(260), under(240), under(280)] == [0, n, n]
+    for limit in (240, 260, 280):
+        ref = tmp_path / f"ref-{limit}.pdf"
+        m.write_text(text.replace("  ink_limit: 240", f"  ink_limit: {limit}"), encoding="utf-8")
+        render(issue, ref, "--no-cache")
+        assert ref.read_bytes() == pdfs[limit]
+
+
 def _damage(folder: Path, how: str) -> None:
     jpgs = sorted(folder.glob("*.jpg"))
     if how == "a flipped byte":

@@ -12,8 +12,10 @@ Nothing is trusted until it verifies: a JPEG whose bytes do not hash to the pack
 signed elsewhere or made by other code reads as missing, and the photo is separated again. A kept
 file is given a second name in the render's own folder (a copy across file systems) and checked
 there: a later render, which replaces kept files and never writes into them, cannot change it. The
-pack is written only once the print PDF is; it then lists this render's photos alone, and the kept
-files it no longer names are removed (never a photo of the issue's).
+pack is written only once the print PDF is; it then lists this render's photos and the last render's
+under one other condition (output profile and ink limit: a paper printed at two plants, or proofed
+on another press, alternates them), and the kept files it no longer names are removed (never a
+photo of the issue's).
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from . import colour, photos
 from .photos import PrintPhoto
 from .settings import PrintSettings
 
-MAGIC = b"layout-print-photos 1\n"
+MAGIC = b"layout-print-photos 2\n"
 KEPT = re.compile(r"[0-9a-f]{32}\.jpg")  # the only files ever removed from the folder
 MAX_JPEG = 256 << 20  # bytes a kept separation may have (a 1600x1000 photo's is about 2.3 MB)
 
+CONDITIONS = 2  # the conditions whose separations are kept: this render's and the latest other one
 Note = tuple[str, float, float]  # source profile, total ink before and after (per cent)
 
 
@@ -74,6 +77,7 @@ class PhotoCache:
                 self.folder = None  # the profile was readable when the settings were resolved; not now
             else:
                 self._settings = repr((profile, float(s.ink_limit))).encode()
+        self._condition = hashlib.blake2b(self._settings, digest_size=16).hexdigest()
 
     @property
     def _pack(self) -> Path:
@@ -97,7 +101,7 @@ class PhotoCache:
         if not _entry_ok(entry):
             return None
         assert self.folder is not None and key is not None
-        source, before, after, digest, size = entry
+        source, before, after, digest, size = entry[:5]
         if not _placed(self.folder / f"{key}.jpg", dest, size, digest):
             dest.unlink(missing_ok=True)
             return None  # missing, damaged or replaced: separated again
@@ -120,16 +124,30 @@ class PhotoCache:
             return
         self._staged.append(target)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        self._used[key] = (ph.source_profile, ph.ink_before, ph.ink_after, digest, len(data))
+        self._used[key] = (ph.source_profile, ph.ink_before, ph.ink_after, digest, len(data), "", 0)
+
+    def _kept(self) -> dict[str, tuple]:
+        """What the pack names after this render: its separations (marked with this condition and a
+        number above every other) and, of the other conditions, the latest one's."""
+        latest: dict[str, int] = {}
+        for entry in self._entries.values():
+            if _entry_ok(entry) and entry[5] != self._condition:
+                latest[entry[5]] = max(latest.get(entry[5], 0), entry[6])
+        others = sorted(latest, key=latest.__getitem__, reverse=True)[: CONDITIONS - 1]
+        kept = {k: e for k, e in self._entries.items() if _entry_ok(e) and e[5] in others}
+        stamp = 1 + max(latest.values(), default=0)
+        kept.update({k: (*e[:5], self._condition, stamp) for k, e in self._used.items()})
+        return kept
 
     def save(self) -> None:
-        """Name this render's separations in the pack and remove the files it no longer names."""
+        """Name the kept separations in the pack (`_kept`) and remove the files it no longer names."""
         if self.folder is None or not (self._used or self._pack.exists()):
             return
-        write_pack(self._pack, MAGIC, self._fp, self._used)
+        kept = self._kept()
+        write_pack(self._pack, MAGIC, self._fp, kept)
         self._staged.clear()
         try:
-            old = [f for f in self.folder.glob("*.jpg") if KEPT.fullmatch(f.name) and f.stem not in self._used]
+            old = [f for f in self.folder.glob("*.jpg") if KEPT.fullmatch(f.name) and f.stem not in kept]
         except OSError:
             return
         for f in old:
@@ -150,9 +168,9 @@ class PhotoCache:
 
 def _entry_ok(entry: object) -> bool:
     """An entry of the pack has the shape `add` gives it (the pack verified; this is its content)."""
-    if not (isinstance(entry, tuple) and len(entry) == 5):
+    if not (isinstance(entry, tuple) and len(entry) == 7):
         return False
-    source, before, after, digest, size = entry
+    source, before, after, digest, size, condition, stamp = entry
     return (
         type(source) is str
         and type(before) is float
@@ -161,6 +179,8 @@ def _entry_ok(entry: object) -> bool:
         and len(digest) == 32
         and type(size) is int
         and 0 < size <= MAX_JPEG
+        and type(condition) is str
+        and type(stamp) is int
     )
 
 
