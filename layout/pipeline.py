@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 from .manifest.errors import InvalidInput, Location, Problem
@@ -22,7 +22,7 @@ from .manifest.load import LoadedIssue, load_issue
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, worth_it
+from .page.parallel import CHECKS_SHARE, spare_core, worth_it
 from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.pagecache import PageCache
@@ -123,10 +123,13 @@ def _build(
     photos = [p for a in placed for p in li.photo_files.get(a, [])]
     if local:
         photodigests.load(cache_path(li).with_name("photos.bin"))  # the photos' names, without reading them
-    hashing = photodigests.start_hashing(photos, parallel)  # those not named yet, by a child meanwhile
+    # Whether a core is free, asked once, before this render forks a child of its own (a child
+    # hashing photos is runnable when the body helper's turn comes: asked then, a core looks busy).
+    free = lru_cache(maxsize=1)(spare_core)
+    hashing = photodigests.start_hashing(photos, parallel, free)  # those not named yet, by a child meanwhile
     try:
         session = session if local else None
-        return _lay_out(li, breaker, on_loaded, tick, cache, parallel, session, local, photos, hashing)
+        return _lay_out(li, breaker, on_loaded, tick, cache, parallel, session, local, photos, hashing, free)
     except BaseException:
         if hashing:
             hashing.abandon()
@@ -144,6 +147,7 @@ def _lay_out(
     local: bool,
     photos: list[Path],
     hashing: photodigests.Hashing | None,
+    free: Callable[[], bool],
 ) -> Built:
     fonts_path = cache_path(li).with_name("fonts.bin")
     house = user_cache_dir() / "fonts" if cache else None
@@ -159,7 +163,7 @@ def _lay_out(
             pc = session.paragraph_cache(cache_path(li), fp, faces)
         else:
             pc = ParagraphCache(cache_path(li) if local else None, fp, faces)
-    use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0)
+    use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0, free)
     if not local and not use_parallel:
         pc = None  # nothing to keep and nothing to pass between processes
     memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)

@@ -89,9 +89,10 @@ def _runnable() -> int:
         return -1
 
 
-def worth_it(li: LoadedIssue, cached: int) -> bool:
-    """Large issues with nothing in the cache yet, when a core is free (`spare_core`)."""
-    if cached or not spare_core():
+def worth_it(li: LoadedIssue, cached: int, free: Callable[[], bool] | None = None) -> bool:
+    """Large issues with nothing in the cache yet, when a core is free (`free`: `spare_core`, or its
+    answer from before this render forked anything of its own, which would count as busy)."""
+    if cached or not (free or spare_core)():
         return False
     placed = {s.article for p in li.issue.pages for s in p.stories if s.article is not None}
     return sum(len(li.bodies.get(a, "").split()) for a in placed) >= MIN_WORDS

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..manifest.packs import keep_pack, read_pack
@@ -115,10 +115,12 @@ class Hashing:
             self.pid, self.fd = 0, -1
 
 
-def start_hashing(photos: Iterable[Path], parallel: bool | None) -> Hashing | None:
+def start_hashing(
+    photos: Iterable[Path], parallel: bool | None, free: Callable[[], bool] | None = None
+) -> Hashing | None:
     """A child hashing the photos not yet named (by this process or the kept pack), when they are
-    many enough and a core is free (`parallel`: True always, False never, None where a core is
-    idle); else None, and they are hashed where they are first needed."""
+    many enough and a core is free (`parallel`: True always, False never, None where `free()`
+    says a core is idle); else None, and they are hashed where they are first needed."""
     todo = []
     size = 0
     for p in dict.fromkeys(photos):
@@ -129,7 +131,7 @@ def start_hashing(photos: Iterable[Path], parallel: bool | None) -> Hashing | No
         if images.digest_of((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) is None:
             todo.append(p)
             size += st.st_size
-    if not todo or parallel is False or size < EARLY_BYTES or (parallel is None and not spare_core()):
+    if not todo or parallel is False or size < EARLY_BYTES or (parallel is None and not (free or spare_core)()):
         return None
     try:
         return Hashing(todo)
