@@ -31,6 +31,13 @@ if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _HAS_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# Every character str.isspace() holds true (Unicode's White_Space, Python's way; a test checks the
+# list against every code point): with the invisible ones, what `missing` never reports.
+SPACES = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_NEVER_MISSING = frozenset(SPACES).union(map(chr, _INVISIBLE))
 LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB05)}
 
 
@@ -102,9 +109,9 @@ class Face:
 
     def missing(self, text: str) -> set[str]:
         covers = self._covers
-        if covers is None:
-            covers = self._covers = frozenset(map(chr, self.rl.face.charToGlyph))
-        if covers.issuperset(text):  # nearly every word: one pass at C speed
+        if covers is None:  # the face's characters, and those never reported (so a line or body passes)
+            covers = self._covers = _NEVER_MISSING.union(map(chr, self.rl.face.charToGlyph))
+        if covers.issuperset(text):  # nearly every text: one pass at C speed
             return set()
         c2g = self.rl.face.charToGlyph
         return {ch for ch in set(text) if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
