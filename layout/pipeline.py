@@ -126,81 +126,60 @@ def _build(
     # Whether a core is free, asked once, before this render forks a child of its own (a child
     # hashing photos is runnable when the body helper's turn comes: asked then, a core looks busy).
     free = lru_cache(maxsize=1)(spare_core)
-    hashing = photodigests.start_hashing(photos, parallel, free)  # those not named yet, by a child meanwhile
-    try:
+    with photodigests.hashing(photos, parallel, free) as hashing:  # those not named yet, by a child meanwhile
         session = session if local else None
-        return _lay_out(li, breaker, on_loaded, tick, cache, parallel, session, local, photos, hashing, free)
-    except BaseException:
-        if hashing:
-            hashing.abandon()
-        raise
-
-
-def _lay_out(
-    li: LoadedIssue,
-    breaker: str,
-    on_loaded: Callable[[LoadedIssue], None] | None,
-    tick: Callable[[], None] | None,
-    cache: bool,
-    parallel: bool | None,
-    session: Session | None,
-    local: bool,
-    photos: list[Path],
-    hashing: photodigests.Hashing | None,
-    free: Callable[[], bool],
-) -> Built:
-    fonts_path = cache_path(li).with_name("fonts.bin")
-    house = user_cache_dir() / "fonts" if cache else None
-    use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
-    fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if local else None, house)
-    style = load_style(li.style_file, li.folder, fonts)
-    pc = None
-    if cache or parallel is not False:
-        sfp = (session.style_fingerprint if session else style_fingerprint)(style, li.issue.language, breaker)
-        fp = f"{code_fingerprint()}:{sfp}"
-        faces = list(style_fonts(style).values())
+        fonts_path = cache_path(li).with_name("fonts.bin")
+        house = user_cache_dir() / "fonts" if cache else None
+        use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
+        fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if local else None, house)
+        style = load_style(li.style_file, li.folder, fonts)
+        pc = None
+        if cache or parallel is not False:
+            sfp = (session.style_fingerprint if session else style_fingerprint)(style, li.issue.language, breaker)
+            fp = f"{code_fingerprint()}:{sfp}"
+            faces = list(style_fonts(style).values())
+            if session is not None:
+                pc = session.paragraph_cache(cache_path(li), fp, faces)
+            else:
+                pc = ParagraphCache(cache_path(li) if local else None, fp, faces)
+        use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0, free)
+        if not local and not use_parallel:
+            pc = None  # nothing to keep and nothing to pass between processes
+        memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
+        comp = Composer(li, style, breaker, tick, pc, *memo)
+        # A helper process sets its share of the bodies while this one checks the issue, and then (unless a
+        # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
+        after = None if hashing else partial(photodigests.made, photos, True)
+        helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
+        try:
+            _check_markdown(li, pc)
+            check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
+        except BaseException:
+            if helper:
+                helper.abandon()
+            raise
+        if on_loaded:
+            on_loaded(li)
+        if helper:
+            helper.set_mine()  # the child's stories are taken as composition first needs each
+        pages = None
+        if local and pc:
+            pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
+            pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
+        try:
+            composed = comp.compose()
+            if helper:
+                helper.take()  # its paragraphs go into the cache even if no page asked for them
+                photodigests.take(helper.after)
+            if hashing:
+                hashing.take()
+        except BaseException:
+            if helper:
+                helper.abandon()
+            raise
         if session is not None:
-            pc = session.paragraph_cache(cache_path(li), fp, faces)
-        else:
-            pc = ParagraphCache(cache_path(li) if local else None, fp, faces)
-    use_parallel = parallel if parallel is not None else worth_it(li, pc.loaded if pc else 0, free)
-    if not local and not use_parallel:
-        pc = None  # nothing to keep and nothing to pass between processes
-    memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
-    comp = Composer(li, style, breaker, tick, pc, *memo)
-    # A helper process sets its share of the bodies while this one checks the issue, and then (unless a
-    # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
-    after = None if hashing else partial(photodigests.made, photos, True)
-    helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
-    try:
-        _check_markdown(li, pc)
-        check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
-    except BaseException:
-        if helper:
-            helper.abandon()
-        raise
-    if on_loaded:
-        on_loaded(li)
-    if helper:
-        helper.set_mine()  # the child's stories are taken as composition first needs each
-    pages = None
-    if local and pc:
-        pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
-        pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
-    try:
-        composed = comp.compose()
-        if helper:
-            helper.take()  # its paragraphs go into the cache even if no page asked for them
-            photodigests.take(helper.after)
-        if hashing:
-            hashing.take()
-    except BaseException:
-        if helper:
-            helper.abandon()
-        raise
-    if session is not None:
-        session.composed(pc)
-    return Built(li, style, composed, pc, fonts, pages)
+            session.composed(pc)
+        return Built(li, style, composed, pc, fonts, pages)
 
 
 def tune_gc() -> None:

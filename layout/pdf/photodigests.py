@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..manifest.packs import keep_pack, read_pack
@@ -137,3 +138,17 @@ def start_hashing(
         return Hashing(todo)
     except OSError:  # no process to fork
         return None
+
+
+@contextmanager
+def hashing(
+    photos: Iterable[Path], parallel: bool | None, free: Callable[[], bool] | None = None
+) -> Iterator[Hashing | None]:
+    """`start_hashing` for a block: the child (if any) is ended and reaped however the block ends
+    (after `take`, nothing is left to end)."""
+    child = start_hashing(photos, parallel, free)
+    try:
+        yield child
+    finally:
+        if child is not None:
+            child.abandon()
