@@ -122,3 +122,16 @@ def test_a_free_core_is_asked_for_once_before_any_child(issue: Path, monkeypatch
     b = pipeline.build(issue, cache=False)
     assert asked == [1] and len(helpers) == 1 and helpers[0] is not None
     assert b.composed.pages and no_children()
+
+
+def test_without_fork_everything_runs_here(
+    issue: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A system without os.fork (Windows): `--jobs 2` asks for the helpers and the hashing child,
+    and gets none of them; the render is the serial one."""
+    images._digests.clear()
+    serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
+    images._digests.clear()
+    monkeypatch.delattr(os, "fork")
+    assert render(issue, tmp_path / "nofork.pdf", "--no-cache", "--jobs", "2") == serial
+    assert forks == []

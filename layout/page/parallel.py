@@ -114,7 +114,10 @@ def _in_page_order(stories: list[tuple[str, float, int, list]], share: float) ->
 def start(comp: Composer, share: float, after: Callable[[], object] | None = None) -> Helper | None:
     """A helper setting `share` of the bodies, or None when the system will not give one (no memory
     or processes to fork, no file to spool to): the bodies are then all set here. `after` is run by
-    the helper once its stories are sent (what it returns, plain data, is `Helper.after` here)."""
+    the helper once its stories are sent (what it returns, plain data, is `Helper.after` here).
+    Without `os.fork` (Windows) there is none, even when asked for (`--jobs 2`)."""
+    if not hasattr(os, "fork"):
+        return None
     try:
         return Helper(comp, share, after)
     except OSError:

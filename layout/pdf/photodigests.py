@@ -132,7 +132,9 @@ def start_hashing(
         if images.digest_of((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) is None:
             todo.append(p)
             size += st.st_size
-    if not todo or parallel is False or size < EARLY_BYTES or (parallel is None and not (free or spare_core)()):
+    if not todo or parallel is False or size < EARLY_BYTES or not hasattr(os, "fork"):
+        return None
+    if parallel is None and not (free or spare_core)():
         return None
     try:
         return Hashing(todo)
