@@ -178,3 +178,17 @@ def test_render_and_print_sweep_a_killed_renders_leftovers(issue: Path, monkeypa
     assert [p for p in gone if p.exists()] == []
     assert sorted(p.name for p in issue.iterdir() if p.name.startswith(".")) == []
     assert SAMPLE.is_dir()
+
+
+def test_another_pid_namespace_is_another_owner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two containers sharing a folder and a host name number their processes apart: a pid that
+    is gone here may be live there, so the other's temporaries (another tag) are never swept."""
+    ours = host_tag()
+    real = os.readlink
+    monkeypatch.setattr(leftovers, "_host", [])
+    monkeypatch.setattr(os, "readlink", lambda p, *a, **k: "pid:[1]" if p == "/proc/self/ns/pid" else real(p, *a, **k))
+    theirs = host_tag()
+    assert theirs != ours
+    monkeypatch.setattr(leftovers, "_host", [ours])
+    left = plant(tmp_path, "out.pdf", dead_pid(), host=theirs)
+    assert sweep(tmp_path, "out.pdf") == 0 and left.exists()

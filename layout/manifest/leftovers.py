@@ -5,9 +5,10 @@ Every file or folder we write is first made under a hidden temporary name beside
 and removed however the process stops, but for SIGKILL, an out-of-memory kill or a power cut: then
 it stays, 31 MB for a 16-page screen PDF, 110 MB more for the print rendition's photos, and
 nothing would ever remove it. So each temporary name carries its owner: `.NAME.PID-HOST.XXXXXXXX`
-and a suffix, HOST a hash of this machine's name. Before a process makes one for NAME, it removes
-those for the same NAME whose owner is gone: made on this machine (a process on another machine
-sharing the folder cannot be asked) by a process that no longer exists. A running render's
+and a suffix, HOST a hash of this machine's name and pid namespace. Before a process makes one for
+NAME, it removes those for the same NAME whose owner is gone: made on this machine and namespace (a
+process on another machine or in another container sharing the folder cannot be asked) by a
+process that no longer exists. A running render's
 temporaries are never touched (its process exists), nor anything not of exactly that form:
 symbolic links, other names, another user's files.
 """
@@ -26,9 +27,16 @@ _host: list[str] = []
 
 
 def host_tag() -> str:
-    """Eight hex digits naming this machine (its node name, hashed: any characters, fixed length)."""
+    """Eight hex digits naming where this process's pids mean something: the machine's node name
+    and its pid namespace (two containers sharing a folder and a host name number their processes
+    apart; one must never take the other's live work for a dead process's), hashed."""
     if not _host:
-        _host.append(hashlib.blake2b(os.uname().nodename.encode(), digest_size=4).hexdigest())
+        try:
+            space = os.readlink("/proc/self/ns/pid")
+        except OSError:  # no /proc (not Linux): the node name alone
+            space = ""
+        where = f"{os.uname().nodename}\0{space}".encode("utf-8", "surrogateescape")
+        _host.append(hashlib.blake2b(where, digest_size=4).hexdigest())
     return _host[0]
 
 
