@@ -163,7 +163,9 @@ def user_cache_dir() -> Path:
 _keys: dict[str, tuple[tuple, bytes]] = {}  # pack.key files read in this process, with their identity
 
 
-def _identity(st: os.stat_result) -> tuple:
+def file_version(st: os.stat_result) -> tuple:
+    """A file version as its status tells it (a rewrite in place changes the change time, which no
+    one can set back)."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -177,7 +179,7 @@ def pack_key() -> bytes:
     known = _keys.get(str(path))
     if known is not None:  # read before in this process: again only if the file is another now
         try:
-            if _identity(os.stat(path)) == known[0]:
+            if file_version(os.stat(path)) == known[0]:
                 return known[1]
         except OSError:
             pass
@@ -185,7 +187,7 @@ def pack_key() -> bytes:
         try:
             key, st = read_regular_stat(path, 64)
             if key is not None and st is not None and len(key) == 32:
-                _keys[str(path)] = (_identity(st), key)
+                _keys[str(path)] = (file_version(st), key)
                 return key
         except OSError:
             pass

@@ -17,6 +17,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfutils
 from reportlab.pdfgen import canvas
 
+from ..manifest.files import file_version
 from .stream import deferring
 
 _JPEG_EXT = (".jpg", ".jpeg", ".jpe", ".jfif")
@@ -34,7 +35,7 @@ def file_digest(path: Path) -> str:
         return digest
     with open(path, "rb") as f:
         st = os.fstat(f.fileno())
-        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        key = file_version(st)
         digest = _digests.get(key)
         if digest is not None:
             return digest
@@ -52,7 +53,7 @@ def _version(path: Path) -> tuple | None:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return file_version(st)
 
 
 def digest_of(version: tuple) -> str | None:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..manifest.files import file_version
 from ..manifest.packs import keep_pack, read_pack
 from ..page.parallel import fork_child, reap, spare_core
 from . import images
@@ -67,7 +68,7 @@ def made(photos: Iterable[Path], hash_them: bool = False) -> dict[tuple, str]:
             st = os.stat(p)
         except OSError:
             continue
-        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        key = file_version(st)
         digest = images.digest_of(key)
         if digest is not None:
             known[key] = digest
@@ -122,6 +123,8 @@ def start_hashing(
     """A child hashing the photos not yet named (by this process or the kept pack), when they are
     many enough and a core is free (`parallel`: True always, False never, None where `free()`
     says a core is idle); else None, and they are hashed where they are first needed."""
+    if parallel is False or not hasattr(os, "fork"):
+        return None  # before any photo is looked at: a serial build pays nothing
     todo = []
     size = 0
     for p in dict.fromkeys(photos):
@@ -129,10 +132,10 @@ def start_hashing(
             st = os.stat(p)
         except OSError:
             continue  # drawing will say what is wrong with it
-        if images.digest_of((st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)) is None:
+        if images.digest_of(file_version(st)) is None:
             todo.append(p)
             size += st.st_size
-    if not todo or parallel is False or size < EARLY_BYTES or not hasattr(os, "fork"):
+    if not todo or size < EARLY_BYTES:
         return None
     if parallel is None and not (free or spare_core)():
         return None

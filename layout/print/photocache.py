@@ -124,11 +124,11 @@ class PhotoCache:
             return
         self._staged.append(target)
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        self._used[key] = (ph.source_profile, ph.ink_before, ph.ink_after, digest, len(data), "", 0)
+        self._used[key] = (ph.source_profile, ph.ink_before, ph.ink_after, digest, len(data), self._condition, 0)
 
     def _kept(self) -> dict[str, tuple]:
         """What the pack names after this render: its separations (marked with this condition and a
-        number above every other) and, of the other conditions, the latest one's."""
+        number above every other's) and, of the other conditions, the latest one's."""
         latest: dict[str, int] = {}
         for entry in self._entries.values():
             if _entry_ok(entry) and entry[5] != self._condition:

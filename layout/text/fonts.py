@@ -113,8 +113,7 @@ class Face:
             covers = self._covers = _NEVER_MISSING.union(map(chr, self.rl.face.charToGlyph))
         if covers.issuperset(text):  # nearly every text: one pass at C speed
             return set()
-        c2g = self.rl.face.charToGlyph
-        return {ch for ch in set(text) if ord(ch) not in c2g and not ch.isspace() and ord(ch) not in _INVISIBLE}
+        return set(text) - covers
 
     def shape(self, text: str) -> Shaped:
         s = self._cache.get(text)
