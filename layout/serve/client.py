@@ -26,6 +26,7 @@ except ImportError:  # an interpreter built without it
 TYPE_CHECKING = False  # as typing's (type checkers read it so) without importing typing: about 5 ms
 if TYPE_CHECKING:
     import socket
+    from collections.abc import Callable
 
 PROTOCOL = 1
 MAX_REQUEST = 1 << 20  # a request is argv, cwd and a few variables
@@ -285,15 +286,37 @@ def main() -> None:
     without the command-line library; anything else by the full CLI (imported only then)."""
     answered()
     opts = forwardable(sys.argv[1:], jobs=True)
+    compiled = _compiled(sys.argv[1:])
     if opts is not None:
         gc.disable()  # one render, then os._exit (see pipeline.no_collection): from the imports on
         from ..render import run_plain
 
         kept: list[object] = []  # the build, dropped with the process rather than object by object
-        _leave(run_plain(opts, kept))
+        code = run_plain(opts, kept)
+        compiled()
+        _leave(code)
     from ..cli import run
 
-    run()
+    try:
+        run()
+    finally:
+        compiled()
+
+
+def _compiled(argv: list[str]) -> Callable[[], None]:
+    """Compiled regular expressions and dataclass methods served from the house shelf from now on
+    (manifest/compiled.py), not with --no-cache (which reads and writes no house shelf); what shelves
+    the new ones at the end."""
+    if "--no-cache" in argv:
+        return lambda: None
+    from ..manifest import compiled
+    from ..manifest.files import user_cache_dir
+
+    try:
+        compiled.install(user_cache_dir() / "compiled")
+    except (OSError, RuntimeError):  # no home folder to find the cache in: compile as usual
+        return lambda: None
+    return compiled.keep
 
 
 def _leave(code: int) -> None:
