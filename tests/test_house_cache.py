@@ -148,8 +148,18 @@ def _positions() -> list[list[int]]:
     return [list(d.positions(w)) for w in WORDS]
 
 
+def test_patterns_read_back_equal_those_parsed() -> None:
+    """The shelf's flat form gives back every pattern, its offset and its levels."""
+    parsed = pyphen.HyphDict(Path(pyphen.LANGUAGES[pyphen.language_fallback("en_US")])).patterns
+    packed = hyphenate._packed(parsed)
+    assert packed is not None
+    got = hyphenate._unpacked((*packed, 7))
+    assert got is not None and got[1] == 7
+    assert {k: (o, tuple(v)) for k, (o, v) in got[0].items()} == parsed
+
+
 @pytest.mark.usefixtures("fresh_pyphen")
-@pytest.mark.parametrize("damage", [None, "garbage", "wrong shape", "bad values"])
+@pytest.mark.parametrize("damage", [None, "garbage", "wrong shape", "old shape", "bad level", "uneven"])
 def test_hyphenation_patterns_from_the_house_pack_hyphenate_as_parsed(home: Path, damage: str | None) -> None:
     hyphenate.use_house(None)
     want = _positions()
@@ -165,8 +175,12 @@ def test_hyphenation_patterns_from_the_house_pack_hyphenate_as_parsed(home: Path
             pack.write_bytes(b"layout-hyphenation 1\n" + b"x" * 100)
         elif damage == "wrong shape":
             write_pack(pack, hyphenate.MAGIC, fp, {key: ("patterns", 3)})
-        elif damage == "bad values":
-            write_pack(pack, hyphenate.MAGIC, fp, {key: ({"ab": (0, ("1",))}, 2)})
+        elif damage == "old shape":  # round 10's: a dict of (offset, levels) tuples
+            write_pack(pack, hyphenate.MAGIC, fp, {key: ({"ab": (0, (1,))}, 2)})
+        elif damage == "bad level":  # a level of 10, outside 0-9
+            write_pack(pack, hyphenate.MAGIC, fp, {key: ("ab\ncd", b"\x00\x01", b"\x01\xff\x0a", 2)})
+        elif damage == "uneven":  # three patterns, two offsets
+            write_pack(pack, hyphenate.MAGIC, fp, {key: ("ab\ncd\nef", b"\x00\x01", b"\x01\xff\x02\xff\x03", 2)})
         assert _positions() == want  # from the shelf, or parsed afresh when it is damaged
         assert set(read_pack(pack, hyphenate.MAGIC, fp)) == {key}  # rewritten whole
     finally:
