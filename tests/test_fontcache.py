@@ -136,3 +136,67 @@ def test_the_style_fingerprint_reuses_the_checks_font_hashes(issue: Path, monkey
     (issue / "styles" / "own.ttf").write_bytes(bytes(data))
     assert text_cache.style_fingerprint(style, "en", "total") != before
     assert "own.ttf" in reads
+
+
+def _font_copy(tmp_path: Path) -> Path:
+    house = next(Path(stylesheet.FONT_DIR).rglob("SourceSerif4SmText-Regular.ttf"))
+    own = tmp_path / "own.ttf"
+    shutil.copy(house, own)
+    return own
+
+
+def test_a_settled_font_files_hash_is_shelved_by_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A font file's hash comes from the house shelf while the file is the version it was made for;
+    a file rewritten since (same size, its modification time set back) is hashed anew."""
+    import os
+
+    from layout.manifest import fontinfo
+
+    monkeypatch.setattr(fontinfo, "SETTLED_NS", -(10**18))  # every file counts as settled
+    own = _font_copy(tmp_path)
+    data = own.read_bytes()
+    fonts = FontCache(tmp_path / "fonts.bin", tmp_path / "house")
+    st = own.stat()
+    assert fonts.digest(own, st, data) == fontinfo.font_key(data)
+    fonts.save()
+    again = FontCache(tmp_path / "fonts.bin", tmp_path / "house")
+    assert again.digest(own, own.stat(), b"not read") == fontinfo.font_key(data)  # not hashed again
+    changed = bytearray(data)
+    changed[-1] ^= 1
+    own.write_bytes(bytes(changed))
+    os.utime(own, ns=(st.st_atime_ns, st.st_mtime_ns))  # the size and the modification time as before
+    third = FontCache(tmp_path / "fonts.bin", tmp_path / "house")
+    assert third.digest(own, own.stat(), bytes(changed)) == fontinfo.font_key(bytes(changed))
+
+
+def test_a_font_file_just_written_is_hashed_each_time(tmp_path: Path) -> None:
+    """Within SETTLED_NS of its last change a file could change again within the same tick of the
+    file system's clock: its hash is not shelved."""
+    from layout.manifest import fontinfo
+
+    own = _font_copy(tmp_path)
+    fonts = FontCache(tmp_path / "fonts.bin", tmp_path / "house")
+    fonts.digest(own, own.stat(), own.read_bytes())
+    fonts.save()
+    assert not (tmp_path / "house" / f"{fontinfo.DIGESTS}.bin").exists()
+
+
+def test_a_render_hashes_no_house_font_again(issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second cold render of an issue (its own packs gone) hashes none of the house fonts, whose
+    files have not changed for a long time, and gives the same bytes."""
+    from layout.manifest import fontinfo
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    first = render(issue, tmp_path / "a.pdf")
+    hashed: list[int] = []
+    real = fontinfo.font_key
+
+    def font_key(data: bytes) -> str:
+        hashed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(fontinfo, "font_key", font_key)
+    monkeypatch.setattr(stylesheet, "font_key", font_key)
+    shutil.rmtree(issue / "build")
+    assert render(issue, tmp_path / "b.pdf") == first
+    assert hashed == []

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +76,9 @@ def font_key(data: bytes) -> str:
 
 
 HOUSE_LIMIT = 64  # fonts the house pack keeps (the most recently parsed): a style names a dozen
+DIGESTS = "digests"  # the house shelf's entry of font files' hashes by file version
+SETTLED_NS = 2_000_000_000  # a file's hash is kept by its version only once the file is this old
+MAX_DIGESTS = 1024
 
 
 class FontCache:
@@ -89,6 +94,27 @@ class FontCache:
         self.used: dict[str, dict] = {}
         self.fresh: list[str] = []  # fonts no pack had (parsed in this process)
         self.parsed = 0
+        self._known: dict[tuple, str] | None = None  # the house shelf's hashes by file version, once read
+        self._noted: dict[tuple, str] = {}  # hashes this process made, for `save` to shelve
+
+    def digest(self, path: Path, st: os.stat_result, data: bytes) -> str:
+        """`font_key(data)`, for `data` read from `path` whose status before and after the read was
+        `st`: from the house shelf when it knows this version of the file (device, inode, size,
+        modification and change times: a rewrite changes the change time, which no one can set
+        back), so the dozen files, 4 MB, need not be hashed each render. A hash is shelved only
+        for a file last changed SETTLED_NS before it was made: a file rewritten within the same
+        tick of the file system's clock would otherwise keep its old version's hash."""
+        ver = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if self._known is None:
+            got = self.house.get(DIGESTS) if self.house is not None else None
+            self._known = got if isinstance(got, dict) else {}
+        known = self._known.get(ver)
+        if type(known) is str and len(known) == 40:
+            return known
+        made = font_key(data)
+        if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > SETTLED_NS:
+            self._noted[ver] = made
+        return made
 
     def _read(self, path: Path) -> dict[str, dict]:
         return read_pack(path, MAGIC, _version())
@@ -147,6 +173,10 @@ class FontCache:
                 if key in self.used:
                     self.house.put(key, self.used[key])
             self.fresh = []
+            if self._noted:
+                known = {**(self._known or {}), **self._noted}
+                self.house.put(DIGESTS, known if len(known) <= MAX_DIGESTS else self._noted)
+                self._known, self._noted = known, {}
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return

@@ -6,13 +6,14 @@ Reads the house style (`default_style.yaml`) and an issue's style sheet laid ove
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from . import strict, yamlsource
 from .chars import read_text
 from .errors import InvalidInput, Location, Problem
-from .files import HOUSE_PREFIX, house_dir, inside
+from .files import HOUSE_PREFIX, file_version, house_dir, inside
 from .fontinfo import FontCache, font_key
 from .problems import _expected, fields_at
 from .stylemodel import HEX, MAX_SIZE, MIN_SIZE, PunctuationSpec, RoleSpec, StyleSheet, TextSpec, WordSpace
@@ -238,15 +239,19 @@ def _not_truetype(p: Path, fonts: FontCache | None = None) -> str | None:
         key = (p, st.st_mtime_ns, st.st_size)
         if key not in _checked:
             with p.open("rb") as f:
+                before = os.fstat(f.fileno())
                 magic = f.read(4)
+                data = magic + f.read() if magic in (b"\x00\x01\x00\x00", b"true") else b""
+                after = os.fstat(f.fileno())
             if magic == b"OTTO":
                 _checked[key] = "a CFF (PostScript-outline) font; ReportLab embeds only TrueType .ttf fonts"
             elif magic not in (b"\x00\x01\x00\x00", b"true"):
                 _checked[key] = "not a TrueType font file"
             else:
-                data = p.read_bytes()
-                _digests[key] = font_key(data)
-                _parsed[key] = (fonts or FontCache(None)).face(p, data, _digests[key])
+                cache = fonts or FontCache(None)
+                same = file_version(before) == file_version(after)  # else changing as it was read: hash it
+                _digests[key] = cache.digest(p, before, data) if same else font_key(data)
+                _parsed[key] = cache.face(p, data, _digests[key])
                 _checked[key] = None
         return _checked[key]
     except Exception as e:  # a corrupt font raises anything from struct.error to KeyError
