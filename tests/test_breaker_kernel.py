@@ -276,12 +276,13 @@ def test_the_extensions_are_built_when_required() -> None:
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
         pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
     from layout.pdf import pagecache, textops
-    from layout.text import justify
+    from layout.text import items, justify
 
     assert os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"), "LAYOUT_PURE_PYTHON forces the Python code"
     hint = "did not build or import (python setup.py build_ext)"
     assert linebreak.ACCELERATED, f"layout.text._breaker {hint}"
     assert justify.ACCELERATED, f"layout.text._setlines {hint}"
+    assert items.ACCELERATED, f"layout.text._items {hint}"
     assert textops.ACCELERATED, f"layout.pdf._textops {hint}"
     assert pagecache._kernel is not None, f"layout.pdf._pagekey {hint}"
 
@@ -291,8 +292,9 @@ def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
     if pure:
         env["LAYOUT_PURE_PYTHON"] = "1"
     probe = (  # every kernel in use, or none (LAYOUT_PURE_PYTHON turns them all off)
-        "from layout.text import justify, linebreak; from layout.pdf import pagecache, textops; "
-        "print(linebreak.ACCELERATED and justify.ACCELERATED and textops.ACCELERATED and pagecache._kernel is not None)"
+        "from layout.text import items, justify, linebreak; from layout.pdf import pagecache, textops; "
+        "print(linebreak.ACCELERATED and justify.ACCELERATED and items.ACCELERATED and textops.ACCELERATED "
+        "and pagecache._kernel is not None)"
     )
     # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
     kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}

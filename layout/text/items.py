@@ -9,6 +9,7 @@ joined (at C speed: this runs for every paragraph of an issue).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +29,14 @@ _SPACES = re.compile(r"[ \t\n\r\f\v\u2002-\u200a\u3000]+")
 _join = chain.from_iterable
 _INF = float("inf")
 _JOINERS = re.compile("[-\u2010\u2013\u2014/]")  # characters a word may break after
+
+_accel = None  # the words' rows joined in C (layout/text/_items.c), when it is built
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):  # (=1 before the import: the Python steps)
+    try:
+        from . import _items as _accel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built (no compiler): the Python steps below do the work
+        _accel = None
+ACCELERATED = _accel is not None
 
 
 @dataclass(slots=True)
@@ -167,17 +176,16 @@ class ItemBuilder:
             extra_key = tuple(sorted((k, f.name) for k, f in extra_faces.items()))
         col = color or role.color
         hyph = hyphenate and justify
-        words = self._words(runs, role.upper)
-        if not words:
-            return Items(), []
         rkey = (role.name, extra_key, col, size, hyph, capitalized, justify)
         known = self._rows.get(rkey)
         if known is None:
             known = self._rows[rkey] = {}
-        rows = []
-        for pieces in words:
-            r = known.get(pieces)
-            if r is None and capitalized and not _initial_capital(pieces):
+
+        def miss(pieces: tuple) -> tuple:
+            """A word not set before at this role, size and rules: its rows (as if a space followed
+            it), its widest fragment and its fragments' key."""
+            r = None
+            if capitalized and not _initial_capital(pieces):
                 # Capitalised words hyphenated too: a word that is not has the rows it has without.
                 plain = self._rows.get((*rkey[:5], False, justify), {}).get(pieces)
                 r = (plain[0], plain[1], (*plain[2][:6], True)) if plain is not None else None
@@ -187,13 +195,30 @@ class ItemBuilder:
                 if frags is None:
                     frags = self._frag_cache[key] = self._fragments(pieces, faces, col, size, hyph, capitalized)
                     self._widest[key] = max(f[1] for f in frags)
-                # Kept unsplit (an infinite measure): a line narrower than the word takes the branch below.
-                r = known[pieces] = (self._rows_of(frags, size, justify, _INF), self._widest[key], key)
-            if r[1] > measure:  # a word longer than the line: its rows depend on the measure
-                frags = self._long_word(r[2], pieces, faces, col, size, hyph, capitalized)
-                rows.append(self._rows_of(frags, size, justify, measure))
-            else:
-                rows.append(r[0])
+                # Kept unsplit (an infinite measure): a line narrower than the word takes `wide`.
+                r = (self._rows_of(frags, size, justify, _INF), self._widest[key], key)
+            known[pieces] = r
+            return r
+
+        def wide(r: tuple, pieces: tuple) -> tuple:
+            """The rows of a word longer than the line: they depend on the measure."""
+            frags = self._long_word(r[2], pieces, faces, col, size, hyph, capitalized)
+            return self._rows_of(frags, size, justify, measure)
+
+        if _accel is not None:  # the same steps in C (layout/text/_items.c)
+            got = _accel.join(runs, role.upper, known, measure, miss, wide, END)
+            if got is None:
+                return Items(), []
+            return Items(*got[1:]), got[0]
+        words = self._words(runs, role.upper)
+        if not words:
+            return Items(), []
+        rows = []
+        for pieces in words:
+            r = known.get(pieces)
+            if r is None:
+                r = miss(pieces)
+            rows.append(wide(r, pieces) if r[1] > measure else r[0])
         # A paragraph's items are its words' rows one after another (row by row, ten values a row;
         # strided slices make the columns); the last word ends the paragraph.
         flat = list(_join(rows))
