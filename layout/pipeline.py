@@ -46,6 +46,9 @@ class Built:
     cache: ParagraphCache | None = None
     fonts: FontCache | None = None
     pages: PageCache | None = None  # drawn pages kept between renders (for the screen PDF)
+    # Whether a core was free when the build began, before it forked anything of its own (asked
+    # once: asked again at drawing, the build's own children, just ended, can make a core look busy).
+    free: Callable[[], bool] = spare_core
 
     def pack_state(self) -> tuple:
         """What the paragraph and font packs depend on (see `made_packs`)."""
@@ -179,7 +182,7 @@ def _build(
             raise
         if session is not None:
             session.composed(pc)
-        return Built(li, style, composed, pc, fonts, pages)
+        return Built(li, style, composed, pc, fonts, pages, free)
 
 
 def tune_gc() -> None:

@@ -174,7 +174,7 @@ def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], o
     from .pdf.pardraw import start
 
     after = b.made_packs if b.keeps_packs() else None
-    helper = None if printing else start(b.composed, b.pages, parallel, check=check, after=after)
+    helper = None if printing else start(b.composed, b.pages, parallel, check=check, after=after, free=b.free)
     try:
         yield helper
     finally:

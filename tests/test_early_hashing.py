@@ -124,6 +124,40 @@ def test_a_free_core_is_asked_for_once_before_any_child(issue: Path, monkeypatch
     assert b.composed.pages and no_children()
 
 
+def test_drawing_takes_the_builds_answer(issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole render asks once whether a core is free, and the drawing helper goes by that answer:
+    asked again at drawing, the body helper just ended could still count as runnable, and the PDF
+    was drawn, checked and its packs made in one process (70 ms of a 16-page render)."""
+    from layout import pipeline
+    from layout.page import parallel
+    from layout.pdf import pardraw
+
+    monkeypatch.setattr(photodigests, "EARLY_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_WORDS", 0)
+    monkeypatch.setattr(pardraw, "MIN_SPANS", 0)
+    asked: list[int] = []
+
+    def spare_core() -> bool:
+        asked.append(1)
+        return len(asked) == 1
+
+    for module in (pipeline, parallel, photodigests, pardraw):
+        monkeypatch.setattr(module, "spare_core", spare_core)
+    started: list[object] = []
+    real = pardraw.TextHelper
+
+    def helper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(pardraw, "TextHelper", helper)
+    images._digests.clear()
+    serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
+    asked.clear()
+    assert render(issue, tmp_path / "decided.pdf", "--no-cache") == serial
+    assert asked == [1] and len(started) == 1 and no_children()
+
+
 def test_without_fork_everything_runs_here(
     issue: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -51,11 +51,14 @@ SAVE = 0.7  # this process writes the document out after its last page (the help
 Check = Callable[[], object]
 
 
-def worth_it(composed: Composed, pages: PageCache | None, checking: bool = False) -> bool:
+def worth_it(
+    composed: Composed, pages: PageCache | None, checking: bool = False, free: Callable[[], bool] = spare_core
+) -> bool:
     """Large issues, on a system that can fork and has a core to spare (on a busy machine the two
-    halves only queue for the same core); without `checking`, only those whose pages are not in the
-    page cache (a warm render copies them: no text to share)."""
-    if not spare_core():
+    halves only queue for the same core; `free`: `spare_core`, or the build's answer from before it
+    forked); without `checking`, only those whose pages are not in the page cache (a warm render
+    copies them: no text to share)."""
+    if not free():
         return False
     if not checking and pages is not None and pages.old:
         return False
@@ -99,6 +102,7 @@ def start(
     first: int | None = None,
     check: Check | None = None,
     after: Check | None = None,
+    free: Callable[[], bool] = spare_core,
 ) -> TextHelper | None:
     """A helper drawing the later pages' text (and running `check`, then `after`, if given), or None where it does
     not pay (`parallel` None), is switched off (False), cannot run (no fork, a build session's page
@@ -107,7 +111,7 @@ def start(
         return None
     if pages is not None and pages.keys() is not None:
         return None  # a build session's keys are remembered by the process that draws: draw here
-    if parallel is None and not worth_it(composed, pages, check is not None):
+    if parallel is None and not worth_it(composed, pages, check is not None, free):
         return None
     n = len(composed.pages)
     if pages is not None and pages.old and check is not None:
