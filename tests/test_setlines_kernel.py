@@ -131,6 +131,28 @@ def test_repeated_calls_do_not_leak(calls: list[tuple]) -> None:
     assert grown < 16384, grown
 
 
+@needs_accel
+def test_line_ink_equals_python(calls: list[tuple]) -> None:
+    """A set line's ink from its baseline (the containment check's) is the Python loop's, bit for
+    bit; a span whose size is not a float is declined (the Python loop then reckons it)."""
+    from layout.text import line as line_module
+    from layout.text.line import Span, line_ink_python
+
+    lines = []
+    for it, boxes, br, width, size, just, align, indent, para, spec in calls[::3]:
+        lines += justify.build_lines_python(it, boxes, br, width, size, just, align, indent, para, spec)
+    assert len(lines) > 3000
+    for ln in lines:
+        got = line_module._accel.line_ink(ln.spans)
+        assert tuple(v.hex() for v in got) == tuple(v.hex() for v in line_ink_python(ln.spans))
+    sp = lines[0].spans[0]
+    odd = [Span(sp.face, 9, sp.shaped, sp.x, sp.space_before, sp.color)]  # an int size
+    assert line_module._accel.line_ink(odd) is NotImplemented
+    assert line_module.line_ink(odd) == line_ink_python(odd)
+    assert line_module._accel.line_ink([]) == (0.0, 0.0)
+    assert growth(lambda: [line_module._accel.line_ink(ln.spans) for ln in lines[:300]], 2, 20) < 4096
+
+
 @pytest.fixture(scope="module")
 def entries() -> tuple[list[tuple], set[str]]:
     """Cache entries of every line of the sample issue, as a helper process would send them."""

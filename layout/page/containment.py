@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from math import isfinite
 from operator import attrgetter
 
+from ..text.line import line_ink
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
 
 EPS = 0.01  # points: what counts as touching
@@ -40,16 +41,7 @@ def ink(it: TextItem | ImageItem | RuleItem) -> Ink | None:
     """Where an item leaves marks; for text, its glyphs' ink above and below the baseline."""
     if isinstance(it, TextItem):  # most items: text first, its edges as TextItem.x0 and .x1 reckon them
         line = it.line
-        up = down = 0.0
-        for sp in line.spans:
-            t, b = sp.face.ink(sp.shaped.text)
-            size = sp.size
-            t = t * size / 1000
-            if t > up:
-                up = t
-            b = b * size / 1000
-            if b < down:
-                down = b
+        up, down = line_ink(line.spans)
         if up == down:
             return None
         x = it.x

@@ -9,6 +9,8 @@
    every sum and product in the Python order in doubles (no contraction of a*b+c: see setup.py's
    flags), min() and max() keeping the first extreme as Python's do.
 
+   line_ink gives a set line's glyph ink above and below its baseline (the containment check's).
+
    encode and decode turn lines into the cache's plain tuples and back, as cache._encode_python and
    cache._decode_trusted do. Spans, shaped runs and lines are made without calling their classes
    (see `register`), which is most of what decoding costs in Python.
@@ -1164,6 +1166,59 @@ fail:
     return NULL;
 }
 
+/* line_ink(spans) -> (up, down): the highest top and lowest bottom of the spans' glyph ink from the
+   baseline, in points, as line.line_ink_python reckons them (each span's Face.ink of its text,
+   remembered in the face's `_inks`, times its size / 1000; 0.0 when none is higher or lower);
+   NotImplemented for anything it does not expect (a size or an ink that is not a float). */
+static PyObject *s_face, *s_size, *s_shaped, *s_inks, *s_ink;
+
+static PyObject *line_ink(PyObject *self, PyObject *spans)
+{
+    if (!PyList_Check(spans))
+        Py_RETURN_NOTIMPLEMENTED;
+    double up = 0.0, down = 0.0;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+        PyObject *sp = PyList_GET_ITEM(spans, i);
+        PyObject *face = NULL, *shaped = NULL, *text = NULL, *size = NULL, *inks = NULL, *r = NULL;
+        int ok = 0;
+        if ((face = PyObject_GetAttr(sp, s_face)) == NULL || (shaped = PyObject_GetAttr(sp, s_shaped)) == NULL ||
+            (text = PyObject_GetAttr(shaped, s_text)) == NULL || (size = PyObject_GetAttr(sp, s_size)) == NULL)
+            goto next;
+        inks = PyObject_GetAttr(face, s_inks);
+        if (inks == NULL)
+            goto next;
+        if (PyDict_CheckExact(inks) && (r = PyDict_GetItemWithError(inks, text)) != NULL)
+            Py_INCREF(r);
+        else if (PyErr_Occurred() || (r = PyObject_CallMethodOneArg(face, s_ink, text)) == NULL)
+            goto next;
+        if (PyFloat_CheckExact(size) && PyTuple_CheckExact(r) && PyTuple_GET_SIZE(r) == 2 &&
+            PyFloat_CheckExact(PyTuple_GET_ITEM(r, 0)) && PyFloat_CheckExact(PyTuple_GET_ITEM(r, 1))) {
+            double z = PyFloat_AS_DOUBLE(size);
+            double t = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(r, 0)) * z / 1000.0;
+            double b = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(r, 1)) * z / 1000.0;
+            if (t > up)
+                up = t;
+            if (b < down)
+                down = b;
+            ok = 1;
+        } else {
+            ok = 2;
+        }
+    next:
+        Py_XDECREF(face);
+        Py_XDECREF(shaped);
+        Py_XDECREF(text);
+        Py_XDECREF(size);
+        Py_XDECREF(inks);
+        Py_XDECREF(r);
+        if (ok == 2)
+            Py_RETURN_NOTIMPLEMENTED;
+        if (ok == 0)
+            return NULL;
+    }
+    return Py_BuildValue("(dd)", up, down);
+}
+
 static PyMethodDef methods[] = {
     {"set_lines", (PyCFunction)(void (*)(void))set_lines, METH_FASTCALL,
      "set_lines(boxes, sep, gw, gy, gz, flag, ends, ratios, widths, size, justify, align, indent, para,\n"
@@ -1177,6 +1232,7 @@ static PyMethodDef methods[] = {
     {"encode", encode, METH_O, "encode(lines) -> cache entry, or None (see cache._encode)"},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
+    {"line_ink", line_ink, METH_O, "line_ink(spans) -> (up, down), or NotImplemented (see line.line_ink_python)"},
     {"checked", (PyCFunction)(void (*)(void))checked, METH_FASTCALL,
      "checked(entry, line_kinds, span_kinds) -> bool: cache._decode's checks all pass (False: run them)"},
     {NULL, NULL, 0, NULL},
@@ -1197,8 +1253,13 @@ PyMODINIT_FUNC PyInit__setlines(void)
     s_x_advance = PyUnicode_InternFromString("x_advance");
     s_x_offset = PyUnicode_InternFromString("x_offset");
     s_y_offset = PyUnicode_InternFromString("y_offset");
+    s_face = PyUnicode_InternFromString("face");
+    s_size = PyUnicode_InternFromString("size");
+    s_shaped = PyUnicode_InternFromString("shaped");
+    s_inks = PyUnicode_InternFromString("_inks");
+    s_ink = PyUnicode_InternFromString("ink");
     if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash || !s_segs || !s_cluster || !s_codepoint ||
-        !s_x_advance || !s_x_offset || !s_y_offset)
+        !s_x_advance || !s_x_offset || !s_y_offset || !s_face || !s_size || !s_shaped || !s_inks || !s_ink)
         return NULL;
     return PyModule_Create(&module);
 }

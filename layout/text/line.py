@@ -6,11 +6,18 @@ output package. Widths are the shaped widths the PDF draws, so a justified line 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from .fonts import LIGATURES, Face, Shaped
 
 _SPELL_OUT = str.maketrans(LIGATURES)
+_accel = None  # line_ink in C (layout/text/_setlines.c), when it is built
+if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
+    try:
+        from . import _setlines as _accel  # type: ignore[attr-defined,no-redef]
+    except ImportError:  # not built: the Python loop below
+        _accel = None
 
 
 @dataclass(slots=True)
@@ -64,3 +71,29 @@ class Line:
             return 0.0
         s = self.spans[-1]
         return s.x + self.advance(s) - self.tracking * self.scale
+
+
+def line_ink(spans: list[Span]) -> tuple[float, float]:
+    """The highest top and lowest bottom of the spans' glyph ink from the baseline, in points, y up
+    (0.0 when none is higher or lower): for checking that nothing touches anything else. In C
+    when it is built (every line of an issue is checked)."""
+    if _accel is not None:
+        got = _accel.line_ink(spans)
+        if got is not NotImplemented:
+            return got  # type: ignore[no-any-return]
+    return line_ink_python(spans)
+
+
+def line_ink_python(spans: list[Span]) -> tuple[float, float]:
+    """line_ink's reference: the C code must equal it bit for bit."""
+    up = down = 0.0
+    for sp in spans:
+        t, b = sp.face.ink(sp.shaped.text)
+        size = sp.size
+        t = t * size / 1000
+        if t > up:
+            up = t
+        b = b * size / 1000
+        if b < down:
+            down = b
+    return up, down
