@@ -52,7 +52,11 @@ Check = Callable[[], object]
 
 
 def worth_it(
-    composed: Composed, pages: PageCache | None, checking: bool = False, free: Callable[[], bool] = spare_core
+    composed: Composed,
+    pages: PageCache | None,
+    checking: bool = False,
+    free: Callable[[], bool] = spare_core,
+    weights: list[int] | None = None,
 ) -> bool:
     """Large issues, on a system that can fork and has a core to spare (on a busy machine the two
     halves only queue for the same core; `free`: `spare_core`, or the build's answer from before it
@@ -62,7 +66,7 @@ def worth_it(
         return False
     if not checking and pages is not None and pages.old:
         return False
-    return sum(_weights(composed)) >= MIN_SPANS
+    return sum(_weights(composed) if weights is None else weights) >= MIN_SPANS
 
 
 def _weights(composed: Composed) -> list[int]:
@@ -111,13 +115,14 @@ def start(
         return None
     if pages is not None and pages.keys() is not None:
         return None  # a build session's keys are remembered by the process that draws: draw here
-    if parallel is None and not worth_it(composed, pages, check is not None, free):
+    weights = _weights(composed)  # (a pass over every line: once)
+    if parallel is None and not worth_it(composed, pages, check is not None, free, weights):
         return None
     n = len(composed.pages)
     if pages is not None and pages.old and check is not None:
         first = n  # a warm render copies its pages: the helper only checks
     if first is None:
-        first = split(_weights(composed), check is not None, after is not None)
+        first = split(weights, check is not None, after is not None)
     try:
         return TextHelper(composed, pages, max(1, min(first, n if check is not None else n - 1)), check, after)
     except OSError:  # no memory or processes left to fork: every page is drawn here
