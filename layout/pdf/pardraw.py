@@ -115,8 +115,10 @@ def start(
         return None
     if pages is not None and pages.keys() is not None:
         return None  # a build session's keys are remembered by the process that draws: draw here
+    if parallel is None and not free():
+        return None
     weights = _weights(composed)  # (a pass over every line: once)
-    if parallel is None and not worth_it(composed, pages, check is not None, free, weights):
+    if parallel is None and not worth_it(composed, pages, check is not None, lambda: True, weights):
         return None
     n = len(composed.pages)
     if pages is not None and pages.old and check is not None:
