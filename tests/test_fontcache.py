@@ -172,13 +172,12 @@ def test_a_settled_font_files_hash_is_shelved_by_its_version(tmp_path: Path, mon
 def test_a_font_file_just_written_is_hashed_each_time(tmp_path: Path) -> None:
     """Within SETTLED_NS of its last change a file could change again within the same tick of the
     file system's clock: its hash is not shelved."""
-    from layout.manifest import fontinfo
 
     own = _font_copy(tmp_path)
     fonts = FontCache(tmp_path / "fonts.bin", tmp_path / "house")
     fonts.digest(own, own.stat(), own.read_bytes())
     fonts.save()
-    assert not (tmp_path / "house" / f"{fontinfo.DIGESTS}.bin").exists()
+    assert not (tmp_path / "font-hashes").exists()
 
 
 def test_a_render_hashes_no_house_font_again(issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

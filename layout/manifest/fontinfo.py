@@ -76,7 +76,7 @@ def font_key(data: bytes) -> str:
 
 
 HOUSE_LIMIT = 64  # fonts the house pack keeps (the most recently parsed): a style names a dozen
-DIGESTS = "digests"  # the house shelf's entry of font files' hashes by file version
+DIGESTS = "digests"  # the font-hashes shelf's one entry: font files' hashes by file version
 SETTLED_NS = 2_000_000_000  # a file's hash is kept by its version only once the file is this old
 MAX_DIGESTS = 1024
 
@@ -90,11 +90,14 @@ class FontCache:
     def __init__(self, path: Path | None, house: Path | None = None):
         self.path = path
         self.house = Shelf(house, MAGIC, _version(), HOUSE_LIMIT) if house is not None and path is not None else None
+        # The font files' hashes by file version, on a shelf of their own beside the parsed fonts.
+        keep = house is not None and self.house is not None
+        self.hashes = Shelf(house.with_name("font-hashes"), MAGIC, _version(), 1) if keep and house else None
         self.old: dict[str, dict] = self._read(path) if path else {}
         self.used: dict[str, dict] = {}
         self.fresh: list[str] = []  # fonts no pack had (parsed in this process)
         self.parsed = 0
-        self._known: dict[tuple, str] | None = None  # the house shelf's hashes by file version, once read
+        self._known: dict[tuple, str] | None = None  # the font-hashes shelf's entry, once read
         self._noted: dict[tuple, str] = {}  # hashes this process made, for `save` to shelve
 
     def digest(self, path: Path, st: os.stat_result, data: bytes) -> str:
@@ -106,7 +109,7 @@ class FontCache:
         tick of the file system's clock would otherwise keep its old version's hash."""
         ver = (str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         if self._known is None:
-            got = self.house.get(DIGESTS) if self.house is not None else None
+            got = self.hashes.get(DIGESTS) if self.hashes is not None else None
             self._known = got if isinstance(got, dict) else {}
         known = self._known.get(ver)
         if type(known) is str and len(known) == 40:
@@ -173,10 +176,10 @@ class FontCache:
                 if key in self.used:
                     self.house.put(key, self.used[key])
             self.fresh = []
-            if self._noted:
-                known = {**(self._known or {}), **self._noted}
-                self.house.put(DIGESTS, known if len(known) <= MAX_DIGESTS else self._noted)
-                self._known, self._noted = known, {}
+        if self.hashes is not None and self._noted:
+            known = {**(self._known or {}), **self._noted}
+            self.hashes.put(DIGESTS, known if len(known) <= MAX_DIGESTS else self._noted)
+            self._known, self._noted = known, {}
         # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
         if self.path is None or not self.used or self.used.keys() == self.old.keys():
             return
