@@ -265,7 +265,10 @@ def refuse_input_as_output(out: Path, b: Built) -> None:
     named += [(Path(f), ("style",)) for fam in b.style.sheet.fonts.values() for f in fam.values()]
     target_name, out_id = str(target), _file_id(out)
     for p, path in named:
-        same = real(p) == target_name or (out_id is not None and _file_id(p) == out_id)  # a hard link
+        # An output that exists is an input when it is the same file (device and inode: by any name,
+        # symbolic or hard link); one that does not yet exist, when an input resolves to its path
+        # (an input gone since it was read). Each input is looked at once either way.
+        same = _file_id(p) == out_id if out_id is not None else real(p) == target_name
         if same:
             what = "the manifest" if not path else f"an input ({path_name(path)} names it)"
             msg = f"-o {out}: that is {what}; an output never overwrites an input, so nothing was written"
