@@ -39,8 +39,9 @@ _FOOTDEF = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$")
 _FOOTREF = re.compile(r"\[\^([^\]\s]+)\]")
 # What any construct `unsupported` refuses needs: a fence, an image, a footnote mark, or four columns
 # of indentation (a code block; container markers take at most one space, so the columns are a tab
-# or four spaces in a row). Copy with none of these is settable as written, with no parse.
-_MAY_REFUSE = re.compile(r"```|~~~|!\[|\[\^|\t| {4}")
+# or four spaces in a row). Copy with none of these is settable as written, with no parse. (`in` finds
+# each at C speed; a regex alternation of them took 6 ms over the 205 KB of a 16-page issue's copy.)
+_MAY_REFUSE = ("```", "~~~", "![", "[^", "\t", "    ")
 SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
 
 
@@ -173,7 +174,7 @@ def _inline(children, notes: _Notes | None = None) -> list[Run]:
     for c in children:
         t = c.type
         if t == "text":
-            if notes is not None:
+            if notes is not None and "[^" in c.content:  # (a reference starts so)
                 add(
                     _FOOTREF.sub(
                         lambda m: notes.number(m.group(1)) if m.group(1) in notes.defs else m.group(0), c.content
@@ -206,7 +207,7 @@ def _inline(children, notes: _Notes | None = None) -> list[Run]:
 def unsupported(markdown: str) -> list[tuple[int, str]]:
     """(line, message) for what a newspaper column does not set: images, code blocks,
     footnote references with no definition. Empty when the body can be set as written."""
-    if not _MAY_REFUSE.search(markdown):
+    if not any(mark in markdown for mark in _MAY_REFUSE):
         return []
     notes = _footnotes(markdown)
     out: list[tuple[int, str]] = []

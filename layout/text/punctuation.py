@@ -44,6 +44,7 @@ QUOTES: dict[str, tuple[str, str, str, str]] = {
 STRAIGHT = ('"', '"', "'", "'")
 # Inline Markdown syntax in a plain field is text: escape it so only quotes and dashes change.
 _ESCAPE = re.compile(r"([\\`*_\[\]<>&!~|])")
+_SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
 _RANGE = re.compile(r"(?<![\d\-\u2013./])(\d{1,4})-(\d{1,4})(?![\d\-./])")
 
 
@@ -82,12 +83,14 @@ class Punctuation:
     def dashes(self, text: str) -> str:
         """Dashes, the ellipsis and number ranges in a run of plain text."""
         s = self.spec
+        # (Each regex only where its literal is: a scan for a match that cannot be there costs more.)
         if s.dashes:
             text = text.replace("---", "\u2014").replace("--", "\u2013")
-            text = re.sub(r"(?<=\S) - (?=\S)", " \u2013 ", text)
+            if " - " in text:
+                text = _SPACED_HYPHEN.sub(" \u2013 ", text)
         if s.ellipsis:
             text = text.replace("...", "\u2026")
-        if s.number_ranges:
+        if s.number_ranges and "-" in text:
             text = _RANGE.sub("\\1\u2013\\2", text)
         return text
 
