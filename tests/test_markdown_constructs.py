@@ -103,3 +103,23 @@ def test_a_thematic_break_is_set_as_an_asterism_not_dropped(tmp_path):
     assert len(brk) == 1 and brk[0].text.replace("\u2003", " ") == "* * *"
     last = page.text(role="body", story="geminids")[-1]
     assert last.text == "A last word after the break." and last.top > brk[0].bottom
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Text.\n\n~~~\ncode\n~~~\n",
+        "Text.\n\n```\ncode\n```\n",
+        "Text.\n\n\tcode under a tab\n",
+        "Text.\n\n    code under four spaces\n",
+        "A picture ![alt](x.png) here.\n",
+        "A note[^1] with no definition.\n",
+    ],
+)
+def test_each_refused_construct_is_found(body: str) -> None:
+    """Each construct a column refuses is looked for (a body without any mark of them is not parsed)."""
+    from layout.text.markdown import unsupported
+
+    assert unsupported(body), body
+    assert unsupported(body.replace("\t", "").replace("    ", "").replace("~", "").replace("`", "")
+                       .replace("!", "").replace("^", "")) == []  # fmt: skip
