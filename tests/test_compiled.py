@@ -152,3 +152,20 @@ def test_issue_render_keeps_and_uses_it_with_the_same_bytes(shelf: Path, tmp_pat
     assert _files(shelf) == kept
     plain = (tmp_path / "plain.pdf").read_bytes()
     assert (tmp_path / "first.pdf").read_bytes() == plain == (tmp_path / "second.pdf").read_bytes()
+
+
+@pytest.mark.parametrize("where", ["a file", "unwritable"])
+def test_a_cache_folder_that_cannot_be_used_only_means_compiling(shelf: Path, tmp_path: Path, where: str) -> None:
+    """Where the shelf cannot be read or written (the cache folder is a file; it is read-only), the
+    process compiles as usual and says nothing about it."""
+    if where == "a file":
+        shelf.parent.parent.mkdir(parents=True)
+        shelf.parent.write_text("not a folder")
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only folder")
+        shelf.mkdir(parents=True)
+        shelf.chmod(0o500)
+    reference, _ = _probe(None)
+    out, (p, s, bad) = _probe(shelf)  # type: ignore[misc]
+    assert out == reference and (p, s, bad) == (0, 0, 0)
