@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .manifest.errors import EXIT_INVALID, EXIT_OK, EXIT_PROBLEMS, InvalidInput
 
 if TYPE_CHECKING:
+    from .manifest.files import Renaming
     from .session import Session
 
 Say = Callable[[str], None]
@@ -102,14 +103,13 @@ def run_render(
                 code = run_print(b, icc, split, output, err, out, **ticks, parallel=par, cache=not no_cache)
             return code or (EXIT_PROBLEMS if gate.report else EXIT_OK)
         target = output or default_output(b.loaded)
-        code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None)
+        renaming: list[Renaming] = []  # the PDF put in place by a thread while the helper's packs come
+        code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None, renaming)
         if code is not None:
             return code
-        if session is not None and session.defer_packs:
-            session.pending = b.keep_cache  # `issue serve` writes them once it has answered
-        else:
-            made = helper.made() if helper is not None and b.pack_state() == state else None
-            b.keep_cache(made)
+        code = _keep(b, helper, state, session, renaming, target, err)
+        if code is not None:
+            return code
         if session is not None:
             session.written = os.path.abspath(target)
         c = b.composed
@@ -182,10 +182,13 @@ def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], o
             helper.abandon()
 
 
-def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None, gate: _Gate | None = None) -> int | None:  # type: ignore[no-untyped-def]
+def _write_screen_pdf(  # type: ignore[no-untyped-def]
+    b, out: Path, bar: Any, err: Say, helper: Any = None, gate: _Gate | None = None, renaming: list | None = None
+) -> int | None:
     """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
     input or a device; nothing half-written). With `gate` (findings still being checked), the PDF is
-    put in place only if they allow it, and they are said before anything else about the output."""
+    put in place only if they allow it, and they are said before anything else about the output.
+    With `renaming`, the last step, the rename, is left to a thread (`_renamed` waits for it)."""
     from .pdf.draw import Withheld, write_pdf
     from .pipeline import refuse_input_as_output
 
@@ -210,6 +213,7 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None, gate
                 pages=b.pages,
                 helper=helper,
                 commit=gate.decide if gate is not None else None,
+                background=renaming,
                 author=b.loaded.issue.publication,
                 keywords=", ".join(b.loaded.issue.articles),
             )
@@ -226,6 +230,40 @@ def _write_screen_pdf(b, out: Path, bar: Any, err: Say, helper: Any = None, gate
         return 130
     if gate is not None:
         gate.say()
+    return None
+
+
+def _keep(  # type: ignore[no-untyped-def]
+    b, helper: Any, state: tuple, session: Session | None, renaming: list[Renaming], out: Path, err: Say
+) -> int | None:
+    """Once the PDF is drawn: wait for its rename into place (meanwhile the helper's packs come) and
+    keep the cache packs (in `issue serve`, once it has answered); the exit code if the rename
+    failed (nothing was written, no pack either)."""
+    from .manifest.files import stop_signals_raise
+
+    deferred = session is not None and session.defer_packs
+    try:
+        with stop_signals_raise():  # (SIGTERM, SIGHUP: as while the PDF was written)
+            made = helper.made() if helper is not None and not deferred and b.pack_state() == state else None
+            for r in renaming:
+                r.wait()
+    except OSError as e:
+        err(f"error: cannot write {out}: {e}")
+        return EXIT_INVALID
+    except KeyboardInterrupt:  # as while the PDF was written: the earlier file untouched, said so
+        if all([r.abandon() for r in renaming]):
+            err(f"interrupted; nothing was written to {out}")
+        else:
+            err(f"interrupted; {out} was already written")
+        return 130
+    except BaseException:  # SIGTERM, SIGHUP: no temporary left behind (the caller says so)
+        for r in renaming:
+            r.abandon()
+        raise
+    if session is not None and deferred:
+        session.pending = b.keep_cache  # `issue serve` writes them once it has answered
+    else:
+        b.keep_cache(made)
     return None
 
 

@@ -520,3 +520,35 @@ def test_printable_never_fails() -> None:
     assert printable("caf\udce9.txt") == "caf\\xe9.txt"  # a file name's byte that is not UTF-8
     assert printable("x\ud800y") == "x\\ud800y"  # a lone surrogate from a PDF string
     assert printable("Zürich") == "Zürich"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_rename_that_fails_in_its_thread_is_said_and_keeps_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """The PDF is renamed into place by a thread while the helper's packs come (files.Renaming):
+    when that rename fails, the render says it cannot write (exit 2), the earlier PDF is as it was,
+    no temporary is left and no cache pack is written, as when the rename ran in line."""
+    import errno
+
+    from layout.manifest import files
+
+    issue = tmp_path / "issue"
+    shutil.copytree(SAMPLE, issue, ignore=shutil.ignore_patterns("build"))
+    out = tmp_path / "out" / "issue.pdf"
+    out.parent.mkdir()
+    out.write_bytes(b"%PDF-1.4 an earlier good PDF")
+
+    def refuse(self: files.Renaming) -> None:
+        self.error = OSError(errno.EACCES, "Permission denied", str(self.out))
+
+    monkeypatch.setattr(files.Renaming, "_run", refuse)
+    run = cli("render", issue, "-o", out, "--jobs", jobs)
+    assert run.code == 2 and f"error: cannot write {out}" in run.stderr, run.stderr
+    assert out.read_bytes() == b"%PDF-1.4 an earlier good PDF"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["issue.pdf"]
+    assert not (issue / "build" / ".cache" / "paragraphs.bin").exists()
+    monkeypatch.undo()
+    run = cli("render", issue, "-o", out, "--jobs", jobs)
+    assert run.code in (0, 1) and out.read_bytes().startswith(b"%PDF-1.") and out.stat().st_size > 100_000
+    assert (issue / "build" / ".cache" / "paragraphs.bin").exists()

@@ -19,7 +19,7 @@ from reportlab.lib.utils import ImageReader, TimeStamp  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 
 from .. import __version__  # noqa: E402
-from ..manifest.files import atomic_write  # noqa: E402
+from ..manifest.files import Renaming, atomic_write  # noqa: E402
 from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
 from ..text.fonts import Face  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
@@ -251,12 +251,14 @@ def write_pdf(
     pages: PageCache | None = None,
     helper: TextHelper | None = None,
     commit: Callable[[], bool] | None = None,
+    background: list[Renaming] | None = None,
     **meta: str,
 ) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten, and an interrupted or killed render leaves no temporary file.
-    `commit`, asked once the PDF is drawn, may withhold it (raises Withheld; nothing written)."""
-    with atomic_write(out) as tmp:
+    `commit`, asked once the PDF is drawn, may withhold it (raises Withheld; nothing written).
+    `background`: the rename left to a thread (see manifest.files.Renaming)."""
+    with atomic_write(out, background) as tmp:
         draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, helper=helper, **meta)
         if commit is not None and not commit():
             raise Withheld
