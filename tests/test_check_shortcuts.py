@@ -6,7 +6,6 @@ hold) instead of the parsed text only when the set text cannot hold anything els
 from __future__ import annotations
 
 import random
-import re
 
 import pytest
 
@@ -32,10 +31,10 @@ def _copy(rng: random.Random) -> str:
 def test_unsupported_shortcut_agrees_with_the_parse(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(12)
     texts = [_copy(rng) for _ in range(3000)]
-    shortcut = markdown._MAY_REFUSE
-    assert sum(1 for t in texts if not shortcut.search(t)) > 100  # the sample takes the shortcut too
+    marks = markdown._MAY_REFUSE
+    assert sum(1 for t in texts if not any(m in t for m in marks)) > 100  # the sample takes the shortcut too
     fast = [markdown.unsupported(t) for t in texts]
-    monkeypatch.setattr(markdown, "_MAY_REFUSE", re.compile(""))  # every text parsed
+    monkeypatch.setattr(markdown, "_MAY_REFUSE", ("",))  # in every text: every text parsed
     slow = [markdown.unsupported(t) for t in texts]
     assert fast == slow
     assert sum(1 for f in slow if f) > 300  # the sample holds refused constructs
