@@ -58,21 +58,26 @@ def _stories(comp: Composer) -> list[tuple[str, float, int, list]]:
 def spare_core() -> bool:
     """Whether a second process of ours would have a core to itself: the system can fork, two or
     more cores are ours, and the load average leaves one free or, failing that, nothing else is
-    runnable right now (three looks, 2 ms apart: the load average trails by a minute, so a job that
-    just ended, or the two cores a Typst run just used, still count in it). On a busy machine the two
-    halves only queue for the same core (measured: slower)."""
+    runnable now at most looks (two or three, 2 ms apart: the load average trails by a minute, so a
+    job that just ended, or the two cores a Typst run just used, still count in it; a kernel thread
+    passing by is runnable at one look in fifty on an idle machine, a busy one at every look). On a
+    busy machine the two halves only queue for the same core (measured: slower)."""
     cpus = cores()
     if not hasattr(os, "fork") or cpus < 2:
         return False
     if os.getloadavg()[0] <= cpus - 1:
         return True
+    busy = []
     for i in range(3):
         others = _runnable() - 1  # this process is runnable as it looks
-        if others < 0 or others > cpus - 2:
-            return False
+        if others < 0:
+            return False  # cannot tell: the load average says busy
+        busy.append(others > cpus - 2)
+        if i == 1 and busy[0] == busy[1]:
+            return not busy[0]  # two looks agree: a third cannot change the majority
         if i < 2:
             time.sleep(0.002)
-    return True
+    return sum(busy) < 2
 
 
 def cores() -> int:
