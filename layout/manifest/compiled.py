@@ -1,6 +1,6 @@
 """Start-up work kept between runs: compiled regular expressions and dataclasses' generated methods.
 
-Importing what a render needs compiles about 120 regular expressions (PyYAML's reader alone takes
+Importing what a render needs compiles about 130 regular expressions (PyYAML's reader alone takes
 6 ms) and makes the methods of about 40 dataclasses (Python writes their source and compiles it):
 25-30 ms of every cold render, spent before a second process can share any work. Both results
 depend only on the pattern or source text and on the interpreter, so they are kept, as Python keeps

@@ -55,14 +55,14 @@ def worth_it(
     composed: Composed,
     pages: PageCache | None,
     checking: bool = False,
-    free: Callable[[], bool] = spare_core,
+    free: Callable[[], bool] | None = spare_core,
     weights: list[int] | None = None,
 ) -> bool:
     """Large issues, on a system that can fork and has a core to spare (on a busy machine the two
     halves only queue for the same core; `free`: `spare_core`, or the build's answer from before it
-    forked); without `checking`, only those whose pages are not in the page cache (a warm render
-    copies them: no text to share)."""
-    if not free():
+    forked, None when the caller has asked); without `checking`, only those whose pages are not in
+    the page cache (a warm render copies them: no text to share). `weights`: `_weights`, if known."""
+    if free is not None and not free():
         return False
     if not checking and pages is not None and pages.old:
         return False
@@ -118,7 +118,7 @@ def start(
     if parallel is None and not free():
         return None
     weights = _weights(composed)  # (a pass over every line: once)
-    if parallel is None and not worth_it(composed, pages, check is not None, lambda: True, weights):
+    if parallel is None and not worth_it(composed, pages, check is not None, None, weights):
         return None
     n = len(composed.pages)
     if pages is not None and pages.old and check is not None:
