@@ -91,8 +91,11 @@ class FontCache:
         self.path = path
         self.house = Shelf(house, MAGIC, _version(), HOUSE_LIMIT) if house is not None and path is not None else None
         # The font files' hashes by file version, on a shelf of their own beside the parsed fonts.
-        keep = house is not None and self.house is not None
-        self.hashes = Shelf(house.with_name("font-hashes"), MAGIC, _version(), 1) if keep and house else None
+        self.hashes = (
+            Shelf(house.with_name("font-hashes"), MAGIC, _version(), 1)
+            if house is not None and self.house is not None
+            else None
+        )
         self.old: dict[str, dict] = self._read(path) if path else {}
         self.used: dict[str, dict] = {}
         self.fresh: list[str] = []  # fonts no pack had (parsed in this process)
