@@ -280,15 +280,17 @@ def _load(path: Path, index: int = 0) -> Face:
     # that file's font. Canvas.setFont (proof marks, the print slug) looks fonts up by name, and a
     # second object of one name in a document writes its subsets twice: the name must mean this face.
     pdfmetrics._fonts[name] = rl
-    data = path.read_bytes()
+    # The bytes ReportLab's face was read from (the font check's: the bytes its hash names), for
+    # HarfBuzz to shape with the same font; read again only if that face kept none.
+    data = getattr(rl.face, "_ttf_data", None)
+    if type(data) is not bytes:
+        data = path.read_bytes()
     hface = hb.Face(hb.Blob(data), index)
     hfont = hb.Font(hface)
     upem = hface.upem
     hfont.scale = (upem, upem)
-    g2c: dict[int, int] = {}
-    # Prefer the lowest code point for a glyph (e.g. U+0020 over U+00A0).
-    for code, gid in sorted(rl.face.charToGlyph.items(), reverse=True):
-        g2c[gid] = code
+    # Prefer the lowest code point for a glyph (e.g. U+0020 over U+00A0): later keys overwrite.
+    g2c = {gid: code for code, gid in sorted(rl.face.charToGlyph.items(), reverse=True)}
     f = rl.face
     return Face(
         name=name,
