@@ -1,7 +1,8 @@
-"""The two shortcuts that spare the issue checks a Markdown parse must never change a finding:
-`markdown.unsupported` answers "nothing refused" without parsing only for copy that holds none of
-what it refuses, and the glyph check reads `glyphcheck.may_hold` (every character a body's set text can
-hold) instead of the parsed text only when the set text cannot hold anything else."""
+"""The shortcuts of the issue checks must never change a finding: `markdown.unsupported` answers
+"nothing refused" without parsing only for copy that holds none of what it refuses; the glyph check
+reads `glyphcheck.may_hold` (every character a body's set text can hold) instead of the parsed text
+only when the set text cannot hold anything else; and it checks texts set by the same faces a group
+at a time, text by text only in a group that does not pass whole."""
 
 from __future__ import annotations
 
@@ -86,3 +87,53 @@ def test_bad_chars_shortcut_agrees_with_the_character_by_character_check() -> No
     for _ in range(4000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
         assert [(b.index, b.char) for b in bad_chars(text)] == slow(text), repr(text)
+
+
+# Characters no face draws, one only the sans faces draw (\u012c), one all but the italic (\U0001f16c),
+# capitals an upper-case role lacks, entities, markup and plain ones.
+ODD = ["\u4eca", "\u0191", "\u0192", "\U0001f600", "\u00e9", "\u2014", "&#x4ECA;", "<b>", "x", "\u00a0", '"q"']
+ODD += ["\u012c", "\U0001f16c", "\u012c", "\U0001f16c"]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_glyph_check_by_groups_finds_what_it_finds_text_by_text(seed: int) -> None:
+    """Fields and bodies checked a group at a time (texts set by the same faces, joined) name the same
+    problems, in the same order, as each text checked alone (a build session's route): characters
+    no face draws, capitals an upper-case role lacks, entities and autolinks, with and without the
+    fallback faces."""
+    from pathlib import Path
+
+    from layout.manifest.errors import InvalidInput
+    from layout.manifest.load import load_issue
+    from layout.text.style import load_style
+
+    sample = Path(__file__).resolve().parents[1] / "issues" / "2026-12-03"
+    li = load_issue(sample)
+    style = load_style(li.style_file, li.folder)
+    rng = random.Random(seed)
+    if seed % 2:
+        style.fallbacks = []  # a character the house fonts lack is then undrawable
+    first = next(a for a in li.issue.articles.values() if a.deck)
+    first.deck += "\U0001f16c"  # the nameplate and the folio draw it, the deck's italic does not
+    for art in li.issue.articles.values():
+        for name in ("headline", "deck", "kicker", "byline"):
+            if getattr(art, name) and rng.random() < 0.3:
+                setattr(art, name, getattr(art, name) + rng.choice(ODD))
+        for ph in art.photos:
+            if rng.random() < 0.3:
+                ph.caption += rng.choice(ODD)
+        for q in art.pull_quotes:
+            if rng.random() < 0.3:
+                q.text += rng.choice(ODD)
+
+    def problems(memo: dict | None) -> list[str]:
+        try:
+            glyphcheck.check_glyphs(li, style, None, memo)
+        except InvalidInput as e:
+            return [str(p) for p in e.problems]
+        return []
+
+    grouped = problems(None)
+    assert grouped == problems({})
+    if seed % 2:
+        assert grouped, "no missing glyph was made: the test would pass whatever the groups did"
