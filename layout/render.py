@@ -188,7 +188,7 @@ def _write_screen_pdf(  # type: ignore[no-untyped-def]
     """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
     input or a device; nothing half-written). With `gate` (findings still being checked), the PDF is
     put in place only if they allow it, and they are said before anything else about the output.
-    With `renaming`, the last step, the rename, is left to a thread (`_renamed` waits for it)."""
+    With `renaming`, the last step, the rename, is left to a thread (`_keep` waits for it)."""
     from .pdf.draw import Withheld, write_pdf
     from .pipeline import refuse_input_as_output
 

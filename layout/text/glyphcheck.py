@@ -63,12 +63,15 @@ def check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None
             checks.append(((*a, "pull_quotes", i, "text"), q.text, faces("pull_quote")))
             checks.append(((*a, "pull_quotes", i, "attribution"), q.attribution or "", faces("attribution")))
     problems = []
-    printed = [(path, _as_printed(path, text, style), fs) for path, text, fs in checks]
-    passing = _passing(printed, iss, punct, style) if memo is None else set()
-    for i, (path, text, fs) in enumerate(printed):
+
+    def lang_of(path: tuple) -> str:
+        return (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+
+    printed = [(path, _as_printed(path, text, style), fs, lang_of(path)) for path, text, fs in checks]
+    passing = _passing(printed, punct, style) if memo is None else set()
+    for i, (path, text, fs, lang) in enumerate(printed):
         if i in passing:
             continue
-        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
         key = (text, lang, path[-1] == "body", *(f.name for f in fs))
         found = memo.get(key) if memo is not None else None
         if found is None:  # a body is checked as set, punctuation included
@@ -94,7 +97,7 @@ def check_glyphs(li: LoadedIssue, style: Style, pc: ParagraphCache | None = None
         raise InvalidInput(problems)
 
 
-def _passing(printed: list[tuple[tuple, str, list[Face]]], iss, punct: dict, style: Style) -> set[int]:  # type: ignore[no-untyped-def]
+def _passing(printed: list[tuple[tuple, str, list[Face], str]], punct: dict, style: Style) -> set[int]:
     """The checks that pass, found a group at a time: the texts set by the same faces, in the same
     language and way (a body as set, a field punctuated), checked as one text. A character no face
     draws is missing from the joined text exactly when it is missing from one of them, and so is a
@@ -102,20 +105,14 @@ def _passing(printed: list[tuple[tuple, str, list[Face]]], iss, punct: dict, sty
     that does not is checked text by text, which names the field. (Six hundred fields and bodies in a
     16-page issue: 10 ms checked one by one.)"""
     groups: dict[tuple, list[int]] = {}
-    for i, (path, _text, fs) in enumerate(printed):
-        lang = (iss.articles[path[1]].language if path[0] == "articles" else None) or iss.language
+    for i, (path, _text, fs, lang) in enumerate(printed):
         groups.setdefault((path[-1] == "body", lang, tuple(id(f) for f in fs)), []).append(i)
     passing: set[int] = set()
     for (body, lang, _), members in groups.items():
-        texts = [printed[i][1] for i in members]
-        fs = printed[members[0]][2]
-        if body:
-            joined = "".join(sorted(set().union(*texts)))
-        else:  # as each field is checked: with the characters punctuation can make (see may_hold)
-            if any("&" in t or "<" in t or "\x00" in t for t in texts):
-                continue  # an entity or an autolink: checked as set, one by one
-            joined = "".join(sorted(set().union(*texts, _MADE, *punct[lang].quotes)))
-        if _glyph_finding(joined, None, fs, style) == []:
+        joined: str | None = "".join(printed[i][1] for i in members)
+        if not body:  # as each field is checked: with what punctuation can make of it
+            joined = may_hold(joined, punct[lang])  # None: an entity or an autolink, checked one by one
+        if joined is not None and _glyph_finding(joined, None, printed[members[0]][2], style) == []:
             passing.update(members)
     return passing
 
