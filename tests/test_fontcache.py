@@ -32,7 +32,10 @@ def _pack(issue: Path) -> Path:
 
 
 @pytest.fixture
-def issue(tmp_path: Path) -> Path:
+def issue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # An empty house shelf, as on a machine's first render: the fonts are parsed, so the issue's pack
+    # holds them (with the house holding every one, it would add nothing and is not written).
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     folder = tmp_path / "issue"
     shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("build"))
     return folder
@@ -77,6 +80,27 @@ def test_a_bad_font_pack_is_ignored(issue: Path, tmp_path: Path, damage: str) ->
     font = sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[0]
     assert fc.face(font, font.read_bytes()).charToGlyph, "parsed afresh"
     assert render(issue, tmp_path / "again.pdf") == good
+
+
+def test_no_issue_pack_when_the_house_holds_every_font(issue: Path, tmp_path: Path) -> None:
+    """Once the house shelf holds the style's fonts, a render writes no issue pack of them (it would
+    copy the shelf, a megabyte of marshalling); the next render takes them from the shelf, parsing
+    none, with the same bytes. A pack already there is left as it is."""
+    first = render(issue, tmp_path / "first.pdf")  # fonts parsed: onto the shelf and into the pack
+    assert _pack(issue).is_file()
+    shutil.rmtree(issue / "build")
+    assert render(issue, tmp_path / "second.pdf") == first
+    assert not _pack(issue).exists(), "the issue's pack copied the house shelf"
+    stylesheet._checked.clear()
+    from layout.manifest.files import user_cache_dir
+
+    fc = FontCache(_pack(issue), user_cache_dir() / "fonts")
+    for path in sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[:3]:
+        fc.face(path, path.read_bytes())
+    assert fc.parsed == 0 and fc.housed and fc.whole() is None
+    fc.save()
+    assert not _pack(issue).exists()
+    assert render(issue, tmp_path / "third.pdf") == first
 
 
 def test_no_cache_writes_no_font_pack(issue: Path, tmp_path: Path) -> None:

@@ -99,6 +99,7 @@ class FontCache:
         self.old: dict[str, dict] = self._read(path) if path else {}
         self.used: dict[str, dict] = {}
         self.fresh: list[str] = []  # fonts no pack had (parsed in this process)
+        self.housed: set[str] = set()  # fonts the house shelf gave (the issue's pack lacked them)
         self.parsed = 0
         self._known: dict[tuple, str] | None = None  # the font-hashes shelf's entry, once read
         self._noted: dict[tuple, str] = {}  # hashes this process made, for `save` to shelve
@@ -132,7 +133,11 @@ class FontCache:
         from reportlab.pdfbase.ttfonts import TTFontFace
 
         key = key or font_key(data)
-        entry = self.used.get(key) or self.old.get(key) or self._from_house(key)
+        entry = self.used.get(key) or self.old.get(key)
+        if entry is None:
+            entry = self._from_house(key)
+            if entry is not None:
+                self.housed.add(key)
         if entry is not None:
             try:
                 face = _decode(entry, path, data)
@@ -161,9 +166,19 @@ class FontCache:
         """What the pack `save` writes depends on (entries are only added)."""
         return (len(self.used), len(self.old))
 
+    def _unchanged(self) -> bool:
+        """Whether the issue's pack would hold nothing a render could not read as fast as it is: no
+        font used (checked earlier in this process: `issue watch`), or every font used is in the pack
+        already or on the house shelf. A new issue's fonts are nearly always the house's: writing them
+        into its own pack too (a megabyte, 10 ms of marshalling) saved its next render nothing, which
+        then read them from the pack instead of the shelf."""
+        if self.path is None or not self.used or self.used.keys() == self.old.keys():
+            return True
+        return self.house is not None and all(k in self.old or k in self.housed for k in self.used)
+
     def whole(self) -> bytes | None:
         """The bytes `save` would write to the pack (made by another process of this render), or None."""
-        if self.path is None or not self.used or self.used.keys() == self.old.keys():
+        if self._unchanged():
             return None
         try:
             return pack_data(MAGIC, _version(), self.used)
@@ -183,8 +198,7 @@ class FontCache:
             known = {**(self._known or {}), **self._noted}
             self.hashes.put(DIGESTS, known if len(known) <= MAX_DIGESTS else self._noted)
             self._known, self._noted = known, {}
-        # Nothing used: the fonts were checked earlier in this process (`issue watch`); keep the pack.
-        if self.path is None or not self.used or self.used.keys() == self.old.keys():
+        if self._unchanged():  # the pack, if any, is kept as it is
             return
         if made is not None and made.startswith(MAGIC):
             write_data(self.path, made)
