@@ -133,3 +133,82 @@ def test_repeated_calls_do_not_leak(paragraphs: list[list[Run]]) -> None:
             b.items(runs, body, 9.0, 30.0, justify=True, hyphenate=True)
 
     assert growth(run, 3, 30) < 4096
+
+
+def _hyphenation_words() -> list[str]:
+    """Words of the sample issue and generated copy, and random ones: capitals, letters whose lower
+    case is longer (İ), accents, digits and marks, very short and very long."""
+    words = set()
+    for md in sorted((SAMPLE / "articles").glob("*.md")):
+        words.update(md.read_text(encoding="utf-8").split())
+    synthetic = generator.synthetic()
+    for seed in range(3):
+        words.update(synthetic._article(random.Random(seed), 600).markdown().split())
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyzéèüößİıﬁAEZ'’-0"
+    words.update("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(3000))
+    return sorted(words)
+
+
+@needs_accel
+@pytest.mark.parametrize("lang", ["en_US", "de_DE", "fr", "hu_HU", "ca"])
+def test_hyphenation_points_are_pyphens(lang: str) -> None:
+    """The C pattern walk finds pyphen's points, as ints, with the patterns as pyphen parses them
+    (levels as tuples; Hungarian's and Catalan's nonstandard ones among them) and as the house
+    shelf keeps them (levels as bytes)."""
+    import pyphen
+
+    from layout.text import hyphenate
+
+    words = _hyphenation_words()
+    ref = pyphen.Pyphen(lang=lang, left=1, right=1)
+    shelved = hyphenate._packed(ref.hd.patterns)
+    forms = [ref]
+    if shelved is not None:
+        patterns, maxlen = hyphenate._unpacked((*shelved, ref.hd.maxlen))
+        flat = pyphen.Pyphen(lang=lang, left=1, right=1)
+        flat.hd = type(ref.hd).__new__(type(ref.hd))
+        flat.hd.patterns, flat.hd.maxlen, flat.hd.cache = patterns, maxlen, {}
+        forms.append(flat)
+    for dic in forms:
+        for w in words:
+            if w.isalpha():
+                assert hyphenate.positions(dic, w) == [int(p) for p in ref.positions(w)], (lang, w)
+            got = items._accel.points(f".{w.lower()}.", dic.hd.patterns, dic.hd.maxlen)
+            assert got == [int(p) for p in ref.hd.positions(w)], (lang, w)
+
+
+@needs_accel
+def test_hyphenation_points_refuse_what_they_cannot_read() -> None:
+    """Patterns of another form give None (the caller asks pyphen); wrong arguments raise."""
+    points = items._accel.points
+    assert points(".ab.", {"ab": (0, b"\x01")}, 2) == [0]
+    assert points(".ab.", {"ab": (0, (1,))}, 2) == [0]
+    for odd in ([0, b"\x01"], (0, [1]), (-1, b"\x01"), (0, (1.0,)), (0, (-1,)), (0.5, b"\x01"), (0,), "x"):
+        assert points(".ab.", {"ab": odd}, 2) is None, odd
+    assert points(".ab.", {"zz": [1]}, 2) == [], "a pattern the word lacks is never read"
+    assert points(".a.", {}, 0) == [] and points("", {}, 3) == []
+    import pyphen
+
+    hd = pyphen.HyphDict.__new__(pyphen.HyphDict)  # pyphen's walk over patterns made up here
+    hd.patterns, hd.maxlen, hd.cache = {"c.": (1, (9, 9, 9)), "ab": (0, (2, 3))}, 5, {}
+    assert points(".abc.", hd.patterns, 5) == [int(p) for p in hd.positions("abc")] == [1, 3, 4]
+    flat = {k: (off, bytes(levels)) for k, (off, levels) in hd.patterns.items()}  # the shelf's form
+    assert points(".abc.", flat, 5) == [1, 3, 4], "levels past the word's end are cut off"
+    for bad in ((".ab.", [], 2), (b".ab.", {}, 2), (".ab.", {}, "2"), (".ab.", {})):
+        with pytest.raises(TypeError):
+            points(*bad)
+
+
+@needs_accel
+def test_hyphenation_points_do_not_leak() -> None:
+    import pyphen
+
+    hd = pyphen.Pyphen(lang="en_US").hd
+    words = [f".{w.lower()}." for w in _hyphenation_words()[:300]]
+
+    def run() -> None:
+        for w in words:
+            items._accel.points(w, hd.patterns, hd.maxlen)
+
+    assert growth(run, 3, 30) < 4096

@@ -10,7 +10,10 @@
    into the ten lists of the paragraph's items (boxes, widths, flex, sep, gw, gy, gz, hw, pen,
    flag), with the last item's separator `end` and its glue 0.0. Returns those ten lists, or None
    for a paragraph with no words. Anything unexpected (a run without str text, a row that is not a
-   tuple of whole items) raises, so that a bug cannot pass silently. */
+   tuple of whole items) raises, so that a bug cannot pass silently.
+
+   points(pointed_word, patterns, maxlen) finds a word's hyphenation points as pyphen does (see
+   hyphenate.py), the breaks a word's items are cut at. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -246,10 +249,103 @@ static PyObject *words(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return split_words(args[0], upper);
 }
 
+/* Hyphenation points as pyphen's HyphDict.positions finds them (Liang's patterns): for each
+   substring of the pointed word (".word.", lower case) no longer than the longest pattern, the
+   pattern's levels raise the word's; an odd level between two letters is a point. `patterns` maps a
+   pattern to (offset, levels): levels as bytes (the house shelf's form) or a tuple of ints (pyphen's
+   own). None for anything else (the caller asks pyphen): the same points, without a Python string
+   slice and a max() per letter. */
+static PyObject *points(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3 || !PyUnicode_Check(args[0]) || !PyDict_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "points(pointed_word, patterns, maxlen)");
+        return NULL;
+    }
+    PyObject *word = args[0], *patterns = args[1];
+    Py_ssize_t maxlen = PyLong_AsSsize_t(args[2]);
+    if (maxlen == -1 && PyErr_Occurred())
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    long *refs = PyMem_Calloc((size_t)n + 1, sizeof(long));
+    if (refs == NULL)
+        return PyErr_NoMemory();
+    PyObject *out = NULL;
+    for (Py_ssize_t i = 0; i < n - 1; i++) {
+        Py_ssize_t stop = (i + maxlen < n ? i + maxlen : n) + 1;
+        for (Py_ssize_t j = i + 1; j < stop; j++) {
+            PyObject *sub = PyUnicode_Substring(word, i, j);
+            if (sub == NULL)
+                goto done;
+            PyObject *pat = PyDict_GetItemWithError(patterns, sub); /* borrowed */
+            Py_DECREF(sub);
+            if (pat == NULL) {
+                if (PyErr_Occurred())
+                    goto done;
+                continue;
+            }
+            if (!PyTuple_CheckExact(pat) || PyTuple_GET_SIZE(pat) != 2 || !PyLong_CheckExact(PyTuple_GET_ITEM(pat, 0)))
+                goto unknown;
+            Py_ssize_t offset = PyLong_AsSsize_t(PyTuple_GET_ITEM(pat, 0));
+            if (offset < 0) {
+                PyErr_Clear();
+                goto unknown;
+            }
+            PyObject *vals = PyTuple_GET_ITEM(pat, 1);
+            Py_ssize_t start = i + offset;
+            if (PyBytes_CheckExact(vals)) {
+                const unsigned char *v = (const unsigned char *)PyBytes_AS_STRING(vals);
+                Py_ssize_t m = PyBytes_GET_SIZE(vals);
+                for (Py_ssize_t k = 0; k < m && start + k <= n; k++)
+                    if (v[k] > refs[start + k])
+                        refs[start + k] = v[k];
+            } else if (PyTuple_CheckExact(vals)) {
+                Py_ssize_t m = PyTuple_GET_SIZE(vals);
+                for (Py_ssize_t k = 0; k < m && start + k <= n; k++) {
+                    PyObject *o = PyTuple_GET_ITEM(vals, k);
+                    if (!PyLong_Check(o))
+                        goto unknown;
+                    int overflow = 0;
+                    long level = PyLong_AsLongAndOverflow(o, &overflow);
+                    if (overflow || level < 0 || (level == -1 && PyErr_Occurred())) {
+                        PyErr_Clear();
+                        goto unknown;
+                    }
+                    if (level > refs[start + k])
+                        refs[start + k] = level;
+                }
+            } else {
+                goto unknown;
+            }
+        }
+    }
+    out = PyList_New(0);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        if (refs[i] % 2) {
+            PyObject *p = PyLong_FromSsize_t(i - 1);
+            if (p == NULL || PyList_Append(out, p) < 0) {
+                Py_XDECREF(p);
+                Py_CLEAR(out);
+                goto done;
+            }
+            Py_DECREF(p);
+        }
+    }
+    goto done;
+unknown:
+    out = Py_NewRef(Py_None);
+done:
+    PyMem_Free(refs);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"join", (PyCFunction)(void (*)(void))join, METH_FASTCALL,
      "join(runs, upper, known, measure, miss, long, end) -> the ten item lists, or None"},
     {"words", (PyCFunction)(void (*)(void))words, METH_FASTCALL, "words(runs, upper) -> as ItemBuilder._words"},
+    {"points", (PyCFunction)(void (*)(void))points, METH_FASTCALL,
+     "points(pointed_word, patterns, maxlen) -> pyphen's HyphDict.positions as ints, or None"},
     {NULL, NULL, 0, NULL},
 };
 
