@@ -60,3 +60,19 @@ def test_a_lone_word_is_set_flush_left_not_letter_spaced(setter):
     lines = ts.set([Run("Unbelievably long words")], body, 60.0, align="justify")
     limit = st.text.letter_spacing * body.size
     assert all(ln.tracking <= limit + 1e-9 for ln in lines)
+
+
+def test_the_address_test_is_skipped_only_where_it_could_not_match() -> None:
+    """breaks_in asks the address pattern only of words holding a slash, a full stop or an at sign:
+    no word without one matches it (random words over the characters the pattern names)."""
+    import random
+
+    from layout.text import breakpoints
+
+    rng = random.Random(5)
+    alphabet = "abwcomrgnetduvfi:/.@-_?ABW1 "
+    words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000)]
+    words += ["www.x", "a@b.c", "x.com", "a/b", "http://x", "wwwx", "a:b"]
+    matched = [w for w in words if breakpoints._URLISH.search(w)]
+    assert len(matched) > 1000
+    assert all("/" in w or "." in w or "@" in w for w in matched)

@@ -28,7 +28,10 @@ def breaks_in(
         return _breaks_anywhere(word, hyph, penalty, hyphenate, capitalized)
     out: list[tuple[int, int, bool, float]] = []
     n = len(word)
-    if _URLISH.search(word) or (n >= LONG_TOKEN and re.search(r"\w[/.?]\w", word)):
+    # (every form _URLISH finds holds a slash, an at sign or a full stop: most words hold none)
+    if (("/" in word or "." in word or "@" in word) and _URLISH.search(word)) or (
+        n >= LONG_TOKEN and re.search(r"\w[/.?]\w", word)
+    ):
         # A URL or a long token: after a slash, before a dot, hyphen, question mark or the
         # like, with no hyphen added (a hyphen would read as part of the address).
         for i in range(2, n - 1):
