@@ -19,6 +19,7 @@ from .manifest.errors import InvalidInput, Location, Problem
 from .manifest.files import inside, real, user_cache_dir
 from .manifest.fontinfo import FontCache
 from .manifest.load import LoadedIssue, load_issue
+from .manifest.packs import drop_staged
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
@@ -49,6 +50,7 @@ class Built:
     # Whether a core was free when the build began, before it forked anything of its own (asked
     # once: asked again at drawing, the build's own children, just ended, can make a core look busy).
     free: Callable[[], bool] = spare_core
+    _pages_pack: Callable[[], None] | None = None  # the page pack made ahead (`prepare_packs`)
 
     def pack_state(self) -> tuple:
         """What the paragraph and font packs depend on (see `made_packs`)."""
@@ -58,11 +60,36 @@ class Built:
         """Whether `keep_cache` writes the paragraph or font pack at all (not with --no-cache)."""
         return any(c is not None and c.path is not None for c in (self.cache, self.fonts))
 
-    def made_packs(self) -> tuple[bytes | None, bytes | None]:
-        """The paragraph and font packs' bytes as `keep_cache` would write them whole (None: it
-        would write nothing, or add to a pack this process read): made by a helper process forked
-        after the build, so that this one only writes them."""
-        return (self.cache.whole() if self.cache else None, self.fonts.whole() if self.fonts else None)
+    def made_packs(self) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+        """The paragraph and font packs as `keep_cache` would write them whole, written to temporaries
+        (None: it would write nothing, or add to a pack this process read): by a helper process forked
+        after the build, so that this one only puts them in place (or `drop_staged` removes them)."""
+        return (self.cache.staged() if self.cache else None, self.fonts.staged() if self.fonts else None)
+
+    def missing_folders(self) -> list[Path]:
+        """The pack folders that do not exist yet (the deepest first): a helper staging the packs
+        makes them, and `drop_staged` removes them again if nothing is kept there."""
+        paths = {c.path.parent for c in (self.cache, self.fonts) if c is not None and c.path is not None}
+        return [d for p in paths for d in (p, p.parent) if not d.exists()]
+
+    def drop_staged(self, made: list[Path]) -> None:
+        """Remove the packs a helper staged that `keep_cache` did not put in place, and the folders
+        `made` for them (`missing_folders`) if they are empty: a render that writes no PDF leaves
+        nothing behind."""
+        for c in (self.cache, self.fonts):
+            if c is not None and c.path is not None:
+                drop_staged(c.path)
+        for d in made:
+            try:
+                d.rmdir()
+            except OSError:  # something is kept there (or it was never made)
+                pass
+
+    def prepare_packs(self) -> None:
+        """Make the page pack's bytes now, for `keep_cache` only to write them: while the output is
+        being put in place (a rename over an earlier PDF waits for the new one's blocks, 15-25 ms)."""
+        if self.pages is not None:
+            self._pages_pack = self.pages.prepare()
 
     def keep_cache(self, made: object = None) -> None:
         """Write the set paragraphs (and parsed fonts) back for the next build (after the output
@@ -70,11 +97,12 @@ class Built:
         gave in a helper forked in this very `pack_state` (anything else is ignored)."""
         paragraphs, fonts = made if isinstance(made, tuple) and len(made) == 2 else (None, None)
         if self.cache is not None:
-            self.cache.save(paragraphs if isinstance(paragraphs, bytes) else None)
+            self.cache.save(paragraphs)
         if self.fonts is not None:
-            self.fonts.save(fonts if isinstance(fonts, bytes) else None)
+            self.fonts.save(fonts)
         if self.pages is not None:
-            self.pages.save()
+            write, self._pages_pack = self._pages_pack or self.pages.prepare(), None
+            write()
             photos = [p for ps in self.loaded.photo_files.values() for p in ps]
             photodigests.keep(cache_path(self.loaded).with_name("photos.bin"), photos)
 

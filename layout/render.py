@@ -173,13 +173,16 @@ def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], o
     for the screen PDF, or None; ended and reaped however the render ends."""
     from .pdf.pardraw import start
 
-    after = b.made_packs if b.keeps_packs() else None
+    after = b.made_packs if b.keeps_packs() and not printing else None
+    missing = b.missing_folders() if after is not None else []
     helper = None if printing else start(b.composed, b.pages, parallel, check=check, after=after, free=b.free)
     try:
         yield helper
     finally:
         if helper is not None:
             helper.abandon()
+            if after is not None:
+                b.drop_staged(missing)  # the packs it wrote that were not put in place (a failed render)
 
 
 def _write_screen_pdf(  # type: ignore[no-untyped-def]
@@ -245,6 +248,8 @@ def _keep(  # type: ignore[no-untyped-def]
     try:
         with stop_signals_raise():  # (SIGTERM, SIGHUP: as while the PDF was written)
             made = helper.made() if helper is not None and not deferred and b.pack_state() == state else None
+            if renaming and not deferred:
+                b.prepare_packs()  # while the PDF is put in place
             for r in renaming:
                 r.wait()
     except OSError as e:

@@ -233,3 +233,65 @@ def test_a_helper_that_fails_leaves_its_share_to_this_process(issue: Path, tmp_p
     assert (tmp_path / "rescued.pdf").read_bytes() == (tmp_path / "serial.pdf").read_bytes()
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_entries_marshalled_ahead_make_the_same_pack(tmp_path: Path) -> None:
+    """Paragraphs marshalled ahead (while a render waits for its body helper) go into a new pack as
+    records of their own, each once; the pack holds the entries a pack made at the end holds, with
+    the helper's records, and entries set after them still come."""
+    from layout.manifest.packs import read_pack
+    from layout.text.cache import ParagraphCache
+
+    def cache(name: str) -> ParagraphCache:
+        c = ParagraphCache(tmp_path / name, "fp")
+        theirs = {f"h{i}": (("para", i),) for i in range(5)}
+        c.adopt(theirs, marshal.dumps(("fp", theirs)))
+        for i in range(7):
+            c.put(f"k{i}", [])
+            c.used[f"k{i}"] = (("own", i),)  # plain data, as _encode makes it
+        return c
+
+    plain, ahead = cache("plain.bin"), cache("ahead.bin")
+    made = []
+    while ahead.make_ahead(3):
+        made.append(len(ahead.ahead))
+    assert made == [1, 2, 3] and not ahead.make_ahead(3)
+    ahead.put("late", [])
+    ahead.used["late"] = (("own", "late"),)
+    plain.put("late", [])
+    plain.used["late"] = (("own", "late"),)
+    assert ahead.whole() is not None and len(ahead.whole()) >= len(plain.whole()) - 100
+    plain.save()
+    ahead.save()
+    want = {**{f"h{i}": (("para", i),) for i in range(5)}, **{f"k{i}": (("own", i),) for i in range(7)}}
+    want["late"] = (("own", "late"),)
+    assert read_pack(tmp_path / "plain.bin", MAGIC, "fp") == read_pack(tmp_path / "ahead.bin", MAGIC, "fp") == want
+    data = (tmp_path / "ahead.bin").read_bytes()
+    assert data.count(b"k0") == 1 and data.count(b"late") == 1, "an entry made ahead was written twice"
+
+
+def test_a_pack_made_ahead_is_written_only_when_asked(tmp_path: Path) -> None:
+    """packs.pack_writer makes a pack's bytes at once and writes them when called: whole for a new
+    file, one appended record for the file this process last wrote; what is written is the entries
+    as they were when it was made. A folder that cannot be written is not an error."""
+    from layout.manifest.packs import pack_writer, read_pack
+
+    path = tmp_path / "p.bin"
+    entries = {"a": (1, 2.5, "x")}
+    write = pack_writer(path, MAGIC, "fp", entries)
+    assert not path.exists(), "written before it was asked"
+    entries["b"] = ("later",)
+    write()
+    assert read_pack(path, MAGIC, "fp") == {"a": (1, 2.5, "x")}
+    size = path.stat().st_size
+    more = pack_writer(path, MAGIC, "fp", {"a": (1, 2.5, "x"), "c": ("new",)})
+    assert path.stat().st_size == size
+    more()
+    assert read_pack(path, MAGIC, "fp") == {"a": (1, 2.5, "x"), "c": ("new",)}
+    assert path.read_bytes().count(b"x") == 1, "the pack was written whole, not grown by the new entry"
+    (tmp_path / "ro").mkdir()
+    (tmp_path / "ro").chmod(0o500)
+    try:
+        pack_writer(tmp_path / "ro" / "q.bin", MAGIC, "fp", entries)()
+    finally:
+        (tmp_path / "ro").chmod(0o700)

@@ -97,7 +97,7 @@ def test_no_issue_pack_when_the_house_holds_every_font(issue: Path, tmp_path: Pa
     fc = FontCache(_pack(issue), user_cache_dir() / "fonts")
     for path in sorted(Path(stylesheet.FONT_DIR).rglob("*.ttf"))[:3]:
         fc.face(path, path.read_bytes())
-    assert fc.parsed == 0 and fc.housed and fc.whole() is None
+    assert fc.parsed == 0 and fc.housed and fc.staged() is None
     fc.save()
     assert not _pack(issue).exists()
     assert render(issue, tmp_path / "third.pdf") == first

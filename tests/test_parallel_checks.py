@@ -234,29 +234,67 @@ def test_a_disk_that_fails_while_drawing_gets_the_serial_answer(multi, tmp_path,
 
 
 def test_the_packs_the_helper_makes_are_the_packs_this_process_writes(multi, tmp_path, monkeypatch) -> None:
-    """The helper makes the paragraph and font packs' bytes after its checks; this process writes
-    them as they are, and they are the bytes it would have made itself. A build whose caches changed
-    after the fork, or bytes that are not a pack, are not written: the packs are made here."""
+    """The helper writes the paragraph and font packs to temporaries after its checks; this process
+    puts them in place, and they hold what it would have written itself (the records of its own
+    paragraphs may be cut differently: they are marshalled while it waits for the body helper). A
+    build whose caches changed after the fork, or a temporary that is not one the helper wrote for
+    this process, are not put in place: the packs are made here, and nothing else is moved or left."""
     from layout.pipeline import Built
 
-    def packs(name: str) -> dict[str, bytes]:
+    def packs(name: str) -> dict[str, object]:
         cache = tmp_path / name / "build" / ".cache"
-        return {f.name: f.read_bytes() for f in cache.glob("*.bin") if f.name != "photos.bin"}  # (by inode)
+        assert not [f for f in cache.iterdir() if f.name.endswith(".tmp")], "a staged pack was left"
+        out: dict[str, object] = {
+            f.name: f.read_bytes() for f in cache.glob("*.bin") if f.name not in ("photos.bin", "paragraphs.bin")
+        }
+        out["paragraphs"] = _entries(cache / "paragraphs.bin")
+        return out
 
     asked = spy_on(monkeypatch, "made")
     made = pardraw.TextHelper.made
     assert render(multi, tmp_path, "helped", "2")[0] == 0
     # (The fonts were parsed by an earlier render in this process: it has no font pack to make.)
-    assert len(asked) == 1 and isinstance(asked[0][0], bytes), "the helper made no paragraph pack"
+    assert len(asked) == 1 and isinstance(asked[0][0], tuple), "the helper made no paragraph pack"
     monkeypatch.setattr(pardraw.TextHelper, "made", lambda self: None)
     assert render(multi, tmp_path, "here", "2")[0] == 0
-    assert packs("helped") == packs("here")
-    monkeypatch.setattr(pardraw.TextHelper, "made", lambda self: (b"not a pack", b"nor this"))
-    assert render(multi, tmp_path, "junk", "2")[0] == 0
-    assert packs("junk") == packs("here")
+    assert packs("helped") == packs("here") and packs("here")["paragraphs"]
+    from layout.manifest.leftovers import temp_prefix
+
+    (tmp_path / "elsewhere").mkdir()
+    outside = tmp_path / "elsewhere" / f"{temp_prefix('paragraphs.bin')}xxxxxxxx.tmp"  # named as ours, elsewhere
+    outside.write_bytes(b"x" * 10)
+
+    def cut(self: pardraw.TextHelper) -> object:  # the helper's own temporary, cut short since it was written
+        (tmp, size), fonts = made(self)
+        os.truncate(tmp, size // 2)
+        return (tmp, size), fonts
+
+    for junk in ((b"not a pack", b"nor this"), ((str(outside), 10), None), (("a", "b", "c"), 1), cut):
+        monkeypatch.setattr(pardraw.TextHelper, "made", junk if callable(junk) else lambda self, junk=junk: junk)
+        assert render(multi, tmp_path, "junk", "2")[0] == 0
+        assert packs("junk") == packs("here")
+        assert outside.read_bytes() == b"x" * 10, "a file the helper did not stage was moved"
+        shutil.rmtree(tmp_path / "junk")
     monkeypatch.setattr(pardraw.TextHelper, "made", made)
-    states = iter(range(1000))
+    states, before = iter(range(1000)), len(asked)
     monkeypatch.setattr(Built, "pack_state", lambda self: next(states))  # changed after the fork
     assert render(multi, tmp_path, "changed", "2")[0] == 0
-    assert len(asked) == 1, "the helper's packs were taken for a build that changed since"
+    assert len(asked) == before, "the helper's packs were taken for a build that changed since"
     assert packs("changed") == packs("here")
+
+
+def _entries(pack: Path) -> dict:
+    """A pack's entries, however its records are cut (read as the tool reads them)."""
+    import marshal
+
+    from layout.manifest.packs import _HEAD
+    from layout.text.cache import MAGIC
+
+    data, entries, pos = pack.read_bytes(), {}, len(MAGIC)
+    assert data.startswith(MAGIC)
+    while pos < len(data):
+        (n,) = _HEAD.unpack_from(data, pos)
+        start = pos + _HEAD.size + 32
+        entries.update(marshal.loads(data[start : start + n])[1])
+        pos = start + n
+    return entries

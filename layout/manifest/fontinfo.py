@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .packs import Shelf, pack_data, read_pack, write_data, write_pack
+from .packs import Shelf, keep_staged, pack_data, read_pack, stage_data, write_pack
 
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
@@ -176,19 +176,20 @@ class FontCache:
             return True
         return self.house is not None and all(k in self.old or k in self.housed for k in self.used)
 
-    def whole(self) -> bytes | None:
-        """The bytes `save` would write to the pack (made by another process of this render), or None."""
-        if self._unchanged():
+    def staged(self) -> tuple[str, int] | None:
+        """In a helper process of this render: the pack `save` would write, written to a temporary for
+        `save` to put in place (packs.stage_data), or None."""
+        if self._unchanged() or self.path is None:
             return None
         try:
-            return pack_data(MAGIC, _version(), self.used)
+            return stage_data(self.path, pack_data(MAGIC, _version(), self.used))
         except ValueError:
             return None
 
-    def save(self, made: bytes | None = None) -> None:
+    def save(self, made: object = None) -> None:
         """Write the entries this render used (atomically), and each font no pack had onto the house
         shelf (which keeps the latest HOUSE_LIMIT); a failure to write is not an error. `made`: what
-        `whole` gave in another process of this render, from this very state: written as it is."""
+        `staged` gave in another process of this render, from this very state: put in place."""
         if self.house is not None:
             for key in self.fresh:
                 if key in self.used:
@@ -200,7 +201,6 @@ class FontCache:
             self._known, self._noted = known, {}
         if self._unchanged():  # the pack, if any, is kept as it is
             return
-        if made is not None and made.startswith(MAGIC):
-            write_data(self.path, made)
+        if made is not None and keep_staged(self.path, made):
             return
         write_pack(self.path, MAGIC, _version(), self.used)

@@ -48,10 +48,11 @@ def _stem(name: str) -> str:
     return name
 
 
-def temp_prefix(name: str) -> str:
+def temp_prefix(name: str, pid: int | None = None) -> str:
     """The prefix for mkstemp/mkdtemp of a temporary for the file or folder `name`: it names this
-    process (and machine), so a later process can tell a dead one's leftovers from live work."""
-    return f".{_stem(name)}.{os.getpid()}-{host_tag()}."
+    process (or `pid`, the process whose work it is) and machine, so a later process can tell a dead
+    one's leftovers from live work."""
+    return f".{_stem(name)}.{os.getpid() if pid is None else pid}-{host_tag()}."
 
 
 def _pattern(name: str) -> re.Pattern[str]:

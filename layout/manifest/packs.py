@@ -18,7 +18,7 @@ import os
 import stat
 import struct
 import tempfile
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 
 from .files import pack_digest, read_regular_stat
@@ -99,11 +99,60 @@ def pack_data(magic: bytes, fingerprint: object, entries: dict, before: Sequence
     return magic + b"".join(_signed(payload) for payload, _ in before) + _record(fingerprint, entries)
 
 
-def write_data(path: Path, data: bytes) -> None:
-    """Write a whole pack's `data` (`pack_data`'s, made by another process of this render) as
-    `write_pack` writes it; a failure is not an error."""
-    _known.pop(str(path), None)  # not read back here: the next keep_pack writes it whole
-    _write(path, data)
+def stage_data(path: Path, data: bytes) -> tuple[str, int] | None:
+    """In a helper process of a render: write a whole pack's `data` to a temporary beside `path`, named
+    for the render's process (this one's parent), which puts it in place once its output is
+    (`keep_staged`) or removes it (`drop_staged`); (the temporary's path, its size), or None. So the
+    megabytes of a new pack are written by the helper, not sent to the render and written there."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sweep(path.parent, path.name)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name, os.getppid()), suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return None
+    return tmp, len(data)
+
+
+def keep_staged(path: Path, staged: object) -> bool:
+    """Put in place the pack a helper of this process staged for `path`: only a regular file of this
+    user with one link, beside `path`, named for this process, of the size it was written with;
+    whether it was (else nothing was, and the caller writes the pack itself)."""
+    if not (isinstance(staged, tuple) and len(staged) == 2 and type(staged[0]) is str and type(staged[1]) is int):
+        return False
+    tmp = Path(staged[0])
+    if tmp.parent != path.parent or not (tmp.name.startswith(temp_prefix(path.name)) and tmp.name.endswith(".tmp")):
+        return False
+    try:
+        st = os.lstat(tmp)
+        ours = not hasattr(os, "geteuid") or st.st_uid == os.geteuid()
+        if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1 or not ours or st.st_size != staged[1]:
+            return False
+        _known.pop(str(path), None)  # not read back here: the next keep_pack writes it whole
+        os.replace(tmp, path)
+    except OSError:
+        return False
+    return True
+
+
+def drop_staged(path: Path) -> None:
+    """Remove what helpers of this process staged for `path` and was not put in place (the render
+    failed, or wrote the pack itself)."""
+    prefix = temp_prefix(path.name)
+    try:
+        names = [n for n in os.listdir(path.parent) if n.startswith(prefix) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for n in names:
+        try:
+            os.unlink(path.parent / n)
+        except OSError:
+            pass
 
 
 def write_pack(
@@ -145,6 +194,15 @@ def keep_pack(path: Path, magic: bytes, fingerprint: object, entries: dict, chan
     wrote (unchanged since), only the entries it lacks (and those in `changed`) are appended, as one
     record, and entries it holds that are no longer used stay until a quarter of it is such; else,
     or past MAX_RECORDS records, it is written whole. A failure is not an error."""
+    pack_writer(path, magic, fingerprint, entries, changed)()
+
+
+def pack_writer(
+    path: Path, magic: bytes, fingerprint: object, entries: dict, changed: Collection = ()
+) -> Callable[[], None]:
+    """`keep_pack` in two steps: the bytes are made now (marshalled and signed: raises ValueError
+    for entries that are not plain data), and written when the result is called (a render makes
+    them while its output is being put in place, and writes them once it is)."""
     known = _known.get(str(path))
     if known is not None:
         ident, keys, records = known
@@ -152,12 +210,26 @@ def keep_pack(path: Path, magic: bytes, fingerprint: object, entries: dict, chan
         new = {k: v for k, v in entries.items() if k not in keys or k in changed}
         if len(keys - entries.keys()) * 4 <= len(keys) and records < MAX_RECORDS:
             if not new:
-                return  # the file holds everything (and a few entries no longer used)
-            st = _append(path, _record(fingerprint, new), ident)
-            if st is not None:
-                _known[str(path)] = (_identity(st), keys | new.keys(), records + 1)
-                return
-    write_pack(path, magic, fingerprint, entries)
+                return lambda: None  # the file holds everything (and a few entries no longer used)
+            record = _record(fingerprint, new)
+
+            def append() -> None:
+                st = _append(path, record, ident)
+                if st is not None:
+                    _known[str(path)] = (_identity(st), keys | new.keys(), records + 1)
+                else:
+                    write_pack(path, magic, fingerprint, entries)
+
+            return append
+    data = pack_data(magic, fingerprint, entries)
+
+    def whole() -> None:
+        _known.pop(str(path), None)
+        st = _write(path, data)
+        if st is not None:
+            _known[str(path)] = (_identity(st), frozenset(entries), 1)
+
+    return whole
 
 
 def _append(path: Path, record: bytes, ident: tuple) -> os.stat_result | None:

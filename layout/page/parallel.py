@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import select
 import signal
 import struct
 import tempfile
@@ -147,6 +148,8 @@ class Helper:
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
         self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
+        # Work for this process while the child's next story is not in yet (the pack's own records).
+        self.idle: Callable[[], bool] | None = cache.make_ahead
         known = set(cache.used)
 
         def story(aid: str, colw: float, places: list) -> tuple:  # in the child: one story's paragraphs
@@ -185,6 +188,10 @@ class Helper:
             while not self.reaped and (upto is None or self.got < upto):
                 cache = self.comp.cache
                 assert cache is not None
+                if self.idle is not None and not _ready(self.fd):
+                    if self.idle():
+                        continue  # then look again
+                    self.idle = None  # nothing left to do meanwhile
                 got = receive(self.fd, self.spool)
                 if got is None:  # it has finished, or failed: nothing more will come
                     self._end(wait=True)
@@ -222,6 +229,11 @@ class Helper:
         else:
             reap(self.pid, fd)
         os.close(self.spool)
+
+
+def _ready(fd: int) -> bool:
+    """Whether reading `fd` would not wait (something was sent, or the child has left)."""
+    return bool(select.select([fd], [], [], 0)[0])
 
 
 def spool_file() -> int:

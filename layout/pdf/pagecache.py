@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from ..manifest.packs import keep_pack, read_pack
+from ..manifest.packs import pack_writer, read_pack
 from ..page.frames import Page, RuleItem, TextItem
 from ..text.fonts import Shaped
 from ..text.line import Line, Span
@@ -170,13 +171,17 @@ class PageCache:
         self.used[key] = (text, tuple(calls))
 
     def save(self) -> None:
-        """Keep the pages and compressed streams this render drew in the pack (see packs.keep_pack);
+        """Keep the pages and compressed streams this render drew in the pack (see packs.pack_writer);
         a failure to write is not an error."""
+        self.prepare()()
+
+    def prepare(self) -> Callable[[], None]:
+        """`save` in two steps: the pack's bytes made now, written when the result is called."""
         if self.path is None:
-            return
+            return lambda: None
         entries = dict(self.used)
         entries.update((_STREAM + d.hex(), z) for d, z in (self.streams_now or {}).items())
-        keep_pack(self.path, MAGIC, self.fingerprint, entries)
+        return pack_writer(self.path, MAGIC, self.fingerprint, entries)
 
 
 _STREAM = "z:"  # a compressed stream's key in the pack: "z:" and the hex digest of its bytes

@@ -26,7 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.packs import keep_pack, known_pack, pack_data, read_pack, write_data, write_pack
+from ..manifest.packs import keep_pack, keep_staged, known_pack, pack_data, read_pack, stage_data, write_pack
 from ..manifest.stylesheet import font_digest
 from . import justify
 from .fonts import Face, FontBook, Shaped
@@ -204,6 +204,9 @@ class ParagraphCache:
         self.fresh: list[str] = []  # keys set (not found) in this process
         self.trusted: set[str] = set()  # keys whose entries this build's helper process made (`adopt`)
         self.records: list[tuple[bytes, tuple[str, ...]]] = []  # the helper's, as sent (`adopt`)
+        self.ahead: list[tuple[bytes, tuple[str, ...]]] = []  # this process's own, marshalled ahead
+        self._ahead_keys: set[str] = set()
+        self._ahead_from = 0  # where in `fresh` make_ahead goes on
         # Lines may name only the style's own font files (loaded when first met): never a path from the file.
         self._fonts = {str(p) for p in fonts or []}
         self._faces: dict[str, Face] = {}
@@ -256,40 +259,69 @@ class ParagraphCache:
             self.records.append((record, tuple(entries)))
         self.dirty = self.dirty or bool(entries)
 
+    def make_ahead(self, most: int = 32) -> bool:
+        """Marshal up to `most` of the paragraphs set here since the last call into a record of the
+        pack-to-be, as the helper's come (written as they are by `save`); whether there were any. For
+        the moments this process would otherwise wait for a helper: a whole new pack's own entries
+        were marshalled at the end, 7-10 ms of the render's tail."""
+        new: dict[str, tuple] = {}
+        fresh, used, done = self.fresh, self.used, self._ahead_keys
+        while self._ahead_from < len(fresh) and len(new) < most:
+            k = fresh[self._ahead_from]
+            self._ahead_from += 1
+            if k in used and k not in done:
+                new[k] = used[k]
+        if not new:
+            return False
+        try:
+            payload = marshal.dumps((self.fingerprint, new))
+        except ValueError:  # not plain data: left to `save`, which drops it
+            return True
+        self.ahead.append((payload, tuple(new)))
+        done.update(new)
+        return True
+
     def state(self) -> tuple:
         """What the pack `save` writes depends on, in a form that changes whenever it does (entries
         are only added, and a paragraph set again counts in `fresh`)."""
-        return (len(self.used), len(self.old), len(self.fresh), len(self.records), self.dirty)
+        return (len(self.used), len(self.old), len(self.fresh), len(self.records), len(self.ahead), self.dirty)
+
+    def staged(self) -> tuple[str, int] | None:
+        """In a helper process of this render: the whole new pack `save` would write, written to a
+        temporary for `save` to put in place (packs.stage_data); None when it would write nothing, or
+        add to the pack this process read (only it can)."""
+        data = self.whole()
+        return stage_data(self.path, data) if data is not None and self.path is not None else None
 
     def whole(self) -> bytes | None:
-        """The bytes `save` would write as a whole new pack (made by another process of this render), or
-        None when it would write nothing, or add to the pack this process read (only it can)."""
+        """The bytes `save` would write as a whole new pack, or None when it would write nothing, or
+        add to the pack this process read (only it can)."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)) or known_pack(self.path):
             return None
         try:
-            if self.records:
-                return pack_data(MAGIC, self.fingerprint, self._own(), self.records)
+            if self.records or self.ahead:
+                return pack_data(MAGIC, self.fingerprint, self._own(), self.records + self.ahead)
             return pack_data(MAGIC, self.fingerprint, self.used)
         except ValueError:
             return None
 
     def _own(self) -> dict:
-        """The entries a new pack holds besides the helper's records (those it set, or set again here)."""
-        adopted, fresh = {k for _, keys in self.records for k in keys}, set(self.fresh)
-        return {k: v for k, v in self.used.items() if k not in adopted or k in fresh}
+        """The entries a new pack holds besides the helper's records (those it set, or set again here)
+        and this process's made ahead."""
+        adopted, fresh, ahead = {k for _, keys in self.records for k in keys}, set(self.fresh), self._ahead_keys
+        return {k: v for k, v in self.used.items() if (k not in adopted or k in fresh) and k not in ahead}
 
-    def save(self, made: bytes | None = None) -> None:
+    def save(self, made: object = None) -> None:
         """Keep the entries this render used in the pack (only those it lacks are added, when it is
         the file this process read or wrote: see packs.keep_pack); a failure to write is not an error.
-        `made`: what `whole` gave in another process of this render, from this very state: written as it is."""
+        `made`: what `staged` gave in another process of this render, from this very state: put in place."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)):
             return
-        if made is not None and made.startswith(MAGIC):
-            write_data(self.path, made)
+        if made is not None and keep_staged(self.path, made):
             return
-        if self.records and not known_pack(self.path):  # a new pack: the helper's records as it wrote them
+        if (self.records or self.ahead) and not known_pack(self.path):  # a new pack: the records as made
             try:
-                write_pack(self.path, MAGIC, self.fingerprint, self._own(), self.records)
+                write_pack(self.path, MAGIC, self.fingerprint, self._own(), self.records + self.ahead)
                 return
             except ValueError:
                 pass
