@@ -247,9 +247,9 @@ def _keep(  # type: ignore[no-untyped-def]
     deferred = session is not None and session.defer_packs
     try:
         with stop_signals_raise():  # (SIGTERM, SIGHUP: as while the PDF was written)
-            made = helper.made() if helper is not None and not deferred and b.pack_state() == state else None
             if renaming and not deferred:
-                b.prepare_packs()  # while the PDF is put in place
+                b.prepare_packs()  # while the PDF is put in place (and the helper may still be checking)
+            made = helper.made() if helper is not None and not deferred and b.pack_state() == state else None
             for r in renaming:
                 r.wait()
     except OSError as e:

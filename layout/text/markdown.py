@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING
 
+from . import mdfast
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -119,7 +121,8 @@ def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
     kind = "para"
     prefix = ""
     table: Block | None = None
-    for tok in md.parse(notes.text):
+    toks = mdfast.tokens(md, notes.text)
+    for tok in toks if toks is not None else md.parse(notes.text):
         if tok.type == "heading_open":
             kind = "subhead"
         elif tok.type == "heading_close":
