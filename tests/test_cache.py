@@ -295,3 +295,28 @@ def test_a_pack_made_ahead_is_written_only_when_asked(tmp_path: Path) -> None:
         pack_writer(tmp_path / "ro" / "q.bin", MAGIC, "fp", entries)()
     finally:
         (tmp_path / "ro").chmod(0o700)
+
+
+def test_paragraph_keys_depend_only_on_the_values() -> None:
+    """A paragraph's key is the same for equal parts however they were made (strings interned or
+    not, objects shared or copied, in another process) and differs for any changed value, 1 and 1.0
+    and True and -0.0 among them; parts that are not plain data still get a key."""
+    import subprocess
+    import sys
+    from pathlib import Path as P
+
+    from layout.text.cache import paragraph_key
+
+    text = "".join(["Loch", " ", "Ness"])  # not interned
+    shared = ("body", 9.5)
+    a = ("base", ((text, "regular"), (text, "italic")), shared, shared, [1.0, 2.0], None, True, 0.0, 3)
+    b = ("base", (("Loch Ness", "regular"), ("Loch Ness", "italic")), ("body", 9.5), ("body", 9.5), [1.0, 2.0],
+         None, True, 0.0, 3)  # fmt: skip
+    assert paragraph_key(a) == paragraph_key(b)
+    code = f"from layout.text.cache import paragraph_key; print(paragraph_key({b!r}))"
+    there = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip()
+    assert there == paragraph_key(a)
+    variants = [a[:-1] + (v,) for v in (3.0, True, 4, -0.0)] + [a[:-2] + (-0.0, 3), a[:4] + ((1.0, 2.0),) + a[5:]]
+    keys = {paragraph_key(v) for v in variants} | {paragraph_key(a)}
+    assert len(keys) == len(variants) + 1
+    assert paragraph_key(("x", P("/a"))) != paragraph_key(("x", P("/b")))

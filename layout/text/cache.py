@@ -187,8 +187,14 @@ def style_fingerprint(style: Style, language: str, breaker: str) -> str:
 
 
 def paragraph_key(parts: tuple) -> str:
-    """The key of one paragraph's setting: `parts` are plain values (runs, role, measure, ...)."""
-    return hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+    """The key of one paragraph's setting: `parts` are plain values (runs, role, measure, ...), hashed
+    as marshal's version 2 writes them (the same bytes for the same values in any process: no
+    references, no interning; twice as fast as their repr), or by their repr if they are not plain."""
+    try:
+        data = marshal.dumps(parts, 2)
+    except ValueError:
+        data = repr(parts).encode()
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 class ParagraphCache:
