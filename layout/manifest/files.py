@@ -207,11 +207,11 @@ def pack_key() -> bytes:
     return _PROCESS_KEY
 
 
-def pack_digest(payload: bytes) -> bytes:
-    """The keyed BLAKE2 checksum a build cache is written and read with."""
+def pack_digest(payload: bytes, key: bytes | None = None) -> bytes:
+    """The keyed BLAKE2 checksum a build cache is written and read with (`key`: `pack_key()`)."""
     import hashlib  # here: `issue --help` and a served render need no OpenSSL
 
-    return hashlib.blake2b(payload, digest_size=32, key=pack_key()).digest()
+    return hashlib.blake2b(payload, digest_size=32, key=key or pack_key()).digest()
 
 
 def printable(msg: str) -> str:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .packs import Shelf, keep_staged, pack_data, read_pack, stage_data, write_pack
+from .packs import Shelf, keep_staged, pack_parts, read_pack, stage_data, write_pack
 
 MAGIC = b"layout-font-cache 1\n"
 _SKIP = frozenset({"_ttf_data", "_pdfScale", "filename"})
@@ -182,7 +182,7 @@ class FontCache:
         if self._unchanged() or self.path is None:
             return None
         try:
-            return stage_data(self.path, pack_data(MAGIC, _version(), self.used))
+            return stage_data(self.path, pack_parts(MAGIC, _version(), self.used))
         except ValueError:
             return None
 

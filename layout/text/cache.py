@@ -26,7 +26,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..manifest.packs import keep_pack, keep_staged, known_pack, pack_data, read_pack, stage_data, write_pack
+from ..manifest.packs import keep_pack, keep_staged, known_pack, pack_parts, read_pack, stage_data, write_pack
 from ..manifest.stylesheet import font_digest
 from . import justify
 from .fonts import Face, FontBook, Shaped
@@ -299,15 +299,15 @@ class ParagraphCache:
         data = self.whole()
         return stage_data(self.path, data) if data is not None and self.path is not None else None
 
-    def whole(self) -> bytes | None:
-        """The bytes `save` would write as a whole new pack, or None when it would write nothing, or
-        add to the pack this process read (only it can)."""
+    def whole(self) -> list[bytes] | None:
+        """The pieces of the whole new pack `save` would write (packs.pack_parts), or None when it
+        would write nothing, or add to the pack this process read (only it can)."""
         if self.path is None or not (self.dirty or len(self.used) != len(self.old)) or known_pack(self.path):
             return None
         try:
             if self.records or self.ahead:
-                return pack_data(MAGIC, self.fingerprint, self._own(), self.records + self.ahead)
-            return pack_data(MAGIC, self.fingerprint, self.used)
+                return pack_parts(MAGIC, self.fingerprint, self._own(), self.records + self.ahead)
+            return pack_parts(MAGIC, self.fingerprint, self.used)
         except ValueError:
             return None
 
