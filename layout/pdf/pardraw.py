@@ -39,9 +39,10 @@ MIN_SPANS = 20_000
 # The costs the split weighs, as shares of drawing all the text here. Fitted to forced splits of the
 # benchmark issues (cold, interleaved runs, median wall s): 16 pages, first page the helper draws
 # 16 (it only checks) 0.741, 13: 0.722, 11: 0.718, 9: 0.714, 7: 0.736; 64 pages, 64: 2.07, 52: 2.05,
-# 44: 1.92, 36: 1.90, 28: 1.97. These constants give 12 of 16 and 48 of 64 (11 and 45 without packs).
+# 44: 1.92, 36: 1.90, 28: 1.97. These constants give 11 of 16 and 45 of 64 (the packs, written by the
+# helper since round 12, weigh little; with PACKS at 0.3 they gave 12 and 48).
 FIND = 0.5  # the findings (overset, containment, holes) the helper runs after its pages
-PACKS = 0.3  # then the cache packs' bytes, which this process writes last (0.035-0.05 s at 16 pages)
+PACKS = 0.1  # then the cache packs, written to temporaries this process puts in place (0.01-0.02 s at 16 pages)
 DRY = 0.3  # numbering a page's characters without drawing it, as a share of drawing it
 IMAGES = 0.07  # this process places the photos and closes each page: its pages cost that much more
 EXTRA = 0.5  # the helper also shows its pages (compressing their streams, hashing their photos)
