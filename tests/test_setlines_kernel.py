@@ -151,6 +151,25 @@ def test_line_ink_equals_python(calls: list[tuple]) -> None:
     assert line_module.line_ink(odd) == line_ink_python(odd)
     assert line_module._accel.line_ink([]) == (0.0, 0.0)
     assert growth(lambda: [line_module._accel.line_ink(ln.spans) for ln in lines[:300]], 2, 20) < 4096
+    # Spans read from their slots and spans that only look like them, faces alternating, a text the
+    # face has not measured yet (its ink is asked of it): the same as the Python loop.
+    from types import SimpleNamespace
+
+    faces = sorted({s.face.name: s.face for ln in lines for s in ln.spans}.values(), key=lambda f: f.name)
+    mixed = []
+    for i, s in enumerate(sp for ln in lines[:200] for sp in ln.spans):
+        face = faces[i % len(faces)]
+        if i % 7 == 3:
+            mixed.append(SimpleNamespace(face=face, size=s.size, shaped=s.shaped))
+        else:
+            mixed.append(Span(face, s.size, s.shaped, s.x, s.space_before, s.color))
+    fresh = faces[0].shape("Qzxjwvk")
+    faces[0]._inks.pop("Qzxjwvk", None)
+    mixed.append(Span(faces[0], 40.0, fresh, 0.0, False, "black"))
+    for k in range(0, len(mixed), 25):
+        part = mixed[k : k + 25] + mixed[-1:]
+        got = line_module._accel.line_ink(part)
+        assert tuple(v.hex() for v in got) == tuple(v.hex() for v in line_ink_python(part))
 
 
 @pytest.fixture(scope="module")

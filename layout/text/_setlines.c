@@ -53,6 +53,7 @@ typedef struct {
 } Maker;
 
 static Maker SPAN, SHAPED, LINE;
+static int INK_FIELDS; /* whether line_ink may read spans' fields from their slots (see do_register) */
 
 static int maker_set(Maker *m, PyObject *cls, PyObject *names)
 {
@@ -105,8 +106,16 @@ static PyObject *do_register(PyObject *self, PyObject *args)
         Py_CLEAR(SPAN.type);
         Py_CLEAR(SHAPED.type);
         Py_CLEAR(LINE.type);
+        INK_FIELDS = 0;
         Py_RETURN_FALSE;
     }
+    /* line_ink reads a span's face, size and shaped run, and the run's text, from their slots when
+       they are where it looks for them (Span(face, size, shaped, ...), Shaped(text, ...)). */
+    INK_FIELDS = PyTuple_GET_SIZE(span_f) >= 3 && PyTuple_GET_SIZE(shaped_f) >= 1 &&
+                 PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(span_f, 0), "face") == 0 &&
+                 PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(span_f, 1), "size") == 0 &&
+                 PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(span_f, 2), "shaped") == 0 &&
+                 PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(shaped_f, 0), "text") == 0;
     Py_RETURN_TRUE;
 }
 
@@ -1172,21 +1181,41 @@ fail:
    NotImplemented for anything it does not expect (a size or an ink that is not a float). */
 static PyObject *s_face, *s_size, *s_shaped, *s_inks, *s_ink;
 
+/* A field of an object made of a registered class, read from its slot (borrowed; NULL if unset). */
+static PyObject *slot(PyObject *o, Maker *m, int i) { return *(PyObject **)((char *)o + m->off[i]); }
+
 static PyObject *line_ink(PyObject *self, PyObject *spans)
 {
     if (!PyList_Check(spans))
         Py_RETURN_NOTIMPLEMENTED;
     double up = 0.0, down = 0.0;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans); i++) {
+    PyObject *last_face = NULL, *last_inks = NULL; /* faces repeat along a line: their `_inks` read once */
+    int result = 1;                                /* 1 done, 0 error, 2 NotImplemented */
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(spans) && result == 1; i++) {
         PyObject *sp = PyList_GET_ITEM(spans, i);
         PyObject *face = NULL, *shaped = NULL, *text = NULL, *size = NULL, *inks = NULL, *r = NULL;
-        int ok = 0;
-        if ((face = PyObject_GetAttr(sp, s_face)) == NULL || (shaped = PyObject_GetAttr(sp, s_shaped)) == NULL ||
-            (text = PyObject_GetAttr(shaped, s_text)) == NULL || (size = PyObject_GetAttr(sp, s_size)) == NULL)
-            goto next;
-        inks = PyObject_GetAttr(face, s_inks);
-        if (inks == NULL)
-            goto next;
+        int ok = 0, fast = 0;
+        if (INK_FIELDS && Py_IS_TYPE(sp, SPAN.type) && (shaped = slot(sp, &SPAN, 2)) != NULL &&
+            Py_IS_TYPE(shaped, SHAPED.type) && (face = slot(sp, &SPAN, 0)) != NULL &&
+            (size = slot(sp, &SPAN, 1)) != NULL && (text = slot(shaped, &SHAPED, 0)) != NULL) {
+            fast = 1; /* borrowed: the list holds the span, the span its fields */
+            if (face != last_face) {
+                Py_CLEAR(last_inks);
+                last_face = NULL;
+                if ((last_inks = PyObject_GetAttr(face, s_inks)) == NULL)
+                    goto next;
+                last_face = face;
+            }
+            inks = last_inks;
+        } else {
+            face = shaped = text = size = NULL;
+            if ((face = PyObject_GetAttr(sp, s_face)) == NULL || (shaped = PyObject_GetAttr(sp, s_shaped)) == NULL ||
+                (text = PyObject_GetAttr(shaped, s_text)) == NULL || (size = PyObject_GetAttr(sp, s_size)) == NULL)
+                goto next;
+            inks = PyObject_GetAttr(face, s_inks);
+            if (inks == NULL)
+                goto next;
+        }
         if (PyDict_CheckExact(inks) && (r = PyDict_GetItemWithError(inks, text)) != NULL)
             Py_INCREF(r);
         else if (PyErr_Occurred() || (r = PyObject_CallMethodOneArg(face, s_ink, text)) == NULL)
@@ -1205,17 +1234,21 @@ static PyObject *line_ink(PyObject *self, PyObject *spans)
             ok = 2;
         }
     next:
-        Py_XDECREF(face);
-        Py_XDECREF(shaped);
-        Py_XDECREF(text);
-        Py_XDECREF(size);
-        Py_XDECREF(inks);
+        if (!fast) {
+            Py_XDECREF(face);
+            Py_XDECREF(shaped);
+            Py_XDECREF(text);
+            Py_XDECREF(size);
+            Py_XDECREF(inks);
+        }
         Py_XDECREF(r);
-        if (ok == 2)
-            Py_RETURN_NOTIMPLEMENTED;
-        if (ok == 0)
-            return NULL;
+        result = ok;
     }
+    Py_XDECREF(last_inks);
+    if (result == 2)
+        Py_RETURN_NOTIMPLEMENTED;
+    if (result == 0)
+        return NULL;
     return Py_BuildValue("(dd)", up, down);
 }
 
