@@ -19,6 +19,7 @@ import stat
 import struct
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from .files import pack_digest, pack_key, read_regular_stat
@@ -94,15 +95,11 @@ def known_pack(path: Path) -> bool:
     return str(path) in _known
 
 
-def pack_data(magic: bytes, fingerprint: object, entries: dict, before: Sequence[tuple[bytes, Iterable]] = ()) -> bytes:
-    """The bytes `write_pack` writes (raises ValueError for entries that are not plain data)."""
-    return b"".join(pack_parts(magic, fingerprint, entries, before))
-
-
 def pack_parts(
     magic: bytes, fingerprint: object, entries: dict, before: Sequence[tuple[bytes, Iterable]] = ()
 ) -> list[bytes]:
-    """`pack_data` as the pieces it joins (each record's head and digest, then its payload), to be
+    """The pieces of the pack `write_pack` writes, in order (its magic line, then each record's head
+    and digest and its payload; raises ValueError for entries that are not plain data), to be
     written one after another: joining a pack of a few MiB copied it three times over (7-13 ms in
     the drawing helper, most of it faulting in fresh pages)."""
     key = pack_key()  # (once: it is looked up by the file's version)
@@ -174,12 +171,16 @@ def write_pack(
     """Write the pack atomically (a temporary file renamed into place); a failure is not an error.
     `before`: records to write first as they are (payloads made by `marshal.dumps((fingerprint,
     entries))` elsewhere, with their entries' keys); `entries` come after them and win."""
-    data = pack_parts(magic, fingerprint, entries, before)
     keys = frozenset(entries).union(*(ks for _, ks in before))
+    _put(path, pack_parts(magic, fingerprint, entries, before), keys, 1 + len(before))
+
+
+def _put(path: Path, parts: Sequence[bytes], keys: frozenset, records: int) -> None:
+    """Write a whole pack's pieces to `path` and remember what the file holds (for `keep_pack`)."""
     _known.pop(str(path), None)
-    st = _write(path, data)
+    st = _write(path, parts)
     if st is not None:
-        _known[str(path)] = (_identity(st), keys, 1 + len(before))
+        _known[str(path)] = (_identity(st), keys, records)
 
 
 def _write(path: Path, data: Sequence[bytes]) -> os.stat_result | None:
@@ -235,15 +236,7 @@ def pack_writer(
                     write_pack(path, magic, fingerprint, entries)
 
             return append
-    data = pack_parts(magic, fingerprint, entries)
-
-    def whole() -> None:
-        _known.pop(str(path), None)
-        st = _write(path, data)
-        if st is not None:
-            _known[str(path)] = (_identity(st), frozenset(entries), 1)
-
-    return whole
+    return partial(_put, path, pack_parts(magic, fingerprint, entries), frozenset(entries), 1)
 
 
 def _append(path: Path, record: bytes, ident: tuple) -> os.stat_result | None:
