@@ -371,3 +371,55 @@ def test_pure_python_switches_both_pdf_kernels_off() -> None:
     env = {**os.environ, "LAYOUT_PURE_PYTHON": "1"}
     r = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     assert r.stdout.split() == ["False", "True"], r.stdout + r.stderr
+
+
+@needs_accel
+def test_entries_the_kernel_makes_are_the_writers(sample_built, generated, monkeypatch) -> None:
+    """Words whose characters a face has all numbered in its first subset get their TJ entry from the
+    kernel (most words after the first lines: the writer's `entry` is called for few), and every
+    entry equals the one the writer itself makes; a word it cannot take (kerns not a tuple) is left to
+    the writer."""
+    for built in (sample_built, generated):
+        fast, slow = _writers(built.composed)
+        asked: list[str] = []
+        real = TextWriter.entry
+
+        def entry(self, face, shaped, fast=fast, asked=asked, real=real):  # type: ignore[no-untyped-def]
+            if self is fast:
+                asked.append(shaped.text)
+            return real(self, face, shaped)
+
+        monkeypatch.setattr(TextWriter, "entry", entry)
+        for page in built.composed.pages:
+            assert fast.lines(page.items, page.height) == _python_page(slow, page.items, page.height)
+        monkeypatch.setattr(TextWriter, "entry", real)
+        assert len(asked) * 4 < len(fast.entries), (len(asked), len(fast.entries))
+        for (name, text), e in fast.entries.items():
+            face = fast.faces.get(name) or slow.faces.get(name)
+            shaped = next(
+                sp.shaped
+                for p in built.composed.pages
+                for it in p.items
+                if isinstance(it, TextItem)
+                for sp in it.line.spans
+                if sp.face.name == name and sp.shaped.text == text
+            )
+            check = TextWriter(new_canvas(built.composed, "/dev/null"), SCREEN)
+            check.numbered = fast.numbered
+            check.enc, check.faces = dict(fast.enc), dict(fast.faces)
+            assert check.entry(face, shaped) == e, (name, text)
+    # A run whose kerns are a list (not what the shaper makes) is the writer's to make.
+    fast, slow = _writers(sample_built.composed)
+    page = sample_built.composed.pages[0]
+    fast.lines(page.items, page.height)
+    it = next(i for i in page.items if isinstance(i, TextItem) and i.line.spans)
+    sp = it.line.spans[0]
+    odd = Shaped(sp.shaped.text + "e", [0.0] * (len(sp.shaped.text) + 1), sp.shaped.width, sp.shaped.glyphs + 1)
+    from dataclasses import replace
+
+    line = replace(it.line, spans=[Span(sp.face, sp.size, odd, 0.0, False, sp.color)])
+    item = TextItem(it.x, it.baseline, it.top, it.bottom, line, "body")
+    made = []
+    monkeypatch.setattr(TextWriter, "entry", lambda self, f, s: made.append(s.text) or real(self, f, s))
+    fast.lines([item], page.height)
+    assert made == [odd.text]

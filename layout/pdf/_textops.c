@@ -38,7 +38,8 @@ typedef struct {
 } Slot;
 
 enum { SPAN_FACE, SPAN_SIZE, SPAN_SHAPED, SPAN_X, SPAN_SPACE_BEFORE, SPAN_COLOR, SHAPED_TEXT, SHAPED_WIDTH,
-       SHAPED_GLYPHS, ITEM_X, ITEM_BASELINE, ITEM_LINE, LINE_SPANS, LINE_TRACKING, LINE_SCALE, NSLOTS };
+       SHAPED_GLYPHS, SHAPED_KERNS, ITEM_X, ITEM_BASELINE, ITEM_LINE, LINE_SPANS, LINE_TRACKING, LINE_SCALE,
+       NSLOTS };
 static Slot slots[NSLOTS];
 
 /* obj.<slot> as a new reference. */
@@ -186,6 +187,7 @@ typedef struct {
    name (spans mostly share faces: one getattr on a dict-backed object saved per span). */
 typedef struct {
     PyObject *entries, *spaces, *colors, *make_entry, *make_space, *make_color;
+    PyObject *numbered;    /* the writer's faces numbered in their first subset, or NULL (see made_entry) */
     PyObject *face, *name; /* strong */
     char tm_x[NUMCAP];     /* the last Tm's x, formatted (lines in a column share it) */
     double tm_xv;
@@ -359,6 +361,52 @@ static int put_gap(State *st, double x, double size)
     return PyList_Append(st->tj, st->last_s) < 0 ? ERR : OK;
 }
 
+static PyObject *codes_of(PyObject *text, PyObject *assigned);
+static PyObject *tj_of(PyObject *data, PyObject *kerns, Py_ssize_t pos);
+
+/* TextWriter.entry for a text whose characters the face has all numbered in its first subset (most
+   new words once a page or two is drawn), made here as it makes it: (first subset's font, its TJ
+   elements joined, [(font, joined)]), kept in the writer's entries; None when that is not so (the
+   writer makes it), NULL on error. Only with `numbered` (given where the writer joins TJ elements
+   with this module's tj). */
+static PyObject *made_entry(Tables *t, PyObject *key, PyObject *fname, PyObject *text, PyObject *shaped)
+{
+    PyObject *known, *data, *kerns, *joined, *chunk, *chunks, *e;
+    if (t->numbered == NULL || (known = PyDict_GetItemWithError(t->numbered, fname)) == NULL) {
+        if (PyErr_Occurred())
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    if (!PyTuple_CheckExact(known) || PyTuple_GET_SIZE(known) != 2 || !PyDict_CheckExact(PyTuple_GET_ITEM(known, 0)) ||
+        !PyUnicode_CheckExact(PyTuple_GET_ITEM(known, 1)))
+        Py_RETURN_NONE;
+    if ((data = codes_of(text, PyTuple_GET_ITEM(known, 0))) == NULL || data == Py_None)
+        return data;
+    if ((kerns = get(shaped, SHAPED_KERNS)) == NULL) {
+        Py_DECREF(data);
+        return NULL;
+    }
+    joined = tj_of(data, kerns, 0);
+    Py_DECREF(kerns);
+    Py_DECREF(data);
+    if (joined == NULL || joined == Py_None)
+        return joined;
+    chunk = PyTuple_Pack(2, PyTuple_GET_ITEM(known, 1), joined);
+    chunks = chunk ? PyList_New(1) : NULL;
+    if (chunks == NULL) {
+        Py_XDECREF(chunk);
+        Py_DECREF(joined);
+        return NULL;
+    }
+    PyList_SET_ITEM(chunks, 0, chunk);
+    e = PyTuple_Pack(3, PyTuple_GET_ITEM(known, 1), joined, chunks);
+    Py_DECREF(joined);
+    Py_DECREF(chunks);
+    if (e != NULL && PyDict_SetItem(t->entries, key, e) < 0)
+        Py_CLEAR(e);
+    return e;
+}
+
 /* The span's entry: the writer's, or made now (a new reference, checked for shape). */
 static int get_entry(Tables *t, PyObject *fname, PyObject *face, PyObject *shaped, PyObject **entry)
 {
@@ -373,11 +421,14 @@ static int get_entry(Tables *t, PyObject *fname, PyObject *face, PyObject *shape
     if ((key = PyTuple_Pack(2, fname, text)) == NULL)
         goto done;
     e = PyDict_GetItemWithError(t->entries, key);
-    Py_DECREF(key);
     if (e != NULL)
         Py_INCREF(e);
-    else if (PyErr_Occurred() || (e = PyObject_CallFunctionObjArgs(t->make_entry, face, shaped, NULL)) == NULL)
+    else if (PyErr_Occurred() || (e = made_entry(t, key, fname, text, shaped)) == NULL ||
+             (e == Py_None && (Py_DECREF(e), e = PyObject_CallFunctionObjArgs(t->make_entry, face, shaped, NULL)) == NULL)) {
+        Py_DECREF(key);
         goto done;
+    }
+    Py_DECREF(key);
     if (!PyTuple_CheckExact(e) || PyTuple_GET_SIZE(e) != 3 || !PyUnicode_CheckExact(PyTuple_GET_ITEM(e, 0))) {
         Py_DECREF(e);
         r = FALLBACK;
@@ -539,6 +590,7 @@ static int tables_from(Tables *t, PyObject *const *args)
     t->make_entry = args[3];
     t->make_space = args[4];
     t->make_color = args[5];
+    t->numbered = NULL;
     return OK;
 }
 
@@ -598,9 +650,10 @@ static int line_of(PyObject *item, double page_h, PyObject **spans, double *x0, 
     return r;
 }
 
-/* lines(items, page_h, entries, spaces, colors, entry, space, color, text_item, line_python) -> list:
-   the operators of every `text_item` among `items`, in order; a line this code declines is written
-   by line_python(item, page_h, out); None for a page it declines whole (Python writes it). */
+/* lines(items, page_h, entries, spaces, colors, entry, space, color, text_item, line_python[, numbered])
+   -> list: the operators of every `text_item` among `items`, in order; a line this code declines is
+   written by line_python(item, page_h, out); None for a page it declines whole (Python writes it).
+   `numbered`: the writer's (face name -> (codes, first subset's font)), for made_entry. */
 static PyObject *lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
     Tables t;
@@ -609,8 +662,8 @@ static PyObject *lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     Py_ssize_t i;
     int r = OK;
 
-    if (nargs != 10) {
-        PyErr_SetString(PyExc_TypeError, "lines() takes 10 arguments");
+    if (nargs != 10 && nargs != 11) {
+        PyErr_SetString(PyExc_TypeError, "lines() takes 10 or 11 arguments");
         return NULL;
     }
     items = args[0];
@@ -624,6 +677,8 @@ static PyObject *lines(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         r = tables_from(&t, args + 2);
     if (r == ERR)
         return NULL;
+    if (r == OK && nargs == 11 && PyDict_CheckExact(args[10]))
+        t.numbered = args[10];
     if (r == FALLBACK)
         Py_RETURN_NONE;
     if ((out = PyList_New(0)) == NULL)
@@ -737,22 +792,26 @@ static int put_string(Buf *b, const unsigned char *p, Py_ssize_t n)
    (the glyph codes escaped in strings, split after each kerned glyph, each kern as _n(-k)). */
 static PyObject *tj(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    Buf b = {NULL, 0, 0};
-    const unsigned char *p;
-    Py_ssize_t n, i, start = 0, pos;
-    PyObject *kerns, *result = NULL;
-    int r = OK;
-
+    Py_ssize_t pos;
     if (nargs != 3 || !PyBytes_CheckExact(args[0]) || !PyLong_CheckExact(args[2])) {
         PyErr_SetString(PyExc_TypeError, "tj(data: bytes, kerns, pos: int)");
         return NULL;
     }
-    p = (const unsigned char *)PyBytes_AS_STRING(args[0]);
-    n = PyBytes_GET_SIZE(args[0]);
-    kerns = args[1];
     pos = PyLong_AsSsize_t(args[2]);
     if (pos == -1 && PyErr_Occurred())
         return NULL;
+    return tj_of(args[0], args[1], pos);
+}
+
+/* tj for a bytes object: the joined elements, None to decline, NULL on error. */
+static PyObject *tj_of(PyObject *data, PyObject *kerns, Py_ssize_t pos)
+{
+    Buf b = {NULL, 0, 0};
+    const unsigned char *p = (const unsigned char *)PyBytes_AS_STRING(data);
+    Py_ssize_t n = PyBytes_GET_SIZE(data), i, start = 0;
+    PyObject *result = NULL;
+    int r = OK;
+
     if (kerns == Py_None)
         r = put_string(&b, p, n);
     else if (!PyTuple_CheckExact(kerns) || pos < 0 || pos + n > PyTuple_GET_SIZE(kerns))
@@ -807,18 +866,22 @@ static PyObject *escape(PyObject *self, PyObject *arg)
    when every one is there and below 256; else None (TextWriter._numbered). */
 static PyObject *codes(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    PyObject *text, *assigned, *out;
+    if (nargs != 2 || !PyUnicode_CheckExact(args[0]) || !PyDict_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "codes(text: str, assigned: dict)");
+        return NULL;
+    }
+    return codes_of(args[0], args[1]);
+}
+
+/* codes for a str and a dict (checked by the caller). */
+static PyObject *codes_of(PyObject *text, PyObject *assigned)
+{
+    PyObject *out;
     Py_ssize_t i, n;
     int kind;
     const void *data;
     char *o;
 
-    if (nargs != 2 || !PyUnicode_CheckExact(args[0]) || !PyDict_CheckExact(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "codes(text: str, assigned: dict)");
-        return NULL;
-    }
-    text = args[0];
-    assigned = args[1];
     n = PyUnicode_GET_LENGTH(text);
     if (n == 0)
         Py_RETURN_NONE;
@@ -863,7 +926,7 @@ static PyObject *bind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     } fields[] = {
         {SPAN_FACE, 0, "face"}, {SPAN_SIZE, 0, "size"}, {SPAN_SHAPED, 0, "shaped"}, {SPAN_X, 0, "x"},
         {SPAN_SPACE_BEFORE, 0, "space_before"}, {SPAN_COLOR, 0, "color"}, {SHAPED_TEXT, 1, "text"},
-        {SHAPED_WIDTH, 1, "width"}, {SHAPED_GLYPHS, 1, "glyphs"}, {ITEM_X, 2, "x"},
+        {SHAPED_WIDTH, 1, "width"}, {SHAPED_GLYPHS, 1, "glyphs"}, {SHAPED_KERNS, 1, "kerns"}, {ITEM_X, 2, "x"},
         {ITEM_BASELINE, 2, "baseline"}, {ITEM_LINE, 2, "line"}, {LINE_SPANS, 3, "spans"},
         {LINE_TRACKING, 3, "tracking"}, {LINE_SCALE, 3, "scale"},
     };
@@ -934,12 +997,16 @@ PyMODINIT_FUNC PyInit__textops(void)
 #undef INTERN
     {
         static const char *names[NSLOTS] = {"face", "size", "shaped", "x", "space_before", "color", "text",
-                                            "width", "glyphs", "x", "baseline", "line", "spans", "tracking",
-                                            "scale"};
+                                            "width", "glyphs", "kerns", "x", "baseline", "line", "spans",
+                                            "tracking", "scale"};
         int i;
         for (i = 0; i < NSLOTS; i++) {
             slots[i].type = NULL;
             slots[i].offset = -1;
+            if (names[i] == NULL) { /* a slot added to the enum and not named here */
+                PyErr_SetString(PyExc_SystemError, "_textops: a slot has no name");
+                return NULL;
+            }
             if ((slots[i].name = PyUnicode_InternFromString(names[i])) == NULL)
                 return NULL;
         }

@@ -207,7 +207,7 @@ class TextWriter:
         if _kernel is not None:
             ops = _kernel.lines(
                 items, page_h, self.entries, self.spaces, self.colors, self.entry, self.space, self.color,
-                TextItem, self.line_python,
+                TextItem, self.line_python, self.numbered if self.c_escape else None,
             )  # fmt: skip
             if ops is not None:
                 return ops
