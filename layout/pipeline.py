@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class Built:
     # once: asked again at drawing, the build's own children, just ended, can make a core look busy).
     free: Callable[[], bool] = spare_core
     _pages_pack: Callable[[], None] | None = None  # the page pack made ahead (`prepare_packs`)
+    owner: int = field(default_factory=os.getpid)  # the process that built it (and puts its packs in place)
 
     def pack_state(self) -> tuple:
         """What the paragraph and font packs depend on (see `made_packs`)."""
@@ -64,7 +65,8 @@ class Built:
         """The paragraph and font packs as `keep_cache` would write them whole, written to temporaries
         (None: it would write nothing, or add to a pack this process read): by a helper process forked
         after the build, so that this one only puts them in place (or `drop_staged` removes them)."""
-        return (self.cache.staged() if self.cache else None, self.fonts.staged() if self.fonts else None)
+        owner = self.owner
+        return (self.cache.staged(owner) if self.cache else None, self.fonts.staged(owner) if self.fonts else None)
 
     def missing_folders(self) -> list[Path]:
         """The pack folders that do not exist yet (the deepest first): a helper staging the packs

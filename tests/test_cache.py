@@ -320,3 +320,24 @@ def test_paragraph_keys_depend_only_on_the_values() -> None:
     keys = {paragraph_key(v) for v in variants} | {paragraph_key(a)}
     assert len(keys) == len(variants) + 1
     assert paragraph_key(("x", P("/a"))) != paragraph_key(("x", P("/b")))
+
+
+def test_a_pack_is_staged_only_for_the_render_that_forked_the_helper(tmp_path: Path) -> None:
+    """A helper stages a pack under its render's number (its parent's); once that render has gone
+    (killed: the helper is someone else's child now) it writes nothing, so no temporary is left
+    under a number that lives on (the init process's) where no sweep would ever take it."""
+    import os
+
+    from layout.manifest.leftovers import temp_prefix
+    from layout.manifest.packs import stage_data
+
+    path = tmp_path / "cache" / "paragraphs.bin"
+    parts = [b"magic\n", b"x" * 10]
+    got = stage_data(path, parts, os.getppid())
+    assert got is not None and got[1] == 16
+    assert Path(got[0]).name.startswith(temp_prefix(path.name, os.getppid()))
+    assert Path(got[0]).read_bytes() == b"".join(parts)
+    Path(got[0]).unlink()
+    assert stage_data(path, parts, os.getpid()) is None  # not this process's parent: its render is gone
+    assert stage_data(path, parts, 1) is None or os.getppid() == 1
+    assert not list(path.parent.iterdir())

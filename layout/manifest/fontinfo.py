@@ -176,13 +176,13 @@ class FontCache:
             return True
         return self.house is not None and all(k in self.old or k in self.housed for k in self.used)
 
-    def staged(self) -> tuple[str, int] | None:
-        """In a helper process of this render: the pack `save` would write, written to a temporary for
-        `save` to put in place (packs.stage_data), or None."""
+    def staged(self, owner: int) -> tuple[str, int] | None:
+        """In a helper process of this render (`owner`: its process): the pack `save` would write,
+        written to a temporary for `save` to put in place (packs.stage_data), or None."""
         if self._unchanged() or self.path is None:
             return None
         try:
-            return stage_data(self.path, pack_parts(MAGIC, _version(), self.used))
+            return stage_data(self.path, pack_parts(MAGIC, _version(), self.used), owner)
         except ValueError:
             return None
 

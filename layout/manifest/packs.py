@@ -109,15 +109,19 @@ def pack_parts(
     return parts
 
 
-def stage_data(path: Path, data: Sequence[bytes]) -> tuple[str, int] | None:
+def stage_data(path: Path, data: Sequence[bytes], owner: int) -> tuple[str, int] | None:
     """In a helper process of a render: write a whole pack's `data` to a temporary beside `path`, named
-    for the render's process (this one's parent), which puts it in place once its output is
+    for the render's process `owner` (this one's parent), which puts it in place once its output is
     (`keep_staged`) or removes it (`drop_staged`); (the temporary's path, its size), or None. So the
-    megabytes of a new pack are written by the helper, not sent to the render and written there."""
+    megabytes of a new pack are written by the helper, not sent to the render and written there.
+    Nothing is written once the render has gone (killed: this process is someone else's child now);
+    a temporary it never took carries its number, and the next render sweeps it."""
+    if os.getppid() != owner:
+        return None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         sweep(path.parent, path.name)
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name, os.getppid()), suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path.name, owner), suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 f.writelines(data)

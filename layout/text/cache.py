@@ -292,12 +292,12 @@ class ParagraphCache:
         are only added, and a paragraph set again counts in `fresh`)."""
         return (len(self.used), len(self.old), len(self.fresh), len(self.records), len(self.ahead), self.dirty)
 
-    def staged(self) -> tuple[str, int] | None:
-        """In a helper process of this render: the whole new pack `save` would write, written to a
-        temporary for `save` to put in place (packs.stage_data); None when it would write nothing, or
-        add to the pack this process read (only it can)."""
+    def staged(self, owner: int) -> tuple[str, int] | None:
+        """In a helper process of this render (`owner`: its process): the whole new pack `save` would
+        write, written to a temporary for `save` to put in place (packs.stage_data); None when it would
+        write nothing, or add to the pack this process read (only it can)."""
         data = self.whole()
-        return stage_data(self.path, data) if data is not None and self.path is not None else None
+        return stage_data(self.path, data, owner) if data is not None and self.path is not None else None
 
     def whole(self) -> list[bytes] | None:
         """The pieces of the whole new pack `save` would write (packs.pack_parts), or None when it
