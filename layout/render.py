@@ -89,7 +89,7 @@ def run_render(
     # later pages' text): the same bytes, the same messages, and no PDF put in place before the
     # findings allow it.
     # (A build session's memo of findings is kept by this process: it checks them itself.)
-    # It then makes the cache packs' bytes, for this process only to write them (same state, same bytes).
+    # It then writes the cache packs to temporaries, for this process only to put them in place.
     state, par = b.pack_state(), None if jobs is None else jobs > 1
     with _text_helper(b, par, printing, check if memo is None else None) as helper:
         gate = _Gate(check, helper if helper is not None and helper.checks else None, allow_overset, err)
