@@ -110,3 +110,33 @@ def test_the_glyph_check_sees_the_quotes_the_style_will_set(tmp_path, monkeypatc
     else:
         raise AssertionError("a curly quote the fonts lack was let through")
     assert any("articles.news-briefs.body" in m and "U+201C" in m for m in msgs), msgs
+
+
+def test_plain_fields_skip_the_parse_and_set_the_same():
+    """A field with no line break, quote or mark markdown-it reads is set by the dash rule alone;
+    on random fields (spaces at either end, tabs, runs of dashes and dots, ranges, other ASCII
+    punctuation, letters beyond ASCII, and now and then a character that needs the parse) it gives
+    what the parse gives, under every switch and for languages with other quotes."""
+    import random
+
+    from layout.text import punctuation
+
+    rng = random.Random(20261201)
+    common = list("aZé ß-.-.,;:?()/$%#+=@^{}01239\u2013\u2014\u2026\u00a0\t ") + ["--", "---", "...", " - ", "12-14"]
+    rare = list("\n\r\x00\\`*_[]<>&!~|'\"")
+    plain = parsed = 0
+    for spec in (PunctuationSpec(), PunctuationSpec(quotes=False), PunctuationSpec(number_ranges=True),
+                 PunctuationSpec(dashes=False, ellipsis=False, number_ranges=True)):
+        for lang in ("en-GB", "fr", "de"):
+            p = Punctuation(spec, lang)
+            for _ in range(700):
+                parts = [rng.choice(common) for _ in range(rng.randint(1, 14))]
+                if rng.random() < 0.3:
+                    parts.insert(rng.randint(0, len(parts)), rng.choice(rare))
+                text = "".join(parts)
+                if punctuation._NOT_PLAIN.search(text) is None:
+                    plain += 1
+                else:
+                    parsed += 1
+                assert p.punctuate(text) == p.parsed(text), (spec, lang, text)
+    assert plain > 4000 and parsed > 1500
