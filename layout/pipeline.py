@@ -23,7 +23,7 @@ from .manifest.packs import drop_staged
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, spare_core, worth_it
+from .page.parallel import CHECKS_SHARE, look_early, spare_core, worth_it
 from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.pagecache import PageCache
@@ -150,6 +150,8 @@ def _build(
     parallel: bool | None,
     session: Session | None,
 ) -> Built:
+    if parallel is None:
+        look_early()  # whether a core is free is asked later (see `free` below)
     li = load_issue(issue_path, session.reads if session else None)
     local = cache and cache_folder(li) is not None
     placed = dict.fromkeys(s.article for p in li.issue.pages for s in p.stories if s.article is not None)
@@ -184,6 +186,8 @@ def _build(
         # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
         after = None if hashing else partial(photodigests.made, photos, True)
         helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
+        if helper:
+            helper.meanwhile(_import_drawing)
         try:
             _check_markdown(li, pc)
             check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
@@ -213,6 +217,14 @@ def _build(
         if session is not None:
             session.composed(pc)
         return Built(li, style, composed, pc, fonts, pages, free)
+
+
+def _import_drawing() -> bool:
+    """Import what drawing the PDF needs (8-10 ms), for the moments composition waits for the
+    body helper; once (False: nothing more to do)."""
+    from .pdf import draw, pardraw, subsets, textops  # noqa: F401
+
+    return False
 
 
 def tune_gc() -> None:

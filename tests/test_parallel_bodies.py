@@ -270,3 +270,62 @@ def test_the_helper_hashes_the_photos_once_its_stories_are_sent(issue: Path, mon
     photodigests.take({(1, 2, 3, 4, 5): "x" * 32, (1, 2): "0" * 32, "k": "0" * 32, (1, 2, 3, 4, True): "0" * 32})
     photodigests.take(["not", "a", "dict"])
     assert images._digests == {}
+
+
+def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) -> None:
+    """While the child's next story is not in, composition runs the jobs it was given, each again and
+    again until it says it has nothing left, then the next; a story in is taken at once; a job that
+    has said so is not asked again. The render gives the drawing's imports as such a job."""
+    calls: list[str] = []
+    ready = iter([False, False, False, False, True, False, True])
+    monkeypatch.setattr(parallel, "_ready", lambda fd: next(ready))
+
+    class Cache:
+        fingerprint = "fp"
+
+        def adopt(self, entries: dict, data: bytes) -> None:
+            calls.append("story")
+
+    class Comp:
+        cache = Cache()
+        awaiting = None
+
+    sent = iter([(b"1", ("fp", {})), (b"2", ("fp", {}))])
+    monkeypatch.setattr(parallel, "receive", lambda fd, spool: next(sent))
+    h = object.__new__(parallel.Helper)
+    h.comp, h.theirs, h.got, h.reaped, h.after, h.fd, h.spool = Comp(), {"a": 0, "b": 1}, 0, False, None, -1, -1
+    ahead = iter([True, True, False])
+    h.idle = [lambda: calls.append("ahead") or next(ahead)]
+    h.meanwhile(lambda: calls.append("imports") or False)
+    h.take(1)
+    assert calls == ["ahead", "ahead", "ahead", "imports", "story"]
+    h.take(2)
+    assert calls[5:] == ["story"] and h.idle == [], "no job left to ask while the second story was not in"
+
+    import subprocess
+    import sys
+
+    from layout import pipeline
+
+    code = (
+        "import sys, layout.pipeline as p;"
+        "names = ['layout.pdf.' + m for m in ('draw', 'pardraw', 'subsets', 'textops')];"
+        "assert not any(n in sys.modules for n in names); assert p._import_drawing() is False;"
+        "assert all(n in sys.modules for n in names)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    given: list[object] = []
+
+    class Fake:
+        def __init__(self, *a: object) -> None:
+            pass
+
+        meanwhile = given.append
+
+        def __getattr__(self, name: str) -> object:
+            raise RuntimeError("stop here")
+
+    monkeypatch.setattr(pipeline, "start_helper", Fake)
+    with pytest.raises(RuntimeError):
+        build(Path(__file__).resolve().parent.parent / "issues" / "2026-12-03", cache=False, parallel=True)
+    assert given == [pipeline._import_drawing]

@@ -125,8 +125,12 @@ def test_plain_fields_skip_the_parse_and_set_the_same():
     common = list("aZé ß-.-.,;:?()/$%#+=@^{}01239\u2013\u2014\u2026\u00a0\t ") + ["--", "---", "...", " - ", "12-14"]
     rare = list("\n\r\x00\\`*_[]<>&!~|'\"")
     plain = parsed = 0
-    for spec in (PunctuationSpec(), PunctuationSpec(quotes=False), PunctuationSpec(number_ranges=True),
-                 PunctuationSpec(dashes=False, ellipsis=False, number_ranges=True)):
+    for spec in (
+        PunctuationSpec(),
+        PunctuationSpec(quotes=False),
+        PunctuationSpec(number_ranges=True),
+        PunctuationSpec(dashes=False, ellipsis=False, number_ranges=True),
+    ):
         for lang in ("en-GB", "fr", "de"):
             p = Punctuation(spec, lang)
             for _ in range(700):

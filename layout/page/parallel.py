@@ -59,26 +59,50 @@ def _stories(comp: Composer) -> list[tuple[str, float, int, list]]:
 def spare_core() -> bool:
     """Whether a second process of ours would have a core to itself: the system can fork, two or
     more cores are ours, and the load average leaves one free or, failing that, nothing else is
-    runnable now at most looks (two or three, 2 ms apart: the load average trails by a minute, so a
+    runnable now at most looks (two or three, at least 2 ms apart: the load average trails by a minute, so a
     job that just ended, or the two cores a Typst run just used, still count in it; a kernel thread
     passing by is runnable at one look in fifty on an idle machine, a busy one at every look). On a
-    busy machine the two halves only queue for the same core (measured: slower)."""
+    busy machine the two halves only queue for the same core (measured: slower). A look taken early
+    in this render (`look_early`) counts as the first, so the second need not wait."""
+    global _early
+    early, _early = _early, None  # one render's look, used once
     cpus = cores()
     if not hasattr(os, "fork") or cpus < 2:
         return False
     if os.getloadavg()[0] <= cpus - 1:
         return True
     busy = []
-    for i in range(3):
+    last = None
+    fresh = early is not None and early[0] == os.getpid() and 0 <= time.monotonic() - early[1] <= EARLY_FOR
+    if early is not None and fresh and early[2] >= 1:
+        busy.append(early[2] - 1 > cpus - 2)
+        last = early[1]
+    while len(busy) < 3:
+        if last is not None:  # looks at least LOOKS_APART apart: two at once would see the same moment
+            wait = LOOKS_APART - (time.monotonic() - last)
+            if wait > 0:
+                time.sleep(wait)
+        last = time.monotonic()
         others = _runnable() - 1  # this process is runnable as it looks
         if others < 0:
             return False  # cannot tell: the load average says busy
         busy.append(others > cpus - 2)
-        if i == 1 and busy[0] == busy[1]:
+        if len(busy) == 2 and busy[0] == busy[1]:
             return not busy[0]  # two looks agree: a third cannot change the majority
-        if i < 2:
-            time.sleep(0.002)
     return sum(busy) < 2
+
+
+LOOKS_APART = 0.002
+EARLY_FOR = 1.0  # an early look older than this (seconds) says nothing of now
+_early: tuple[int, float, int] | None = None  # (process, when, runnable) of `look_early`
+
+
+def look_early() -> None:
+    """Take `spare_core`'s first look now, at the start of a render, before it has any child of
+    its own: asked later (tens of milliseconds on), it then needs one more look at most, not two
+    2 ms apart (the render waited those 2 ms before anything could run beside it)."""
+    global _early
+    _early = (os.getpid(), time.monotonic(), _runnable())
 
 
 def cores() -> int:
@@ -148,8 +172,9 @@ class Helper:
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
         self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
-        # Work for this process while the child's next story is not in yet (the pack's own records).
-        self.idle: Callable[[], bool] | None = cache.make_ahead
+        # Work for this process while the child's next story is not in yet (the pack's own records;
+        # `meanwhile` adds more), each asked in turn until it says it has nothing left.
+        self.idle: list[Callable[[], bool]] = [cache.make_ahead]
         known = set(cache.used)
 
         def story(aid: str, colw: float, places: list) -> tuple:  # in the child: one story's paragraphs
@@ -164,6 +189,11 @@ class Helper:
         if after is not None:
             works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
         self.pid, self.fd, self.spool = fork_streaming(works)
+
+    def meanwhile(self, job: Callable[[], bool]) -> None:
+        """Have `job` run (again and again, until it returns False) whenever composition waits for
+        one of the child's stories, after the jobs given before it."""
+        self.idle.append(job)
 
     def set_mine(self) -> None:
         """Set this process's share; then composition takes each of the child's stories when it
@@ -188,10 +218,10 @@ class Helper:
             while not self.reaped and (upto is None or self.got < upto):
                 cache = self.comp.cache
                 assert cache is not None
-                if self.idle is not None and not _ready(self.fd):
-                    if self.idle():
-                        continue  # then look again
-                    self.idle = None  # nothing left to do meanwhile
+                if self.idle and not _ready(self.fd):
+                    if not self.idle[0]():
+                        del self.idle[0]  # nothing left for it to do meanwhile
+                    continue  # then look again
                 got = receive(self.fd, self.spool)
                 if got is None:  # it has finished, or failed: nothing more will come
                     self._end(wait=True)
