@@ -5,9 +5,11 @@ about the project is declared in pyproject.toml.
 Optional C extensions: layout.text._breaker (the line breaker's inner loops), layout.text._setlines
 (justify.py's line filling, the glyph loop of shaping, cache entries), layout.text._items (a
 paragraph's breaker items joined from its words' rows), layout.pdf._textops (a set
-line's PDF text operators) and layout.pdf._pagekey (what a page-cache key is hashed from):
+line's PDF text operators), layout.pdf._pagekey (what a page-cache key is hashed from) and
+layout.manifest._swap (two file names exchanged in one step, for putting a PDF in place):
 `optional=True`, so a machine without a compiler still installs, and linebreak.py, justify.py,
-fonts.py, cache.py, items.py, textops.py and pagecache.py then run their Python code.
+fonts.py, cache.py, items.py, textops.py and pagecache.py then run their Python code (and
+files.py renames as before).
 FP contraction is off so a*b+c is never fused into one rounding: the C code must round exactly as
 the Python code does (its results are compared bit for bit)."""
 
@@ -25,5 +27,6 @@ setup(
         Extension("layout.pdf._pagekey", ["layout/pdf/_pagekey.c"], extra_compile_args=_FLAGS, optional=True),
         Extension("layout.text._setlines", ["layout/text/_setlines.c"], extra_compile_args=_FLAGS, optional=True),
         Extension("layout.text._items", ["layout/text/_items.c"], extra_compile_args=_FLAGS, optional=True),
+        Extension("layout.manifest._swap", ["layout/manifest/_swap.c"], extra_compile_args=_FLAGS, optional=True),
     ],
 )

@@ -266,9 +266,18 @@ def _keep(  # type: ignore[no-untyped-def]
             r.abandon()
         raise
     if session is not None and deferred:
-        session.pending = b.keep_cache  # `issue serve` writes them once it has answered
+        keep = b.keep_cache
+
+        def after_answer() -> None:  # `issue serve` runs it once it has answered
+            for r in renaming:
+                r.finish()
+            keep()
+
+        session.pending = after_answer
     else:
         b.keep_cache(made)
+        for r in renaming:
+            r.finish()  # (the earlier PDF removed meanwhile, if the names were exchanged)
     return None
 
 

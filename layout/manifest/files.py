@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .leftovers import sweep, temp_prefix
+from .renaming import Renaming
 
 HOUSE_PREFIX = "@house/"  # a manifest or style path starting so is inside the house assets/ folder
 _PACKAGE = Path(__file__).resolve().parents[1]  # the `layout` package folder
@@ -257,43 +258,6 @@ def atomic_write(out: Path, background: list[Renaming] | None = None) -> Iterato
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-
-
-class Renaming:
-    """A finished file being renamed into place by a thread of its own. On ext4, renaming over an
-    existing file first starts the new file's write-back (so that a crash cannot leave it empty):
-    15-20 ms for a 31 MB PDF, which a render can spend waiting for its helper instead. Either file
-    is whole at every moment, as with a rename in line; `wait` before saying it is done."""
-
-    def __init__(self, tmp: Path, out: Path):
-        self.tmp, self.out = tmp, out
-        self.error: BaseException | None = None
-        # A daemon: `wait` joins it on every way to success; after `abandon` nothing waits for it.
-        self.thread = threading.Thread(target=self._run, name="layout-rename", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            os.replace(self.tmp, self.out)
-        except BaseException as e:  # handed to `wait`
-            self.error = e
-
-    def wait(self) -> None:
-        """Return once the file is in place; raise what the rename raised (the temporary removed)."""
-        self.thread.join()
-        if self.error is not None:
-            self.tmp.unlink(missing_ok=True)
-            raise self.error
-
-    def abandon(self) -> bool:
-        """The process is stopping (Ctrl-C, SIGTERM) before the rename was waited for: remove the
-        temporary; whether that came first (False: the new file was already in place). Either way
-        the output is whole and no temporary is left."""
-        try:
-            self.tmp.unlink()
-        except FileNotFoundError:
-            return False
-        return True
 
 
 def _umask_modes(root: Path) -> None:
