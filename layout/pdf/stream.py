@@ -38,7 +38,8 @@ _MARK = b"\x00layout: photo bytes here\x00"
 
 class _StreamingFile(_COLLECTING):
     """ReportLab's output collector, writing through to a file instead of collecting; a photo's
-    bytes (`defer`) are copied from its file to this one by the kernel, never read into memory."""
+    bytes (`defer`) are copied from its file to this one by the kernel (`_Copier`), never read into
+    memory."""
 
     def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
         self.pending: tuple[BinaryIO, int] | None = None  # the deferred photo's open file and size
@@ -67,37 +68,109 @@ class _StreamingFile(_COLLECTING):
             return super().add(s)
         src, size = self.pending
         self.pending = None
-        with src:
-            i = s.index(_MARK)
-            result = self.offset
-            self.write(s[:i])
-            _copy(src, self.out, size)
-            self.write(s[i + len(_MARK) :])
+        i = s.index(_MARK)
+        result = self.offset
+        self.write(s[:i])
+        _local.copier.copy(src, self.out, size)  # (which closes `src`)
+        self.write(s[i + len(_MARK) :])
         self.offset = result + len(s) - len(_MARK) + size
         return result
 
 
-def _copy(src: BinaryIO, out: BinaryIO, size: int) -> None:
-    """Copy `size` bytes from the start of `src` to `out` (in the kernel where it can)."""
-    out.flush()
+class _Copier:
+    """Copies the photos' bytes into the PDF by a thread of its own while the document goes on
+    being written after them: each photo's place is left (the file position moved past it) and
+    filled at its offset (copy_file_range, or pread/pwrite, neither of which moves the position),
+    in the kernel and without the interpreter lock. 29 MiB of photos took 15-17 ms of a 16-page
+    render copied in line. `finish` waits for every copy and raises the first failure (the PDF is
+    then not put in place); `abandon` stops it. The thread writes through a duplicate of the file's
+    descriptor, its own to close: a copy still running when the file is closed cannot write into
+    another file given the same number."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[BinaryIO, int, int] | None] = []
+        self.ready = threading.Condition()
+        self.error: BaseException | None = None
+        self.stopped = False
+        self.fd = -1
+        self.thread: threading.Thread | None = None
+
+    def copy(self, src: BinaryIO, out: BinaryIO, size: int) -> None:
+        """Leave `size` bytes at `out`'s position for the copy of `src` (whose file it closes)."""
+        try:
+            out.flush()
+            at = out.tell()
+            if self.thread is None:
+                self.fd = os.dup(out.fileno())
+                self.thread = threading.Thread(target=self._run, name="layout-photo-copy", daemon=True)
+                self.thread.start()
+        except BaseException:
+            src.close()
+            raise
+        with self.ready:
+            self.jobs.append((src, at, size))
+            self.ready.notify()
+        out.seek(size, os.SEEK_CUR)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self.ready:
+                    while not self.jobs:
+                        self.ready.wait()
+                    job = self.jobs.pop(0)
+                if job is None:
+                    return
+                src, at, size = job
+                with src:
+                    if self.error is None and not self.stopped:
+                        try:
+                            _copy_at(src, self.fd, at, size)
+                        except BaseException as e:  # handed to `finish`
+                            self.error = e
+        finally:
+            os.close(self.fd)
+
+    def _end(self) -> None:
+        if self.thread is not None:
+            with self.ready:
+                self.jobs.append(None)
+                self.ready.notify()
+            self.thread.join()
+            self.thread = None
+
+    def finish(self) -> None:
+        """Wait for every copy; raise the first failure."""
+        self._end()
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        """The document failed or was interrupted: copy nothing more (the file is removed)."""
+        self.stopped = True
+        self._end()
+
+
+def _copy_at(src: BinaryIO, fd: int, at: int, size: int) -> None:
+    """Copy `size` bytes from the start of `src` to offset `at` of the file open as `fd`."""
     done = 0
     fast = getattr(os, "copy_file_range", None)
     while done < size and fast is not None:
         try:
-            n = fast(src.fileno(), out.fileno(), size - done, done)
+            n = fast(src.fileno(), fd, size - done, done, at + done)
         except OSError:  # not between these files: copied through memory instead
             break
         if n == 0:
             raise OSError(f"{src.name} became shorter while it was being written into the PDF")
         done += n
-    if done < size:
-        src.seek(done)
-        while done < size:
-            chunk = src.read(min(size - done, 1 << 20))
-            if not chunk:
-                raise OSError(f"{src.name} became shorter while it was being written into the PDF")
-            out.write(chunk)
-            done += len(chunk)
+    while done < size:
+        chunk = os.pread(src.fileno(), min(size - done, 1 << 20), done)
+        if not chunk:
+            raise OSError(f"{src.name} became shorter while it was being written into the PDF")
+        view = memoryview(chunk)
+        while view:
+            view = view[os.pwrite(fd, view, at + done) :]
+        done += len(chunk)
 
 
 def deferring(document) -> _StreamingFile | None:
@@ -230,9 +303,14 @@ def save_streaming(
     doc = c._doc
     doc._savedToFile = True
     with _open_empty(c._filename) as out:
-        _local.out, _local.streams, _local.ready = out, streams, ready
+        copier = _Copier()
+        _local.out, _local.streams, _local.ready, _local.copier = out, streams, ready, copier
         try:
             rest = doc.GetPDFData(c)
+            out.write(rest)
+        except BaseException:
+            copier.abandon()
+            raise
         finally:
-            _local.out = _local.streams = _local.ready = None
-        out.write(rest)
+            _local.out = _local.streams = _local.ready = _local.copier = None
+        copier.finish()  # every photo in its place (or its failure raised) before the file is closed
