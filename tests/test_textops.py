@@ -239,8 +239,10 @@ def test_photo_copy_through_memory_is_the_same(tmp_path: Path, monkeypatch) -> N
     want = b"head" + b"".join(p.read_bytes() + b"<%d>" % i for i, (p, _) in enumerate(photos)) + b"tail"
     fds = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
     real = getattr(os, "copy_file_range", None)
-    for how in ("kernel", "kernel, a piece at a time", "memory"):
-        if how == "memory":
+    for how in ("kernel", "kernel, a piece at a time", "memory", "in line (no pwrite: Windows)"):
+        if how.startswith("in line"):
+            monkeypatch.delattr(stream.os, "pwrite", raising=False)
+        elif how == "memory":
             monkeypatch.setattr(stream.os, "copy_file_range", _refuse, raising=False)
         elif how != "kernel" and real is not None:  # as the kernel may: fewer bytes than asked
             monkeypatch.setattr(stream.os, "copy_file_range", lambda a, b, n, *o: real(a, b, min(n, 4096), *o))
@@ -262,9 +264,11 @@ def test_a_photo_cut_short_is_an_error(tmp_path: Path, monkeypatch) -> None:
     src.write_bytes(b"x" * 1000)
     other = tmp_path / "other.jpg"
     other.write_bytes(b"y" * 10)
-    for kernel in (True, False):
-        if not kernel:
+    for how in ("kernel", "memory", "in line"):
+        if how == "memory":
             monkeypatch.setattr(stream.os, "copy_file_range", _refuse, raising=False)
+        elif how == "in line":
+            monkeypatch.delattr(stream.os, "pwrite", raising=False)
         with pytest.raises(OSError, match="shorter"):
             _copied(tmp_path / "o.bin", [(src, 5000), (other, 10)])
 

@@ -97,6 +97,10 @@ class _Copier:
 
     def copy(self, src: BinaryIO, out: BinaryIO, size: int) -> None:
         """Leave `size` bytes at `out`'s position for the copy of `src` (whose file it closes)."""
+        if not hasattr(os, "pwrite"):  # (Windows) copied here, through memory
+            with src:
+                _copy_through(src, out, size)
+            return
         try:
             out.flush()
             at = out.tell()
@@ -170,6 +174,18 @@ def _copy_at(src: BinaryIO, fd: int, at: int, size: int) -> None:
         view = memoryview(chunk)
         while view:
             view = view[os.pwrite(fd, view, at + done) :]
+        done += len(chunk)
+
+
+def _copy_through(src: BinaryIO, out: BinaryIO, size: int) -> None:
+    """Copy `size` bytes from the start of `src` to `out`'s position, through memory."""
+    done = 0
+    src.seek(0)
+    while done < size:
+        chunk = src.read(min(size - done, 1 << 20))
+        if not chunk:
+            raise OSError(f"{src.name} became shorter while it was being written into the PDF")
+        out.write(chunk)
         done += len(chunk)
 
 
