@@ -69,6 +69,8 @@ def draw(issue: Path, out: Path, first: int | None, cache: bool = True, dies: bo
         # Each page stream it compressed was the very stream this process wrote (and taken).
         assert helper.streams == {}, f"the helper's page streams: {helper.streams and len(helper.streams)} not taken"
     b.keep_cache()
+    if helper is not None:
+        helper.abandon()  # (its owner ends it: a helper that has sent everything is reaped here)
     no_child_left()
     return out.read_bytes(), kept(b.pages) if b.pages else {}, b.pages.hits if b.pages else 0
 
