@@ -374,6 +374,32 @@ def test_disk_full_while_writing_is_exit_2_and_leaves_no_temp_file(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["issue", "out.pdf"]
 
 
+def test_disk_full_while_the_photos_are_copied_is_exit_2_and_leaves_no_temp_file(
+    issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ENOSPC while a photo's bytes are copied into the PDF by the copying thread (in the kernel and
+    through memory alike): the render says so, exit 2, the earlier PDF untouched, no temporary."""
+    import errno
+
+    from layout.pdf import stream
+
+    calls: list[int] = []
+
+    def full(*a: object) -> int:
+        calls.append(1)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(stream.os, "copy_file_range", full, raising=False)
+    monkeypatch.setattr(stream.os, "pwrite", full, raising=False)
+    out = tmp_path / "out.pdf"
+    out.write_bytes(EARLIER)
+    run = cli("render", issue, "-o", out)
+    assert calls, "no photo was copied"
+    assert run.code == 2 and "No space left on device" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert out.read_bytes() == EARLIER
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["issue", "out.pdf"]
+
+
 # --------------------------------------------------------------------------- the scanner bites
 
 
