@@ -1,11 +1,11 @@
-/* Two names exchanged in one step (Linux's renameat2 with RENAME_EXCHANGE), for files.Renaming.
+/* Two names exchanged in one step (Linux's renameat2 with RENAME_EXCHANGE), for renaming.Renaming.
 
    A finished PDF renamed over an earlier one on ext4 has its whole write-back started by the rename
-   first (auto_da_alloc: 10-15 ms for 31 MB), and the earlier file's blocks freed (about 7 ms), before
-   the rename returns. Exchanged with it instead, the new file is in place at once and the earlier
-   one, now under the temporary's name, is removed, and the new file's write-back started, after
-   (when `issue serve` has answered). CPython API only; elsewhere (no renameat2) it raises OSError
-   with ENOSYS and the caller renames as before. */
+   first (auto_da_alloc: 10-15 ms for 31 MB), and the earlier file's blocks freed, before the rename
+   returns. Exchanged with it instead, the new file is in place at once; the earlier one, now under
+   the temporary's name, is removed, and the new file's write-back started, by the renaming thread
+   while the render goes on. CPython API only; elsewhere (no renameat2) it raises OSError with ENOSYS
+   and the caller renames as before. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <errno.h>

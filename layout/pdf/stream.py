@@ -295,8 +295,8 @@ def _open_empty(name: str) -> BinaryIO:
     """`name` opened for writing from its start, and cut to nothing only if it holds anything: the
     temporary a render writes is new and empty. On ext4 truncating a file, even an empty one, marks
     it to have its blocks allocated and written back when closed (auto_da_alloc): the close of a
-    31 MB PDF then took 9-12 ms of the render. Its write-back now starts in the rename that puts it
-    in place over an earlier PDF (done by a thread, files.Renaming), or later by the kernel."""
+    31 MB PDF then took 9-12 ms of the render. Its write-back is started once it is in place, by the
+    thread that puts it there (manifest/renaming.py), or later by the kernel."""
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0), 0o666)
     try:
         if os.fstat(fd).st_size:

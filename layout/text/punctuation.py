@@ -119,7 +119,7 @@ class Punctuation:
 
     def punctuate(self, text: str) -> str:
         """`text` punctuated: by `dashes` alone when the parse could do nothing else (most fields
-        are so: 23 of a 16-page issue's 24 ms of parsing fields), else by parsing it."""
+        are so: 318 of a 16-page issue's 345), else by parsing it."""
         if _NOT_PLAIN.search(text) is None:
             return self.dashes(text)
         return self.parsed(text)
