@@ -237,3 +237,49 @@ def test_check_circles_an_inline_photo_with_nothing_above_it(tmp_path):
     code, out = run("check", d)
     assert code == 0, out
     assert re.search(r"inline: story 'strip' on page 1: inline photo wide\.jpg has no text above it", out), out
+
+
+def test_text_ink_in_c_equals_python(sample_built, awkward_built, tmp_path):
+    """Where a text line leaves ink (the containment check's, asked of every line) is the same from
+    the C code as from the Python, bit for bit, on the sample, every awkward layout and synthetic
+    copy; a field of another type is declined (NotImplemented) and reckoned in Python."""
+    import dataclasses
+
+    from leaks import growth
+    from synthetic import make_issue
+
+    from layout.text import line as line_module
+
+    if line_module._accel is None:
+        pytest.skip("the C extension is not built")
+    built = [sample_built, *awkward_built.values(), build(make_issue(tmp_path / "syn", pages=2))]
+    items = [it for b in built for p in b.composed.pages for it in p.items if isinstance(it, TextItem)]
+    assert len(items) > 2000
+
+    def key(k):  # type: ignore[no-untyped-def]
+        return None if k is None else (k.x0.hex(), k.top.hex(), k.x1.hex(), k.bottom.hex(), k.item is not None)
+
+    inked = 0
+    for it in items:
+        got = line_module.text_ink(it)
+        assert got is not NotImplemented
+        assert key(containment.ink(it)) == key(containment.text_ink_python(it)), it
+        inked += got is not None
+    assert inked > len(items) * 0.9
+    it = next(i for i in items if containment.text_ink_python(i) is not None)
+    sp = it.line.spans[-1]
+    rep = dataclasses.replace
+
+    def last_span(span):  # type: ignore[no-untyped-def]
+        return rep(it, line=rep(it.line, spans=[*it.line.spans[:-1], span]))
+
+    odd = [
+        rep(it, x=int(it.x)),  # an int where a float is
+        rep(it, line=rep(it.line, tracking=0)),
+        last_span(rep(sp, x=1)),
+        last_span(rep(sp, shaped=rep(sp.shaped, glyphs=2.0))),
+    ]
+    for o in odd:
+        assert line_module.text_ink(o) is NotImplemented
+        assert key(containment.ink(o)) == key(containment.text_ink_python(o))
+    assert growth(lambda: [line_module.text_ink(i) for i in items[:500]], 2, 20) < 4096

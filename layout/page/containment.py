@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from math import isfinite
 from operator import attrgetter
 
-from ..text.line import line_ink
+from ..text.line import line_ink, text_ink
 from .frames import Box, Composed, Finding, ImageItem, Page, RuleItem, StoryFit, TextItem
 
 EPS = 0.01  # points: what counts as touching
@@ -40,18 +40,26 @@ class Ink:
 def ink(it: TextItem | ImageItem | RuleItem) -> Ink | None:
     """Where an item leaves marks; for text, its glyphs' ink above and below the baseline."""
     if isinstance(it, TextItem):  # most items: text first, its edges as TextItem.x0 and .x1 reckon them
-        line = it.line
-        up, down = line_ink(line.spans)
-        if up == down:
-            return None
-        x = it.x
-        return Ink(x + line.spans[0].x, it.baseline - up, x + line.right, it.baseline - down, it)
+        got = text_ink(it)  # in C when it is built: the same numbers
+        if got is not NotImplemented:
+            return None if got is None else Ink(*got, it)  # type: ignore[misc]
+        return text_ink_python(it)
     if isinstance(it, ImageItem):
         return Ink(it.x, it.top, it.x + it.width, it.bottom, it)
     h = it.width / 2
     return Ink(min(it.x0, it.x1) - (h if it.x0 == it.x1 else 0), min(it.y0, it.y1) - (h if it.y0 == it.y1 else 0),
                max(it.x0, it.x1) + (h if it.x0 == it.x1 else 0), max(it.y0, it.y1) + (h if it.y0 == it.y1 else 0),
                it)  # fmt: skip
+
+
+def text_ink_python(it: TextItem) -> Ink | None:
+    """`ink` of a text item in Python: the reference the C code must equal."""
+    line = it.line
+    up, down = line_ink(line.spans)
+    if up == down:
+        return None
+    x = it.x
+    return Ink(x + line.spans[0].x, it.baseline - up, x + line.right, it.baseline - down, it)
 
 
 def describe(it: TextItem | ImageItem | RuleItem) -> str:

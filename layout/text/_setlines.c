@@ -9,7 +9,8 @@
    every sum and product in the Python order in doubles (no contraction of a*b+c: see setup.py's
    flags), min() and max() keeping the first extreme as Python's do.
 
-   line_ink gives a set line's glyph ink above and below its baseline (the containment check's).
+   line_ink gives a set line's glyph ink above and below its baseline, and text_ink where a text
+   item's line leaves ink on the page (the containment check's).
 
    encode and decode turn lines into the cache's plain tuples and back, as cache._encode_python and
    cache._decode_trusted do. Spans, shaped runs and lines are made without calling their classes
@@ -54,6 +55,17 @@ typedef struct {
 
 static Maker SPAN, SHAPED, LINE;
 static int INK_FIELDS; /* whether line_ink may read spans' fields from their slots (see do_register) */
+/* Where text_ink finds the fields it reads (their places among the registered names; -1: not there). */
+static Py_ssize_t SPAN_X = -1, SHAPED_WIDTH = -1, SHAPED_GLYPHS = -1, LINE_SPANS = -1, LINE_TRACKING = -1,
+                  LINE_SCALE = -1;
+
+static Py_ssize_t field_index(PyObject *names, const char *name)
+{
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++)
+        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(names, i), name) == 0)
+            return i;
+    return -1;
+}
 
 static int maker_set(Maker *m, PyObject *cls, PyObject *names)
 {
@@ -107,8 +119,15 @@ static PyObject *do_register(PyObject *self, PyObject *args)
         Py_CLEAR(SHAPED.type);
         Py_CLEAR(LINE.type);
         INK_FIELDS = 0;
+        SPAN_X = SHAPED_WIDTH = SHAPED_GLYPHS = LINE_SPANS = LINE_TRACKING = LINE_SCALE = -1;
         Py_RETURN_FALSE;
     }
+    SPAN_X = field_index(span_f, "x");
+    SHAPED_WIDTH = field_index(shaped_f, "width");
+    SHAPED_GLYPHS = field_index(shaped_f, "glyphs");
+    LINE_SPANS = field_index(line_f, "spans");
+    LINE_TRACKING = field_index(line_f, "tracking");
+    LINE_SCALE = field_index(line_f, "scale");
     /* line_ink reads a span's face, size and shaped run, and the run's text, from their slots when
        they are where it looks for them (Span(face, size, shaped, ...), Shaped(text, ...)). */
     INK_FIELDS = PyTuple_GET_SIZE(span_f) >= 3 && PyTuple_GET_SIZE(shaped_f) >= 1 &&
@@ -1184,10 +1203,9 @@ static PyObject *s_face, *s_size, *s_shaped, *s_inks, *s_ink;
 /* A field of an object made of a registered class, read from its slot (borrowed; NULL if unset). */
 static PyObject *slot(PyObject *o, Maker *m, int i) { return *(PyObject **)((char *)o + m->off[i]); }
 
-static PyObject *line_ink(PyObject *self, PyObject *spans)
+/* The spans' ink into *up, *down: 1 done, 0 an error raised, 2 something it does not expect. */
+static int spans_ink(PyObject *spans, double *up_out, double *down_out)
 {
-    if (!PyList_Check(spans))
-        Py_RETURN_NOTIMPLEMENTED;
     double up = 0.0, down = 0.0;
     PyObject *last_face = NULL, *last_inks = NULL; /* faces repeat along a line: their `_inks` read once */
     int result = 1;                                /* 1 done, 0 error, 2 NotImplemented */
@@ -1245,11 +1263,103 @@ static PyObject *line_ink(PyObject *self, PyObject *spans)
         result = ok;
     }
     Py_XDECREF(last_inks);
-    if (result == 2)
+    *up_out = up;
+    *down_out = down;
+    return result;
+}
+
+static PyObject *line_ink(PyObject *self, PyObject *spans)
+{
+    double up, down;
+    int r;
+    if (!PyList_Check(spans))
         Py_RETURN_NOTIMPLEMENTED;
-    if (result == 0)
+    if ((r = spans_ink(spans, &up, &down)) == 2)
+        Py_RETURN_NOTIMPLEMENTED;
+    if (r == 0)
         return NULL;
     return Py_BuildValue("(dd)", up, down);
+}
+
+/* A registered object's field that must be a float (borrowed), or NULL. */
+static PyObject *float_slot(PyObject *o, Maker *m, Py_ssize_t i)
+{
+    PyObject *v = i >= 0 ? slot(o, m, (int)i) : NULL;
+    return v != NULL && PyFloat_CheckExact(v) ? v : NULL;
+}
+
+/* text_ink(item) -> (x0, top, x1, bottom), None or NotImplemented: where a text item (its x,
+   baseline and line, read by name) leaves glyph ink on the page, as containment.ink reckons it in
+   Python (x + the first span's x, baseline - up, x + line.right, baseline - down; None when up ==
+   down), for the containment check, which asks it of every line of an issue. NotImplemented for
+   anything it does not expect (a field of another type, a line or span of another class). */
+static PyObject *s_x, *s_baseline, *s_line;
+
+static PyObject *text_ink(PyObject *self, PyObject *it)
+{
+    PyObject *x = NULL, *bl = NULL, *line = NULL, *spans, *first, *last, *shaped, *tr, *sc, *fx, *lx, *w, *z, *g;
+    PyObject *result = Py_NotImplemented;
+    double up, down;
+    int r;
+    if (!INK_FIELDS || SPAN_X < 0 || SHAPED_WIDTH < 0 || SHAPED_GLYPHS < 0 || LINE_SPANS < 0 || LINE_TRACKING < 0 ||
+        LINE_SCALE < 0)
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((x = PyObject_GetAttr(it, s_x)) == NULL || (bl = PyObject_GetAttr(it, s_baseline)) == NULL ||
+        (line = PyObject_GetAttr(it, s_line)) == NULL) {
+        result = NULL;
+        goto done;
+    }
+    if (!PyFloat_CheckExact(x) || !PyFloat_CheckExact(bl) || !Py_IS_TYPE(line, LINE.type))
+        goto done;
+    spans = slot(line, &LINE, (int)LINE_SPANS); /* borrowed: the line holds them */
+    if (spans == NULL || !PyList_CheckExact(spans) || PyList_GET_SIZE(spans) == 0)
+        goto done;
+    if ((r = spans_ink(spans, &up, &down)) != 1) {
+        if (r == 0)
+            result = NULL;
+        goto done;
+    }
+    if (up == down) {
+        result = Py_None;
+        goto done;
+    }
+    first = PyList_GET_ITEM(spans, 0);
+    last = PyList_GET_ITEM(spans, PyList_GET_SIZE(spans) - 1);
+    if (!Py_IS_TYPE(first, SPAN.type) || !Py_IS_TYPE(last, SPAN.type))
+        goto done;
+    shaped = slot(last, &SPAN, 2);
+    if (shaped == NULL || !Py_IS_TYPE(shaped, SHAPED.type))
+        goto done;
+    tr = float_slot(line, &LINE, LINE_TRACKING);
+    sc = float_slot(line, &LINE, LINE_SCALE);
+    fx = float_slot(first, &SPAN, SPAN_X);
+    lx = float_slot(last, &SPAN, SPAN_X);
+    z = float_slot(last, &SPAN, 1);
+    w = float_slot(shaped, &SHAPED, SHAPED_WIDTH);
+    g = slot(shaped, &SHAPED, (int)SHAPED_GLYPHS);
+    if (!tr || !sc || !fx || !lx || !z || !w || g == NULL || !PyLong_CheckExact(g))
+        goto done;
+    {
+        double glyphs = PyLong_AsDouble(g);
+        if (glyphs == -1.0 && PyErr_Occurred()) {
+            PyErr_Clear();
+            goto done;
+        }
+        double xv = PyFloat_AS_DOUBLE(x), blv = PyFloat_AS_DOUBLE(bl);
+        double t = PyFloat_AS_DOUBLE(tr), s = PyFloat_AS_DOUBLE(sc);
+        /* Line.advance and Line.right, in their order of operations */
+        double adv = (PyFloat_AS_DOUBLE(w) * PyFloat_AS_DOUBLE(z) / 1000.0 + t * glyphs) * s;
+        double right = PyFloat_AS_DOUBLE(lx) + adv - t * s;
+        result = Py_BuildValue("(dddd)", xv + PyFloat_AS_DOUBLE(fx), blv - up, xv + right, blv - down);
+        goto out;
+    }
+done:
+    Py_XINCREF(result);
+out:
+    Py_XDECREF(x);
+    Py_XDECREF(bl);
+    Py_XDECREF(line);
+    return result;
 }
 
 static PyMethodDef methods[] = {
@@ -1266,6 +1376,8 @@ static PyMethodDef methods[] = {
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},
     {"line_ink", line_ink, METH_O, "line_ink(spans) -> (up, down), or NotImplemented (see line.line_ink_python)"},
+    {"text_ink", text_ink, METH_O,
+     "text_ink(item) -> (x0, top, x1, bottom), None or NotImplemented (see page.containment.ink)"},
     {"checked", (PyCFunction)(void (*)(void))checked, METH_FASTCALL,
      "checked(entry, line_kinds, span_kinds) -> bool: cache._decode's checks all pass (False: run them)"},
     {NULL, NULL, 0, NULL},
@@ -1291,6 +1403,11 @@ PyMODINIT_FUNC PyInit__setlines(void)
     s_shaped = PyUnicode_InternFromString("shaped");
     s_inks = PyUnicode_InternFromString("_inks");
     s_ink = PyUnicode_InternFromString("ink");
+    s_x = PyUnicode_InternFromString("x");
+    s_baseline = PyUnicode_InternFromString("baseline");
+    s_line = PyUnicode_InternFromString("line");
+    if (!s_x || !s_baseline || !s_line)
+        return NULL;
     if (!s_width || !s_shape || !s_text || !s_glyphs || !s_dash || !s_segs || !s_cluster || !s_codepoint ||
         !s_x_advance || !s_x_offset || !s_y_offset || !s_face || !s_size || !s_shaped || !s_inks || !s_ink)
         return NULL;

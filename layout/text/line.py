@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .fonts import LIGATURES, Face, Shaped
 
 _SPELL_OUT = str.maketrans(LIGATURES)
-_accel = None  # line_ink in C (layout/text/_setlines.c), when it is built
+_accel = None  # line_ink and text_ink in C (layout/text/_setlines.c), when it is built
 if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
     try:
         from . import _setlines as _accel  # type: ignore[attr-defined,no-redef]
@@ -82,6 +82,16 @@ def line_ink(spans: list[Span]) -> tuple[float, float]:
         if got is not NotImplemented:
             return got  # type: ignore[no-any-return]
     return line_ink_python(spans)
+
+
+def text_ink(item: object) -> tuple[float, float, float, float] | None | object:
+    """Where a text item (anything with `x`, `baseline` and a `line`, as page.frames.TextItem) leaves
+    glyph ink on the page: (x0, top, x1, bottom), None when it leaves none; NotImplemented when the
+    C code is not built or meets a field it does not expect (the caller reckons it: the containment
+    check asks it of every line of an issue, and its Python took 3-4 µs a line)."""
+    if _accel is None:
+        return NotImplemented
+    return _accel.text_ink(item)
 
 
 def line_ink_python(spans: list[Span]) -> tuple[float, float]:
