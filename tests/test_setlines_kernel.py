@@ -328,3 +328,23 @@ def test_c_glyph_loop_equals_the_python_loop() -> None:
                 assert repr(got) == repr(want), (face.name, text)
                 compared += 1
     assert compared > 1000 and declined == 0
+
+
+def test_ink_from_characters_measured_before_equals_measuring() -> None:
+    """A text's ink from its characters' inks measured before (most words) is what measuring every
+    character gives, on words of the sample's copy and random strings over letters, marks, spaces,
+    characters the font lacks and some never measured yet."""
+    import random
+
+    style = load_style(None)
+    faces = [style.face(f, v) for f in style.sheet.fonts for v in ("regular", "bold", "italic")]
+    copy = " ".join(p.read_text(encoding="utf-8") for p in sorted((SAMPLE / "articles").glob("*.md")))
+    words = copy.split()
+    rng = random.Random(5)
+    alphabet = "aAgjpqyQ,.'’-–—()“” \u00a0é\u0301ß\u4e2d\U0001f600fiﬁ0123456789"
+    made = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 9))) for _ in range(3000)]
+    texts = [*words, "", " ", "\u00a0", *made]
+    for face in faces:
+        for t in texts:
+            assert face._ink_of(t) == face._ink_measured(t), (face.name, t)
+        assert face._ink_of("Zz") == face._ink_measured("Zz")

@@ -133,6 +133,20 @@ class Face:
         return r
 
     def _ink_of(self, text: str) -> tuple[float, float]:
+        ink = self._ink
+        top = bottom = 0.0
+        for ch in set(text):  # (each character measured before, as most are: half the time)
+            ext = ink.get(ch)
+            if ext is None:
+                return self._ink_measured(text)
+            if ext[0] != ext[1]:
+                if ext[0] > top:  # (as max(top, ...) and min(bottom, ...): the first extreme kept)
+                    top = ext[0]
+                if ext[1] < bottom:
+                    bottom = ext[1]
+        return top, bottom
+
+    def _ink_measured(self, text: str) -> tuple[float, float]:
         top = bottom = 0.0
         scale = 1000.0 / self.upem
         c2g = self.rl.face.charToGlyph
