@@ -164,12 +164,15 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tupl
 def _encode_only(tw: _TextWriter, page: Page) -> None:
     """Number the page's characters in the fonts' subsets as drawing it would, in the same order
     (each span's text, then the space before it in the font before it), writing no operators."""
+    enc, spaces = tw.enc, tw.spaces  # (what each has made: asked again, they change nothing)
     for it in page.items:
         if isinstance(it, TextItem):
             prev = None
             for sp in it.line.spans:
-                tw.encode(sp.face, sp.shaped.text)
-                if prev is not None and sp.space_before:
+                face = sp.face
+                if (face.name, sp.shaped.text) not in enc:
+                    tw.encode(face, sp.shaped.text)
+                if prev is not None and sp.space_before and prev.face.name not in spaces:
                     tw.space(prev.face)
                 prev = sp
 
