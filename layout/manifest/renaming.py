@@ -91,10 +91,7 @@ class Renaming:
             fd = -1
         if fd >= 0:
             try:
-                if hasattr(os, "posix_fadvise"):  # starts write-back of dirty pages; keeps them cached
-                    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-            except OSError:
-                pass
+                start_write_back(fd)
             finally:
                 os.close(fd)
         with self._lock:
@@ -124,6 +121,17 @@ class Renaming:
         finally:
             if locked:
                 self._lock.release()
+
+
+def start_write_back(fd: int, at: int = 0, size: int = 0) -> None:
+    """Start writing the file's dirty pages (`size` bytes from `at`; 0: to the end) to disk now,
+    without waiting for it; they stay cached. Only a hint: nothing where the system has none."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is not None:
+        try:
+            advise(fd, at, size, os.POSIX_FADV_DONTNEED)
+        except OSError:
+            pass
 
 
 def _regular_or_link(p: Path) -> bool:

@@ -74,7 +74,7 @@ def spare_core() -> bool:
     busy = []
     last = None
     fresh = early is not None and early[0] == os.getpid() and 0 <= time.monotonic() - early[1] <= EARLY_FOR
-    if early is not None and fresh and early[2] >= 1:
+    if fresh and early is not None and early[2] >= 1:  # (`is not None` for the type checker)
         busy.append(early[2] - 1 > cpus - 2)
         last = early[1]
     while len(busy) < 3:

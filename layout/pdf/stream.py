@@ -18,6 +18,8 @@ from typing import BinaryIO
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 
+from ..manifest.renaming import start_write_back
+
 _COLLECTING = pdfdoc.PDFFile  # ReportLab's own collector
 _local = threading.local()  # the file this thread's save streams to, if any
 
@@ -132,8 +134,8 @@ class _Copier:
                             _copy_at(src, self.fd, at, size)
                         except BaseException as e:  # handed to `finish`
                             self.error = e
-                        else:
-                            _write_back(self.fd, at, size)
+                        else:  # handed to the disk while the rest is made: the whole file's write-back,
+                            start_write_back(self.fd, at, size)  # started once in place, took 10-19 ms at the end
         finally:
             os.close(self.fd)
 
@@ -155,18 +157,6 @@ class _Copier:
         """The document failed or was interrupted: copy nothing more (the file is removed)."""
         self.stopped = True
         self._end()
-
-
-def _write_back(fd: int, at: int, size: int) -> None:
-    """Start writing a photo's bytes to disk now, while the rest of the PDF is made: the write-back
-    of the whole file, started once it is in place (see manifest/renaming.py), took 10-19 ms at
-    the end of a render, almost all of it the photos'. Only a hint (pages written stay cached)."""
-    advise = getattr(os, "posix_fadvise", None)
-    if advise is not None:
-        try:
-            advise(fd, at, size, os.POSIX_FADV_DONTNEED)
-        except OSError:
-            pass
 
 
 def _copy_at(src: BinaryIO, fd: int, at: int, size: int) -> None:
