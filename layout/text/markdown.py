@@ -115,14 +115,18 @@ def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
     """Paragraphs and subheads; list items and quotes become paragraphs of their own; tables
     stay tables; footnotes become notes after the rest. With `punct`, quotes, dashes and
     ellipses are set as the style asks (code as typed)."""
-    md = punct.md if punct else _plain()
     notes = _footnotes(markdown)
     blocks: list[Block] = []
     kind = "para"
     prefix = ""
     table: Block | None = None
-    toks = mdfast.tokens(md, notes.text)
-    for tok in toks if toks is not None else md.parse(notes.text):
+    toks = mdfast.fast(notes.text, punct)  # ordinary copy: no parser made (nor markdown-it imported)
+    if toks is None:
+        md = punct.md if punct else _plain()
+        toks = mdfast.tokens(md, notes.text)
+        if toks is None:
+            toks = md.parse(notes.text)
+    for tok in toks:
         if tok.type == "heading_open":
             kind = "subhead"
         elif tok.type == "heading_close":
@@ -157,6 +161,7 @@ def parse(markdown: str, punct: Punctuation | None = None) -> list[Block]:
                 blocks.append(Block(kind, runs, (tok.map[0] + 1) if tok.map else 0))
     for label, n in sorted(notes.numbers.items(), key=lambda x: x[1]):
         line, text = notes.defs.get(label, (0, ""))
+        md = punct.md if punct else _plain()
         inline = md.parseInline(text)
         runs = _inline(inline[0].children or [], notes) if inline else []
         blocks.append(Block("note", [Run(str(n).translate(SUPERSCRIPT) + " "), *runs], line))

@@ -1,6 +1,8 @@
 """Plain article bodies without markdown-it's block parser: the tokens `MarkdownIt.parse` gives for a
 body made only of paragraphs and `#` subheads, made directly; and, for a paragraph with no inline
-mark at all, its inline tokens too (its lines as text between line breaks).
+mark at all, its inline tokens too (its lines as text between line breaks). `fast` goes further for
+ordinary copy (words, quotes, emphasis): with text.mdinline's inline parse and the punctuation's own
+rules, no parser is made and markdown-it is not imported.
 
 Reads Markdown text and the body parser (markdown.py, punctuation.py); produces markdown-it's token
 stream, or None for anything else, which markdown-it then parses whole. The core rules after the
@@ -13,16 +15,26 @@ hold the blocks equal to markdown-it's on random bodies built from the character
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from .mdinline import Tok, inline, trim
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
+    from .punctuation import Punctuation
+
 # A body the block rules could read as anything but paragraphs and subheads: a line starting (after
-# up to three spaces) with a list, quote, rule, fence, setext, table, reference or code mark, four
-# spaces (code), a tab, a carriage return or NUL (normalised), a pipe anywhere (a table's row needs
-# no leading pipe), a tilde anywhere (fences, strike-through).
-_NOT_PLAIN_BLOCKS = re.compile(r"^ {0,3}(?:[-+*=_>`\[<]|\d{1,9}[.)])|^ {4}|[\t\r\0|~]", re.M)
+# up to three spaces) with a list item's mark (-, +, * or a number and . or ), then a space or the
+# line's end), a quote, setext, fence, table, reference or HTML mark, or a line that is a rule (three
+# or more -, * or _) or a setext underline (-); four spaces (code), a tab, a carriage return or NUL
+# (normalised), a pipe anywhere (a table's row needs no leading pipe), a tilde anywhere (fences,
+# strike-through). A line starting "13.4 per cent", "*Nature* reports" or "-5 degrees" is plain.
+_NOT_PLAIN_BLOCKS = re.compile(
+    r"^ {0,3}(?:[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|[=>`\[<]|(?:[-*_][ \t]*){3,}$|-+[ \t]*$)|^ {4}|[\t\r\0|~]",
+    re.M,
+)
 # An inline mark: escape, code, emphasis, link or image, autolink, entity.
 _MARKS = re.compile(r"[\\`*_\[<&]")
 _HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]|$)")
@@ -45,33 +57,7 @@ def tokens(md: MarkdownIt, text: str) -> list[Any] | None:
     from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
-    out: list[Token] = []
-    lines = text.split("\n")
-    n = len(lines)
-
-    def block(kind: str, tag: str, start: int, end: int, content: str) -> None:
-        opening = Token(f"{kind}_open", tag, 1, map=[start, end], block=True)
-        inline = Token("inline", "", 0, map=[start, end], level=1, content=content, children=[], block=True)
-        out.extend((opening, inline, Token(f"{kind}_close", tag, -1, block=True)))
-        if kind == "heading":
-            opening.markup = out[-1].markup = "#" * int(tag[1])
-
-    i = 0
-    while i < n:
-        line = lines[i]
-        if not line.strip(" "):  # a blank line (spaces only: tabs were refused)
-            i += 1
-            continue
-        h = _HEADING.match(line) if "#" in line else None
-        if h:
-            block("heading", f"h{len(h.group(1))}", i, i + 1, _heading_text(line, h.end(1)))
-            i += 1
-            continue
-        start = i
-        i += 1
-        while i < n and lines[i].strip(" ") and not ("#" in lines[i] and _HEADING.match(lines[i])):
-            i += 1  # the paragraph goes on to a blank line or a subhead (nothing else can end it here)
-        block("paragraph", "p", start, i, mdTrim("\n".join(lines[start:i])))
+    out = _blocks(text, Token, mdTrim)
     env: dict = {}
     for tok in out:
         if tok.type != "inline":
@@ -87,11 +73,62 @@ def tokens(md: MarkdownIt, text: str) -> list[Any] | None:
     return state.tokens
 
 
-def _heading_text(line: str, pos: int) -> str:
+def fast(text: str, punct: Punctuation | None) -> list[Any] | None:
+    """The tokens `tokens` gives with the body parser of `punct` (None: the plain parser), made
+    without markdown-it (mdinline), or None when a paragraph holds a mark other than emphasis (or
+    the text is not paragraphs and `#` subheads only). Its core rules after the inline parse are
+    the punctuation's own, run as that parser runs them: the house's dashes, smart quotes,
+    apostrophes."""
+    if _NOT_PLAIN_BLOCKS.search(text):
+        return None
+    out = _blocks(text, Tok, trim)
+    for tok in out:
+        if tok.type == "inline":
+            tok.children = inline(tok.content)
+            if tok.children is None:
+                return None
+    if punct is not None:
+        for tok in out:
+            if tok.type == "inline":
+                punct.set_text_tokens(tok.children, tok.content)
+    return out
+
+
+def _blocks(text: str, token: Callable[..., Any], trim_text: Callable[[str], str]) -> list[Any]:
+    """The block tokens of paragraphs and `#` subheads (their inline tokens without children yet)."""
+    out: list[Any] = []
+    lines = text.split("\n")
+    n = len(lines)
+
+    def block(kind: str, tag: str, start: int, end: int, content: str) -> None:
+        opening = token(f"{kind}_open", tag, 1, map=[start, end], block=True)
+        inline = token("inline", "", 0, map=[start, end], level=1, content=content, children=[], block=True)
+        out.extend((opening, inline, token(f"{kind}_close", tag, -1, block=True)))
+        if kind == "heading":
+            opening.markup = out[-1].markup = "#" * int(tag[1])
+
+    i = 0
+    while i < n:
+        line = lines[i]
+        if not line.strip(" "):  # a blank line (spaces only: tabs were refused)
+            i += 1
+            continue
+        h = _HEADING.match(line) if "#" in line else None
+        if h:
+            block("heading", f"h{len(h.group(1))}", i, i + 1, _heading_text(line, h.end(1), trim_text))
+            i += 1
+            continue
+        start = i
+        i += 1
+        while i < n and lines[i].strip(" ") and not ("#" in lines[i] and _HEADING.match(lines[i])):
+            i += 1  # the paragraph goes on to a blank line or a subhead (nothing else can end it here)
+        block("paragraph", "p", start, i, trim_text("\n".join(lines[start:i])))
+    return out
+
+
+def _heading_text(line: str, pos: int, trim_text: Callable[[str], str]) -> str:
     """An ATX subhead's text as markdown-it's heading rule cuts it: after the marks, without a
     closing run of marks that follows a space, trimmed."""
-    from markdown_it.common.utils import mdTrim
-
     end = len(line)
     while end > pos and line[end - 1] in " \t":
         end -= 1
@@ -100,7 +137,7 @@ def _heading_text(line: str, pos: int) -> str:
         tmp -= 1
     if tmp > pos and line[tmp - 1] in " \t":
         end = tmp
-    return mdTrim(line[pos:end])
+    return trim_text(line[pos:end])
 
 
 def _plain_inline(content: str) -> list[Any]:

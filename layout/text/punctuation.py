@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..manifest.model import Article
 from ..manifest.stylesheet import PunctuationSpec
 from .markdown import new_parser
+from .mdinline import Tok, apostrophes, smartquotes
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -49,6 +50,9 @@ _ESCAPE = re.compile(r"([\\`*_\[\]<>&!~|])")
 # which the dash rule does not see across) or a quote (smartquotes, apostrophes). A field with none
 # of these parses to exactly one text token, which the dash rule sets: `dashes` alone does the same.
 _NOT_PLAIN = re.compile(r"[\n\r\x00\\`*_\[\]<>&!~|'\"]")
+# The same but quotes: a field with quotes and none of these is one text token too, which the dash
+# rule, smart quotes and the apostrophe rule set (`_quoted`: no parser needed).
+_NOT_QUOTED = re.compile(r"[\n\r\x00\\`*_\[\]<>&!~|]")
 _SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
 _RANGE = re.compile(r"(?<![\d\-\u2013./])(\d{1,4})-(\d{1,4})(?![\d\-./])")
 
@@ -107,6 +111,18 @@ class Punctuation:
                 if c.type == "text":
                     c.content = self.dashes(c.content)
 
+    def set_text_tokens(self, children: list, content: str) -> None:
+        """The body parser's rules after its inline parse, on one inline token's `children` (whose
+        text is `content`), in its order: dashes, smart quotes (only where the text holds a quote, as
+        markdown-it looks), apostrophes. For tokens made without the parser (mdfast.fast)."""
+        for c in children:
+            if c.type == "text":
+                c.content = self.dashes(c.content)
+        if self.spec.quotes:
+            if "'" in content or '"' in content:
+                smartquotes(children, self.quotes)
+            apostrophes(children)
+
     def text(self, text: str) -> str:
         """A plain field (headline, caption, byline...) with the body's punctuation."""
         if not text:
@@ -122,7 +138,15 @@ class Punctuation:
         are so: 318 of a 16-page issue's 345), else by parsing it."""
         if _NOT_PLAIN.search(text) is None:
             return self.dashes(text)
+        if _NOT_QUOTED.search(text) is None:
+            return self._quoted(text)
         return self.parsed(text)
+
+    def _quoted(self, text: str) -> str:
+        """A field whose only marks are quotes, as `parsed` sets it (one text token), without the parser."""
+        tok = Tok("text", "", 0, text)
+        self.set_text_tokens([tok], text)
+        return tok.content
 
     def parsed(self, text: str) -> str:
         """`text` punctuated by markdown-it's inline parse, always."""
