@@ -26,6 +26,7 @@ from .page.frames import Composed, TextItem
 from .page.parallel import CHECKS_SHARE, look_early, spare_core, worth_it
 from .page.parallel import start as start_helper
 from .pdf import photodigests
+from .pdf.imports import Stepwise
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
 from .text import parsed
@@ -187,7 +188,7 @@ def _build(
         after = None if hashing else partial(photodigests.made, photos, True)
         helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
         if helper:
-            helper.meanwhile(_import_drawing)
+            helper.meanwhile(Stepwise())  # the drawing modules, a step at a time
         try:
             _check_markdown(li, pc)
             check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
@@ -217,14 +218,6 @@ def _build(
         if session is not None:
             session.composed(pc)
         return Built(li, style, composed, pc, fonts, pages, free)
-
-
-def _import_drawing() -> bool:
-    """Import what drawing the PDF needs (8-10 ms), for the moments composition waits for the
-    body helper; once (False: nothing more to do)."""
-    from .pdf import draw, pardraw, subsets, textops  # noqa: F401
-
-    return False
 
 
 def tune_gc() -> None:

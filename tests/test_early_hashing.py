@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from layout.cli import app
-from layout.pdf import images, photodigests
+from layout.pdf import photodigests, photonames
 
 
 def render(issue: Path, out: Path, *extra: str) -> bytes:
@@ -45,22 +45,22 @@ def no_children() -> bool:
 
 
 def test_the_childs_digests_name_the_photos_as_drawing_would(issue: Path, tmp_path: Path, forks: list[int]) -> None:
-    images._digests.clear()
+    photonames._digests.clear()
     serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
     assert forks == []
-    images._digests.clear()
+    photonames._digests.clear()
     assert render(issue, tmp_path / "early.pdf", "--no-cache", "--jobs", "2") == serial
     assert len(forks) == 1 and no_children()
-    assert images._digests, "the child's digests were taken"
+    assert photonames._digests, "the child's digests were taken"
 
 
 @pytest.mark.parametrize("how", ["fails", "junk", "wrong shape"])
 def test_a_child_that_fails_leaves_the_photos_to_drawing(
     issue: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
-    images._digests.clear()
+    photonames._digests.clear()
     serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
-    images._digests.clear()
+    photonames._digests.clear()
 
     def made(photos, hash_them=False):  # type: ignore[no-untyped-def]
         if how == "fails":
@@ -82,10 +82,10 @@ def test_a_build_that_fails_leaves_no_child(issue: Path, tmp_path: Path, forks: 
 
 
 def test_photos_already_named_fork_nothing(issue: Path, tmp_path: Path, forks: list[int]) -> None:
-    images._digests.clear()
+    photonames._digests.clear()
     first = render(issue, tmp_path / "a.pdf", "--jobs", "2")
     assert len(forks) == 1
-    images._digests.clear()  # a fresh process: the names come from the kept pack
+    photonames._digests.clear()  # a fresh process: the names come from the kept pack
     assert render(issue, tmp_path / "b.pdf", "--jobs", "2") == first
     assert len(forks) == 1
     assert render(issue, tmp_path / "c.pdf", "--jobs", "1", "--no-cache") == first
@@ -118,7 +118,7 @@ def test_a_free_core_is_asked_for_once_before_any_child(issue: Path, monkeypatch
     monkeypatch.setattr(parallel, "spare_core", spare_core)
     monkeypatch.setattr(photodigests, "spare_core", spare_core)
     monkeypatch.setattr(pipeline, "start_helper", start_helper)
-    images._digests.clear()
+    photonames._digests.clear()
     b = pipeline.build(issue, cache=False)
     assert asked == [1] and len(helpers) == 1 and helpers[0] is not None
     assert b.composed.pages and no_children()
@@ -151,7 +151,7 @@ def test_drawing_takes_the_builds_answer(issue: Path, tmp_path: Path, monkeypatc
         return started[-1]
 
     monkeypatch.setattr(pardraw, "TextHelper", helper)
-    images._digests.clear()
+    photonames._digests.clear()
     serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
     asked.clear()
     assert render(issue, tmp_path / "decided.pdf", "--no-cache") == serial
@@ -163,9 +163,9 @@ def test_without_fork_everything_runs_here(
 ) -> None:
     """A system without os.fork (Windows): `--jobs 2` asks for the helpers and the hashing child,
     and gets none of them; the render is the serial one."""
-    images._digests.clear()
+    photonames._digests.clear()
     serial = render(issue, tmp_path / "serial.pdf", "--no-cache", "--jobs", "1")
-    images._digests.clear()
+    photonames._digests.clear()
     monkeypatch.delattr(os, "fork")
     assert render(issue, tmp_path / "nofork.pdf", "--no-cache", "--jobs", "2") == serial
     assert forks == []

@@ -125,12 +125,12 @@ def test_a_kept_stream_that_does_not_inflate_to_the_page_is_not_used(issue: Path
 def test_streams_kept_at_another_compression_level_are_not_used(issue: Path, tmp_path: Path, monkeypatch) -> None:
     """A pack written when the streams were compressed at another zlib level holds streams that
     inflate to the right pages but are other bytes: a warm render gives a cold render's bytes."""
-    from layout.pdf import stream
+    from layout.pdf import pagecache
 
-    monkeypatch.setattr(stream, "LEVEL", 6)
+    monkeypatch.setattr(pagecache, "LEVEL", 6)
     render(issue, tmp_path / "six.pdf")
     monkeypatch.undo()
-    assert stream.LEVEL != 6
+    assert pagecache.LEVEL != 6
     warm = render(issue, tmp_path / "warm.pdf")
     assert warm == render(issue, tmp_path / "nc.pdf", "--no-cache")
     assert warm != (tmp_path / "six.pdf").read_bytes()

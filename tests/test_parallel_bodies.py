@@ -14,6 +14,7 @@ import pytest
 from layout.page import parallel
 from layout.page.compose import Composer
 from layout.pdf.draw import write_pdf
+from layout.pdf.imports import Stepwise
 from layout.pipeline import build
 
 
@@ -247,29 +248,29 @@ def test_the_helper_hashes_the_photos_once_its_stories_are_sent(issue: Path, mon
     a digest of a photo's version is not taken."""
     import hashlib
 
-    from layout.pdf import images, photodigests
+    from layout.pdf import photodigests, photonames
 
-    images._digests.clear()
-    parent, hashed_here, real = os.getpid(), [], images.file_digest
+    photonames._digests.clear()
+    parent, hashed_here, real = os.getpid(), [], photonames.file_digest
 
     def file_digest(path):  # type: ignore[no-untyped-def]
         if os.getpid() == parent:
             hashed_here.append(path)
         return real(path)
 
-    monkeypatch.setattr(images, "file_digest", file_digest)
+    monkeypatch.setattr(photonames, "file_digest", file_digest)
     b = build(issue, cache=False, parallel=True)
     photos = [p for ps in b.loaded.photo_files.values() for p in ps]
     assert photos and hashed_here == [], "this process hashed photos the helper had hashed"
     for p in photos:
         st = os.stat(p)
         version = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        assert images.digest_of(version) == hashlib.sha256(p.read_bytes()).hexdigest()[:32], p
+        assert photonames.digest_of(version) == hashlib.sha256(p.read_bytes()).hexdigest()[:32], p
     _no_child_left()
-    images._digests.clear()
+    photonames._digests.clear()
     photodigests.take({(1, 2, 3, 4, 5): "x" * 32, (1, 2): "0" * 32, "k": "0" * 32, (1, 2, 3, 4, True): "0" * 32})
     photodigests.take(["not", "a", "dict"])
-    assert images._digests == {}
+    assert photonames._digests == {}
 
 
 def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) -> None:
@@ -307,11 +308,17 @@ def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) 
 
     from layout import pipeline
 
+    # The drawing modules, a step at a time, in a process that has not imported them: none imported by
+    # the pipeline itself (nor ReportLab), all of them once the job says it is done, one module a step.
     code = (
-        "import sys, layout.pipeline as p;"
+        "import sys, layout.pipeline;"
+        "from layout.pdf.imports import STEPS, Stepwise;"
         "names = ['layout.pdf.' + m for m in ('draw', 'pardraw', 'subsets', 'textops')];"
-        "assert not any(n in sys.modules for n in names); assert p._import_drawing() is False;"
-        "assert all(n in sys.modules for n in names)"
+        "assert not any(n in sys.modules for n in names) and 'reportlab.pdfgen.canvas' not in sys.modules;"
+        "job = Stepwise(); steps = 0\n"
+        "while job(): steps += 1\n"
+        "assert steps == len(STEPS) and all(n in sys.modules for n in names) and job() is False;"
+        "bad = Stepwise(('no_such_module_here', 'layout.pdf.draw')); assert bad() and bad() and not bad()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     given: list[object] = []
@@ -328,4 +335,4 @@ def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) 
     monkeypatch.setattr(pipeline, "start_helper", Fake)
     with pytest.raises(RuntimeError):
         build(Path(__file__).resolve().parent.parent / "issues" / "2026-12-03", cache=False, parallel=True)
-    assert given == [pipeline._import_drawing]
+    assert len(given) == 1 and isinstance(given[0], Stepwise)

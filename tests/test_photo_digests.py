@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from layout.cli import app
 from layout.manifest.packs import signed_pack
-from layout.pdf import images, photodigests
+from layout.pdf import photodigests, photonames
 
 
 def render(issue: Path, out: Path, *extra: str) -> bytes:
@@ -31,15 +31,15 @@ def test_a_re_render_names_the_photos_without_reading_them(issue: Path, tmp_path
     first = render(issue, tmp_path / "a.pdf")
     pack = issue / "build" / ".cache" / "photos.bin"
     assert pack.is_file()
-    images._digests.clear()  # as a fresh process starts
+    photonames._digests.clear()  # as a fresh process starts
 
-    class NoHashing:  # images' own hashlib, without the hash that names a photo
+    class NoHashing:  # photonames' own hashlib, without the hash that names a photo
         def __getattr__(self, name: str) -> object:
             if name == "sha256":
                 raise AssertionError("a photo was read to be named")
             return getattr(hashlib, name)
 
-    monkeypatch.setattr(images, "hashlib", NoHashing())
+    monkeypatch.setattr(photonames, "hashlib", NoHashing())
     assert render(issue, tmp_path / "b.pdf") == first
 
 
@@ -51,9 +51,9 @@ def test_a_photo_changed_in_place_is_hashed_again(issue: Path, tmp_path: Path) -
     data[len(data) // 2] ^= 0x01  # one bit of the picture: same size, still a JPEG
     photo.write_bytes(bytes(data))
     os.utime(photo, ns=(st.st_atime_ns, st.st_mtime_ns))  # its old modification time put back
-    images._digests.clear()
+    photonames._digests.clear()
     warm = render(issue, tmp_path / "b.pdf")
-    images._digests.clear()
+    photonames._digests.clear()
     assert warm == render(issue, tmp_path / "c.pdf", "--no-cache")
     assert warm != first
 
@@ -71,5 +71,5 @@ def test_a_bad_pack_names_nothing(issue: Path, tmp_path: Path, damage: str) -> N
         pack.write_bytes(signed_pack(photodigests.MAGIC, marshal.dumps(("old", {k: "0" * 32 for k in keys}))))
     else:
         pack.write_bytes(b"not a pack")
-    images._digests.clear()
+    photonames._digests.clear()
     assert render(issue, tmp_path / "b.pdf") == clean

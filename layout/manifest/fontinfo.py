@@ -1,7 +1,9 @@
 """Parsed TrueType fonts kept between renders: ReportLab's reading of a font file, by its bytes.
 
 Reads font files (and, when a render keeps a cache, the pack file ISSUE/build/.cache/fonts.bin);
-produces ReportLab `TTFontFace`s. Parsing a font's tables (character map, widths, glyph offsets)
+produces parsed faces: ReportLab's `TTFontFace` for a font parsed here, a `ParsedFace` holding the
+same fields for one rebuilt from a pack (typesetting reads its metrics without importing ReportLab;
+`reportlab_face` makes the TTFontFace drawing needs). Parsing a font's tables (character map, widths, glyph offsets)
 costs about 10 ms a file in pure Python; a style names a dozen. The parsed metrics are plain data
 (numbers, strings, lists and dicts), so they are kept with `marshal` (never pickle) keyed by a hash
 of the file's bytes, the ReportLab version and the Python version; the face is rebuilt around the
@@ -33,41 +35,66 @@ def _version() -> str:
     return repr((MAGIC, Version, marshal.version, sys.version_info[:2]))
 
 
-def _encode(face: Any) -> dict:
-    from reportlab.pdfbase.ttfonts import TTFNameBytes
+class NameBytes(bytes):
+    """A name from a font's name table, as ReportLab's TTFNameBytes holds it: the bytes and `ustr`."""
 
+    ustr: str
+
+
+class ParsedFace:
+    """A parsed font's fields as ReportLab's TTFontFace has them (`__dict__`), without its methods."""
+
+
+def _encode(face: Any) -> dict:
     out = {}
     for k, v in face.__dict__.items():
         if k in _SKIP:
             continue
-        out[k] = ("name", bytes(v), v.ustr) if isinstance(v, TTFNameBytes) else ("value", v)
+        # (ReportLab's TTFNameBytes, or NameBytes: bytes with the name as text)
+        out[k] = ("name", bytes(v), v.ustr) if isinstance(v, bytes) and hasattr(v, "ustr") else ("value", v)
     return out
 
 
-def _decode(entry: dict, path: Path, data: bytes) -> Any:
-    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
-
+def _decode(entry: dict, path: Path, data: bytes) -> ParsedFace:
     if not isinstance(entry, dict) or not _NEEDED <= entry.keys():
         raise ValueError("not a parsed font")
-    face = TTFontFace.__new__(TTFontFace)
+    face = ParsedFace()
     for k, v in entry.items():
         if v[0] == "name":
-            nb = bytes.__new__(TTFNameBytes, v[1])
+            nb = NameBytes(v[1])
             nb.ustr = str(v[2])
             face.__dict__[k] = nb
         elif v[0] == "value":
             face.__dict__[k] = v[1]
         else:
             raise ValueError("not a parsed font")
-    face._ttf_data = data
-    face.filename = str(path)
-    upem = face.unitsPerEm
+    face._ttf_data = data  # type: ignore[attr-defined]
+    face.filename = str(path)  # type: ignore[attr-defined]
+    upem = face.unitsPerEm  # type: ignore[attr-defined]
     if not isinstance(upem, int) or upem <= 0:
         raise ValueError("not a parsed font")
-    # As ReportLab's extractInfo makes it.
-    mult = 1000 / upem
-    face._pdfScale = (lambda x: x) if upem == 1000 else (lambda x: x * mult)
     return face
+
+
+def reportlab_face(face: Any) -> Any:
+    """ReportLab's TTFontFace for a parsed face: `face` itself if it is one, else one around the same
+    fields (the same dictionaries: shared, not copied) with its names as ReportLab's TTFNameBytes."""
+    from reportlab.pdfbase.ttfonts import TTFNameBytes, TTFontFace
+
+    if isinstance(face, TTFontFace):
+        return face
+    rl = TTFontFace.__new__(TTFontFace)
+    for k, v in face.__dict__.items():
+        if type(v) is NameBytes:
+            nb = bytes.__new__(TTFNameBytes, v)
+            nb.ustr = v.ustr
+            v = nb
+        rl.__dict__[k] = v
+    # As ReportLab's extractInfo makes it.
+    upem = rl.unitsPerEm
+    mult = 1000 / upem
+    rl._pdfScale = (lambda x: x) if upem == 1000 else (lambda x: x * mult)
+    return rl
 
 
 def font_key(data: bytes) -> str:
@@ -127,11 +154,9 @@ class FontCache:
         return read_pack(path, MAGIC, _version())
 
     def face(self, path: Path, data: bytes, key: str | None = None) -> Any:
-        """ReportLab's face for the font file at `path` whose bytes are `data` (parsed, or rebuilt
-        from the pack when these bytes were parsed before); raises what parsing raises. `key`:
-        `font_key(data)`, if the caller has it."""
-        from reportlab.pdfbase.ttfonts import TTFontFace
-
+        """The parsed face of the font file at `path` whose bytes are `data`: ReportLab's, parsed
+        (which imports ReportLab), or a ParsedFace rebuilt from the pack when these bytes were parsed
+        before; raises what parsing raises. `key`: `font_key(data)`, if the caller has it."""
         key = key or font_key(data)
         entry = self.used.get(key) or self.old.get(key)
         if entry is None:
@@ -146,6 +171,8 @@ class FontCache:
             else:
                 self.used[key] = entry
                 return face
+        from reportlab.pdfbase.ttfonts import TTFontFace
+
         face = TTFontFace(str(path), validate=0)
         self.parsed += 1
         self.fresh.append(key)

@@ -221,7 +221,7 @@ def font_digest(p: Path) -> str:
 
 
 def parsed_face(p: Path) -> object | None:
-    """The ReportLab face (TTFontFace) the check parsed from `p` (resolved), if this version of the
+    """The parsed face (fontinfo.FontCache.face's) the check made from `p` (resolved), if this version of the
     file was checked in this process; handed over once, so that a font is parsed once a render."""
     try:
         st = p.stat()

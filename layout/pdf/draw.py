@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas  # noqa: E402
 from .. import __version__  # noqa: E402
 from ..manifest.files import Renaming, atomic_write  # noqa: E402
 from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa: E402
-from ..text.fonts import Face  # noqa: E402
+from ..text.fonts import Face, register_all  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
 from .pagecache import PageCache, page_key  # noqa: E402
 from .stream import save_streaming  # noqa: E402
@@ -141,6 +141,7 @@ def new_canvas(
 ) -> canvas.Canvas:
     """A canvas for the document, its metadata set, nothing drawn yet (a drawing helper makes one
     the same way, so that its font subsets start from the same state)."""
+    register_all()  # (faces are registered with ReportLab only when drawing needs them)
     first = _first_face(composed)
     c = canvas.Canvas(
         str(path),

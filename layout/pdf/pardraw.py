@@ -28,7 +28,7 @@ from functools import partial
 
 from ..page.frames import Composed, Page, TextItem
 from ..page.parallel import fork_streaming, reap, receive, spare_core
-from . import images
+from . import images, photonames
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache
 from .stream import deflate
@@ -141,7 +141,7 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tupl
     for page in composed.pages[:first]:
         if not look or lookup(tw, page, pages)[1] is None:
             _encode_only(tw, page)
-    known = set(images._digests)
+    known = set(photonames._digests)
     placer = images.ImagePlacer(c)
     drawn, streams = [], {}
     for page in composed.pages[first:]:
@@ -158,7 +158,7 @@ def _draw_later(composed: Composed, pages: PageCache | None, first: int) -> tupl
         finish_page(c, placer, page)
         digest, z = deflate(c._doc.Pages.pages[-1].stream)
         streams[digest] = z
-    return drawn, streams, {k: v for k, v in images._digests.items() if k not in known}
+    return drawn, streams, {k: v for k, v in photonames._digests.items() if k not in known}
 
 
 def _encode_only(tw: _TextWriter, page: Page) -> None:
@@ -240,7 +240,7 @@ class TextHelper:
             return None
         self.streams = streams if isinstance(streams, dict) else None
         if isinstance(digests, dict):
-            images.remember_digests(digests)
+            photonames.remember_digests(digests)
         return drawn
 
     def checked(self) -> object:

@@ -1,6 +1,6 @@
 """The hashes that name photos in the PDF, kept between renders (ISSUE/build/.cache/photos.bin).
 
-Reads and writes a signed pack (manifest.packs) of `images.file_digest`'s results by file version
+Reads and writes a signed pack (manifest.packs) of `photonames.file_digest`'s results by file version
 (device, inode, size, modification and change times: a photo rewritten in place, even with its old
 modification time put back, has a new change time, so it is hashed again). A re-render in a fresh
 process then reads none of the photos' bytes only to name them (29 MiB of JPEG for 16 pages); it
@@ -20,7 +20,7 @@ from pathlib import Path
 from ..manifest.files import file_version
 from ..manifest.packs import keep_pack, read_pack
 from ..page.parallel import fork_child, reap, spare_core
-from . import images
+from . import photonames
 
 MAGIC = b"layout-photo-digests 1\n"
 # Bytes of photos not yet named below which hashing them here costs less than forking for it.
@@ -28,7 +28,7 @@ EARLY_BYTES = 4 << 20
 
 
 def _fingerprint() -> str:
-    return hashlib.blake2b(Path(images.__file__).read_bytes(), digest_size=16).hexdigest()
+    return hashlib.blake2b(Path(photonames.__file__).read_bytes(), digest_size=16).hexdigest()
 
 
 def load(path: Path) -> None:
@@ -40,7 +40,7 @@ def take(found: object) -> None:
     """Take digests made elsewhere (a pack, another process: `made`), each checked for its shape."""
     if not isinstance(found, dict):
         return
-    images.remember_digests(
+    photonames.remember_digests(
         {
             k: v
             for k, v in found.items()
@@ -61,7 +61,7 @@ def made(photos: Iterable[Path], hash_them: bool = False) -> dict[tuple, str]:
     for p in photos:
         if hash_them:
             try:
-                images.file_digest(p)
+                photonames.file_digest(p)
             except OSError:
                 continue
         try:
@@ -69,7 +69,7 @@ def made(photos: Iterable[Path], hash_them: bool = False) -> dict[tuple, str]:
         except OSError:
             continue
         key = file_version(st)
-        digest = images.digest_of(key)
+        digest = photonames.digest_of(key)
         if digest is not None:
             known[key] = digest
     return known
@@ -132,7 +132,7 @@ def start_hashing(
             st = os.stat(p)
         except OSError:
             continue  # drawing will say what is wrong with it
-        if images.digest_of(file_version(st)) is None:
+        if photonames.digest_of(file_version(st)) is None:
             todo.append(p)
             size += st.st_size
     if not todo or size < EARLY_BYTES:

@@ -30,7 +30,7 @@ from pathlib import Path
 from ..manifest.errors import InvalidInput
 from ..manifest.files import atomic_write, read_regular, real
 from ..manifest.packs import read_pack, write_pack
-from ..pdf.images import file_digest
+from ..pdf.photonames import file_digest
 from . import colour, photos
 from .photos import PrintPhoto
 from .settings import PrintSettings

@@ -14,8 +14,6 @@ from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
-from reportlab.pdfbase.ttfonts import TTFError
-
 from .fonts import Face, FontBook
 
 
@@ -61,6 +59,8 @@ def find_font(name: str, dirs: list[Path]) -> Path | None:
 
 def load_fallbacks(names: list[str], dirs: list[Path]) -> tuple[list[Face], list[str]]:
     """The faces that load, in order, and why each other entry was skipped."""
+    from reportlab.pdfbase.ttfonts import TTFError  # (FontBook.face parses these files with ReportLab)
+
     faces: list[Face] = []
     skipped: list[str] = []
     for entry in names:

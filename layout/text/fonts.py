@@ -1,6 +1,10 @@
-"""Fonts: registration with ReportLab, shaping (kerning, ligatures) and measurement.
+"""Fonts: shaping (kerning, ligatures), measurement, and registration with ReportLab.
 
 Widths are in thousandths of an em, as in PDF; multiply by size/1000 for points.
+Typesetting reads a face's parsed metrics (manifest.fontinfo) and shapes with HarfBuzz: ReportLab
+is imported, and each face's ReportLab font made and registered, only when drawing asks for it
+(`Face.rl`, `register_all`). Its import (with Pillow's, which it brings) took 20 ms before a render
+could fork its body helper, which never draws.
 Ligature glyphs are written as the Unicode presentation forms (U+FB00-FB04) so that
 ReportLab can subset them, and their ToUnicode entries are rewritten to the letters
 they stand for, so text extracted from the PDF reads "office", not "oﬃce".
@@ -14,11 +18,11 @@ import unicodedata
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import uharfbuzz as hb
-from reportlab import rl_config
-from reportlab.pdfbase import pdfmetrics, ttfonts
 
+from ..manifest.fontinfo import reportlab_face
 from ..manifest.stylesheet import parsed_face
 
 _accel = None
@@ -73,7 +77,14 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     return "\n".join(lines)
 
 
-ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+def _reportlab() -> tuple[Any, Any]:
+    """ReportLab's ttfonts and pdfmetrics, imported (once: then from sys.modules) with its ToUnicode
+    maps made by `_to_unicode_cmap` (unless pdf.subsets put its memo of it in place already)."""
+    from reportlab.pdfbase import pdfmetrics, ttfonts
+
+    if getattr(ttfonts.makeToUnicodeCMap, "__module__", "") == ttfonts.__name__:
+        ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    return ttfonts, pdfmetrics
 
 
 @dataclass(slots=True)
@@ -90,7 +101,7 @@ class Shaped:
 class Face:
     name: str  # ReportLab font name
     path: Path
-    rl: ttfonts.TTFont
+    face: Any  # the parsed font (fontinfo.ParsedFace, or ReportLab's TTFontFace): metrics, character map
     upem: int
     ascent: float  # 1/1000 em
     descent: float  # 1/1000 em, negative
@@ -103,14 +114,36 @@ class Face:
     _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
     _inks: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
     _covers: frozenset[str] | None = field(repr=False, default=None, compare=False)  # the characters mapped
+    _rl: Any = field(repr=False, default=None, compare=False)
+
+    @property
+    def rl(self) -> Any:
+        """ReportLab's font for this face (a ttfonts.TTFont), made and registered under `name` when
+        first asked for (drawing asks for every loaded face first: `register_all`)."""
+        rl = self._rl
+        if rl is None:
+            ttfonts, _ = _reportlab()
+            rl = self._register(_rl_font(self.name, reportlab_face(self.face), ttfonts))
+        return rl
+
+    def _register(self, rl: Any) -> Any:
+        _, pdfmetrics = _reportlab()
+        pdfmetrics.registerFont(rl)
+        # registerFont keeps a font registered earlier under this name (a process that loads its faces
+        # again: issue watch after a font changed) and gives a name whose face name another file has
+        # that file's font. Canvas.setFont (proof marks, the print slug) looks fonts up by name, and a
+        # second object of one name in a document writes its subsets twice: the name must mean this face.
+        pdfmetrics._fonts[self.name] = rl
+        self._rl = rl
+        return rl
 
     def has(self, ch: str) -> bool:
-        return ord(ch) in self.rl.face.charToGlyph
+        return ord(ch) in self.face.charToGlyph
 
     def missing(self, text: str) -> set[str]:
         covers = self._covers
         if covers is None:  # the face's characters, and those never reported (so a line or body passes)
-            covers = self._covers = _NEVER_MISSING.union(map(chr, self.rl.face.charToGlyph))
+            covers = self._covers = _NEVER_MISSING.union(map(chr, self.face.charToGlyph))
         if covers.issuperset(text):  # nearly every text: one pass at C speed
             return set()
         return set(text) - covers
@@ -149,7 +182,7 @@ class Face:
     def _ink_measured(self, text: str) -> tuple[float, float]:
         top = bottom = 0.0
         scale = 1000.0 / self.upem
-        c2g = self.rl.face.charToGlyph
+        c2g = self.face.charToGlyph
         for ch in set(text):
             ext = self._ink.get(ch)
             if ext is None:
@@ -178,7 +211,7 @@ class Face:
         buf.add_str(text)
         buf.guess_segment_properties()
         hb.shape(self._hb, buf, features)
-        face = self.rl.face
+        face = self.face
         args = (text, buf.glyph_infos, buf.glyph_positions, face.charToGlyph, self._g2c, face.charWidths)
         if _accel is not None:  # the glyph loop in C (layout/text/_setlines.c), when it is built
             got = _accel.glyphs(*args, 1000.0 / self.upem, Shaped)
@@ -187,7 +220,7 @@ class Face:
         return glyph_loop(*args, 1000.0 / self.upem)
 
     def _plain(self, text: str) -> Shaped:
-        widths = self.rl.face.charWidths
+        widths = self.face.charWidths
         return Shaped(text, None, sum(widths.get(ord(c), 0) for c in text), len(text))
 
 
@@ -232,17 +265,26 @@ def glyph_loop(
     return Shaped("".join(chars), tuple(kerns) if any_kern else None, total, len(chars))
 
 
-class _TTFont(ttfonts.TTFont):
-    """ReportLab's TrueType font around a face the style sheet's check already parsed (as
-    TTFont.__init__ does, without parsing the file a second time)."""
+def _rl_font(name: str, face: Any, ttfonts: Any) -> Any:
+    """ReportLab's TrueType font around a face already parsed (as TTFont.__init__ makes it, without
+    parsing the file a second time)."""
+    from reportlab import rl_config
 
-    def __init__(self, name: str, face: ttfonts.TTFontFace):
-        self.fontName = name
-        self.face = face
-        self.encoding = ttfonts.TTEncoding()
-        self.state = weakref.WeakKeyDictionary()
-        self._asciiReadable = rl_config.ttfAsciiReadable
-        self.shapable = False
+    font = ttfonts.TTFont.__new__(ttfonts.TTFont)
+    font.fontName = name
+    font.face = face
+    font.encoding = ttfonts.TTEncoding()
+    font.state = weakref.WeakKeyDictionary()
+    font._asciiReadable = rl_config.ttfAsciiReadable
+    font.shapable = False
+    return font
+
+
+def register_all() -> None:
+    """Make and register ReportLab's font for every face loaded, in the order they were loaded (a
+    canvas and its marks look fonts up by name)."""
+    for face in FontBook._faces.values():
+        face.rl  # noqa: B018 (made when first asked for)
 
 
 class FontBook:
@@ -280,23 +322,18 @@ def _unique(name: str, key: tuple[Path, int]) -> str:
 def _load(path: Path, index: int = 0) -> Face:
     name = _unique("L-" + path.stem + (f"-{index}" if index else ""), (path, index))
     parsed = parsed_face(path) if index == 0 else None
-    if parsed is not None:
-        rl: ttfonts.TTFont = _TTFont(name, parsed)
-    else:
+    rl = None
+    if parsed is None:  # a face of a collection (.ttc), or a file the style's check did not read
+        ttfonts, _ = _reportlab()
         rl = ttfonts.TTFont(name, str(path), shapable=False, subfontIndex=index)
-    base = (rl.face.name + rl.face.subfontNameX).decode("latin-1")
+        parsed = rl.face
+    base = (parsed.name + parsed.subfontNameX).decode("latin-1")
     unique = _unique("pdf:" + base, (path, index))
     if unique != "pdf:" + base:
-        rl.face.subfontNameX += unique[len("pdf:") + len(base) :].encode("latin-1")
-    pdfmetrics.registerFont(rl)
-    # registerFont keeps a font registered earlier under this name (a process that loads its faces
-    # again: issue watch after a font changed) and gives a name whose face name another file has
-    # that file's font. Canvas.setFont (proof marks, the print slug) looks fonts up by name, and a
-    # second object of one name in a document writes its subsets twice: the name must mean this face.
-    pdfmetrics._fonts[name] = rl
-    # The bytes ReportLab's face was read from (the font check's: the bytes its hash names), for
-    # HarfBuzz to shape with the same font; read again only if that face kept none.
-    data = getattr(rl.face, "_ttf_data", None)
+        parsed.subfontNameX += unique[len("pdf:") + len(base) :].encode("latin-1")
+    # The bytes the face was read from (the font check's: the bytes its hash names), for HarfBuzz to
+    # shape with the same font; read again only if that face kept none.
+    data = getattr(parsed, "_ttf_data", None)
     if type(data) is not bytes:
         data = path.read_bytes()
     hface = hb.Face(hb.Blob(data), index)
@@ -304,12 +341,12 @@ def _load(path: Path, index: int = 0) -> Face:
     upem = hface.upem
     hfont.scale = (upem, upem)
     # Prefer the lowest code point for a glyph (e.g. U+0020 over U+00A0): later keys overwrite.
-    g2c = {gid: code for code, gid in sorted(rl.face.charToGlyph.items(), reverse=True)}
-    f = rl.face
-    return Face(
+    g2c = {gid: code for code, gid in sorted(parsed.charToGlyph.items(), reverse=True)}
+    f = parsed
+    face = Face(
         name=name,
         path=path,
-        rl=rl,
+        face=parsed,
         upem=upem,
         ascent=float(f.ascent),
         descent=float(f.descent),
@@ -319,3 +356,6 @@ def _load(path: Path, index: int = 0) -> Face:
         _hb=hfont,
         _g2c=g2c,
     )
+    if rl is not None:
+        face._register(rl)  # (made already: registered now)
+    return face
