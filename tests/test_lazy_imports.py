@@ -21,8 +21,18 @@ SAMPLE = ROOT / "issues" / "2026-12-03"
 PHOTO = "photos/qinglan-turbine-hall.jpg"
 
 # What a plain render of JPEG photos does not import: Pillow's core and its JPEG reader (and what they
-# pull in), and the command-line library.
-NOT_IMPORTED = ("PIL._imaging", "PIL.ImageFile", "PIL.JpegImagePlugin", "PIL.TiffImagePlugin", "typer", "click")
+# pull in), the command-line library, markdown-it (ordinary copy is parsed by text.mdinline) and the
+# calendar module (the PDF's date is reckoned without it).
+NOT_IMPORTED = (
+    "PIL._imaging",
+    "PIL.ImageFile",
+    "PIL.JpegImagePlugin",
+    "PIL.TiffImagePlugin",
+    "typer",
+    "click",
+    "markdown_it",
+    "calendar",
+)
 
 PROBE = """
 import json, sys

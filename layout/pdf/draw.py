@@ -4,7 +4,6 @@ scaling come out exactly as the typesetter measured them."""
 
 from __future__ import annotations
 
-import calendar
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -136,6 +135,9 @@ def finish_page(
     c.showPage()
 
 
+_EPOCH = 719163  # date(1970, 1, 1).toordinal()
+
+
 def new_canvas(
     composed: Composed, path: Path | str, mode: Screen = SCREEN, author: str = "", keywords: str = ""
 ) -> canvas.Canvas:
@@ -155,7 +157,7 @@ def new_canvas(
         # Date the PDF by its issue (UTC midnight) rather than by ReportLab's fixed
         # invariant stamp or the clock: the same issue gives the same bytes, with a true date.
         ts = TimeStamp(invariant=True)
-        t = calendar.timegm(composed.date.timetuple())
+        t = (composed.date.toordinal() - _EPOCH) * 86400  # (calendar.timegm, without importing calendar)
         ts.t, ts.lt = t, time.gmtime(t)
         ts.YMDhms = tuple(ts.lt)[:6]
         c._doc._timeStamp = ts

@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 
 STEPS = (
-    "calendar",
     "pickle",
     "platform",
     "reportlab.lib.rl_safe_eval",
