@@ -23,12 +23,13 @@ from .manifest.packs import drop_staged
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, look_early, spare_core, worth_it
+from .page.parallel import CHECKS_SHARE, Helper, look_early, spare_core, worth_it
 from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.imports import Stepwise
 from .pdf.pagecache import PageCache
 from .pdf.pagecache import fingerprint as page_fingerprint
+from .pdf.photodigests import Hashing
 from .text import parsed
 from .text.cache import ParagraphCache, code_fingerprint, style_fingerprint, style_fonts
 from .text.glyphcheck import check_glyphs
@@ -186,12 +187,18 @@ def _build(
         # A helper process sets its share of the bodies while this one checks the issue, and then (unless a
         # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
         after = None if hashing else partial(photodigests.made, photos, True)
-        helper = start_helper(comp, CHECKS_SHARE, after) if use_parallel else None
+        glyph_memo = session.glyph_memo(pc.fingerprint) if session and pc else None
+        checks = partial(_check_input, li, style, pc, glyph_memo)
+        # A cold render has the helper check the bodies and every field's glyphs (8-12 ms) before it
+        # sets its stories: it has time to spare, this process has none. Unless the helper says they
+        # passed, they are checked here once composition is done (the same problems, raised).
+        elsewhere = use_parallel and session is None
+        helper = start_helper(comp, CHECKS_SHARE, after, checks if elsewhere else None) if use_parallel else None
         if helper:
             helper.meanwhile(Stepwise())  # the drawing modules, a step at a time
         try:
-            _check_markdown(li, pc)
-            check_glyphs(li, style, pc, session.glyph_memo(pc.fingerprint) if session and pc else None)
+            if helper is None or not elsewhere:
+                checks()
         except BaseException:
             if helper:
                 helper.abandon()
@@ -204,17 +211,7 @@ def _build(
         if local and pc:
             pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)
             pages = session.page_cache(pages_path, pages_fp) if session else PageCache(pages_path, pages_fp)
-        try:
-            composed = comp.compose()
-            if helper:
-                helper.take()  # its paragraphs go into the cache even if no page asked for them
-                photodigests.take(helper.after)
-            if hashing:
-                hashing.take()
-        except BaseException:
-            if helper:
-                helper.abandon()
-            raise
+        composed = _compose(comp, helper, hashing, checks if elsewhere else None)
         if session is not None:
             session.composed(pc)
         return Built(li, style, composed, pc, fonts, pages, free)
@@ -254,6 +251,39 @@ def cache_folder(li: LoadedIssue, sub: str = "") -> Path | None:
 def cache_path(li: LoadedIssue) -> Path:
     """Where an issue's set paragraphs are kept between renders."""
     return li.folder / "build" / ".cache" / "paragraphs.bin"
+
+
+def _compose(
+    comp: Composer, helper: Helper | None, hashing: Hashing | None, checks: Callable[[], None] | None
+) -> Composed:
+    """Lay the pages out, taking the helper's stories and then its photos' names; `checks`, left to
+    the helper, are run here unless it said they passed."""
+    try:
+        composed = comp.compose()
+        if helper:
+            helper.take()  # its paragraphs go into the cache even if no page asked for them
+            photodigests.take(helper.after)
+        if hashing:
+            hashing.take()
+    except Exception:
+        if helper:
+            helper.abandon()
+            if checks is not None and not helper.passed:
+                checks()  # input the checks refuse is said as such, whatever composing it raised
+        raise
+    except BaseException:
+        if helper:
+            helper.abandon()
+        raise
+    if helper and checks is not None and not helper.passed:
+        checks()  # (raises what the helper found, or finds nothing: it failed otherwise)
+    return composed
+
+
+def _check_input(li: LoadedIssue, style: Style, pc: ParagraphCache | None, memo: dict | None) -> None:
+    """The bodies' Markdown and every text's glyphs: InvalidInput with the problems found."""
+    _check_markdown(li, pc)
+    check_glyphs(li, style, pc, memo)
 
 
 def _check_markdown(li: LoadedIssue, pc: ParagraphCache | None = None) -> None:

@@ -111,7 +111,8 @@ def test_a_helper_that_dies_part_way_leaves_the_rest_to_this_process(
 
     monkeypatch.setattr(parallel, "receive", receive)
     assert _pdf(issue, tmp_path, "rescued.pdf") == serial
-    assert got[:2] == [True, False], "the helper should have sent one story, then nothing"
+    # (its first word: the issue's checks passed; then one story, then nothing)
+    assert got[:3] == [True, True, False], "the helper should have sent one story, then nothing"
     _no_child_left()
 
 
@@ -336,3 +337,69 @@ def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) 
     with pytest.raises(RuntimeError):
         build(Path(__file__).resolve().parent.parent / "issues" / "2026-12-03", cache=False, parallel=True)
     assert len(given) == 1 and isinstance(given[0], Stepwise)
+
+
+def _problems(issue: Path, parallel_: bool) -> list[str]:
+    from layout.manifest.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as e:
+        build(issue, cache=False, parallel=parallel_)
+    _no_child_left()
+    return [str(p) for p in e.value.problems]
+
+
+def test_the_helper_checks_the_input_and_what_it_refuses_is_said_here(issue: Path, monkeypatch) -> None:
+    """A cold render leaves the Markdown and glyph checks to the helper, which runs them before its
+    stories: sound input is not checked here again; input they refuse is refused here with the very
+    problems a serial render gives (found again here once the helper has said so)."""
+    from layout import pipeline
+
+    parent, ran = os.getpid(), []
+    real = pipeline._check_input
+
+    def check_input(*a):  # type: ignore[no-untyped-def]
+        ran.append(os.getpid() == parent)
+        return real(*a)
+
+    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    build(issue, cache=False, parallel=True)
+    assert ran == [], "the helper's checks passed: none ran here"  # (the child's own list is its copy)
+    build(issue, cache=False, parallel=False)
+    assert ran == [True]
+    style = issue / "styles" / "lodestar.yaml"
+    style.write_text(style.read_text(encoding="utf-8") + "\nfallback_fonts: []\n", encoding="utf-8")
+    body = issue / "articles" / "geminids.md"
+    text = body.read_text(encoding="utf-8")
+    for bad, said in (("```\ncode\n```\n\n", "code block"), ("The shower &#x4ECA; tonight.\n\n", "U+4ECA")):
+        body.write_text(bad + text, encoding="utf-8")
+        ran.clear()
+        serial = _problems(issue, False)
+        assert any(said in p for p in serial), serial
+        assert _problems(issue, True) == serial
+        assert ran == [True, True], "refused input is checked here again, for its problems"
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        raise RuntimeError("what composing such input might raise")
+
+    monkeypatch.setattr(Composer, "compose", compose)
+    assert _problems(issue, True) == serial, "the input's problems, not what composing it raised"
+
+
+def test_a_helper_that_dies_before_its_checks_leaves_them_here(
+    issue: Path, tmp_path: Path, serial: bytes, monkeypatch
+) -> None:
+    from layout import pipeline
+
+    parent, ran = os.getpid(), []
+    real = pipeline._check_input
+
+    def check_input(*a):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # as a crash would leave it: nothing sent
+        ran.append(True)
+        return real(*a)
+
+    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    assert _pdf(issue, tmp_path, "rescued.pdf") == serial
+    assert ran == [True]
+    _no_child_left()

@@ -141,17 +141,34 @@ def _in_page_order(stories: list[tuple[str, float, int, list]], share: float) ->
     return stories, []
 
 
-def start(comp: Composer, share: float, after: Callable[[], object] | None = None) -> Helper | None:
+def start(
+    comp: Composer,
+    share: float,
+    after: Callable[[], object] | None = None,
+    checks: Callable[[], object] | None = None,
+) -> Helper | None:
     """A helper setting `share` of the bodies, or None when the system will not give one (no memory
     or processes to fork, no file to spool to): the bodies are then all set here. `after` is run by
-    the helper once its stories are sent (what it returns, plain data, is `Helper.after` here).
+    the helper once its stories are sent (what it returns, plain data, is `Helper.after` here);
+    `checks` before them (whether it returned without raising is `Helper.passed` here).
     Without `os.fork` (Windows) there is none, even when asked for (`--jobs 2`)."""
     if not hasattr(os, "fork"):
         return None
     try:
-        return Helper(comp, share, after)
+        return Helper(comp, share, after, checks)
     except OSError:
         return None
+
+
+_CHECKED = "checks passed"  # the helper's first word when given `checks`: (None, _CHECKED, passed)
+
+
+def _passed(checks: Callable[[], object]) -> tuple:
+    try:
+        checks()
+    except Exception:  # noqa: BLE001 (any failure: this process runs them again and says what it finds)
+        return (None, _CHECKED, False)
+    return (None, _CHECKED, True)
 
 
 class Helper:
@@ -159,7 +176,13 @@ class Helper:
     issue, setting the first pages' stories and laying out pages); composition takes each of the
     child's stories when it first needs it (`take`), as soon as the child has sent it."""
 
-    def __init__(self, comp: Composer, share: float, after: Callable[[], object] | None = None):
+    def __init__(
+        self,
+        comp: Composer,
+        share: float,
+        after: Callable[[], object] | None = None,
+        checks: Callable[[], object] | None = None,
+    ):
         cache = comp.cache
         assert cache is not None
         self.comp = comp
@@ -172,6 +195,7 @@ class Helper:
         self.got = 0  # the child's stories taken so far, in its order
         self.reaped = False
         self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
+        self.passed = False  # whether `checks` ran in the child without raising (False: not known to)
         # Work for this process while the child's next story is not in yet (the pack's own records;
         # `meanwhile` adds more), each asked in turn until it says it has nothing left.
         self.idle: list[Callable[[], bool]] = [cache.make_ahead]
@@ -186,6 +210,8 @@ class Helper:
             return cache.fingerprint, new
 
         works: list[Callable[[], object]] = [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
+        if checks is not None:
+            works.insert(0, partial(_passed, checks))
         if after is not None:
             works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
         self.pid, self.fd, self.spool = fork_streaming(works)
@@ -229,6 +255,9 @@ class Helper:
                 data, sent = got
                 if isinstance(sent, tuple) and len(sent) == 1 and self.got == len(self.theirs):
                     self.after = sent[0]  # its last word, once every story is in
+                    continue
+                if isinstance(sent, tuple) and len(sent) == 3 and sent[:2] == (None, _CHECKED) and self.got == 0:
+                    self.passed = sent[2] is True  # its first word
                     continue
                 if not (isinstance(sent, tuple) and len(sent) == 2 and sent[0] == cache.fingerprint):
                     self._end(wait=False)  # not what it writes: trust none of the rest
