@@ -57,6 +57,18 @@ def puncts() -> list[Punctuation | None]:
     return [None, *(Punctuation(spec, lang, None) for lang in ("en", "fr", "de", "sv")), Punctuation(off, "en", None)]
 
 
+_REFERENCES: dict[int, object] = {}
+
+
+def _reference(p: Punctuation | None):  # type: ignore[no-untyped-def]
+    """markdown-it's parse as the render's parser makes it, with markdown-it's own smart quotes."""
+    if p is None:
+        return markdown._plain()
+    if id(p) not in _REFERENCES:
+        _REFERENCES[id(p)] = (p, p._parser(markdown_its=True))
+    return _REFERENCES[id(p)][1]  # type: ignore[index]
+
+
 def _compare(texts: list[str], puncts: list[Punctuation | None]) -> tuple[int, int]:
     taken = declined = 0
     for text in texts:
@@ -66,7 +78,7 @@ def _compare(texts: list[str], puncts: list[Punctuation | None]) -> tuple[int, i
                 declined += 1
                 continue
             taken += 1
-            md = p.md if p is not None else markdown._plain()
+            md = _reference(p)
             assert _fields(got) == _fields(md.parse(text)), (repr(text), p and p.quotes)
     return taken, declined
 
@@ -155,3 +167,35 @@ def test_ordinary_copy_never_imports_markdown_it() -> None:
         "assert markdown.parse('a [link](x)', p) and 'markdown_it' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_parsers_quotes_are_markdown_its(puncts: list) -> None:
+    """The body parser sets quotes with mdinline's smart quotes in place of markdown-it's: the same
+    tokens, also beside what only markdown-it parses (code spans, escapes, links, entities)."""
+    rng = random.Random(23)
+    marks = ["`c`", "\\'", '\\"', "[l](u)", "&amp;", "`'`", '`"`', "<http://x.org>"]
+    texts = []
+    for _ in range(1500):
+        words = [rng.choice(PIECES + marks) for _ in range(rng.randint(1, 12))]
+        texts.append(" ".join(words) + rng.choice(["", "\n\nmore 'x'", '\nnext "y"']))
+    for p in puncts[1:]:
+        for text in texts:
+            assert _fields(p.md.parse(text)) == _fields(_reference(p).parse(text)), (repr(text), p.quotes)
+
+
+def test_a_paragraph_of_quotes_is_set_in_time(tmp_path: Path) -> None:
+    """100,000 quotes that open and never close, and as many closing ones of the other kind: each
+    closing one found its partner by a scan of every open quote, minutes for such a paragraph
+    (markdown-it's rule, and ours at first); both ways through the parser now take well under a
+    second (the subprocess's time limit is generous: a scan would far exceed it)."""
+    code = (
+        "from layout.text import markdown\n"
+        "from layout.text.punctuation import Punctuation\n"
+        "from layout.text.style import load_style\n"
+        "p = Punctuation(load_style(None).text.punctuation, 'fr', None)\n"
+        "bomb = \"'a \" * 100_000 + 'b\" ' * 100_000\n"
+        "for text in (bomb, bomb + ' `code`'):\n"
+        "    blocks = markdown.parse(text, p)\n"
+        "    assert blocks and '\u2019a' in blocks[0].text, blocks[0].text[:20]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)

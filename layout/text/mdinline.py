@@ -215,7 +215,8 @@ def _joined(toks: list[Tok]) -> list[Tok]:
 
 def _near(children: list[Any], i: int, step: int) -> str:
     """The character next to token `i` on one side (`step` -1 or 1), looking past empty tokens but
-    not across a line break; a space if there is none."""
+    not across a line break; a space if there is none. (As the tokens were before their quotes
+    were set: a quote set since reads as punctuation either way.)"""
     j = i + step
     while 0 <= j < len(children):
         t = children[j]
@@ -227,74 +228,94 @@ def _near(children: list[Any], i: int, step: int) -> str:
     return " "
 
 
+class _Open:
+    """The quotes still open, in order, with each kind's at each level indexed, so that a closing
+    quote finds its partner at once (a scan of the whole list for each took minutes on a paragraph
+    of 100,000 quotes that open and never close). Levels never fall from the first open quote to
+    the last (those opened inside emphasis are forgotten when it closes), so a closing quote's
+    partner is the last of its kind at its level."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, bool, int]] = []  # (token, character, single, level)
+        self.kinds: dict[tuple[bool, int], list[int]] = {}  # (single, level) -> indices into items
+
+    def push(self, token: int, at: int, single: bool, level: int) -> None:
+        self.kinds.setdefault((single, level), []).append(len(self.items))
+        self.items.append((token, at, single, level))
+
+    def keep(self, n: int) -> None:
+        """Forget every quote from the `n`-th on."""
+        if n >= len(self.items):
+            return
+        for idx in self.kinds.values():
+            while idx and idx[-1] >= n:
+                idx.pop()
+        del self.items[n:]
+
+    def above(self, level: int) -> None:
+        """Forget the quotes opened deeper than `level` (inside emphasis that has closed)."""
+        n = len(self.items)
+        while n and self.items[n - 1][3] > level:
+            n -= 1
+        self.keep(n)
+
+    def partner(self, single: bool, level: int) -> int | None:
+        idx = self.kinds.get((single, level))
+        return idx[-1] if idx else None
+
+
 def smartquotes(children: list[Any], quotes: tuple[str, str, str, str]) -> None:
     """Straight quotes in the text tokens as `quotes` (primary open, close, secondary open, close)
-    and apostrophes, in place."""
-    stack: list[tuple[int, int, bool, int]] = []  # open quotes: (token, position, single, level)
+    and apostrophes, in place. A token's characters are held in a list while quotes in it are
+    replaced (each quote's place keeps its index, whatever it becomes), and joined at the end.
+    The characters either side of a quote are read as typed, where markdown-it reads them as set
+    so far: a quote set since reads as punctuation either way (tests hold the results equal)."""
+    open_ = _Open()
+    parts: dict[int, list[str]] = {}
     for i, tok in enumerate(children):
         level = tok.level
-        while stack and stack[-1][3] > level:
-            stack.pop()
+        open_.above(level)
         if tok.type != "text" or ("'" not in tok.content and '"' not in tok.content):
             continue
         text = tok.content
-        pos = 0
-        while pos < len(text):
-            q = min((k for k in (text.find("'", pos), text.find('"', pos)) if k >= 0), default=-1)
+        chars = parts[i] = list(text)
+        n = len(text)
+        q = -1
+        while True:
+            a, b = text.find("'", q + 1), text.find('"', q + 1)
+            q = a if b < 0 or 0 <= a < b else b
             if q < 0:
                 break
-            pos = q + 1
             single = text[q] == "'"
             last = text[q - 1] if q else _near(children, i, -1)
-            nxt = text[pos] if pos < len(text) else _near(children, i, 1)
+            nxt = text[q + 1] if q + 1 < n else _near(children, i, 1)
             l_punct, n_punct = _punct(last), _punct(nxt)
             l_white, n_white = last in _WHITE, nxt in _WHITE
             can_open = not n_white and not (n_punct and not (l_white or l_punct))
             can_close = not l_white and not (l_punct and not (n_white or n_punct))
-            if nxt == '"' and text[q] == '"' and "0" <= last <= "9":
+            if nxt == '"' and not single and "0" <= last <= "9":
                 can_open = can_close = False  # 1"" : the first is inches
             if can_open and can_close:  # between two words or two marks: only beside punctuation
                 can_open, can_close = l_punct, n_punct
             if not can_open and not can_close:
                 if single:
-                    tok.content = tok.content[:q] + APOSTROPHE + tok.content[q + 1 :]
+                    chars[q] = APOSTROPHE
                 continue
             if can_close:
-                shift = _close(children, stack, i, q, single, level, quotes)
-                if shift is not None:  # (the quotes put in may be longer than one character)
-                    text = tok.content
-                    pos += shift
+                j = open_.partner(single, level)
+                if j is not None:
+                    ti, tq = open_.items[j][:2]
+                    op, cl = (quotes[2], quotes[3]) if single else (quotes[0], quotes[1])
+                    chars[q] = cl
+                    parts[ti][tq] = op
+                    open_.keep(j)
                     continue
             if can_open:
-                stack.append((i, q, single, level))
+                open_.push(i, q, single, level)
             elif can_close and single:
-                tok.content = tok.content[:q] + APOSTROPHE + tok.content[q + 1 :]
-
-
-def _close(
-    children: list[Any],
-    stack: list[tuple[int, int, bool, int]],
-    i: int,
-    q: int,
-    single: bool,
-    level: int,
-    quotes: tuple[str, str, str, str],
-) -> int | None:
-    """Close the last open quote of this kind at this level, if any: both replaced, and it and any
-    opened after it forgotten; how far the text after the closing quote moved (None: no match)."""
-    for j in range(len(stack) - 1, -1, -1):
-        ti, tq, tsingle, tlevel = stack[j]
-        if tlevel < level:
-            return None
-        if tsingle == single and tlevel == level:
-            op, cl = (quotes[2], quotes[3]) if single else (quotes[0], quotes[1])
-            tok = children[i]
-            tok.content = tok.content[:q] + cl + tok.content[q + 1 :]
-            opener = children[ti]
-            opener.content = opener.content[:tq] + op + opener.content[tq + 1 :]
-            del stack[j:]
-            return len(cl) - 1 + (len(op) - 1 if ti == i else 0)
-    return None
+                chars[q] = APOSTROPHE
+    for i, chars in parts.items():
+        children[i].content = "".join(chars)
 
 
 def apostrophes(children: list[Any]) -> None:

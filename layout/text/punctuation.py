@@ -78,11 +78,16 @@ class Punctuation:
             self._md = self._parser()
         return self._md
 
-    def _parser(self) -> MarkdownIt:
+    def _parser(self, markdown_its: bool = False) -> MarkdownIt:
+        """The body parser; with `markdown_its`, with markdown-it's own smart quotes (the reference
+        tests hold ours against) rather than mdinline's, which set the same quotes in linear time
+        (markdown-it's scan every open quote for each closing one: minutes on a hostile paragraph)."""
         spec = self.spec
         md = new_parser({"typographer": True, "quotes": list(self.quotes)})
         if spec.quotes:
             md.enable("smartquotes")  # not in the commonmark preset's rules
+            if not markdown_its:
+                md.core.ruler.at("smartquotes", self._smartquotes)
         md.core.ruler.before("smartquotes" if spec.quotes else "text_join", "newspaper_dashes", self._rule)
         if spec.quotes:
             # A single quote smartquotes leaves unpaired ('90s, rock 'n' roll) is an apostrophe.
@@ -110,6 +115,11 @@ class Punctuation:
             for c in tok.children:
                 if c.type == "text":
                     c.content = self.dashes(c.content)
+
+    def _smartquotes(self, state: StateCore) -> None:
+        for tok in state.tokens:
+            if tok.type == "inline" and tok.children and ("'" in tok.content or '"' in tok.content):
+                smartquotes(tok.children, self.quotes)
 
     def set_text_tokens(self, children: list, content: str) -> None:
         """The body parser's rules after its inline parse, on one inline token's `children` (whose
