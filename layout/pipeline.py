@@ -23,7 +23,7 @@ from .manifest.packs import drop_staged
 from .manifest.problems import path_name
 from .page.compose import Composer
 from .page.frames import Composed, TextItem
-from .page.parallel import CHECKS_SHARE, Helper, look_early, spare_core, worth_it
+from .page.parallel import CHECKS_SHARE, Helper, Refused, look_early, spare_core, worth_it
 from .page.parallel import start as start_helper
 from .pdf import photodigests
 from .pdf.imports import Stepwise
@@ -206,7 +206,10 @@ def _build(
         if on_loaded:
             on_loaded(li)
         if helper:
-            helper.set_mine()  # the child's stories are taken as composition first needs each
+            try:
+                helper.set_mine()  # the child's stories are taken as composition first needs each
+            except Refused:  # (the helper is ended)
+                checks()  # raises the problems the helper found
         pages = None
         if local and pc:
             pages_path, pages_fp = cache_path(li).with_name("pages.bin"), page_fingerprint(fp)

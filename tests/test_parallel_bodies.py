@@ -296,6 +296,7 @@ def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) 
     monkeypatch.setattr(parallel, "receive", lambda fd, spool: next(sent))
     h = object.__new__(parallel.Helper)
     h.comp, h.theirs, h.got, h.reaped, h.after, h.fd, h.spool = Comp(), {"a": 0, "b": 1}, 0, False, None, -1, -1
+    h.heard = True
     ahead = iter([True, True, False])
     h.idle = [lambda: calls.append("ahead") or next(ahead)]
     h.meanwhile(lambda: calls.append("imports") or False)
@@ -401,5 +402,60 @@ def test_a_helper_that_dies_before_its_checks_leaves_them_here(
 
     monkeypatch.setattr(pipeline, "_check_input", check_input)
     assert _pdf(issue, tmp_path, "rescued.pdf") == serial
+    assert ran == [True]
+    _no_child_left()
+
+
+def _refuse_glyph(issue: Path) -> None:
+    style = issue / "styles" / "lodestar.yaml"
+    style.write_text(style.read_text(encoding="utf-8") + "\nfallback_fonts: []\n", encoding="utf-8")
+    body = issue / "articles" / "geminids.md"
+    body.write_text("The shower &#x4ECA; tonight.\n\n" + body.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def test_input_the_helper_refuses_is_not_set_at_length(issue: Path, tmp_path: Path, monkeypatch) -> None:
+    """The helper's word that the input is invalid comes first: it then sets none of its stories,
+    and this process stops setting its own as soon as the word is in (a hostile body is refused
+    without being set first), raising the problems a serial render raises."""
+    import time
+
+    _refuse_glyph(issue)
+    serial = _problems(issue, False)
+    parent, mine, theirs = os.getpid(), [], tmp_path / "theirs.txt"
+    real = Composer.content
+
+    def content(self, aid, colw):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            mine.append(aid)
+            time.sleep(0.05)  # (slow enough for the helper's word to come in between two stories)
+        else:
+            with theirs.open("a") as f:
+                f.write(aid + "\n")
+        return real(self, aid, colw)
+
+    monkeypatch.setattr(Composer, "content", content)
+    assert _problems(issue, True) == serial
+    assert mine and len(mine) <= 3, f"this process went on setting its stories: {mine}"
+    assert not theirs.exists(), "the helper set stories after refusing the input"
+
+
+def test_checks_that_fail_otherwise_in_the_helper_are_run_here(
+    issue: Path, tmp_path: Path, serial: bytes, monkeypatch
+) -> None:
+    """Checks that raise something else in the helper (not a verdict on the input) are run here at
+    the end; the render is a serial one's."""
+    from layout import pipeline
+
+    parent, ran = os.getpid(), []
+    real = pipeline._check_input
+
+    def check_input(*a):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise RuntimeError("as a bug or a lack of memory would")
+        ran.append(True)
+        return real(*a)
+
+    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    assert _pdf(issue, tmp_path, "checked-here.pdf") == serial
     assert ran == [True]
     _no_child_left()

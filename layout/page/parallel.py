@@ -15,18 +15,15 @@ Used only where it pays (see `worth_it`); without `os.fork` (Windows) it never r
 
 from __future__ import annotations
 
-import marshal
 import os
-import select
-import signal
-import struct
-import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
 
+from ..manifest.errors import InvalidInput
 from ..manifest.load import LoadedIssue
 from .compose import Composer
+from .forks import _ready, fork_streaming, reap, receive
 from .grid import page_geometry
 
 MIN_WORDS = 12_000  # below this, forking and transfer cost more than the second core saves
@@ -160,14 +157,22 @@ def start(
         return None
 
 
-_CHECKED = "checks passed"  # the helper's first word when given `checks`: (None, _CHECKED, passed)
+_CHECKED = "checks passed"  # the helper's first word when given `checks`: (None, _CHECKED, True, False or None)
+# (True: they passed; False: the input is invalid; None: they failed otherwise, and are run here at the end)
 
 
-def _passed(checks: Callable[[], object]) -> tuple:
+class Refused(Exception):
+    """The helper's checks found the input invalid: run them here, for the problems to raise."""
+
+
+def _passed(checks: Callable[[], object], state: dict) -> tuple:
     try:
         checks()
-    except Exception:  # noqa: BLE001 (any failure: this process runs them again and says what it finds)
+    except InvalidInput:  # the stories are not set: this process says why
+        state["refused"] = True
         return (None, _CHECKED, False)
+    except Exception:  # noqa: BLE001 (not known: this process runs them again at the end)
+        return (None, _CHECKED, None)
     return (None, _CHECKED, True)
 
 
@@ -196,12 +201,16 @@ class Helper:
         self.reaped = False
         self.after: object = None  # what `after` gave in the child (None: nothing, or it failed)
         self.passed = False  # whether `checks` ran in the child without raising (False: not known to)
+        self.heard = checks is None  # whether its word on the checks is in (or none was asked)
         # Work for this process while the child's next story is not in yet (the pack's own records;
         # `meanwhile` adds more), each asked in turn until it says it has nothing left.
         self.idle: list[Callable[[], bool]] = [cache.make_ahead]
         known = set(cache.used)
+        state: dict = {}  # (in the child: whether its checks refused the input)
 
         def story(aid: str, colw: float, places: list) -> tuple:  # in the child: one story's paragraphs
+            if state:
+                return ()  # the input was refused: nothing is set
             content = comp.content(aid, colw)  # and Markdown, as a record of the cache's pack holds them
             for place in places:  # and what placing it sets first (its header, captions, quotes)
                 comp.preset(content, *place)
@@ -211,7 +220,7 @@ class Helper:
 
         works: list[Callable[[], object]] = [partial(story, aid, colw, places) for aid, colw, _, places in theirs]
         if checks is not None:
-            works.insert(0, partial(_passed, checks))
+            works.insert(0, partial(_passed, checks, state))
         if after is not None:
             works.append(lambda: (after(),))  # a 1-tuple: no story (those are (fingerprint, entries))
         self.pid, self.fd, self.spool = fork_streaming(works)
@@ -226,11 +235,31 @@ class Helper:
         first needs it, so that pages are laid out meanwhile."""
         try:
             for aid, colw, _, _ in self.mine:
+                self._listen()
                 self.comp.content(aid, colw)
-        except BaseException:  # interrupted (Ctrl-C, SIGTERM) or failed: the child goes too
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM), failed or refused: the child goes too
             self.abandon()
             raise
         self.comp.awaiting = self._wanted
+
+    def _listen(self) -> None:
+        """Take the child's word on the checks if it has come (without waiting); Refused if they
+        found the input invalid (a hostile body is then not set at length before it is refused)."""
+        if self.heard or self.reaped or not _ready(self.fd):
+            return
+        got = receive(self.fd, self.spool)
+        if got is None:  # it failed: its stories are set here
+            self._end(wait=True)
+            return
+        self._heard(got[1])
+
+    def _heard(self, sent: object) -> None:
+        if not (isinstance(sent, tuple) and len(sent) == 3 and sent[:2] == (None, _CHECKED)):
+            self._end(wait=False)  # not its first word: trust none of the rest
+            return
+        self.heard, self.passed = True, sent[2] is True
+        if sent[2] is False:
+            raise Refused()
 
     def _wanted(self, key: str) -> None:
         i = self.theirs.get(key)
@@ -256,8 +285,8 @@ class Helper:
                 if isinstance(sent, tuple) and len(sent) == 1 and self.got == len(self.theirs):
                     self.after = sent[0]  # its last word, once every story is in
                     continue
-                if isinstance(sent, tuple) and len(sent) == 3 and sent[:2] == (None, _CHECKED) and self.got == 0:
-                    self.passed = sent[2] is True  # its first word
+                if not self.heard:
+                    self._heard(sent)  # its first word
                     continue
                 if not (isinstance(sent, tuple) and len(sent) == 2 and sent[0] == cache.fingerprint):
                     self._end(wait=False)  # not what it writes: trust none of the rest
@@ -288,106 +317,3 @@ class Helper:
         else:
             reap(self.pid, fd)
         os.close(self.spool)
-
-
-def _ready(fd: int) -> bool:
-    """Whether reading `fd` would not wait (something was sent, or the child has left)."""
-    return bool(select.select([fd], [], [], 0)[0])
-
-
-def spool_file() -> int:
-    """An anonymous file the child writes its stories to (the pipe carries only where each is: a
-    pipe's buffer would stop the child while this process is busy elsewhere)."""
-    if hasattr(os, "memfd_create"):
-        try:
-            return os.memfd_create("layout-helper", os.MFD_CLOEXEC)
-        except OSError:
-            pass
-    f = tempfile.TemporaryFile()
-    fd = os.dup(f.fileno())
-    f.close()
-    return fd
-
-
-_RECORD = struct.Struct("<QQ")  # a story's (offset, length) in the spool
-
-
-def fork_streaming(works: list[Callable[[], object]]) -> tuple[int, int, int]:
-    """Fork a child that runs each of `works` in turn and, after each, appends its result (plain
-    data, `marshal`) to a new spool file and sends where it is down a pipe; (its pid, the pipe's
-    read end, the spool). The spool is closed again if the system refuses the fork (raised)."""
-    spool = spool_file()
-
-    def child(w: int) -> None:
-        end = 0
-        for work in works:
-            data = marshal.dumps(work())
-            view = memoryview(data)
-            while view:
-                view = view[os.pwrite(spool, view, end + len(data) - len(view)) :]
-            os.write(w, _RECORD.pack(end, len(data)))
-            end += len(data)
-
-    try:
-        pid, r = fork_child(child)
-    except BaseException:
-        os.close(spool)
-        raise
-    return pid, r, spool
-
-
-def receive(fd: int, spool: int) -> tuple[bytes, object] | None:
-    """The next story the child sent: its bytes and what they hold (None if unreadable); None when
-    it sends no more (it has left)."""
-    rec = b""
-    while len(rec) < _RECORD.size:
-        chunk = os.read(fd, _RECORD.size - len(rec))
-        if not chunk:
-            return None
-        rec += chunk
-    off, n = _RECORD.unpack(rec)
-    data = os.pread(spool, n, off)
-    try:
-        return data, (marshal.loads(data) if len(data) == n else None)
-    except (ValueError, EOFError, TypeError):
-        return data, None
-
-
-def fork_child(child: Callable[[int], None]) -> tuple[int, int]:
-    """Fork a child that runs `child(write end of a pipe)` and leaves without clean-up (exit 0 if it
-    returned, 1 if it raised); (its pid, the pipe's read end) here. The pipe is closed if the
-    system refuses the fork (which is raised)."""
-    r, w = os.pipe()
-    try:
-        pid = os.fork()
-    except BaseException:
-        os.close(r)
-        os.close(w)
-        raise
-    if pid == 0:
-        code = 1
-        try:
-            os.close(r)
-            child(w)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(w)
-    return pid, r
-
-
-def reap(pid: int, fd: int) -> None:
-    """End a forked helper and wait for it: its pipe closed (if `fd` >= 0), SIGKILL, waitpid."""
-    if fd >= 0:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass

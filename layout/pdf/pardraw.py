@@ -26,8 +26,9 @@ import os
 from collections.abc import Callable
 from functools import partial
 
+from ..page.forks import fork_streaming, reap, receive
 from ..page.frames import Composed, Page, TextItem
-from ..page.parallel import fork_streaming, reap, receive, spare_core
+from ..page.parallel import spare_core
 from . import images, photonames
 from .draw import SCREEN, _TextWriter, finish_page, lookup, new_canvas, page_faces, page_text
 from .pagecache import PageCache

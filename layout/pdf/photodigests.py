@@ -19,7 +19,8 @@ from pathlib import Path
 
 from ..manifest.files import file_version
 from ..manifest.packs import keep_pack, read_pack
-from ..page.parallel import fork_child, reap, spare_core
+from ..page.forks import fork_child, reap
+from ..page.parallel import spare_core
 from . import photonames
 
 MAGIC = b"layout-photo-digests 1\n"

@@ -17,7 +17,8 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from ..page.parallel import cores, fork_streaming, reap, receive
+from ..page.forks import fork_streaming, reap, receive
+from ..page.parallel import cores
 from .photocache import PhotoCache
 from .photos import PrintPhoto, prepare
 from .settings import PrintSettings
