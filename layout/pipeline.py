@@ -169,7 +169,7 @@ def _build(
         house = user_cache_dir() / "fonts" if cache else None
         use_house(user_cache_dir() if cache else None)  # parsed hyphenation patterns likewise
         fonts = session.font_cache(fonts_path, house) if session else FontCache(fonts_path if local else None, house)
-        style = load_style(li.style_file, li.folder, fonts)
+        style = (session.style if session else load_style)(li.style_file, li.folder, fonts)
         pc = None
         if cache or parallel is not False:
             sfp = (session.style_fingerprint if session else style_fingerprint)(style, li.issue.language, breaker)

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from .manifest.fontinfo import FontCache
-from .manifest.reads import KeptReads
+from .manifest.reads import KeptReads, version
+from .manifest.stylesheet import DEFAULT
 from .page.kept import KeptPages, Used
 from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
@@ -33,7 +34,7 @@ from .text import fonts
 from .text.cache import ParagraphCache, style_fingerprint, style_fonts
 from .text.fonts import FontBook
 from .text.line import Line
-from .text.style import Style
+from .text.style import Style, load_style
 
 T = TypeVar("T")
 
@@ -232,6 +233,9 @@ class Session:
         self._glyph_fp: object = None
         self._style_key: object = None
         self._style_fp = ""
+        self._style_obj: Style | None = None  # the style the fingerprint was last taken of
+        self._kept_style: tuple | None = None  # ((sheet, issue folder), [(file, version)], the Style)
+        self._style_rest: object = None
         self._glyphs_done = False
         self._font_stats: dict[tuple[Path, int], tuple[int, ...] | None] = {}
         self._stories: dict[tuple, tuple] = {}  # stories kept from the last build: key -> (story, paragraph keys)
@@ -263,13 +267,32 @@ class Session:
     def font_cache(self, path: Path, house: Path | None = None) -> FontCache:
         return _Fonts(self, path, house)
 
+    def style(self, path: Path | None, root: Path, fonts: FontCache) -> Style:
+        """text.style.load_style, again only when the issue's style sheet (or the house default) or a
+        font file it names is another version of its file (or one too recent to tell): the sheet
+        read, validated and its fonts checked took 3-5 ms of each re-render."""
+        sheet = str(path if path is not None else DEFAULT)
+        kept = self._kept_style
+        if kept is not None and kept[0] == (sheet, str(root)):
+            if all(v is not None and version(f) == v for f, v in kept[1]):
+                return kept[2]
+        before = version(sheet)  # (taken before the sheet is read: a later write is another version)
+        style = load_style(path, root, fonts)
+        files = [(sheet, before), *((f, version(f)) for fam in style.sheet.fonts.values() for f in fam.values())]
+        self._kept_style = ((sheet, str(root)), files, style)
+        return style
+
     def style_fingerprint(self, style: Style, language: str, breaker: str) -> str:
         """text.cache.style_fingerprint (which reads and hashes every font file the style names),
         again only when the sheet, the language, the breaker or a font file's version changed."""
         files = tuple((name, str(p), _stat(p)) for name, p in style_fonts(style).items())
-        key = (style.sheet.model_dump_json(), language, breaker, files)
+        rest = (language, breaker, files)
+        if style is self._style_obj and rest == self._style_rest:  # (the sheet kept: its JSON unchanged)
+            return self._style_fp
+        key = (style.sheet.model_dump_json(), *rest)
         if key != self._style_key:  # the versions are taken before the bytes are read: never stale
             self._style_fp, self._style_key = style_fingerprint(style, language, breaker), key
+        self._style_obj, self._style_rest = style, rest
         return self._style_fp
 
     def glyph_memo(self, fingerprint: object) -> dict[tuple, object]:

@@ -138,3 +138,38 @@ def test_two_font_files_with_one_face_name_each_keep_their_own_name(folder: Path
     a, b = FontBook.face(serif), FontBook.face(copy)
     assert a.name != b.name
     assert pdfmetrics.getFont(a.name) is a.rl and pdfmetrics.getFont(b.name) is b.rl
+
+
+def test_the_style_is_read_again_only_when_its_files_change(folder: Path, tmp_path: Path, monkeypatch) -> None:
+    """A session keeps the style between builds while the sheet and every font file it names are
+    the same versions; a font file named but set nowhere, removed, is refused as a fresh process
+    refuses it (the sheet is read and checked again)."""
+    from layout import session as session_module
+
+    style = folder / "styles" / "lodestar.yaml"
+    (folder / "styles" / "fonts").mkdir()
+    local = folder / "styles" / "fonts" / "local.ttf"
+    shutil.copyfile(FONT_DIR / "source-serif-4" / "SourceSerif4SmText-Regular.ttf", local)
+    _edit(style, "grid: 12.5\n", "grid: 12.5\nfonts:\n  text:\n    black: fonts/local.ttf\n")
+    from layout.manifest import reads
+
+    monkeypatch.setattr(reads, "RECENT_NS", 0)  # (a version too recent to tell a later write from is never kept)
+    loads: list[object] = []
+    real = session_module.load_style
+
+    def load_style(*a):  # type: ignore[no-untyped-def]
+        loads.append(a[0])
+        return real(*a)
+
+    monkeypatch.setattr(session_module, "load_style", load_style)
+    s = Session()
+    assert isinstance(_in_session(folder, tmp_path / "a.pdf", s), bytes)
+    assert isinstance(_in_session(folder, tmp_path / "b.pdf", s), bytes)
+    assert len(loads) == 1, "the style was read again with nothing changed"
+    _edit(folder / "issue.yaml", "language: en-US", "language: de")  # the same style; another language's breaks
+    assert _in_session(folder, tmp_path / "de.pdf", s) == _fresh(folder, tmp_path / "de-fresh.pdf")
+    assert len(loads) == 1
+    local.unlink()
+    got = _in_session(folder, tmp_path / "c.pdf", s)
+    assert got == _fresh(folder, tmp_path / "fresh.pdf") and str(got).startswith("INVALID"), got
+    assert len(loads) == 2
