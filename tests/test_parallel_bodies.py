@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -340,6 +341,32 @@ def test_while_the_next_story_is_not_in_the_jobs_given_run_in_turn(monkeypatch) 
     assert len(given) == 1 and isinstance(given[0], Stepwise)
 
 
+def _checks_here(monkeypatch: pytest.MonkeyPatch, in_helper: Callable[[], object] | None = None) -> list[bool]:
+    """The input's checks, recorded where they run here (True); in the helper, `in_helper` runs first."""
+    from layout import pipeline
+
+    parent, ran = os.getpid(), []
+    real = pipeline._check_input
+
+    def check_input(*a):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            ran.append(True)
+        elif in_helper is not None:
+            in_helper()
+        return real(*a)
+
+    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    return ran
+
+
+def _refuse_glyph(issue: Path, text: str = "The shower &#x4ECA; tonight.\n\n") -> None:
+    """No fallback fonts, and a body that starts with `text` (by default a glyph no font has)."""
+    style = issue / "styles" / "lodestar.yaml"
+    style.write_text(style.read_text(encoding="utf-8") + "\nfallback_fonts: []\n", encoding="utf-8")
+    body = issue / "articles" / "geminids.md"
+    body.write_text(text + body.read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def _problems(issue: Path, parallel_: bool) -> list[str]:
     from layout.manifest.errors import InvalidInput
 
@@ -353,24 +380,14 @@ def test_the_helper_checks_the_input_and_what_it_refuses_is_said_here(issue: Pat
     """A cold render leaves the Markdown and glyph checks to the helper, which runs them before its
     stories: sound input is not checked here again; input they refuse is refused here with the very
     problems a serial render gives (found again here once the helper has said so)."""
-    from layout import pipeline
-
-    parent, ran = os.getpid(), []
-    real = pipeline._check_input
-
-    def check_input(*a):  # type: ignore[no-untyped-def]
-        ran.append(os.getpid() == parent)
-        return real(*a)
-
-    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    ran = _checks_here(monkeypatch)
     build(issue, cache=False, parallel=True)
     assert ran == [], "the helper's checks passed: none ran here"  # (the child's own list is its copy)
     build(issue, cache=False, parallel=False)
     assert ran == [True]
-    style = issue / "styles" / "lodestar.yaml"
-    style.write_text(style.read_text(encoding="utf-8") + "\nfallback_fonts: []\n", encoding="utf-8")
     body = issue / "articles" / "geminids.md"
     text = body.read_text(encoding="utf-8")
+    _refuse_glyph(issue, "")  # (no fallback fonts)
     for bad, said in (("```\ncode\n```\n\n", "code block"), ("The shower &#x4ECA; tonight.\n\n", "U+4ECA")):
         body.write_text(bad + text, encoding="utf-8")
         ran.clear()
@@ -389,28 +406,10 @@ def test_the_helper_checks_the_input_and_what_it_refuses_is_said_here(issue: Pat
 def test_a_helper_that_dies_before_its_checks_leaves_them_here(
     issue: Path, tmp_path: Path, serial: bytes, monkeypatch
 ) -> None:
-    from layout import pipeline
-
-    parent, ran = os.getpid(), []
-    real = pipeline._check_input
-
-    def check_input(*a):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            os._exit(3)  # as a crash would leave it: nothing sent
-        ran.append(True)
-        return real(*a)
-
-    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    ran = _checks_here(monkeypatch, lambda: os._exit(3))  # as a crash would leave it: nothing sent
     assert _pdf(issue, tmp_path, "rescued.pdf") == serial
     assert ran == [True]
     _no_child_left()
-
-
-def _refuse_glyph(issue: Path) -> None:
-    style = issue / "styles" / "lodestar.yaml"
-    style.write_text(style.read_text(encoding="utf-8") + "\nfallback_fonts: []\n", encoding="utf-8")
-    body = issue / "articles" / "geminids.md"
-    body.write_text("The shower &#x4ECA; tonight.\n\n" + body.read_text(encoding="utf-8"), encoding="utf-8")
 
 
 def test_input_the_helper_refuses_is_not_set_at_length(issue: Path, tmp_path: Path, monkeypatch) -> None:
@@ -444,18 +443,11 @@ def test_checks_that_fail_otherwise_in_the_helper_are_run_here(
 ) -> None:
     """Checks that raise something else in the helper (not a verdict on the input) are run here at
     the end; the render is a serial one's."""
-    from layout import pipeline
 
-    parent, ran = os.getpid(), []
-    real = pipeline._check_input
+    def fail() -> None:
+        raise RuntimeError("as a bug or a lack of memory would")
 
-    def check_input(*a):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise RuntimeError("as a bug or a lack of memory would")
-        ran.append(True)
-        return real(*a)
-
-    monkeypatch.setattr(pipeline, "_check_input", check_input)
+    ran = _checks_here(monkeypatch, fail)
     assert _pdf(issue, tmp_path, "checked-here.pdf") == serial
     assert ran == [True]
     _no_child_left()
