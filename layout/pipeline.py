@@ -184,8 +184,8 @@ def _build(
             pc = None  # nothing to keep and nothing to pass between processes
         memo = (session.story_memo(pc), session.page_memo(pc)) if session else (None, None)
         comp = Composer(li, style, breaker, tick, pc, *memo)
-        # A helper process sets its share of the bodies while this one checks the issue, and then (unless a
-        # child does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
+        # A helper process sets its share of the bodies while this one sets its own, and then (unless a child
+        # does already) hashes the placed stories' photos (their names in the PDF), which drawing would do here.
         after = None if hashing else partial(photodigests.made, photos, True)
         glyph_memo = session.glyph_memo(pc.fingerprint) if session and pc else None
         checks = partial(_check_input, li, style, pc, glyph_memo)

@@ -157,8 +157,8 @@ def start(
         return None
 
 
-_CHECKED = "checks passed"  # the helper's first word when given `checks`: (None, _CHECKED, True, False or None)
-# (True: they passed; False: the input is invalid; None: they failed otherwise, and are run here at the end)
+_CHECKED = "checks passed"  # the helper's first word when given `checks`: (None, _CHECKED, verdict), the
+# verdict True (they passed), False (the input is invalid) or None (they failed otherwise: run here at the end)
 
 
 class Refused(Exception):
