@@ -15,7 +15,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfdoc, pdfutils
 from reportlab.pdfgen import canvas
 
-from .photonames import _version, file_digest
+from .photonames import file_digest, version_of
 from .stream import deferring
 
 _JPEG_EXT = (".jpg", ".jpeg", ".jpe", ".jfif")
@@ -65,11 +65,11 @@ def _jpeg_info(path: Path) -> tuple[int, int, int] | None:
     (remembered for this version of the file)."""
     if path.suffix.lower() not in _JPEG_EXT:
         return None
-    v = _version(path)
+    v = version_of(path)
     if v is not None and v in _infos:
         return _infos[v]
     info = _read_jpeg_info(path)
-    if v is not None and v == _version(path):  # the same file before and after: its header as read
+    if v is not None and v == version_of(path):  # the same file before and after: its header as read
         if len(_infos) > 4096:
             _infos.clear()
         _infos[v] = info

@@ -20,7 +20,7 @@ def file_digest(path: Path) -> str:
     """A hash of the file's bytes, read in chunks (names the image in the PDF); remembered for this
     version of the file (device, inode, size, modification and change times: a rewrite in place
     changes the change time, which no one can set back)."""
-    digest = _digests.get(_version(path))
+    digest = _digests.get(version_of(path))
     if digest is not None:
         return digest
     with open(path, "rb") as f:
@@ -38,7 +38,8 @@ def file_digest(path: Path) -> str:
     return digest
 
 
-def _version(path: Path) -> tuple | None:
+def version_of(path: Path) -> tuple | None:
+    """The file's version (manifest.files.file_version), or None if it cannot be had."""
     try:
         st = os.stat(path)
     except OSError:

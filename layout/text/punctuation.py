@@ -110,11 +110,13 @@ class Punctuation:
 
     def _rule(self, state: StateCore) -> None:
         for tok in state.tokens:
-            if tok.type != "inline" or not tok.children:
-                continue
-            for c in tok.children:
-                if c.type == "text":
-                    c.content = self.dashes(c.content)
+            if tok.type == "inline" and tok.children:
+                self._dash(tok.children)
+
+    def _dash(self, children: list) -> None:
+        for c in children:
+            if c.type == "text":
+                c.content = self.dashes(c.content)
 
     def _smartquotes(self, state: StateCore) -> None:
         for tok in state.tokens:
@@ -125,9 +127,7 @@ class Punctuation:
         """The body parser's rules after its inline parse, on one inline token's `children` (whose
         text is `content`), in its order: dashes, smart quotes (only where the text holds a quote, as
         markdown-it looks), apostrophes. For tokens made without the parser (mdfast.fast)."""
-        for c in children:
-            if c.type == "text":
-                c.content = self.dashes(c.content)
+        self._dash(children)
         if self.spec.quotes:
             if "'" in content or '"' in content:
                 smartquotes(children, self.quotes)
@@ -185,6 +185,4 @@ class Punctuation:
 def _apostrophes(state: StateCore) -> None:
     for tok in state.tokens:
         if tok.type == "inline" and tok.children:
-            for c in tok.children:
-                if c.type == "text" and "'" in c.content:
-                    c.content = c.content.replace("'", "\u2019")
+            apostrophes(tok.children)
