@@ -104,7 +104,8 @@ def run_render(
             return code or (EXIT_PROBLEMS if gate.report else EXIT_OK)
         target = output or default_output(b.loaded)
         renaming: list[Renaming] = []  # the PDF put in place by a thread while the helper's packs come
-        code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None, renaming)
+        photos = session.photos if session is not None and not no_cache else None
+        code = _write_screen_pdf(b, target, bar, err, helper, gate if gate.helper else None, renaming, photos)
         if code is not None:
             return code
         code = _keep(b, helper, state, session, renaming, target, err)
@@ -186,12 +187,20 @@ def _text_helper(b, parallel: bool | None, printing: bool, check: Callable[[], o
 
 
 def _write_screen_pdf(  # type: ignore[no-untyped-def]
-    b, out: Path, bar: Any, err: Say, helper: Any = None, gate: _Gate | None = None, renaming: list | None = None
+    b,
+    out: Path,
+    bar: Any,
+    err: Say,
+    helper: Any = None,
+    gate: _Gate | None = None,
+    renaming: list | None = None,
+    photos: Any = None,
 ) -> int | None:
     """Write the PDF to `out`; None, or the exit code when nothing was written (never over an
     input or a device; nothing half-written). With `gate` (findings still being checked), the PDF is
     put in place only if they allow it, and they are said before anything else about the output.
-    With `renaming`, the last step, the rename, is left to a thread (`_keep` waits for it)."""
+    With `renaming`, the last step, the rename, is left to a thread (`_keep` waits for it).
+    `photos`: a build session's (pdf/photocopies.py), prepared for this PDF."""
     from .pdf.draw import Withheld, write_pdf
     from .pipeline import refuse_input_as_output
 
@@ -217,6 +226,7 @@ def _write_screen_pdf(  # type: ignore[no-untyped-def]
                 helper=helper,
                 commit=gate.decide if gate is not None else None,
                 background=renaming,
+                photos=photos,
                 author=b.loaded.issue.publication,
                 keywords=", ".join(b.loaded.issue.articles),
             )

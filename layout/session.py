@@ -30,6 +30,7 @@ from .manifest.stylesheet import DEFAULT
 from .page.kept import KeptPages, Used
 from .page.recheck import PageMemo
 from .pdf.pagecache import PageCache
+from .pdf.photocopies import PhotoCopies
 from .text import fonts
 from .text.cache import ParagraphCache, style_fingerprint, style_fonts
 from .text.fonts import FontBook
@@ -251,6 +252,7 @@ class Session:
         # (they serve a later fresh process, not its client): `pending` holds that write till then.
         self.defer_packs = False
         self.pending: Callable[[], None] | None = None
+        self.photos = PhotoCopies()  # the last PDF's photos, copied ahead into the next one's temporary
 
     def write_pending(self) -> None:
         """Write the disk packs a render left pending (nothing if none)."""

@@ -83,8 +83,12 @@ def render_once(
             say(str(p))
         say("  not rendered; the last good PDF stays")
         return False
-    write_pdf(c, out, pages=b.pages, author=b.loaded.issue.publication, keywords=", ".join(b.loaded.issue.articles))
+    photos = session.photos if session is not None else None
+    meta = {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
+    write_pdf(c, out, pages=b.pages, photos=photos, **meta)
     b.keep_cache()
+    if photos is not None:
+        photos.prepare()  # the next render's photos copied while the watcher waits
     dt = time.perf_counter() - t0
     say(f"  {out}: {len(c.pages)} pages, {c.stories} stories, {c.words:,} words, {dt:.2f} s")
     return True
@@ -119,6 +123,8 @@ def watch(
                 _guarded(folder, output, allow_overset, say, session)
     except KeyboardInterrupt:
         pass
+    finally:
+        session.photos.discard()
     say("stopped")
 
 

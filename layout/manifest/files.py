@@ -235,20 +235,28 @@ def check_target(out: Path) -> None:
 
 
 @contextmanager
-def atomic_write(out: Path, background: list[Renaming] | None = None) -> Iterator[Path]:
+def atomic_write(out: Path, background: list[Renaming] | None = None, made: Path | None = None) -> Iterator[Path]:
     """Yield a temporary path in `out`'s folder to write; rename it to `out` when the block ends
     without error, otherwise delete it. The folder is created if missing; `out` must be a
     regular file or not exist (see check_target). With `background`, the rename is left to a
-    thread (a `Renaming` appended there) that the caller waits for before it says it is done."""
+    thread (a `Renaming` appended there) that the caller waits for before it says it is done.
+    `made`: a temporary of this process's already beside `out` (a build session's, prepared with
+    photos in it), yielded instead of a new one."""
     out = Path(out)
-    check_target(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        check_target(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except BaseException:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        raise
     with stop_signals_raise():
         sweep(out.parent, out.name)  # what a killed render of this file left
-        fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
-        tmp = Path(name)
-        try:
+        if made is None:
+            fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
             os.close(fd)
+        tmp = Path(name) if made is None else made
+        try:
             yield tmp
             os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600; a new file gets the umask's mode
             if background is None:

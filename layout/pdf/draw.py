@@ -23,6 +23,7 @@ from ..page.frames import Composed, ImageItem, Page, RuleItem, TextItem  # noqa:
 from ..text.fonts import Face, register_all  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
 from .pagecache import PageCache, page_key  # noqa: E402
+from .photocopies import PhotoCopies, Placed, Ready  # noqa: E402
 from .stream import save_streaming  # noqa: E402
 from .subsets import KEEP as _KEEP  # noqa: E402, F401  (font subsets made once per face and glyph set)
 from .textops import TextWriter as _TextWriter  # noqa: E402
@@ -82,6 +83,8 @@ def draw(
     mode: Screen = SCREEN,
     pages: PageCache | None = None,
     helper: TextHelper | None = None,
+    prepared: Ready | None = None,
+    placed: list[Placed] | None = None,
 ) -> None:
     """Write the PDF to `path` (overwritten in place; see write_pdf for the safe route).
     `tick` is called as each page is written (for a progress bar); `decorate` may draw
@@ -89,7 +92,8 @@ def draw(
     `mode` says how colours, photos and the sheet around the page are written (RGB on the
     page size by default); `pages` keeps drawn pages between renders (screen mode only);
     `helper` (pdf.pardraw, started with the same `pages`) has drawn the later pages' text
-    in another process (screen mode without `decorate` only; the same bytes either way)."""
+    in another process (screen mode without `decorate` only; the same bytes either way);
+    `prepared` and `placed`: see stream.save_streaming."""
     if helper is not None and (mode is not SCREEN or decorate is not None):
         helper.abandon()  # a print or proof rendition draws its own text
         helper = None
@@ -106,7 +110,7 @@ def draw(
         if tick:
             tick()
     streams = pages.streams() if pages is not None and mode is SCREEN else None
-    save_streaming(c, streams, helper.streams if helper is not None else None)
+    save_streaming(c, streams, helper.streams if helper is not None else None, prepared, placed)
 
 
 def finish_page(
@@ -255,13 +259,34 @@ def write_pdf(
     helper: TextHelper | None = None,
     commit: Callable[[], bool] | None = None,
     background: list[Renaming] | None = None,
+    photos: PhotoCopies | None = None,
     **meta: str,
 ) -> None:
     """Write to a temporary file beside `out`, then rename: an earlier good PDF is never
     left half-overwritten, and an interrupted or killed render leaves no temporary file.
     `commit`, asked once the PDF is drawn, may withhold it (raises Withheld; nothing written).
-    `background`: the rename left to a thread (see manifest.files.Renaming)."""
-    with atomic_write(out, background) as tmp:
-        draw(composed, tmp, tick=tick, decorate=decorate, pages=pages, helper=helper, **meta)
-        if commit is not None and not commit():
-            raise Withheld
+    `background`: the rename left to a thread (see manifest.files.Renaming). `photos`: a build
+    session's photos (pdf/photocopies.py): the temporary it prepared is written, and where the
+    photos went is recorded for the next."""
+    ready = photos.take(out) if photos is not None else None
+    placed: list[Placed] | None = [] if photos is not None else None
+    try:
+        with atomic_write(out, background, made=ready.path if ready is not None else None) as tmp:
+            draw(
+                composed,
+                tmp,
+                tick=tick,
+                decorate=decorate,
+                pages=pages,
+                helper=helper,
+                prepared=ready,
+                placed=placed,
+                **meta,
+            )
+            if commit is not None and not commit():
+                raise Withheld
+    finally:
+        if ready is not None:
+            ready.close()  # (unless the save wrote through it)
+    if photos is not None and placed is not None:
+        photos.record(out, placed)

@@ -8,8 +8,10 @@ memory holds one object at a time.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import stat
 import threading
 import zlib
 from pathlib import Path
@@ -18,8 +20,10 @@ from typing import BinaryIO
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 
+from ..manifest.files import file_version
 from ..manifest.renaming import start_write_back
 from . import pagecache
+from .photocopies import Placed, Ready
 
 _COLLECTING = pdfdoc.PDFFile  # ReportLab's own collector
 _local = threading.local()  # the file this thread's save streams to, if any
@@ -46,6 +50,7 @@ class _StreamingFile(_COLLECTING):
 
     def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
         self.pending: tuple[BinaryIO, int] | None = None  # the deferred photo's open file and size
+        self.photo: tuple[str, tuple] = ("", ())  # and its path (absolute) and file version
         super().__init__(pdfVersion)  # collects the header
         out.write(b"".join(self.strings))
         self.strings = []
@@ -60,8 +65,10 @@ class _StreamingFile(_COLLECTING):
         if self.pending is not None:  # an object formatted and never added: not ours to keep
             self.pending[0].close()
         src = open(path, "rb")
-        size = os.fstat(src.fileno()).st_size
+        st = os.fstat(src.fileno())
+        size = st.st_size
         self.pending = (src, size)
+        self.photo = (os.path.abspath(path), file_version(st))
         mark = _Deferred(_MARK)
         mark.size = size
         return mark
@@ -74,7 +81,14 @@ class _StreamingFile(_COLLECTING):
         i = s.index(_MARK)
         result = self.offset
         self.write(s[:i])
-        _local.copier.copy(src, self.out, size)  # (which closes `src`)
+        placed = Placed(*self.photo, result + i, size)
+        if _local.copied.get(placed.at) == placed:  # already there, whole (a build session's temporary)
+            src.close()
+            self.out.seek(size, os.SEEK_CUR)
+        else:
+            _local.copier.copy(src, self.out, size)  # (which closes `src`)
+        if _local.placed is not None:
+            _local.placed.append(placed)
         self.write(s[i + len(_MARK) :])
         self.offset = result + len(s) - len(_MARK) + size
         return result
@@ -307,19 +321,27 @@ def _open_empty(name: str) -> BinaryIO:
 
 
 def save_streaming(
-    c: canvas.Canvas, streams: tuple[dict, dict, dict] | None = None, ready: dict[bytes, bytes] | None = None
+    c: canvas.Canvas,
+    streams: tuple[dict, dict, dict] | None = None,
+    ready: dict[bytes, bytes] | None = None,
+    prepared: Ready | None = None,
+    placed: list[Placed] | None = None,
 ) -> None:
     """Finish the canvas's last page and write the document to the canvas's file name. With
     `streams` (earlier renders' compressed streams, this render's, and those of earlier renders in
     this process), unchanged streams are copied;
-    `ready` holds streams compressed elsewhere, by digest (see `deflate`)."""
+    `ready` holds streams compressed elsewhere, by digest (see `deflate`). `prepared`: the file is a
+    build session's temporary with photos already copied in (pdf/photocopies.py), written over
+    and cut to length; `placed` is given where each photo's bytes went."""
     if len(c._code):
         c.showPage()
     doc = c._doc
     doc._savedToFile = True
-    with _open_empty(c._filename) as out:
+    out, copied = _open_for(c._filename, prepared)
+    with out:
         copier = _Copier()
         _local.out, _local.streams, _local.ready, _local.copier = out, streams, ready, copier
+        _local.copied, _local.placed = copied, placed
         try:
             rest = doc.GetPDFData(c)
             out.write(rest)
@@ -327,5 +349,29 @@ def save_streaming(
             copier.abandon()
             raise
         finally:
-            _local.out = _local.streams = _local.ready = _local.copier = None
+            _local.out = _local.streams = _local.ready = _local.copier = _local.placed = None
+            _local.copied = {}
         copier.finish()  # every photo in its place (or its failure raised) before the file is closed
+        if prepared is not None:
+            out.flush()
+            if os.fstat(out.fileno()).st_size > out.tell():
+                os.ftruncate(out.fileno(), out.tell())  # the prepared file was longer
+
+
+def _open_for(name: str, prepared: Ready | None) -> tuple[BinaryIO, dict[int, Placed]]:
+    """The file to write (see `_open_empty`) and the photos already in it, by offset: a prepared
+    temporary is written through the descriptor it was made with (its photos trusted only if
+    nothing wrote to it since); if another file was put under its name meanwhile, that is left
+    alone (OSError)."""
+    if prepared is None or os.path.abspath(name) != os.path.abspath(prepared.path):
+        return _open_empty(name), {}
+    fd = prepared.release()
+    try:
+        st, named = os.fstat(fd), os.lstat(name)
+        if not stat.S_ISREG(named.st_mode) or (named.st_dev, named.st_ino) != (st.st_dev, st.st_ino):
+            raise OSError(errno.EEXIST, "another file was put under the temporary's name", name)
+        os.lseek(fd, 0, os.SEEK_SET)
+        return open(fd, "wb"), prepared.copied if file_version(st) == prepared.version else {}
+    except BaseException:
+        os.close(fd)
+        raise

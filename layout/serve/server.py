@@ -128,6 +128,7 @@ class Server:
         except (KeyboardInterrupt, Terminated):
             pass
         self._hold(None)
+        self.session.photos.discard()
         self.out("stopped")
         return EXIT_OK
 
@@ -289,6 +290,7 @@ class Server:
             self._write_packs()
         self._hold(self.session.written)
         _tidy()
+        self.session.photos.prepare()  # the next render's photos copied while it is awaited
 
     def _write_packs(self) -> None:
         """The disk packs of the render just answered (its PDF is in place): a later fresh process
