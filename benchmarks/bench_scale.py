@@ -92,11 +92,13 @@ for k in range(n + 1):
     errors(b.composed, s.checked), warnings(b.composed, b.loaded, s.checked)  # as issue serve does
     t.append(time.perf_counter())
     meta = {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
-    write_pdf(b.composed, out, pages=b.pages, **meta)
+    write_pdf(b.composed, out, pages=b.pages, photos=s.photos, **meta)
     t.append(time.perf_counter())
     cpu = time.process_time() - c0
     b.keep_cache()
     t.append(time.perf_counter())
+    s.photos.prepare()  # the next PDF's photos copied meanwhile, as issue serve and issue watch do
+    s.photos.settle()
     if k:
         print("SESSION", t[3] - t[0], cpu, *(b - a for a, b in zip(t, t[1:])))
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
 
@@ -61,13 +62,8 @@ def _render(folder: Path, out: Path, session: Session, copies: list[str] | None 
     if copies is not None:
         copies[:] = mine
     session.photos.prepare()
-    _settle(session)
+    session.photos.settle()
     return out.read_bytes(), plain.read_bytes()
-
-
-def _settle(session: Session) -> None:
-    if session.photos._thread is not None:
-        session.photos._thread.join()
 
 
 def _temporaries(where: Path) -> list[Path]:
@@ -200,15 +196,22 @@ def test_a_render_arriving_while_photos_are_copied_uses_what_is_whole(
     session.photos.discard()
     real, seen = photocopies._copy_whole, []
 
+    job: list = []
+
     def slow(p, fd):  # type: ignore[no-untyped-def]
         seen.append(p)
         if len(seen) == 1:
             return real(p, fd)
-        session.photos._stop.wait(10)  # the second photo is still being copied when the render comes
+        while not job:
+            time.sleep(0.001)
+        job[0].stop.wait(10)  # the second photo is still being copied when the render comes
         return False
 
     monkeypatch.setattr(photocopies, "_copy_whole", slow)
     session.photos.prepare()  # not waited for
+    job.append(session.photos._job)
+    while len(seen) < 2:
+        time.sleep(0.001)
     second = os.path.basename(session.photos.placed[1].path)
     b = build(folder, parallel=False, session=session)
     copies.clear()
@@ -232,3 +235,85 @@ def test_another_file_under_the_temporary_s_name_is_left_alone(tmp_path: Path) -
     out, copied = stream._open_for(str(tmp_path / "new"), None)  # (not the prepared name: a new file)
     out.close()
     assert copied == {}
+
+
+def test_a_copy_that_hangs_is_not_waited_for_nor_its_file_used(
+    folder: Path, tmp_path: Path, copies: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A photo replaced by a pipe is not waited on; a copy stuck on its file system is waited for
+    `WAIT` seconds, then the render writes a new temporary (the stuck one writes into its own)."""
+    out = tmp_path / "issue.pdf"
+    session = Session()
+    _render(folder, out, session)
+    session.photos.discard()
+    first = Path(session.photos.placed[0].path)
+    keep = first.read_bytes()
+    first.unlink()
+    os.mkfifo(first)
+    session.photos.prepare()
+    session.photos._job.thread.join(5)
+    assert not session.photos._job.thread.is_alive()
+    ready = session.photos.take(out)
+    assert ready is not None and len(ready.copied) == 1  # the other photo
+    ready.close()
+    ready.path.unlink()
+    first.unlink()
+    first.write_bytes(keep)
+    _render(folder, out, session)  # (the photo's new version placed)
+
+    stuck = threading.Event()
+    real = photocopies._copy_whole
+
+    def hangs(p, fd):  # type: ignore[no-untyped-def]
+        stuck.wait(20)
+        os.pwrite(fd, b"\xff" * 64, 0)  # what a late copy writes lands in its own file, not the PDF
+        return real(p, fd)
+
+    monkeypatch.setattr(photocopies, "_copy_whole", hangs)
+    monkeypatch.setattr(photocopies.PhotoCopies, "WAIT", 0.2)
+    session.photos.discard()
+    session.photos.prepare()
+    late = session.photos._job
+    (left,) = _temporaries(tmp_path)
+    b = build(folder, parallel=False, session=session)
+    t = time.monotonic()
+    copies.clear()
+    write_pdf(b.composed, out, pages=b.pages, photos=session.photos)
+    assert time.monotonic() - t < 10 and len(copies) == 2 and not left.exists()
+    stuck.set()
+    late.thread.join(5)
+    write_pdf(b.composed, tmp_path / "plain.pdf")
+    assert out.read_bytes() == (tmp_path / "plain.pdf").read_bytes()
+
+
+def test_taking_the_file_stops_the_copying_between_photos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = []
+    for k in range(4):
+        f = tmp_path / f"p{k}.jpg"
+        f.write_bytes(bytes([k]) * 1000)
+        files.append(f)
+    placed = [photocopies.Placed(str(f), file_version(os.stat(f)), 100 + 1000 * k, 1000) for k, f in enumerate(files)]
+    copies = photocopies.PhotoCopies()
+    copies.record(tmp_path / "out.pdf", placed)
+    real, seen, job = photocopies._copy_whole, [], []
+
+    def slow(p, fd):  # type: ignore[no-untyped-def]
+        seen.append(p)
+        if len(seen) == 2:
+            while not job:
+                time.sleep(0.001)
+            job[0].stop.wait(10)
+        return real(p, fd)
+
+    monkeypatch.setattr(photocopies, "_copy_whole", slow)
+    copies.prepare()
+    job.append(copies._job)
+    while len(seen) < 2:  # the second photo being copied when the render comes
+        time.sleep(0.001)
+    ready = copies.take(tmp_path / "out.pdf")
+    assert ready is not None and sorted(ready.copied) == [100, 1100] and len(seen) == 2
+    with open(ready.path, "rb") as f:
+        data = f.read()
+    assert data[100:1100] == b"\0" * 1000 and data[1100:2100] == b"\1" * 1000
+    ready.close()
+    ready.path.unlink()

@@ -56,15 +56,14 @@ class Ready:
 class PhotoCopies:
     """What a build session knows of its last PDF's photos, and the temporary prepared from it."""
 
+    WAIT = 2.0  # seconds a render waits for the photo being copied (a stuck file system: not used)
+
     def __init__(self) -> None:
         self.out: str | None = None  # the PDF the placements are of (absolute)
         self.placed: list[Placed] = []
         self._tmp: Path | None = None
         self._fd = -1
-        self._copied: dict[int, Placed] = {}
-        self._version: tuple = ()  # the temporary's, once the copying stopped
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._job: _Copying | None = None
 
     def record(self, out: Path | str, placed: list[Placed]) -> None:
         """The render just put `out` in place with its photos' bytes where `placed` says."""
@@ -81,45 +80,36 @@ class PhotoCopies:
             fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
         except OSError:
             return
-        self._tmp, self._fd, self._copied, self._version = Path(name), fd, {}, ()
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._copy_all, args=(list(self.placed),), daemon=True)
-        self._thread.name = "layout-photo-prepare"
-        self._thread.start()
-
-    def _copy_all(self, placed: list[Placed]) -> None:
         try:
-            for p in placed:
-                if self._stop.is_set():
-                    return
-                try:
-                    if _copy_whole(p, self._fd):
-                        self._copied[p.at] = p
-                except OSError:  # (a photo gone, a full disk): what was copied whole still counts
-                    continue
-        finally:
-            try:  # anything written to it after this is someone else's doing
-                self._version = file_version(os.fstat(self._fd))
-            except OSError:
-                self._version = ()
+            self._job = _Copying(fd, list(self.placed))
+        except OSError:  # (no descriptor or thread left)
+            os.close(fd)
+            _unlink(Path(name))
+            return
+        self._tmp, self._fd = Path(name), fd
+
+    def settle(self) -> None:
+        """Wait for the copying to end (as it has when an edit comes seconds after a render)."""
+        if self._job is not None:
+            self._job.thread.join()
 
     def take(self, out: Path | str) -> Ready | None:
         """The prepared temporary for a render about to write `out`, now the render's to put in place
         or remove; None (and any temporary removed) if it is for another file or no longer ours."""
-        self._halt()
-        tmp, fd, copied = self._tmp, self._fd, self._copied
-        self._tmp, self._fd, self._copied = None, -1, {}
-        if tmp is None:
+        tmp, fd, job = self._tmp, self._fd, self._job
+        self._tmp, self._fd, self._job = None, -1, None
+        if tmp is None or job is None:
             return None
+        whole = job.halt(self.WAIT)  # (still copying after that: nothing in it is used, nor the file)
         try:
             mine = os.fstat(fd)
             named = os.lstat(tmp)
             ours = stat.S_ISREG(named.st_mode) and (named.st_dev, named.st_ino) == (mine.st_dev, mine.st_ino)
         except OSError:
             ours = False
-        if ours and os.path.abspath(out) == self.out:
+        if ours and whole and os.path.abspath(out) == self.out:
             now = file_version(mine)
-            return Ready(tmp, fd, now, copied if now == self._version else {})
+            return Ready(tmp, fd, now, job.copied if now == job.version else {})
         os.close(fd)
         if ours:
             _unlink(tmp)
@@ -132,18 +122,53 @@ class PhotoCopies:
             ready.close()
             _unlink(ready.path)
 
-    def _halt(self) -> None:
-        if self._thread is not None:
-            self._stop.set()
-            self._thread.join()  # (at most the photo being copied: a millisecond or so)
-            self._thread = None
+
+class _Copying:
+    """One preparation: a thread copying photos into the temporary through a descriptor of its own
+    (closed when it ends, so a thread left running writes into nothing else)."""
+
+    def __init__(self, fd: int, placed: list[Placed]):
+        self.fd = os.dup(fd)
+        self.copied: dict[int, Placed] = {}
+        self.version: tuple = ()  # the temporary's, once the copying stopped
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, args=(placed,), name="layout-photo-prepare", daemon=True)
+        try:
+            self.thread.start()
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def _run(self, placed: list[Placed]) -> None:
+        try:
+            for p in placed:
+                if self.stop.is_set():
+                    return
+                try:
+                    if _copy_whole(p, self.fd):
+                        self.copied[p.at] = p
+                except OSError:  # (a photo gone, a full disk): what was copied whole still counts
+                    continue
+        finally:
+            try:  # anything written to it after this is someone else's doing
+                self.version = file_version(os.fstat(self.fd))
+            except OSError:
+                self.version = ()
+            os.close(self.fd)
+
+    def halt(self, wait: float) -> bool:
+        """Stop after the photo being copied; whether the thread ended within `wait` seconds."""
+        self.stop.set()
+        self.thread.join(wait)
+        return not self.thread.is_alive()
 
 
 def _copy_whole(p: Placed, fd: int) -> bool:
     """Copy photo `p` to offset `p.at` of the file open as `fd`; True if copied whole. Nothing is
     copied of a file that is no longer `p.version`: the next render, which compares its photos'
     versions with these, would not use it."""
-    src = os.open(p.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    # (O_NONBLOCK: a pipe put in the photo's place is not waited on; its version differs anyway)
+    src = os.open(p.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         if file_version(os.fstat(src)) != p.version:
             return False
