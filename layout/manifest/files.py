@@ -298,3 +298,28 @@ def atomic_folder(out: Path, suffix: str = ".tmp") -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+
+def copy_range(src: int, fd: int, at: int, size: int) -> int:
+    """Copy `size` bytes from the start of the file open as `src` to offset `at` of the file open
+    as `fd`, in the kernel where it can (copy_file_range), else through memory (pread/pwrite; neither
+    moves a file position); how many were copied (fewer only if `src` is shorter)."""
+    done = 0
+    fast = getattr(os, "copy_file_range", None)
+    while done < size and fast is not None:
+        try:
+            n = fast(src, fd, size - done, done, at + done)
+        except OSError:  # not between these files: copied through memory instead
+            break
+        if n == 0:
+            return done
+        done += n
+    while done < size:
+        chunk = os.pread(src, min(size - done, 1 << 20), done)
+        if not chunk:
+            return done
+        view = memoryview(chunk)
+        while view:
+            view = view[os.pwrite(fd, view, at + done) :]
+        done += len(chunk)
+    return done

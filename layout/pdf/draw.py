@@ -269,7 +269,7 @@ def write_pdf(
     session's photos (pdf/photocopies.py): the temporary it prepared is written, and where the
     photos went is recorded for the next."""
     ready = photos.take(out) if photos is not None else None
-    placed: list[Placed] | None = [] if photos is not None else None
+    placed: list[Placed] = []
     try:
         with atomic_write(out, background, made=ready.path if ready is not None else None) as tmp:
             draw(
@@ -280,7 +280,7 @@ def write_pdf(
                 pages=pages,
                 helper=helper,
                 prepared=ready,
-                placed=placed,
+                placed=placed if photos is not None else None,
                 **meta,
             )
             if commit is not None and not commit():
@@ -288,5 +288,5 @@ def write_pdf(
     finally:
         if ready is not None:
             ready.close()  # (unless the save wrote through it)
-    if photos is not None and placed is not None:
+    if photos is not None:
         photos.record(out, placed)

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from ..manifest.files import file_version
+from ..manifest.files import copy_range, file_version
 from ..manifest.leftovers import temp_prefix
 
 
@@ -172,24 +172,7 @@ def _copy_whole(p: Placed, fd: int) -> bool:
     try:
         if file_version(os.fstat(src)) != p.version:
             return False
-        done, fast = 0, getattr(os, "copy_file_range", None)
-        while done < p.size and fast is not None:
-            try:
-                n = fast(src, fd, p.size - done, done, p.at + done)
-            except OSError:
-                break
-            if n == 0:
-                return False
-            done += n
-        while done < p.size:
-            chunk = os.pread(src, min(p.size - done, 1 << 20), done)
-            if not chunk:
-                return False
-            view = memoryview(chunk)
-            while view:
-                view = view[os.pwrite(fd, view, p.at + done) :]
-            done += len(chunk)
-        return True
+        return copy_range(src, fd, p.at, p.size) == p.size
     finally:
         os.close(src)
 

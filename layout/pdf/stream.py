@@ -20,7 +20,7 @@ from typing import BinaryIO
 from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 
-from ..manifest.files import file_version
+from ..manifest.files import copy_range, file_version
 from ..manifest.renaming import start_write_back
 from . import pagecache
 from .photocopies import Placed, Ready
@@ -49,8 +49,8 @@ class _StreamingFile(_COLLECTING):
     memory."""
 
     def __init__(self, out: BinaryIO, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT):
-        self.pending: tuple[BinaryIO, int] | None = None  # the deferred photo's open file and size
-        self.photo: tuple[str, tuple] = ("", ())  # and its path (absolute) and file version
+        # The deferred photo: its open file, size, path (absolute) and file version.
+        self.pending: tuple[BinaryIO, int, str, tuple] | None = None
         super().__init__(pdfVersion)  # collects the header
         out.write(b"".join(self.strings))
         self.strings = []
@@ -67,8 +67,7 @@ class _StreamingFile(_COLLECTING):
         src = open(path, "rb")
         st = os.fstat(src.fileno())
         size = st.st_size
-        self.pending = (src, size)
-        self.photo = (os.path.abspath(path), file_version(st))
+        self.pending = (src, size, os.path.abspath(path), file_version(st))
         mark = _Deferred(_MARK)
         mark.size = size
         return mark
@@ -76,12 +75,12 @@ class _StreamingFile(_COLLECTING):
     def add(self, s) -> int:
         if self.pending is None:
             return super().add(s)
-        src, size = self.pending
+        src, size, path, version = self.pending
         self.pending = None
         i = s.index(_MARK)
         result = self.offset
         self.write(s[:i])
-        placed = Placed(*self.photo, result + i, size)
+        placed = Placed(path, version, result + i, size)
         if _local.copied.get(placed.at) == placed:  # already there, whole (a build session's temporary)
             src.close()
             self.out.seek(size, os.SEEK_CUR)
@@ -176,24 +175,8 @@ class _Copier:
 
 def _copy_at(src: BinaryIO, fd: int, at: int, size: int) -> None:
     """Copy `size` bytes from the start of `src` to offset `at` of the file open as `fd`."""
-    done = 0
-    fast = getattr(os, "copy_file_range", None)
-    while done < size and fast is not None:
-        try:
-            n = fast(src.fileno(), fd, size - done, done, at + done)
-        except OSError:  # not between these files: copied through memory instead
-            break
-        if n == 0:
-            raise OSError(f"{src.name} became shorter while it was being written into the PDF")
-        done += n
-    while done < size:
-        chunk = os.pread(src.fileno(), min(size - done, 1 << 20), done)
-        if not chunk:
-            raise OSError(f"{src.name} became shorter while it was being written into the PDF")
-        view = memoryview(chunk)
-        while view:
-            view = view[os.pwrite(fd, view, at + done) :]
-        done += len(chunk)
+    if copy_range(src.fileno(), fd, at, size) < size:
+        raise OSError(f"{src.name} became shorter while it was being written into the PDF")
 
 
 def _copy_through(src: BinaryIO, out: BinaryIO, size: int) -> None:
