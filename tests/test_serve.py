@@ -539,3 +539,27 @@ def test_serving_no_issue_or_from_a_shared_folder(tmp_path: Path, env: dict, fol
             srv.stop()
     finally:
         shutil.rmtree(run, ignore_errors=True)
+
+
+def test_a_killed_server_s_prepared_temporary_is_swept_by_the_next_render(
+    folder: Path, env: dict, tmp_path: Path
+) -> None:
+    """Between renders the server keeps the next PDF's temporary, photos copied in; killed (SIGKILL:
+    nothing of its own runs), that temporary is removed by the next render of the same file, as any
+    temporary of a process that has gone."""
+    srv = Server(folder, env, idle="120")
+    try:
+        srv.wait_for("ready:")
+        r = _run(CLIENT, ["render", str(folder), "-o", "a.pdf"], env, tmp_path)
+        assert r.returncode == 0 and srv.served() == 1, r.stderr
+        end = time.monotonic() + TIMEOUT
+        while not list(tmp_path.glob(".a.pdf.*.tmp")):  # prepared once it has answered
+            assert time.monotonic() < end, "no temporary prepared"
+            time.sleep(0.02)
+    finally:
+        srv.p.kill()
+        srv.p.wait(timeout=30)
+    assert len(list(tmp_path.glob(".a.pdf.*.tmp"))) == 1  # left by the kill
+    r = _run(IN_PROCESS, ["render", str(folder), "-o", "a.pdf"], env, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert not list(tmp_path.glob(".a.pdf.*"))
