@@ -317,3 +317,26 @@ def test_taking_the_file_stops_the_copying_between_photos(tmp_path: Path, monkey
     assert data[100:1100] == b"\0" * 1000 and data[1100:2100] == b"\1" * 1000
     ready.close()
     ready.path.unlink()
+
+
+def test_a_pdf_drawn_whole_into_the_temporary_serves_the_first_render(
+    folder: Path, tmp_path: Path, copies: list[str]
+) -> None:
+    """A server's first build draws the issue's PDF into the temporary (`drawn`): the first render of
+    that file finds every photo there; one that fails to draw leaves nothing behind."""
+    out = tmp_path / "build" / "issue.pdf"
+    session = Session()
+    b = build(folder, parallel=False, session=session)
+    session.photos.drawn(out, lambda tmp, placed: draw(b.composed, tmp, pages=b.pages, placed=placed))
+    assert len(_temporaries(tmp_path)) == 1 and not out.exists()
+    got, want = _render(folder, out, session, copies)
+    assert got == want and copies == []
+
+    def fails(tmp, placed):  # type: ignore[no-untyped-def]
+        tmp.write_bytes(b"half")
+        raise OSError(28, "No space left on device")
+
+    session.photos.drawn(out, fails)
+    assert _temporaries(tmp_path) == []
+    got, want = _render(folder, out, session, copies)
+    assert got == want and len(copies) == 2

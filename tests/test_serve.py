@@ -541,17 +541,26 @@ def test_serving_no_issue_or_from_a_shared_folder(tmp_path: Path, env: dict, fol
         shutil.rmtree(run, ignore_errors=True)
 
 
-def test_a_killed_server_s_prepared_temporary_is_swept_by_the_next_render(
+def test_the_server_s_temporaries_serve_its_renders_and_a_kill_leaves_one_for_the_next_to_sweep(
     folder: Path, env: dict, tmp_path: Path
 ) -> None:
-    """Between renders the server keeps the next PDF's temporary, photos copied in; killed (SIGKILL:
-    nothing of its own runs), that temporary is removed by the next render of the same file, as any
-    temporary of a process that has gone."""
+    """Between renders the server keeps the next PDF's temporary, photos copied in (from its start,
+    the issue's own PDF's, drawn whole); killed (SIGKILL: nothing of its own runs), that temporary is
+    removed by the next render of the same file, as any temporary of a process that has gone."""
     srv = Server(folder, env, idle="120")
     try:
         srv.wait_for("ready:")
+        # Its first build drew the issue's own PDF into that PDF's temporary: used by the first render.
+        build = folder / "build"
+        assert len(list(build.glob(".*.pdf.*.tmp"))) == 1
+        r = _run(CLIENT, ["render", str(folder)], env, tmp_path)
+        fresh = _run(IN_PROCESS, ["render", str(folder), "-o", "fresh.pdf", "--no-cache"], env, tmp_path)
+        assert r.returncode == fresh.returncode == 0 and srv.served() == 1, r.stderr
+        (pdf,) = build.glob("*.pdf")
+        assert pdf.read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
         r = _run(CLIENT, ["render", str(folder), "-o", "a.pdf"], env, tmp_path)
-        assert r.returncode == 0 and srv.served() == 1, r.stderr
+        assert r.returncode == 0 and srv.served() == 2, r.stderr
+        assert not list(build.glob(".*.tmp"))  # another file: the issue's own PDF's temporary removed
         end = time.monotonic() + TIMEOUT
         while not list(tmp_path.glob(".a.pdf.*.tmp")):  # prepared once it has answered
             assert time.monotonic() < end, "no temporary prepared"

@@ -10,7 +10,8 @@ PDF is the same bytes as one written to a new file.
 Why: a render copies 29 MiB of JPEG into a 16-page PDF, 14-25 ms of the kernel's time that a
 served re-render after a one-word change spent mostly waiting for at its end, though the photos
 sit at the same offsets from one render to the next unless what comes before them changed.
-`issue serve` prepares once it has answered, while it waits for the next render.
+`issue serve` prepares once it has answered, while it waits for the next render; its first build
+draws the whole PDF of the issue's own output into that temporary (`drawn`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import os
 import stat
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -88,9 +90,32 @@ class PhotoCopies:
             return
         self._tmp, self._fd = Path(name), fd
 
+    def drawn(self, out: Path | str, draw: Callable[[Path, list[Placed]], None]) -> None:
+        """Make the temporary for `out` by drawing a whole PDF into it now (`draw(path, placed)`, a
+        server's first build): its photos are whole where the drawing put them. Never raises."""
+        self.discard()
+        out = Path(os.path.abspath(out))
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
+        except OSError:
+            return
+        placed: list[Placed] = []
+        try:
+            draw(Path(name), placed)
+            self._job = _Copying.made(fd, placed)
+        except BaseException as e:
+            os.close(fd)
+            _unlink(Path(name))
+            if isinstance(e, Exception):
+                return  # the first render makes its own
+            raise
+        self.record(out, placed)
+        self._tmp, self._fd = Path(name), fd
+
     def settle(self) -> None:
         """Wait for the copying to end (as it has when an edit comes seconds after a render)."""
-        if self._job is not None:
+        if self._job is not None and self._job.thread is not None:
             self._job.thread.join()
 
     def take(self, out: Path | str) -> Ready | None:
@@ -132,12 +157,23 @@ class _Copying:
         self.copied: dict[int, Placed] = {}
         self.version: tuple = ()  # the temporary's, once the copying stopped
         self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, args=(placed,), name="layout-photo-prepare", daemon=True)
+        self.thread: threading.Thread | None = threading.Thread(
+            target=self._run, args=(placed,), name="layout-photo-prepare", daemon=True
+        )
         try:
-            self.thread.start()
+            self.thread.start()  # type: ignore[union-attr]
         except BaseException:
             os.close(self.fd)
             raise
+
+    @classmethod
+    def made(cls, fd: int, placed: list[Placed]) -> _Copying:
+        """One that is over: the file holds every photo of `placed`, as it is now."""
+        done = cls.__new__(cls)
+        done.fd, done.stop, done.thread = -1, threading.Event(), None
+        done.copied = {p.at: p for p in placed}
+        done.version = file_version(os.fstat(fd))
+        return done
 
     def _run(self, placed: list[Placed]) -> None:
         try:
@@ -159,6 +195,8 @@ class _Copying:
     def halt(self, wait: float) -> bool:
         """Stop after the photo being copied; whether the thread ended within `wait` seconds."""
         self.stop.set()
+        if self.thread is None:
+            return True
         self.thread.join(wait)
         return not self.thread.is_alive()
 

@@ -23,7 +23,6 @@ import os
 import signal
 import socket
 import stat
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -113,7 +112,7 @@ class Server:
         self.out(f"serving {self.manifest.parent} at {path}")
         self._on_signals()
         try:
-            self._warm(path.parent)
+            self._warm()
             limit = f"stops after {self.idle:.0f} s without a render" if self.idle else "no idle limit"
             self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; {limit})")
             while not self.stop:
@@ -143,21 +142,24 @@ class Server:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, stop)
 
-    def _warm(self, folder: Path) -> None:
-        """One build now, its pages drawn to a scratch file in `folder`, so that the first render
-        asked for is already warm (set lines, each page's findings, drawn and compressed pages in
-        memory)."""
+    def _warm(self) -> None:
+        """One build now, its pages drawn into the temporary of the issue's own PDF, so that the
+        first render asked for is already warm (set lines, each page's findings, drawn and
+        compressed pages in memory, the photos copied)."""
         from ..page.findings import errors, warnings
         from ..pdf.draw import draw
-        from ..pipeline import build
+        from ..pipeline import build, default_output
 
         t = time.perf_counter()
         try:
             b = build(self.manifest, parallel=False, session=self.session)
             errors(b.composed, self.session.checked)
             warnings(b.composed, b.loaded, self.session.checked)
-            with tempfile.TemporaryDirectory(dir=folder) as scratch:
-                draw(b.composed, Path(scratch) / "warm.pdf", pages=b.pages)
+            # Drawn into what becomes the temporary of the issue's own PDF, photos and all: a first
+            # render of that file finds them there (a render to another file removes it).
+            self.session.photos.drawn(
+                default_output(b.loaded), lambda tmp, placed: draw(b.composed, tmp, pages=b.pages, placed=placed)
+            )
         except InvalidInput:
             pass  # the first render will say what is wrong
         except Exception as e:  # noqa: BLE001 - a render reports it; the server stays up
