@@ -8,7 +8,6 @@ longer than the new PDF, the temporary replaced or written by someone else, anot
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -22,15 +21,10 @@ from layout.pdf.photocopies import Ready
 from layout.pipeline import build
 from layout.session import Session
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "issues" / "2026-12-03"
-
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    f = tmp_path / "issue"
-    shutil.copytree(SAMPLE, f, ignore=shutil.ignore_patterns("build"))
-    return f
+def folder(issue: Path) -> Path:
+    return issue  # (conftest's copy of the sample, without its build folder)
 
 
 @pytest.fixture

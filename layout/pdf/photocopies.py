@@ -77,9 +77,8 @@ class PhotoCopies:
         never raises (a failure costs only the time it would have saved)."""
         if self._tmp is not None or self.out is None or not self.placed:
             return
-        out = Path(self.out)
         try:
-            fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
+            fd, name = _temporary(Path(self.out))
         except OSError:
             return
         try:
@@ -97,13 +96,13 @@ class PhotoCopies:
         out = Path(os.path.abspath(out))
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
+            fd, name = _temporary(out)
         except OSError:
             return
         placed: list[Placed] = []
         try:
             draw(Path(name), placed)
-            self._job = _Copying.made(fd, placed)
+            self._job = _Copying(fd, placed, done=True)
         except BaseException as e:
             os.close(fd)
             _unlink(Path(name))
@@ -150,30 +149,25 @@ class PhotoCopies:
 
 class _Copying:
     """One preparation: a thread copying photos into the temporary through a descriptor of its own
-    (closed when it ends, so a thread left running writes into nothing else)."""
+    (closed when it ends, so a thread left running writes into nothing else); or, `done`, a file
+    that already holds every photo of `placed` (drawn whole), as it is now."""
 
-    def __init__(self, fd: int, placed: list[Placed]):
-        self.fd = os.dup(fd)
-        self.copied: dict[int, Placed] = {}
-        self.version: tuple = ()  # the temporary's, once the copying stopped
+    def __init__(self, fd: int, placed: list[Placed], done: bool = False):
         self.stop = threading.Event()
-        self.thread: threading.Thread | None = threading.Thread(
-            target=self._run, args=(placed,), name="layout-photo-prepare", daemon=True
-        )
+        self.thread: threading.Thread | None = None
+        if done:
+            self.fd, self.copied, self.version = -1, {p.at: p for p in placed}, file_version(os.fstat(fd))
+            return
+        self.fd = os.dup(fd)
+        self.copied = {}
+        self.version = ()  # the temporary's, once the copying stopped
+        thread = threading.Thread(target=self._run, args=(placed,), name="layout-photo-prepare", daemon=True)
         try:
-            self.thread.start()  # type: ignore[union-attr]
+            thread.start()
         except BaseException:
             os.close(self.fd)
             raise
-
-    @classmethod
-    def made(cls, fd: int, placed: list[Placed]) -> _Copying:
-        """One that is over: the file holds every photo of `placed`, as it is now."""
-        done = cls.__new__(cls)
-        done.fd, done.stop, done.thread = -1, threading.Event(), None
-        done.copied = {p.at: p for p in placed}
-        done.version = file_version(os.fstat(fd))
-        return done
+        self.thread = thread
 
     def _run(self, placed: list[Placed]) -> None:
         try:
@@ -213,6 +207,11 @@ def _copy_whole(p: Placed, fd: int) -> bool:
         return copy_range(src, fd, p.at, p.size) == p.size
     finally:
         os.close(src)
+
+
+def _temporary(out: Path) -> tuple[int, str]:
+    """A new temporary for `out` beside it, named as every temporary of ours (see leftovers.py)."""
+    return tempfile.mkstemp(prefix=temp_prefix(out.name), suffix=".tmp", dir=out.parent)
 
 
 def _unlink(path: Path) -> None:
