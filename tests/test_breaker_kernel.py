@@ -272,9 +272,10 @@ def test_repeated_calls_do_not_leak(paragraphs) -> None:
 
 def test_the_extensions_are_built_when_required() -> None:
     """CI sets LAYOUT_REQUIRE_ACCEL=1: there every C extension must have been compiled and imported
-    (the breaker, the line filling, the text operators, the page keys)."""
+    (the breaker, the line filling, the text operators, the page keys, the containment check)."""
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
         pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
+    from layout.page import containment
     from layout.pdf import pagecache, textops
     from layout.text import items, justify
 
@@ -285,6 +286,7 @@ def test_the_extensions_are_built_when_required() -> None:
     assert items.ACCELERATED, f"layout.text._items {hint}"
     assert textops.ACCELERATED, f"layout.pdf._textops {hint}"
     assert pagecache._kernel is not None, f"layout.pdf._pagekey {hint}"
+    assert containment._contain is not None, f"layout.page._contain {hint}"
 
 
 def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
@@ -293,8 +295,9 @@ def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
         env["LAYOUT_PURE_PYTHON"] = "1"
     probe = (  # every kernel in use, or none (LAYOUT_PURE_PYTHON turns them all off)
         "from layout.text import items, justify, linebreak; from layout.pdf import pagecache, textops; "
+        "from layout.page import containment; "
         "print(linebreak.ACCELERATED and justify.ACCELERATED and items.ACCELERATED and textops.ACCELERATED "
-        "and pagecache._kernel is not None)"
+        "and pagecache._kernel is not None and containment._contain is not None)"
     )
     # From the checkout's root: `-m` and `-c` import the package this test file belongs to.
     kw = {"env": env, "cwd": ROOT, "capture_output": True, "text": True, "timeout": 300}

@@ -38,6 +38,13 @@ def awkward_built(awkward_issues):
     return {n: build(p) for n, p in awkward_issues.items()}
 
 
+@pytest.fixture(scope="module")
+def synthetic_built(tmp_path_factory):
+    from synthetic import make_issue
+
+    return build(make_issue(tmp_path_factory.mktemp("syn") / "syn", pages=2))
+
+
 def test_sample_frames_are_contained_and_check_is_clean(sample_built):
     assert containment.check(sample_built.composed) == []
     assert findings.findings(sample_built.composed, sample_built.loaded) == []
@@ -283,3 +290,94 @@ def test_text_ink_in_c_equals_python(sample_built, awkward_built, tmp_path):
         assert line_module.text_ink(o) is NotImplemented
         assert key(containment.ink(o)) == key(containment.text_ink_python(o))
     assert growth(lambda: [line_module.text_ink(i) for i in items[:500]], 2, 20) < 4096
+
+
+def test_the_c_check_finds_a_page_clean_exactly_when_the_python_does(sample_built, awkward_built, synthetic_built):
+    """The C answer (containment._clean) is True on exactly the pages where the Python check finds
+    no element outside its box and no two touching: on the sample, every awkward layout and the
+    benchmark's synthetic issue, and on copies with an item moved, a rule laid along another, an image
+    pushed out of its story's box or onto a line; a page it declines is still checked in Python."""
+    import copy
+    import dataclasses
+    import random
+
+    from layout.page.frames import ImageItem
+
+    if containment._contain is None:
+        pytest.skip("the C extension is not built")
+    rnd = random.Random(3)
+
+    def python_clean(c, page) -> bool:  # the element findings alone (story boxes are checked apart)
+        saved, containment._contain = containment._contain, None
+        try:
+            got = containment.check_page(c, page)
+        finally:
+            containment._contain = saved
+        boxes_only = ("story's box overlaps", "is outside the page")
+        return not [f for f in got if not any(b in f.message for b in boxes_only)]
+
+    seen = {True: 0, False: 0}
+    for b in [sample_built, *awkward_built.values(), synthetic_built]:
+        c = b.composed
+        for page in c.pages:
+            boxes = containment.story_boxes(c, page)
+            variants = [page]
+            for _ in range(8):
+                p = copy.copy(page)
+                p.items = list(page.items)
+                k = rnd.randrange(len(p.items))
+                it = p.items[k]
+                if isinstance(it, RuleItem):  # along another rule, or across text
+                    p.items.append(dataclasses.replace(it, y0=it.y0 + rnd.choice([0.0, 3.0]), y1=it.y1))
+                elif isinstance(it, ImageItem):
+                    p.items[k] = dataclasses.replace(it, top=it.top + rnd.choice([-40.0, 12.0, 0.005]))
+                else:
+                    dy = rnd.choice([0.0, 0.0, 4.0])  # (onto the next line)
+                    dx = rnd.choice([-30.0, 30.0, 2.0, 0.004])
+                    p.items[k] = dataclasses.replace(it, x=it.x + dx, baseline=it.baseline + dy, top=it.top + dy)
+                variants.append(p)
+            for v in variants:
+                want = python_clean(c, v)
+                assert containment._clean(v, boxes) is want, (page.number, want)
+                seen[want] += 1
+    assert seen[True] > 20 and seen[False] > 20, seen
+
+
+def test_word_ink_in_c_equals_python(sample_built, synthetic_built):
+    """A word's ink reckoned in C from its characters' (when every one was measured before) is the
+    one Face._ink_of gives, bit for bit, and remembered as Face.ink remembers it."""
+    from layout.text import line as line_module
+
+    if line_module._accel is None:
+        pytest.skip("the C extension is not built")
+    spans = [
+        sp
+        for b in (sample_built, synthetic_built)
+        for p in b.composed.pages
+        for it in p.items
+        if isinstance(it, TextItem)
+        for sp in it.line.spans
+    ]
+    faces = {id(sp.face): sp.face for sp in spans}.values()
+    kept = {id(f): dict(f._inks) for f in faces}
+    try:
+        for f in faces:
+            f._inks.clear()
+        for sp in spans:  # each character measured once, in Python, as a first check does
+            for ch in set(sp.shaped.text):
+                sp.face.ink(ch)
+        for f in faces:
+            f._inks.clear()
+        for sp in spans:
+            line_module._accel.line_ink([sp])
+        words = 0
+        for f in faces:
+            for text, got in f._inks.items():
+                want = f._ink_of(text)
+                assert (got[0].hex(), got[1].hex()) == (want[0].hex(), want[1].hex()), text
+                words += 1
+        assert words > 1000
+    finally:
+        for f in faces:
+            f._inks.clear()
+            f._inks.update(kept[id(f)])

@@ -1203,6 +1203,60 @@ static PyObject *s_face, *s_size, *s_shaped, *s_inks, *s_ink;
 /* A field of an object made of a registered class, read from its slot (borrowed; NULL if unset). */
 static PyObject *slot(PyObject *o, Maker *m, int i) { return *(PyObject **)((char *)o + m->off[i]); }
 
+static PyObject *s_char_inks;
+
+/* A word's ink as Face._ink_of reckons it from its characters' (the face's `_ink`: (top, bottom) by
+   character), remembered in `inks` as Face.ink remembers it; NULL without an error when a character
+   has not been measured yet, or anything is not as expected (Face.ink is then called). Every
+   measured word goes through here once: 3,400 words of the benchmark issue, about 4 ms in Python. */
+static PyObject *word_ink(PyObject *face, PyObject *inks, PyObject *text)
+{
+    PyObject *chars, *r;
+    double top = 0.0, bottom = 0.0;
+    if (!PyDict_CheckExact(inks) || !PyUnicode_CheckExact(text))
+        return NULL;
+    if ((chars = PyObject_GetAttr(face, s_char_inks)) == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    if (!PyDict_CheckExact(chars)) {
+        Py_DECREF(chars);
+        return NULL;
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(text); i++) {
+        PyObject *ch = PyUnicode_FromOrdinal(PyUnicode_READ(kind, data, i)), *ext;
+        if (ch == NULL) {
+            Py_DECREF(chars);
+            return NULL;
+        }
+        ext = PyDict_GetItemWithError(chars, ch); /* borrowed */
+        Py_DECREF(ch);
+        if (ext == NULL || !PyTuple_CheckExact(ext) || PyTuple_GET_SIZE(ext) != 2 ||
+            !PyFloat_CheckExact(PyTuple_GET_ITEM(ext, 0)) || !PyFloat_CheckExact(PyTuple_GET_ITEM(ext, 1))) {
+            Py_DECREF(chars);
+            PyErr_Clear(); /* (a lookup that raised: Face.ink answers, or raises it again) */
+            return NULL;
+        }
+        double t = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ext, 0)), b = PyFloat_AS_DOUBLE(PyTuple_GET_ITEM(ext, 1));
+        if (t != b) { /* a character that leaves ink; the extremes kept as _ink_of keeps them */
+            if (t > top)
+                top = t;
+            if (b < bottom)
+                bottom = b;
+        }
+    }
+    Py_DECREF(chars);
+    if ((r = Py_BuildValue("(dd)", top, bottom)) == NULL)
+        return NULL;
+    if (PyDict_SetItem(inks, text, r) < 0) {
+        Py_DECREF(r);
+        return NULL;
+    }
+    return r;
+}
+
 /* The spans' ink into *up, *down: 1 done, 0 an error raised, 2 something it does not expect. */
 static int spans_ink(PyObject *spans, double *up_out, double *down_out)
 {
@@ -1236,7 +1290,10 @@ static int spans_ink(PyObject *spans, double *up_out, double *down_out)
         }
         if (PyDict_CheckExact(inks) && (r = PyDict_GetItemWithError(inks, text)) != NULL)
             Py_INCREF(r);
-        else if (PyErr_Occurred() || (r = PyObject_CallMethodOneArg(face, s_ink, text)) == NULL)
+        else if (PyErr_Occurred())
+            goto next;
+        else if ((r = word_ink(face, inks, text)) == NULL &&
+                 (PyErr_Occurred() || (r = PyObject_CallMethodOneArg(face, s_ink, text)) == NULL))
             goto next;
         if (PyFloat_CheckExact(size) && PyTuple_CheckExact(r) && PyTuple_GET_SIZE(r) == 2 &&
             PyFloat_CheckExact(PyTuple_GET_ITEM(r, 0)) && PyFloat_CheckExact(PyTuple_GET_ITEM(r, 1))) {
@@ -1403,6 +1460,9 @@ PyMODINIT_FUNC PyInit__setlines(void)
     s_shaped = PyUnicode_InternFromString("shaped");
     s_inks = PyUnicode_InternFromString("_inks");
     s_ink = PyUnicode_InternFromString("ink");
+    s_char_inks = PyUnicode_InternFromString("_ink");
+    if (!s_char_inks)
+        return NULL;
     s_x = PyUnicode_InternFromString("x");
     s_baseline = PyUnicode_InternFromString("baseline");
     s_line = PyUnicode_InternFromString("line");
