@@ -168,6 +168,14 @@ def test_kernel_numbers_are_python_numbers() -> None:
     values += [rng.uniform(-2000, 2000) for _ in range(20000)]
     values += [round(rng.uniform(-100, 100), 3) + 0.0005 for _ in range(5000)]  # ties, near enough
     values += [rng.randint(-(10**6), 10**6) / 1000 for _ in range(5000)]
+    # The C code's own rounding (away from ties, under 1e9): every magnitude, and next to the ties
+    # and the thousandths, where it must hand over to CPython's formatting or agree with it.
+    values += [rng.uniform(-1e9, 1e9) for _ in range(5000)] + [rng.uniform(-1e-3, 1e-3) for _ in range(5000)]
+    values += [rng.uniform(-1e15, 1e15) for _ in range(2000)] + [rng.uniform(1e9, 1e12) for _ in range(2000)]
+    values += [999_999_999.9995, -999_999_999.9995, 1e9, -1e9, 1e9 - 1e-6, 0.0004999999, -0.0005000001]
+    for _ in range(5000):
+        t = (rng.randint(-(10**7), 10**7) + 0.5) / 1000
+        values += [t, math.nextafter(t, math.inf), math.nextafter(t, -math.inf), t + 1e-10, t - 1e-10]
     for v in values:
         got = textops._kernel.num(v)
         assert got is None or got == _n(v), (v, got, _n(v))

@@ -98,9 +98,56 @@ static int slot_number(PyObject *o, int which, double *out)
     return r;
 }
 
+/* _n(v) for |v| < 1e9 away from a rounding tie, or -1: v * 1000 rounded to the nearest integer
+   (what "%.3f" rounds to: the product's error, under 2e-7, cannot carry it past the half-way point
+   when the fraction is more than 1e-6 from it) written with the point put back, trailing zeros and
+   point dropped, "-0" as "0". Three times faster than CPython's correctly rounded formatting, which
+   the page's thousands of positions and offsets all went through; every other number still does. */
+static int fast_num(double v, char *buf)
+{
+    double f, fl, frac;
+    long long k;
+    char digits[24];
+    int n = 0, neg, len = 0;
+    if (!(v > -1e9 && v < 1e9))
+        return -1;
+    f = v * 1000.0;
+    fl = floor(f);
+    frac = f - fl;
+    if (fabs(frac - 0.5) <= 1e-6)
+        return -1;
+    k = (long long)fl + (frac > 0.5);
+    neg = k < 0;
+    if (neg)
+        k = -k;
+    do { /* the digits of k, least significant first, at least four (0.001 is "0001") */
+        digits[n++] = (char)('0' + k % 10);
+        k /= 10;
+    } while (k > 0 || n < 4);
+    int last = 0; /* the decimals kept: trailing zeros dropped */
+    for (int i = 0; i < 3; i++)
+        if (digits[i] != '0') {
+            last = 3 - i;
+            break;
+        }
+    if (neg && !(n == 4 && digits[3] == '0' && last == 0)) /* (-0 is written 0) */
+        buf[len++] = '-';
+    for (int i = n - 1; i >= 3; i--)
+        buf[len++] = digits[i];
+    if (last) {
+        buf[len++] = '.';
+        for (int i = 2; i > 2 - last; i--)
+            buf[len++] = digits[i];
+    }
+    buf[len] = '\0';
+    return len;
+}
+
 /* _n(v): f"{v:.3f}" without trailing zeros or point, "-0" as "0"; into buf (NUL-terminated). */
 static int fmt_num(double v, char *buf, size_t cap)
 {
+    if (cap >= 24 && fast_num(v, buf) >= 0)
+        return OK;
     char *s = PyOS_double_to_string(v, 'f', 3, 0, NULL);
     size_t n;
     if (s == NULL)
