@@ -142,8 +142,8 @@ def _limits(b: Box, text: bool) -> tuple[float, float, float, float]:
 def _clean(page: Page, boxes: dict[str, tuple[StoryFit, Box]]) -> bool:
     """Whether the C code finds every element inside its limits and no two touching (the page then
     has no element finding: nothing below would be said). It makes no object per element, so the
-    drawing helper checks the pages it shares with its parent without copying them, and in a third
-    of the time the Python takes (the Python check stays the reference: tests compare them)."""
+    drawing helper checks the pages it shares with its parent without copying them, and in half
+    the time the Python takes (the Python check stays the reference: tests compare them)."""
     mids = _mids(page)
     if mids is None or type(page.items) is not list:
         return False
