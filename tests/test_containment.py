@@ -381,3 +381,47 @@ def test_word_ink_in_c_equals_python(sample_built, synthetic_built):
         for f in faces:
             f._inks.clear()
             f._inks.update(kept[id(f)])
+
+
+def test_the_c_check_declines_what_it_does_not_expect_and_keeps_nothing(sample_built):
+    """clean() answers NotImplemented for arguments of another shape (the Python check then runs),
+    raises TypeError for a wrong count, and holds no memory however often it runs."""
+    from leaks import growth
+
+    if containment._contain is None:
+        pytest.skip("the C extension is not built")
+    from layout.text import line as line_module
+
+    c = sample_built.composed
+    page = c.pages[0]
+    boxes = containment.story_boxes(c, page)
+    lims = {s: containment._limits(b, True) + containment._limits(b, False) for s, (_f, b) in boxes.items()}
+    area = containment._limits(page.area, True) + containment._limits(page.area, False)
+    mids = containment._mids(page)
+    ink = line_module._accel.text_ink if line_module._accel is not None else line_module.text_ink
+    kinds = containment._KINDS
+    clean = containment._contain.clean
+    assert clean(list(page.items), kinds, ink, lims, area, mids, containment.EPS) is True
+    odd = [
+        (tuple(page.items), kinds, ink, lims, area, mids, containment.EPS),  # not a list
+        (list(page.items), kinds[:2], ink, lims, area, mids, containment.EPS),
+        (list(page.items), kinds, ink, lims, area[:7], mids, containment.EPS),  # seven limits
+        (list(page.items), kinds, ink, lims, (*area[:7], 1), mids, containment.EPS),  # an int among them
+        (list(page.items), kinds, ink, {s: "x" for s in lims}, area, mids, containment.EPS),
+        (list(page.items), kinds, ink, lims, area, [*mids[:-1], 1], containment.EPS),
+        (list(page.items), kinds, ink, lims, area, mids, 1),
+        ([*page.items, object()], kinds, ink, lims, area, mids, containment.EPS),  # an item of another class
+        (list(page.items), kinds, lambda it: NotImplemented, lims, area, mids, containment.EPS),
+    ]
+    for args in odd:
+        assert clean(*args) is NotImplemented
+    with pytest.raises(TypeError):
+        clean(list(page.items), kinds, ink, lims, area, mids)
+
+    def raising(it):  # type: ignore[no-untyped-def]
+        raise ValueError("a line it cannot read")
+
+    with pytest.raises(ValueError, match="cannot read"):
+        clean(list(page.items), kinds, raising, lims, area, mids, containment.EPS)
+    items = list(page.items)
+    assert growth(lambda: clean(items, kinds, ink, lims, area, mids, containment.EPS), 2, 50) < 4096
