@@ -377,6 +377,16 @@ def test_word_ink_in_c_equals_python(sample_built, synthetic_built):
                 assert (got[0].hex(), got[1].hex()) == (want[0].hex(), want[1].hex()), text
                 words += 1
         assert words > 1000
+
+        def again() -> None:  # every word's ink reckoned afresh, in C (and forgotten again)
+            for sp in spans[:3000]:
+                line_module._accel.line_ink([sp])
+            for f in faces:
+                f._inks.clear()
+
+        from leaks import growth
+
+        assert growth(again, 2, 10) < 4096
     finally:
         for f in faces:
             f._inks.clear()
