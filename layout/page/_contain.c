@@ -10,8 +10,9 @@
    True only when every element passes: then the page has no element finding. False when anything
    fails, or is not finite; NotImplemented for anything it does not expect (an item of another
    class, a field that is not a float). Either way the caller runs the Python check, which stays the
-   reference and names each failure. No object is made or changed per element: a drawing helper
-   process checks pages it shares with its parent without copying them. */
+   reference and names each failure. Per element it makes only the ink tuple `text_ink` returns (the
+   Python check makes an Ink, a limits lookup and a band entry): a drawing helper process, which
+   shares the pages with its parent, writes to fewer of them. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
@@ -30,7 +31,8 @@ static double pymax(double a, double b) { return b > a ? b : a; }
 typedef struct {
     double x0, top, x1, bottom;
     int rule;
-    Py_ssize_t seq; /* its place on the page: a band is sorted by top, then by this (a stable sort) */
+    Py_ssize_t seq;         /* its place on the page: a band is sorted by top, then by this (a stable sort) */
+    Py_ssize_t first, last; /* the bands it lies in (none if last < first) */
 } Mark;
 
 /* A float attribute into *out: 1 read, 0 error raised, 2 not a float. */
@@ -172,8 +174,10 @@ static int any_touching(Mark *marks, Py_ssize_t n, const double *mids, Py_ssize_
     if (count == NULL || start == NULL)
         goto done;
     for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t first = bisect_left(mids, nmids, marks[i].x0), last = bisect_left(mids, nmids, marks[i].x1);
-        for (Py_ssize_t b = first; b <= last; b++) /* none if x1 < x0: such marks overlap nothing */
+        Mark *m = &marks[i];
+        m->first = bisect_left(mids, nmids, m->x0);
+        m->last = bisect_left(mids, nmids, m->x1);
+        for (Py_ssize_t b = m->first; b <= m->last; b++) /* none if x1 < x0: such marks overlap nothing */
             count[b]++, total++;
     }
     for (Py_ssize_t b = 0; b < nb; b++)
@@ -183,11 +187,9 @@ static int any_touching(Mark *marks, Py_ssize_t n, const double *mids, Py_ssize_
         goto done;
     for (Py_ssize_t b = 0; b < nb; b++)
         count[b] = start[b];
-    for (Py_ssize_t i = 0; i < n; i++) {
-        Py_ssize_t first = bisect_left(mids, nmids, marks[i].x0), last = bisect_left(mids, nmids, marks[i].x1);
-        for (Py_ssize_t b = first; b <= last; b++)
+    for (Py_ssize_t i = 0; i < n; i++)
+        for (Py_ssize_t b = marks[i].first; b <= marks[i].last; b++)
             band[count[b]++] = &marks[i];
-    }
     found = 0;
     for (Py_ssize_t b = 0; b < nb && !found; b++) {
         Mark **m = band + start[b];
@@ -251,10 +253,11 @@ static PyObject *clean(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         }
         mids[i] = PyFloat_AS_DOUBLE(v);
     }
+    double lim[8];
+    PyObject *parsed = NULL; /* the limits `lim` holds (items of one story come together: parsed once) */
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
         PyObject *it = PyList_GET_ITEM(items, i);
         Mark *m = &marks[nm];
-        double lim[8];
         int err = 0, text = Py_IS_TYPE(it, (PyTypeObject *)kinds[0]);
         Py_INCREF(it); /* (the text_ink call may run Python code) */
         int r = mark_of(it, kinds, text_ink, m);
@@ -264,10 +267,11 @@ static PyObject *clean(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             goto out;
         if (r == 3)
             continue;
-        if (r == 2 || limits_of(lims, lim) != 1) {
+        if (r == 2 || (lims != parsed && limits_of(lims, lim) != 1)) {
             result = Py_NotImplemented;
             goto out;
         }
+        parsed = lims; /* (borrowed: `limits` and the caller hold it) */
         const double *l = text ? lim : lim + 4;
         if (!(l[0] <= m->x0 && m->x1 <= l[1] && l[2] <= m->top && m->bottom <= l[3])) {
             result = Py_False; /* outside its box (or not a number) */
