@@ -6,11 +6,12 @@ Optional C extensions: layout.text._breaker (the line breaker's inner loops), la
 (justify.py's line filling, the glyph loop of shaping, cache entries), layout.text._items (a
 paragraph's breaker items joined from its words' rows), layout.pdf._textops (a set
 line's PDF text operators), layout.pdf._pagekey (what a page-cache key is hashed from),
-layout.page._contain (the containment check's answer for a page where nothing is amiss) and
-layout.manifest._swap (two file names exchanged in one step, for putting a PDF in place):
+layout.page._contain (the containment check's answer for a page where nothing is amiss),
+layout.manifest._swap (two file names exchanged in one step, for putting a PDF in place) and
+layout.serve._arenas (the interpreter's object arenas made resident in one step):
 `optional=True`, so a machine without a compiler still installs, and linebreak.py, justify.py,
 fonts.py, cache.py, items.py, textops.py, pagecache.py and containment.py then run their Python
-code (and files.py renames as before).
+code (files.py renames as before, and arenas are faulted in page by page).
 FP contraction is off so a*b+c is never fused into one rounding: the C code must round exactly as
 the Python code does (its results are compared bit for bit)."""
 
@@ -30,5 +31,6 @@ setup(
         Extension("layout.text._items", ["layout/text/_items.c"], extra_compile_args=_FLAGS, optional=True),
         Extension("layout.manifest._swap", ["layout/manifest/_swap.c"], extra_compile_args=_FLAGS, optional=True),
         Extension("layout.page._contain", ["layout/page/_contain.c"], extra_compile_args=_FLAGS, optional=True),
+        Extension("layout.serve._arenas", ["layout/serve/_arenas.c"], extra_compile_args=_FLAGS, optional=True),
     ],
 )

@@ -272,7 +272,8 @@ def test_repeated_calls_do_not_leak(paragraphs) -> None:
 
 def test_the_extensions_are_built_when_required() -> None:
     """CI sets LAYOUT_REQUIRE_ACCEL=1: there every C extension must have been compiled and imported
-    (the breaker, the line filling, the text operators, the page keys, the containment check)."""
+    (the breaker, the line filling, the text operators, the page keys, the containment check, the
+    arena hook)."""
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
         pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
     from layout.page import containment
@@ -287,6 +288,11 @@ def test_the_extensions_are_built_when_required() -> None:
     assert textops.ACCELERATED, f"layout.pdf._textops {hint}"
     assert pagecache._kernel is not None, f"layout.pdf._pagekey {hint}"
     assert containment._contain is not None, f"layout.page._contain {hint}"
+    try:
+        from layout.serve import _arenas
+    except ImportError:
+        pytest.fail(f"layout.serve._arenas {hint}")
+    assert _arenas.counts() is not None
 
 
 def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:
