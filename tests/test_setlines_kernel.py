@@ -330,6 +330,29 @@ def test_c_glyph_loop_equals_the_python_loop() -> None:
     assert compared > 1000 and declined == 0
 
 
+@needs_accel
+def test_whole_kerns_are_one_object_each() -> None:
+    """The C loop gives every kern of a whole value (in a 1000-unit em: 0 and most pair kerns) as
+    one shared object, as the Python loop shares its 0.0: marshal then writes each once, and the
+    lines passed between processes and kept in the pack are read back with fewer objects made."""
+
+    face = load_style(None).roles["body"].face
+    copy = " ".join(md.read_text(encoding="utf-8") for md in sorted((SAMPLE / "articles").glob("*.md")))
+    seen: dict[float, set[int]] = {}
+    kept = []  # (held: an object freed could give its address to the next)
+    for text in sorted(set(copy.split())):
+        run = face._hb_shape(text, {"kern": True, "liga": True})
+        if run is None or run.kerns is None:
+            continue
+        kept.append(run)
+        for k in run.kerns:
+            if k == int(k) and abs(k) <= 512:
+                seen.setdefault(k, set()).add(id(k))
+    assert 0.0 in seen and len(seen) > 3, seen.keys()  # zeros and a few pair kerns
+    assert all(len(ids) == 1 for ids in seen.values()), {k: len(v) for k, v in seen.items()}
+    assert sum(1 for r in kept for k in r.kerns if k == 0.0) > 100
+
+
 def test_ink_from_characters_measured_before_equals_measuring() -> None:
     """A text's ink from its characters' inks measured before (most words) is what measuring every
     character gives, on words of the sample's copy and random strings over letters, marks, spaces,
