@@ -273,7 +273,7 @@ def test_repeated_calls_do_not_leak(paragraphs) -> None:
 def test_the_extensions_are_built_when_required() -> None:
     """CI sets LAYOUT_REQUIRE_ACCEL=1: there every C extension must have been compiled and imported
     (the breaker, the line filling, the text operators, the page keys, the containment check, the
-    arena hook)."""
+    arena hook), and HarfBuzz's C API bound for shaping."""
     if os.environ.get("LAYOUT_REQUIRE_ACCEL") != "1":
         pytest.skip("LAYOUT_REQUIRE_ACCEL is not set")
     from layout.page import containment
@@ -293,6 +293,9 @@ def test_the_extensions_are_built_when_required() -> None:
     except ImportError:
         pytest.fail(f"layout.serve._arenas {hint}")
     assert _arenas.counts() is not None
+    from layout.text import harfbuzz
+
+    assert harfbuzz._bound, "HarfBuzz's C API (uharfbuzz's library) could not be opened: shaping goes through Python"
 
 
 def _render(issue: Path, out: Path, pure: bool) -> tuple[bytes, str]:

@@ -538,36 +538,24 @@ static PyObject *kern_float(double k)
     return PyFloat_FromDouble(k);
 }
 
-/* The glyph loop of fonts.Face._hb_shape: HarfBuzz's glyphs of `text` as a Shaped (the characters
-   drawn, kerns, width, glyph count), None where a glyph is moved off the baseline or has no
-   character (the caller shapes again without ligatures), NotImplemented for anything the Python
-   loop might treat differently (it then runs). */
-static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+/* One glyph as HarfBuzz gives it: its cluster (the index of its first character), glyph id, advance
+   and offsets, in font units. */
+typedef struct {
+    long long cluster, gid, xa, xo, yo;
+} GlyphIn;
+
+/* The glyph loop of fonts.Face._hb_shape (`glyph_loop` in Python, the reference): HarfBuzz's glyphs
+   of `text` as a Shaped (the characters drawn, kerns, width, glyph count), None where a glyph is
+   moved off the baseline or has no character (the caller shapes again without ligatures),
+   NotImplemented for anything the Python loop might treat differently (it then runs). */
+static PyObject *glyph_run(PyObject *text, const GlyphIn *gl, Py_ssize_t ng, PyObject *c2g, PyObject *g2c,
+                           PyObject *widths, double scale, PyObject *Shaped)
 {
-    PyObject *text, *infos, *positions, *c2g, *g2c, *widths, *Shaped, *kerns = NULL, *chars = NULL, *res = NULL;
-    Py_ssize_t n, ng, i;
-    double scale, total = 0.0;
+    PyObject *kerns = NULL, *chars = NULL, *res = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i;
+    double total = 0.0;
     Py_UCS4 *buf = NULL;
-    int any_kern = 0, rc;
-    (void)self;
-    if (nargs != 8) {
-        PyErr_SetString(PyExc_TypeError, "glyphs takes 8 arguments");
-        return NULL;
-    }
-    text = args[0];
-    infos = args[1];
-    positions = args[2];
-    c2g = args[3];
-    g2c = args[4];
-    widths = args[5];
-    Shaped = args[7];
-    if (!PyUnicode_CheckExact(text) || !PyList_CheckExact(infos) || !PyList_CheckExact(positions) ||
-        PyList_GET_SIZE(infos) != PyList_GET_SIZE(positions) || !PyDict_CheckExact(c2g) || !PyDict_CheckExact(g2c) ||
-        !PyDict_CheckExact(widths) || !PyFloat_CheckExact(args[6]))
-        Py_RETURN_NOTIMPLEMENTED;
-    scale = PyFloat_AS_DOUBLE(args[6]);
-    n = PyUnicode_GET_LENGTH(text);
-    ng = PyList_GET_SIZE(infos);
+    int any_kern = 0;
     buf = PyMem_Malloc(sizeof(Py_UCS4) * ((size_t)ng + 1));
     kerns = PyTuple_New(ng);
     if (buf == NULL || kerns == NULL) {
@@ -576,11 +564,9 @@ static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return PyErr_NoMemory();
     }
     for (i = 0; i < ng; i++) {
-        PyObject *info = PyList_GET_ITEM(infos, i), *pos = PyList_GET_ITEM(positions, i), *v, *kf;
-        long long cluster, gid, code = -1, xo, yo, xa;
+        PyObject *v, *kf;
+        long long cluster = gl[i].cluster, gid = gl[i].gid, code = -1, xo = gl[i].xo, yo = gl[i].yo, xa = gl[i].xa;
         double nominal, adv, k;
-        if ((rc = int_attr(info, s_cluster, &cluster)) != 1 || (rc = int_attr(info, s_codepoint, &gid)) != 1)
-            goto bad;
         if (cluster >= 0 && cluster < n) {
             Py_UCS4 typed = PyUnicode_READ_CHAR(text, cluster);
             v = int_get(c2g, typed);
@@ -612,9 +598,6 @@ static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                     goto decline;
             }
         }
-        if ((rc = int_attr(pos, s_y_offset, &yo)) != 1 || (rc = int_attr(pos, s_x_offset, &xo)) != 1 ||
-            (rc = int_attr(pos, s_x_advance, &xa)) != 1)
-            goto bad;
         if (code < 0 || yo || xo) {
             if (gid != 0) {
                 res = Py_None; /* try again without ligatures */
@@ -674,9 +657,6 @@ static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(g);
     }
     goto done;
-bad:
-    if (rc < 0)
-        goto fail;
 decline:
     res = Py_NotImplemented;
     Py_INCREF(res);
@@ -688,6 +668,309 @@ done:
     Py_XDECREF(kerns);
     Py_XDECREF(chars);
     return res;
+}
+
+/* glyph_run over uharfbuzz's GlyphInfo and GlyphPosition objects (fonts.Face._hb_shape's Python API
+   path): glyphs(text, infos, positions, c2g, g2c, widths, scale, Shaped). */
+static PyObject *glyphs(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *text, *infos, *positions, *res;
+    Py_ssize_t ng, i;
+    GlyphIn *gl;
+    int rc = 1;
+    (void)self;
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "glyphs takes 8 arguments");
+        return NULL;
+    }
+    text = args[0];
+    infos = args[1];
+    positions = args[2];
+    if (!PyUnicode_CheckExact(text) || !PyList_CheckExact(infos) || !PyList_CheckExact(positions) ||
+        PyList_GET_SIZE(infos) != PyList_GET_SIZE(positions) || !PyDict_CheckExact(args[3]) ||
+        !PyDict_CheckExact(args[4]) || !PyDict_CheckExact(args[5]) || !PyFloat_CheckExact(args[6]))
+        Py_RETURN_NOTIMPLEMENTED;
+    ng = PyList_GET_SIZE(infos);
+    if ((gl = PyMem_Malloc(sizeof(GlyphIn) * ((size_t)ng + 1))) == NULL)
+        return PyErr_NoMemory();
+    for (i = 0; i < ng && rc == 1; i++) {
+        PyObject *info = PyList_GET_ITEM(infos, i), *pos = PyList_GET_ITEM(positions, i);
+        if ((rc = int_attr(info, s_cluster, &gl[i].cluster)) == 1 && (rc = int_attr(info, s_codepoint, &gl[i].gid)) == 1 &&
+            (rc = int_attr(pos, s_y_offset, &gl[i].yo)) == 1 && (rc = int_attr(pos, s_x_offset, &gl[i].xo)) == 1)
+            rc = int_attr(pos, s_x_advance, &gl[i].xa);
+    }
+    if (rc == 1)
+        res = glyph_run(text, gl, ng, args[3], args[4], args[5], PyFloat_AS_DOUBLE(args[6]), args[7]);
+    else if (rc < 0)
+        res = NULL;
+    else {
+        res = Py_NotImplemented;
+        Py_INCREF(res);
+    }
+    PyMem_Free(gl);
+    return res;
+}
+
+/* HarfBuzz's own C API, called directly: the library uharfbuzz ships (its extension module, found by
+   path and opened without importing it: that import took 13-14 ms of every render's start, before
+   any process could share the work, for enums and classes this code never uses), its functions
+   looked up by name. Shaping through the Python API made a Buffer, a GlyphInfo and a GlyphPosition
+   object per glyph (4.7 us a new word, 2.0 of them HarfBuzz's own). The same library and the same
+   calls (a font made from the same bytes at the same scale, the text added as UTF-32, segment
+   properties guessed, the same features) give the same glyphs; the Python API stays the fallback
+   where the library cannot be opened so or lacks a function (fonts.py). */
+#if defined(__unix__) || defined(__APPLE__)
+#include <dlfcn.h>
+#define HAVE_DLOPEN 1
+#else
+#define HAVE_DLOPEN 0
+#endif
+#include <stdint.h>
+
+typedef union {
+    uint32_t u32;
+    int32_t i32;
+} hb_var_int_t;
+typedef struct {
+    uint32_t codepoint, mask, cluster;
+    hb_var_int_t var1, var2;
+} hb_glyph_info_t;
+typedef struct {
+    int32_t x_advance, y_advance, x_offset, y_offset;
+    hb_var_int_t var;
+} hb_glyph_position_t;
+typedef struct {
+    uint32_t tag, value;
+    unsigned int start, end;
+} hb_feature_t;
+typedef struct {
+    int32_t x_bearing, y_bearing, width, height;
+} hb_glyph_extents_t;
+
+static struct {
+    void *(*blob_create)(const char *, unsigned int, int, void *, void (*)(void *));
+    void (*blob_destroy)(void *);
+    void *(*face_create)(void *, unsigned int);
+    void (*face_destroy)(void *);
+    unsigned int (*face_get_upem)(const void *);
+    void *(*font_create)(void *);
+    void (*font_destroy)(void *);
+    void (*font_set_scale)(void *, int, int);
+    int (*font_get_glyph_extents)(void *, uint32_t, hb_glyph_extents_t *);
+    void *(*buffer_create)(void);
+    void (*buffer_clear_contents)(void *);
+    void (*buffer_add_utf32)(void *, const uint32_t *, int, unsigned int, int);
+    void (*buffer_guess_segment_properties)(void *);
+    int (*buffer_allocation_successful)(void *);
+    hb_glyph_info_t *(*buffer_get_glyph_infos)(void *, unsigned int *);
+    hb_glyph_position_t *(*buffer_get_glyph_positions)(void *, unsigned int *);
+    void (*shape)(void *, void *, const hb_feature_t *, unsigned int);
+    int (*feature_from_string)(const char *, int, hb_feature_t *);
+    const char *(*version_string)(void);
+} hb;
+static void *hb_buf; /* one buffer, emptied for each word (every call holds the interpreter lock) */
+static PyObject *hb_version;
+
+#define HB_MEMORY_MODE_READONLY 1
+#define HB_FONT "layout.text._setlines.hb_font"
+
+/* bind_harfbuzz(path) -> HarfBuzz's version string, or None where the library at `path` cannot be
+   opened or lacks a function (nothing is bound then). Bound once a process. */
+static PyObject *bind_harfbuzz(PyObject *self, PyObject *arg)
+{
+#if HAVE_DLOPEN
+    static const char *names[] = {"hb_blob_create", "hb_blob_destroy", "hb_face_create", "hb_face_destroy",
+                                  "hb_face_get_upem", "hb_font_create", "hb_font_destroy", "hb_font_set_scale",
+                                  "hb_font_get_glyph_extents", "hb_buffer_create", "hb_buffer_clear_contents",
+                                  "hb_buffer_add_utf32", "hb_buffer_guess_segment_properties",
+                                  "hb_buffer_allocation_successful", "hb_buffer_get_glyph_infos",
+                                  "hb_buffer_get_glyph_positions", "hb_shape", "hb_feature_from_string",
+                                  "hb_version_string"};
+    void *found[sizeof names / sizeof names[0]], *lib;
+    size_t i;
+    const char *path;
+    (void)self;
+    if (hb_version != NULL) {
+        Py_INCREF(hb_version);
+        return hb_version;
+    }
+    if (!PyUnicode_Check(arg) || (path = PyUnicode_AsUTF8(arg)) == NULL) {
+        PyErr_Clear();
+        Py_RETURN_NONE;
+    }
+    if ((lib = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL)
+        Py_RETURN_NONE;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((found[i] = dlsym(lib, names[i])) == NULL) {
+            dlclose(lib);
+            Py_RETURN_NONE;
+        }
+    /* (kept open for good: the process shapes with it to the end) */
+    memcpy(&hb, found, sizeof hb);
+    if ((hb_buf = hb.buffer_create()) == NULL || !hb.buffer_allocation_successful(hb_buf) ||
+        (hb_version = PyUnicode_FromString(hb.version_string())) == NULL) {
+        memset(&hb, 0, sizeof hb);
+        return NULL;
+    }
+    Py_INCREF(hb_version);
+    return hb_version;
+#else
+    (void)self;
+    (void)arg;
+    Py_RETURN_NONE;
+#endif
+}
+
+typedef struct {
+    void *blob, *face, *font;
+    PyObject *data; /* the font's bytes, which the blob reads in place */
+} HbFont;
+
+static void hb_font_free(PyObject *cap)
+{
+    HbFont *f = PyCapsule_GetPointer(cap, HB_FONT);
+    if (f == NULL)
+        return;
+    hb.font_destroy(f->font);
+    hb.face_destroy(f->face);
+    hb.blob_destroy(f->blob);
+    Py_DECREF(f->data);
+    PyMem_Free(f);
+}
+
+/* hb_font(data, index) -> (font, upem): a HarfBuzz font of face `index` of the font file's bytes,
+   scaled to its units per em (as fonts.py scales uharfbuzz's). */
+static PyObject *hb_font(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    HbFont *f;
+    PyObject *cap;
+    long index;
+    unsigned int upem;
+    (void)self;
+    if (hb_version == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "HarfBuzz is not bound (bind_harfbuzz)");
+        return NULL;
+    }
+    if (nargs != 2 || !PyBytes_CheckExact(args[0]) || !PyLong_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "hb_font(data: bytes, index: int)");
+        return NULL;
+    }
+    index = PyLong_AsLong(args[1]);
+    if ((index == -1 && PyErr_Occurred()) || index < 0 || PyBytes_GET_SIZE(args[0]) > 0x7FFFFFFF) {
+        PyErr_SetString(PyExc_ValueError, "a face index or font size out of range");
+        return NULL;
+    }
+    if ((f = PyMem_Calloc(1, sizeof *f)) == NULL)
+        return PyErr_NoMemory();
+    f->data = args[0];
+    Py_INCREF(f->data);
+    f->blob = hb.blob_create(PyBytes_AS_STRING(f->data), (unsigned int)PyBytes_GET_SIZE(f->data),
+                             HB_MEMORY_MODE_READONLY, NULL, NULL);
+    f->face = hb.face_create(f->blob, (unsigned int)index);
+    f->font = hb.font_create(f->face);
+    upem = hb.face_get_upem(f->face);
+    hb.font_set_scale(f->font, (int)upem, (int)upem);
+    if ((cap = PyCapsule_New(f, HB_FONT, hb_font_free)) == NULL) {
+        hb.font_destroy(f->font);
+        hb.face_destroy(f->face);
+        hb.blob_destroy(f->blob);
+        Py_DECREF(f->data);
+        PyMem_Free(f);
+        return NULL;
+    }
+    return Py_BuildValue("(NI)", cap, upem);
+}
+
+/* hb_extents(font, gid) -> (x_bearing, y_bearing, width, height), or None (no extents) */
+static PyObject *hb_extents(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    HbFont *f;
+    hb_glyph_extents_t e;
+    unsigned long gid;
+    (void)self;
+    if (nargs != 2 || (f = PyCapsule_GetPointer(args[0], HB_FONT)) == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "hb_extents(font, gid)");
+        return NULL;
+    }
+    gid = PyLong_AsUnsignedLong(args[1]);
+    if (gid == (unsigned long)-1 && PyErr_Occurred())
+        return NULL;
+    if (gid > 0xFFFFFFFFUL || !hb.font_get_glyph_extents(f->font, (uint32_t)gid, &e))
+        Py_RETURN_NONE;
+    return Py_BuildValue("(iiii)", (int)e.x_bearing, (int)e.y_bearing, (int)e.width, (int)e.height);
+}
+
+/* shape(font, text, features, c2g, g2c, widths, scale, Shaped) -> Shaped, None or NotImplemented:
+   `text` shaped by HarfBuzz with `features` (a dict of name -> bool or int, as uharfbuzz takes
+   them), then glyph_run. NotImplemented for features of another kind (the Python API shapes then). */
+static PyObject *shape(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    HbFont *f;
+    PyObject *text, *features, *name, *value;
+    hb_feature_t feats[16];
+    unsigned int nf = 0, ng, i;
+    Py_ssize_t pos = 0, n;
+    Py_UCS4 *ucs4;
+    hb_glyph_info_t *infos;
+    hb_glyph_position_t *positions;
+    GlyphIn *gl;
+    PyObject *res;
+    (void)self;
+    if (nargs != 8 || (f = PyCapsule_GetPointer(args[0], HB_FONT)) == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_TypeError, "shape takes 8 arguments");
+        return NULL;
+    }
+    text = args[1];
+    features = args[2];
+    if (!PyUnicode_CheckExact(text) || !PyDict_CheckExact(features) || !PyDict_CheckExact(args[3]) ||
+        !PyDict_CheckExact(args[4]) || !PyDict_CheckExact(args[5]) || !PyFloat_CheckExact(args[6]) ||
+        PyUnicode_GET_LENGTH(text) > 0x7FFFFFF)
+        Py_RETURN_NOTIMPLEMENTED;
+    while (PyDict_Next(features, &pos, &name, &value)) {
+        Py_ssize_t len;
+        const char *s;
+        long v;
+        if (nf == sizeof feats / sizeof feats[0] || !PyUnicode_CheckExact(name) || !PyLong_Check(value))
+            Py_RETURN_NOTIMPLEMENTED; /* (bool is an int, as uharfbuzz takes it) */
+        if ((s = PyUnicode_AsUTF8AndSize(name, &len)) == NULL || len > 64)
+            goto decline_clear;
+        v = PyLong_AsLong(value);
+        if ((v == -1 && PyErr_Occurred()) || v < 0 || v > 0xFFFFFFFFL)
+            goto decline_clear;
+        hb.feature_from_string(s, (int)len, &feats[nf]);
+        feats[nf++].value = (uint32_t)v;
+    }
+    n = PyUnicode_GET_LENGTH(text);
+    if ((ucs4 = PyUnicode_AsUCS4Copy(text)) == NULL)
+        return NULL;
+    hb.buffer_clear_contents(hb_buf);
+    hb.buffer_add_utf32(hb_buf, (const uint32_t *)ucs4, (int)n, 0, -1);
+    PyMem_Free(ucs4);
+    if (!hb.buffer_allocation_successful(hb_buf))
+        return PyErr_NoMemory();
+    hb.buffer_guess_segment_properties(hb_buf);
+    hb.shape(f->font, hb_buf, feats, nf);
+    infos = hb.buffer_get_glyph_infos(hb_buf, &ng);
+    positions = hb.buffer_get_glyph_positions(hb_buf, &i);
+    if (i != ng)
+        Py_RETURN_NOTIMPLEMENTED;
+    if ((gl = PyMem_Malloc(sizeof(GlyphIn) * ((size_t)ng + 1))) == NULL)
+        return PyErr_NoMemory();
+    for (i = 0; i < ng; i++) {
+        gl[i].cluster = infos[i].cluster;
+        gl[i].gid = infos[i].codepoint;
+        gl[i].xa = positions[i].x_advance;
+        gl[i].xo = positions[i].x_offset;
+        gl[i].yo = positions[i].y_offset;
+    }
+    res = glyph_run(text, gl, (Py_ssize_t)ng, args[3], args[4], args[5], PyFloat_AS_DOUBLE(args[6]), args[7]);
+    PyMem_Free(gl);
+    return res;
+decline_clear:
+    PyErr_Clear();
+    Py_RETURN_NOTIMPLEMENTED;
 }
 
 /* A list of exactly n plain floats into out; 0 if it is anything else. */
@@ -1450,6 +1733,12 @@ static PyMethodDef methods[] = {
     {"make", (PyCFunction)(void (*)(void))do_make, METH_FASTCALL, "make(cls, *values): as register()ed"},
     {"glyphs", (PyCFunction)(void (*)(void))glyphs, METH_FASTCALL,
      "glyphs(text, infos, positions, c2g, g2c, widths, scale, Shaped) -> Shaped, None or NotImplemented"},
+    {"bind_harfbuzz", bind_harfbuzz, METH_O, "bind_harfbuzz(path) -> HarfBuzz's version, or None (not bound)"},
+    {"hb_font", (PyCFunction)(void (*)(void))hb_font, METH_FASTCALL, "hb_font(data, index) -> (font, upem)"},
+    {"hb_extents", (PyCFunction)(void (*)(void))hb_extents, METH_FASTCALL,
+     "hb_extents(font, gid) -> (x_bearing, y_bearing, width, height) or None"},
+    {"shape", (PyCFunction)(void (*)(void))shape, METH_FASTCALL,
+     "shape(font, text, features, c2g, g2c, widths, scale, Shaped) -> Shaped, None or NotImplemented"},
     {"encode", encode, METH_O, "encode(lines) -> cache entry, or None (see cache._encode)"},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL,
      "decode(entry, faces, Span, Shaped, Line) -> lines, or None (see cache._decode_trusted)"},

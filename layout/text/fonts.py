@@ -12,7 +12,6 @@ they stand for, so text extracted from the PDF reads "office", not "oﬃce".
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 import weakref
@@ -20,17 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import uharfbuzz as hb
-
 from ..manifest.fontinfo import reportlab_face
 from ..manifest.stylesheet import parsed_face
-
-_accel = None
-if os.environ.get("LAYOUT_PURE_PYTHON", "") in ("", "0"):
-    try:
-        from . import _setlines as _accel  # type: ignore[attr-defined,no-redef]
-    except ImportError:  # not built: the Python loop in Face._hb_shape does the work
-        _accel = None
+from . import harfbuzz
 
 # Characters dropped before shaping: soft hyphen and zero-width marks carry no ink.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
@@ -108,7 +99,7 @@ class Face:
     cap_height: float
     x_height: float
     space: float  # width of U+0020, 1/1000 em
-    _hb: hb.Font = field(repr=False, default=None)  # type: ignore[assignment]
+    _hb: Any = field(repr=False, default=None)  # its HarfBuzz font (text.harfbuzz.font)
     _g2c: dict[int, int] = field(repr=False, default_factory=dict)
     _cache: dict[str, Shaped] = field(repr=False, default_factory=dict)
     _ink: dict[str, tuple[float, float]] = field(repr=False, default_factory=dict)
@@ -187,10 +178,8 @@ class Face:
             ext = self._ink.get(ch)
             if ext is None:
                 gid = c2g.get(ord(ch))
-                e = self._hb.get_glyph_extents(gid) if gid is not None else None
-                ext = self._ink[ch] = (
-                    (e.y_bearing * scale, (e.y_bearing + e.height) * scale) if e and e.height else (0.0, 0.0)
-                )
+                e = harfbuzz.extents(self._hb, gid) if gid is not None else None  # (x, y bearing, width, height)
+                ext = self._ink[ch] = (e[1] * scale, (e[1] + e[3]) * scale) if e and e[3] else (0.0, 0.0)
             if ext[0] != ext[1]:
                 top, bottom = max(top, ext[0]), min(bottom, ext[1])
         return top, bottom
@@ -207,17 +196,9 @@ class Face:
         return self._plain(clean)
 
     def _hb_shape(self, text: str, features: dict[str, bool]) -> Shaped | None:
-        buf = hb.Buffer()
-        buf.add_str(text)
-        buf.guess_segment_properties()
-        hb.shape(self._hb, buf, features)
-        face = self.face
-        args = (text, buf.glyph_infos, buf.glyph_positions, face.charToGlyph, self._g2c, face.charWidths)
-        if _accel is not None:  # the glyph loop in C (layout/text/_setlines.c), when it is built
-            got = _accel.glyphs(*args, 1000.0 / self.upem, Shaped)
-            if got is not NotImplemented:
-                return got
-        return glyph_loop(*args, 1000.0 / self.upem)
+        f, scale = self.face, 1000.0 / self.upem
+        c2g, g2c, widths = f.charToGlyph, self._g2c, f.charWidths
+        return harfbuzz.shape(self._hb, text, features, c2g, g2c, widths, scale, Shaped, glyph_loop)
 
     def _plain(self, text: str) -> Shaped:
         widths = self.face.charWidths
@@ -336,10 +317,7 @@ def _load(path: Path, index: int = 0) -> Face:
     data = getattr(parsed, "_ttf_data", None)
     if type(data) is not bytes:
         data = path.read_bytes()
-    hface = hb.Face(hb.Blob(data), index)
-    hfont = hb.Font(hface)
-    upem = hface.upem
-    hfont.scale = (upem, upem)
+    hfont, upem = harfbuzz.font(data, index)
     # Prefer the lowest code point for a glyph (e.g. U+0020 over U+00A0): later keys overwrite.
     g2c = {gid: code for code, gid in sorted(parsed.charToGlyph.items(), reverse=True)}
     f = parsed
