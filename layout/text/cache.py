@@ -41,9 +41,10 @@ def code_fingerprint() -> str:
     """A hash of the tool version, the source of everything that sets text and the versions of
     the libraries that shape and hyphenate it."""
     import pyphen
-    import uharfbuzz
 
-    libs = (getattr(pyphen, "__version__", ""), getattr(uharfbuzz, "__version__", ""), uharfbuzz.version_string())
+    from . import harfbuzz
+
+    libs = (getattr(pyphen, "__version__", ""), harfbuzz.version())
     h = hashlib.blake2b(repr((__version__, _FORMAT, libs)).encode(), digest_size=16)
     root = Path(__file__).resolve().parent
     for p in sorted([*root.glob("*.py"), root.parent / "manifest" / "stylesheet.py"]):
