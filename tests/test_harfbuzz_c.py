@@ -145,3 +145,22 @@ def test_a_render_never_imports_uharfbuzz_and_without_the_c_api_is_the_same(tmp_
     slow, loaded = _render(issue, tmp_path / "py.pdf", hide, env)
     assert loaded == "True"
     assert fast == slow
+
+
+@needs_c
+def test_repeated_calls_keep_no_memory() -> None:
+    from leaks import growth
+
+    face = _faces()[0]
+    f = face.face
+    c = harfbuzz._c
+    path = Path(face.path)
+    words = ["office", "AVATAR", "na\u0308ive", "\u6f22\u5b57", "x" * 300]
+
+    def run() -> None:
+        for w in words:
+            c.shape(face._hb.cap, w, FEATURES[1], f.charToGlyph, face._g2c, f.charWidths, 1.0, fonts.Shaped)
+        font, _ = c.hb_font(path.read_bytes(), 0)  # (bytes of its own each time: a font kept keeps them)
+        c.hb_extents(font, 5)
+
+    assert growth(run, 3, 50) < 4096
