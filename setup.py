@@ -3,7 +3,7 @@ mapped into the package (see [tool.setuptools.package-dir] in pyproject.toml). E
 about the project is declared in pyproject.toml.
 
 Optional C extensions: layout.text._breaker (the line breaker's inner loops), layout.text._setlines
-(justify.py's line filling, the glyph loop of shaping, cache entries), layout.text._items (a
+(justify.py's line filling, shaping through HarfBuzz's C API and its glyph loop, cache entries), layout.text._items (a
 paragraph's breaker items joined from its words' rows), layout.pdf._textops (a set
 line's PDF text operators), layout.pdf._pagekey (what a page-cache key is hashed from),
 layout.page._contain (the containment check's answer for a page where nothing is amiss),
