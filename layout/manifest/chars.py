@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidInput, Location, Problem
+from .files import read_at_most
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -117,7 +118,7 @@ def read_text(path: Path, limit: int, what: str, where: Location | None = None, 
                 ]
             )
         with path.open("rb") as f:
-            data = f.read(limit + 1)
+            data = read_at_most(f, size, limit)
     except OSError as e:
         raise InvalidInput(
             [Problem(f"{what}: cannot read {path}: {e.strerror or e}", where or Location(path, 1, 1))]

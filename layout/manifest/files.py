@@ -27,6 +27,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from .leftovers import sweep, temp_prefix
 from .renaming import Renaming
@@ -147,12 +148,24 @@ def read_regular_stat(path: Path, limit: int) -> tuple[bytes | None, os.stat_res
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
             return None, None
         with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
+            data = read_at_most(f, st.st_size, limit)
         return (data, st) if len(data) <= limit else (None, None)
     except OSError:
         return None, None
     finally:
         os.close(fd)
+
+
+def read_at_most(f: BinaryIO, size: int, limit: int) -> bytes:
+    """At most `limit` + 1 bytes of `f` from where it stands (one more than `limit` says it is
+    longer), read in one piece of the `size` it had when looked at, and the rest only if it grew
+    since. (A read of `limit` + 1 bytes made a buffer that large first, 1 GiB for a pack, and cut it
+    down: 80 us a file, 20 packs and 48 articles before a render can fork.)"""
+    want = min(limit, max(size, 0)) + 1
+    data = f.read(want)
+    if len(data) == want and want <= limit:
+        data += f.read(limit + 1 - want)
+    return data
 
 
 def user_cache_dir() -> Path:
