@@ -164,3 +164,23 @@ def test_repeated_calls_keep_no_memory() -> None:
         c.hb_extents(font, 5)
 
     assert growth(run, 3, 50) < 4096
+
+
+@needs_c
+def test_a_font_the_c_api_refuses_is_made_through_the_python_api(monkeypatch) -> None:
+    class Refusing:  # as the C API answers a file past 2 GiB
+        def __getattr__(self, name: str) -> object:
+            return getattr(c, name)
+
+        def hb_font(self, data: bytes, index: int) -> object:
+            raise ValueError("a face index or font size out of range")
+
+    c = harfbuzz._c
+    monkeypatch.setattr(harfbuzz, "_c", Refusing())
+    face = _faces()[0]
+    f, upem = harfbuzz.font(Path(face.path).read_bytes(), 0)
+    assert type(f).__name__ == "Font" and upem == face.upem  # uharfbuzz's
+    ff = face.face
+    got = harfbuzz.shape(f, "office", FEATURES[0], ff.charToGlyph, face._g2c, ff.charWidths, 1000.0 / upem,
+                         fonts.Shaped, fonts.glyph_loop)  # fmt: skip
+    assert repr(got) == repr(face._hb_shape("office", FEATURES[0]))

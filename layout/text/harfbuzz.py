@@ -129,7 +129,10 @@ def font(data: bytes, index: int) -> tuple[Any, int]:
     """A HarfBuzz font of face `index` of a font file's bytes, at a scale of its units per em; and
     that unit count."""
     if _bound:
-        cap, upem = _c.hb_font(data, index)
+        try:
+            cap, upem = _c.hb_font(data, index)
+        except ValueError:  # (a file past 2 GiB, which the C API is not given): the Python API's
+            return _python_font(data, index)
         return _CFont(cap, data, index), upem
     return _python_font(data, index)
 
