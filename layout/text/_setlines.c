@@ -807,8 +807,11 @@ static PyObject *bind_harfbuzz(PyObject *self, PyObject *arg)
         }
     /* (kept open for good: the process shapes with it to the end) */
     memcpy(&hb, found, sizeof hb);
-    if ((hb_buf = hb.buffer_create()) == NULL || !hb.buffer_allocation_successful(hb_buf) ||
-        (hb_version = PyUnicode_FromString(hb.version_string())) == NULL) {
+    if ((hb_buf = hb.buffer_create()) == NULL || !hb.buffer_allocation_successful(hb_buf)) {
+        memset(&hb, 0, sizeof hb);
+        return PyErr_NoMemory();
+    }
+    if ((hb_version = PyUnicode_FromString(hb.version_string())) == NULL) {
         memset(&hb, 0, sizeof hb);
         return NULL;
     }
@@ -939,7 +942,8 @@ static PyObject *shape(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         v = PyLong_AsLong(value);
         if ((v == -1 && PyErr_Occurred()) || v < 0 || v > 0xFFFFFFFFL)
             goto decline_clear;
-        hb.feature_from_string(s, (int)len, &feats[nf]);
+        if (!hb.feature_from_string(s, (int)len, &feats[nf]))
+            Py_RETURN_NOTIMPLEMENTED; /* (a name HarfBuzz does not parse: the Python API's way) */
         feats[nf++].value = (uint32_t)v;
     }
     n = PyUnicode_GET_LENGTH(text);
