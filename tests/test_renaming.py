@@ -58,6 +58,27 @@ def test_over_an_earlier_file_the_names_are_exchanged_and_the_earlier_one_remove
 
 
 @linux_swap
+def test_files_named_relative_to_a_folder_left_meanwhile_are_tidied_there(tmp_path, monkeypatch) -> None:
+    """`issue serve` renders from its client's folder and goes back to its own as soon as the file
+    is in place, while the thread still removes the earlier file: the names were taken whole."""
+    tmp, out = _files(tmp_path)
+    go = threading.Event()
+    real = os.posix_fadvise
+    monkeypatch.setattr(os, "posix_fadvise", lambda *a: go.wait(10) and real(*a))
+    monkeypatch.chdir(tmp_path)
+    r = files.Renaming(Path(tmp.name), Path(out.name))
+    r.wait()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / tmp.name).write_bytes(b"not ours")
+    monkeypatch.chdir(elsewhere)
+    go.set()
+    r.finish()
+    assert not tmp.exists() and out.read_bytes() == b"new PDF"
+    assert (elsewhere / tmp.name).read_bytes() == b"not ours"
+
+
+@linux_swap
 def test_the_file_is_in_place_before_the_earlier_one_is_removed(tmp_path, monkeypatch) -> None:
     """`wait` returns once the names are exchanged; removing the earlier file (freeing a 31 MB PDF's
     blocks took 7-14 ms) goes on meanwhile, and `finish` waits for it."""

@@ -33,7 +33,8 @@ class Renaming:
     line; `wait` before saying it is done, and `finish` before the process ends."""
 
     def __init__(self, tmp: Path, out: Path):
-        self.tmp, self.out = tmp, out
+        # (absolute: `issue serve` goes back to its own folder while this thread may still be tidying)
+        self.tmp, self.out = Path(os.path.abspath(tmp)), Path(os.path.abspath(out))
         self.error: BaseException | None = None
         self.swapped = False  # the names were exchanged: the earlier file is under `tmp`, to remove
         self.placed = threading.Event()
