@@ -227,8 +227,7 @@ def _write_screen_pdf(  # type: ignore[no-untyped-def]
                 commit=gate.decide if gate is not None else None,
                 background=renaming,
                 photos=photos,
-                author=b.loaded.issue.publication,
-                keywords=", ".join(b.loaded.issue.articles),
+                **pdf_meta(b),
             )
     except Withheld:
         gate.say()  # type: ignore[union-attr]
@@ -244,6 +243,11 @@ def _write_screen_pdf(  # type: ignore[no-untyped-def]
     if gate is not None:
         gate.say()
     return None
+
+
+def pdf_meta(b) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The PDF's metadata beside what the composed document gives (serve/ahead.py draws with it too)."""
+    return {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
 
 
 def _keep(  # type: ignore[no-untyped-def]

@@ -311,6 +311,70 @@ def test_the_server_answers_then_keeps_its_packs(folder: Path, env: dict, tmp_pa
         assert srv.stop() == 0
 
 
+def test_the_server_draws_ahead_after_an_edit_and_answers_from_it(folder: Path, env: dict, tmp_path: Path) -> None:
+    """An edit to an input makes the server build and draw the next PDF at once (the last render's
+    output); the render asked for then is answered with a fresh process's bytes and messages. What
+    the server writes itself (the PDF, here inside the issue folder, and its packs), hidden files and
+    temporaries are no edit. (With no idle limit: SIGTERM stops it.)"""
+    srv = Server(folder, env, idle="0")
+    gem = folder / "articles" / "geminids.md"
+    args = ["render", "issue", "-o", "issue/proof.pdf"]
+    try:
+        srv.wait_for("ready:")
+        n = len(srv.lines)
+        assert _run(CLIENT, args, env, tmp_path).returncode == 0 and srv.served() == 1
+        end = time.monotonic() + 20
+        while not (folder / "build" / ".cache" / "paragraphs.bin").exists():  # the packs, from the client's folder
+            assert time.monotonic() < end, "no packs in the issue folder (named relative to the client)"
+            time.sleep(0.02)
+        (folder / ".notes.swp").write_text("an editor's swap file")
+        (folder / "articles" / "draft.md.tmp").write_text("a temporary")
+        for k in range(3):
+            time.sleep(0.5)  # (a change is told within 10 ms): nothing since the last render was asked for
+            assert not [ln for ln in srv.lines[n:] if "drawn ahead" in ln], srv.lines
+            if k == 2:
+                break
+            n = len(srv.lines)
+            _edit(gem, *(("richest", "finest") if k % 2 == 0 else ("finest", "richest")))
+            srv.wait_for("drawn ahead after a change", after=n)
+            n = len(srv.lines)
+            served = _run(CLIENT, args, env, tmp_path)
+            fresh = _run(IN_PROCESS, ["render", "issue", "-o", "fresh.pdf", "--no-cache"], env, tmp_path)
+            assert srv.served() == 2 + k and served.returncode == 0, served.stderr
+            assert _said(served, "issue/proof.pdf") == _said(fresh, "fresh.pdf")
+            assert (folder / "proof.pdf").read_bytes() == (tmp_path / "fresh.pdf").read_bytes()
+        assert "Traceback" not in "\n".join(srv.lines)
+    finally:
+        assert srv.stop() == 0
+    assert not list(tmp_path.rglob("*.pdf.*.tmp"))
+
+
+def test_only_an_issue_s_inputs_are_changes(tmp_path: Path) -> None:
+    from layout.serve.changes import Changes
+
+    c = Changes(tmp_path)
+    try:
+        c.wrote(str(tmp_path / "sub" / ".." / "proof.pdf"))
+        for name, want in [
+            ("issue.yaml", True),
+            ("articles/geminids.md", True),
+            ("photos/comet.jpg", True),
+            ("styles/lodestar.yaml", True),
+            ("proof.pdf", False),  # written by the server
+            ("other.pdf", True),
+            ("build/issue.pdf", False),
+            ("build/.cache/pages.bin", False),
+            ("build", False),
+            (".issue.yaml.swp", False),
+            ("articles/.geminids.md.x1", False),
+            ("articles/geminids.md.tmp", False),
+        ]:
+            assert c.input(str(tmp_path / name)) is want, name
+    finally:
+        c.close()
+    assert not c.thread.is_alive()
+
+
 def _request(folder: Path, here: Path, **over: object) -> dict:
     req = {
         "protocol": client.PROTOCOL,

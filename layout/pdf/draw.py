@@ -24,6 +24,7 @@ from ..text.fonts import Face, register_all  # noqa: E402
 from .images import ImagePlacer  # noqa: E402
 from .pagecache import PageCache, page_key  # noqa: E402
 from .photocopies import PhotoCopies, Placed, Ready  # noqa: E402
+from .predrawn import Predrawn  # noqa: E402
 from .stream import save_streaming  # noqa: E402
 from .subsets import KEEP as _KEEP  # noqa: E402, F401  (font subsets made once per face and glyph set)
 from .textops import TextWriter as _TextWriter  # noqa: E402
@@ -267,26 +268,51 @@ def write_pdf(
     `commit`, asked once the PDF is drawn, may withhold it (raises Withheld; nothing written).
     `background`: the rename left to a thread (see manifest.files.Renaming). `photos`: a build
     session's photos (pdf/photocopies.py): the temporary it prepared is written, and where the
-    photos went is recorded for the next."""
+    photos went is recorded for the next; a temporary holding this very document, drawn ahead
+    (`predraw_pdf`), is put in place as it is."""
     ready = photos.take(out) if photos is not None else None
+    ahead = ready.document if ready is not None and helper is None and decorate is None else None
+    if not (isinstance(ahead, Predrawn) and ahead.same(composed, meta, pages)):
+        ahead = None
     placed: list[Placed] = []
     try:
         with atomic_write(out, background, made=ready.path if ready is not None else None) as tmp:
-            draw(
-                composed,
-                tmp,
-                tick=tick,
-                decorate=decorate,
-                pages=pages,
-                helper=helper,
-                prepared=ready,
-                placed=placed if photos is not None else None,
-                **meta,
-            )
+            if ahead is not None:
+                placed = ahead.placed
+                for _ in composed.pages if tick else ():
+                    tick()  # type: ignore[misc]
+            else:
+                draw(
+                    composed,
+                    tmp,
+                    tick=tick,
+                    decorate=decorate,
+                    pages=pages,
+                    helper=helper,
+                    prepared=ready,
+                    placed=placed if photos is not None else None,
+                    **meta,
+                )
             if commit is not None and not commit():
                 raise Withheld
     finally:
         if ready is not None:
             ready.close()  # (unless the save wrote through it)
+    if ahead is not None:
+        ahead.adopt(pages)
     if photos is not None:
         photos.record(out, placed)
+
+
+def predraw_pdf(
+    composed: Composed, out: Path, photos: PhotoCopies, pages: PageCache | None = None, **meta: str
+) -> bool:
+    """Draw now, into `photos`' temporary for `out`, the PDF that write_pdf(composed, out,
+    pages=pages, photos=photos, **meta) would write (`issue serve`, after an input changed): that
+    write_pdf then puts the file in place without drawing it (pdf/predrawn.py). Whether drawn."""
+
+    def whole(tmp: Path, ready: Ready, placed: list[Placed]) -> Predrawn:
+        draw(composed, tmp, pages=pages, prepared=ready, placed=placed, **meta)
+        return Predrawn(composed, meta, pages, placed)
+
+    return photos.predrawn(out, whole)

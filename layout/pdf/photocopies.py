@@ -11,7 +11,9 @@ Why: a render copies 29 MiB of JPEG into a 16-page PDF, 14-25 ms of the kernel's
 served re-render after a one-word change spent mostly waiting for at its end, though the photos
 sit at the same offsets from one render to the next unless what comes before them changed.
 `issue serve` prepares once it has answered, while it waits for the next render; its first build
-draws the whole PDF of the issue's own output into that temporary (`drawn`).
+draws the whole PDF of the issue's own output into that temporary (`drawn`), and a build after an
+input changed draws the whole next PDF into it (`predrawn`), named by its document, so that a
+render of the same document only puts that file in place (pdf/draw.py).
 """
 
 from __future__ import annotations
@@ -40,10 +42,13 @@ class Placed(NamedTuple):
 class Ready:
     """A prepared temporary handed to a render: its name, its descriptor (held open from the moment
     it was made, so no other file can take its inode), its file version then and the photos
-    copied whole into it, by offset (none if anything wrote to it since the copying stopped)."""
+    copied whole into it, by offset (none if anything wrote to it since the copying stopped);
+    `document`: what a whole PDF drawn into it ahead is of (`PhotoCopies.predrawn`; None if none
+    was, or anything wrote to it since)."""
 
-    def __init__(self, path: Path, fd: int, version: tuple, copied: dict[int, Placed]):
+    def __init__(self, path: Path, fd: int, version: tuple, copied: dict[int, Placed], document: object = None):
         self.path, self.fd, self.version, self.copied = path, fd, version, copied
+        self.document = document
 
     def release(self) -> int:
         """The descriptor, now the caller's to close."""
@@ -66,6 +71,7 @@ class PhotoCopies:
         self._tmp: Path | None = None
         self._fd = -1
         self._job: _Copying | None = None
+        self._document: object = None  # what the temporary holds a whole PDF of (`predrawn`)
 
     def record(self, out: Path | str, placed: list[Placed]) -> None:
         """The render just put `out` in place with its photos' bytes where `placed` says."""
@@ -112,6 +118,40 @@ class PhotoCopies:
         self.record(out, placed)
         self._tmp, self._fd = Path(name), fd
 
+    def predrawn(self, out: Path | str, draw: Callable[[Path, Ready, list[Placed]], object]) -> bool:
+        """Draw now, into the prepared temporary for `out` (or a new one), the whole PDF a render of
+        `out` would write: `draw(path, prepared, placed)` writes it as a render does and returns
+        what it is of (a document's key, see pdf/draw.py); `take` hands that key on with the
+        temporary while nothing else has written to it. Whether drawn; never raises but for
+        stop signals (the temporary is removed after a failure)."""
+        out = Path(os.path.abspath(out))
+        ready = self.take(out)
+        try:
+            if ready is None:
+                fd, name = _temporary(out)
+                ready = Ready(Path(name), fd, file_version(os.fstat(fd)), {})
+            keep = os.dup(ready.fd)  # the drawing writes through (and closes) the prepared descriptor
+        except OSError:
+            if ready is not None:
+                ready.close()
+                _unlink(ready.path)
+            return False
+        placed: list[Placed] = []
+        try:
+            document = draw(ready.path, ready, placed)
+            job = _Copying(keep, placed, done=True)
+        except BaseException as e:
+            os.close(keep)
+            _unlink(ready.path)
+            if isinstance(e, Exception):
+                return False
+            raise
+        finally:
+            ready.close()  # (unless the drawing wrote through it)
+        self.record(out, placed)
+        self._tmp, self._fd, self._job, self._document = ready.path, keep, job, document
+        return True
+
     def settle(self) -> None:
         """Wait for the copying to end (as it has when an edit comes seconds after a render)."""
         if self._job is not None and self._job.thread is not None:
@@ -120,8 +160,8 @@ class PhotoCopies:
     def take(self, out: Path | str) -> Ready | None:
         """The prepared temporary for a render about to write `out`, now the render's to put in place
         or remove; None (and any temporary removed) if it is for another file or no longer ours."""
-        tmp, fd, job = self._tmp, self._fd, self._job
-        self._tmp, self._fd, self._job = None, -1, None
+        tmp, fd, job, document = self._tmp, self._fd, self._job, self._document
+        self._tmp, self._fd, self._job, self._document = None, -1, None, None
         if tmp is None or job is None:
             return None
         whole = job.halt(self.WAIT)  # (still copying after that: nothing in it is used, nor the file)
@@ -133,7 +173,9 @@ class PhotoCopies:
             ours = False
         if ours and whole and os.path.abspath(out) == self.out:
             now = file_version(mine)
-            return Ready(tmp, fd, now, job.copied if now == job.version else {})
+            if now != job.version:
+                return Ready(tmp, fd, now, {})
+            return Ready(tmp, fd, now, job.copied, document)
         os.close(fd)
         if ours:
             _unlink(tmp)

@@ -17,9 +17,9 @@ file beside the socket makes a second server for the issue exit 2; SIGTERM, SIGI
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import gc
 import os
+import select
 import signal
 import socket
 import stat
@@ -31,26 +31,17 @@ from ..manifest.errors import EXIT_INVALID, EXIT_OK, InvalidInput
 from ..manifest.files import Terminated, printable
 from ..manifest.load import resolve_manifest
 from . import client
+from .ahead import Ahead
+from .changes import Changes, changes
 from .client import ENV, MAX_REQUEST, PROTOCOL, Unanswered, recv_frame, send_frame
 from .job import Abandoned, Job, gathered
 from .libraries import LoadedFiles
+from .place import lock as lock_file
+from .place import place, read_pid, unlink
 
 Say = Callable[[str], None]
 REQUEST_TIMEOUT = 3.0  # a client sends its request as soon as it connects
 GO_TIMEOUT = 3.0  # and says go as soon as the job is taken
-
-
-def place(manifest: Path) -> Path | None:
-    """The socket path for `manifest`, its private folder made if need be; None if there is none."""
-    for d in client.socket_dirs():
-        path = d / client.socket_name(manifest)
-        if not client.fits(path):
-            continue
-        with contextlib.suppress(OSError):
-            d.mkdir(mode=0o700, parents=False, exist_ok=True)
-        if client.private_dir(d):
-            return path
-    return None
 
 
 def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
@@ -65,9 +56,9 @@ def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
         err("error: no private folder for the socket ($XDG_RUNTIME_DIR/layout or /tmp/layout-UID, mode 0700)")
         return EXIT_INVALID
     lock_path = path.with_suffix(".lock")
-    lock = _lock(lock_path)
+    lock = lock_file(lock_path)
     if lock is None:
-        pid = _read_pid(lock_path)
+        pid = read_pid(lock_path)
         err(f"error: {manifest.parent} is already served{f' (process {pid})' if pid else ''} at {path}")
         return EXIT_INVALID
     try:
@@ -80,9 +71,9 @@ def run_serve(issue: Path, idle: float, err: Say, out: Say) -> int:
             try:
                 return Server(manifest, sock, idle, err, out).loop(issue, path)
             finally:
-                _unlink(path)
+                unlink(path)
     finally:
-        _unlink(lock_path)  # while still held: no other server can be between its open and its lock
+        unlink(lock_path)  # while still held: no other server can be between its open and its lock
         os.close(lock)
 
 
@@ -107,6 +98,8 @@ class Server:
         os.chdir(self.home)
         self.stop = False
         self.held: int | None = None  # see _hold
+        self.changes: Changes | None = None  # inputs changed: draw ahead
+        self.ahead = Ahead(out)
 
     def loop(self, issue: Path, path: Path) -> int:
         self.out(f"serving {self.manifest.parent} at {path}")
@@ -115,21 +108,46 @@ class Server:
             self._warm()
             limit = f"stops after {self.idle:.0f} s without a render" if self.idle else "no idle limit"
             self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; {limit})")
-            while not self.stop:
-                self.sock.settimeout(self.idle or None)
-                try:
-                    conn, _ = self.sock.accept()
-                except TimeoutError:
-                    self.out(f"stopped: no render for {self.idle:.0f} s")
-                    return EXIT_OK
-                with conn:
-                    self._serve_one(conn)
+            self.changes = changes(self.manifest.parent)
+            if not self._wait():
+                self.out(f"stopped: no render for {self.idle:.0f} s")
+                return EXIT_OK
         except (KeyboardInterrupt, Terminated):
             pass
+        finally:
+            if self.changes is not None:
+                self.changes.close()
         self._hold(None)
         self.session.photos.discard()
         self.out("stopped")
         return EXIT_OK
+
+    def _wait(self) -> bool:
+        """Answer requests one at a time and, between them, draw ahead after an input changed, until
+        stopped (True) or `idle` seconds pass without a request (False)."""
+        self.sock.settimeout(1.0)  # (a client gone between select and accept: not waited for)
+        waits = [self.sock] if self.changes is None else [self.sock, self.changes.fd]
+        last = time.monotonic()
+        while not self.stop:
+            left = None if not self.idle else max(last + self.idle - time.monotonic(), 0)
+            ready = select.select(waits, [], [], left) if left != 0 else ([], [], [])
+            if self.sock in ready[0]:
+                if self.changes is not None:
+                    self.changes.drain()  # (told before this render reads its files: it sees them)
+                try:
+                    conn, _ = self.sock.accept()
+                except (TimeoutError, BlockingIOError):
+                    continue
+                with conn:
+                    self._serve_one(conn)
+                last = time.monotonic()
+            elif self.changes is not None and self.changes.fd in ready[0]:
+                if self.changes.drain() and self.ahead.draw(self.session, self.home, self.err):
+                    self.libraries.note()
+                    _tidy()
+            elif not ready[0]:
+                return False
+        return True
 
     def _on_signals(self) -> None:
         """Ctrl-C, SIGTERM and SIGHUP stop the server, mid-render too (its answer is then dropped and
@@ -251,6 +269,8 @@ class Server:
 
         code = None
         mask = os.umask(req["umask"])
+        if self.changes is not None and opts["output"] is not None:
+            self.changes.wrote(os.path.join(req["cwd"], opts["output"]))  # (before it is: no change to draw ahead for)
         try:
             os.chdir(req["cwd"])
             with gathered(said):
@@ -265,6 +285,7 @@ class Server:
                     bar=job,
                     session=self.session,
                 )
+            self.ahead.asked(req)
         except Abandoned:
             code = None
         finally:
@@ -272,9 +293,9 @@ class Server:
             os.chdir(self.home)
             job.finish()
             self.libraries.note()
-        self._answer(conn, code, job, said, t)
+        self._answer(conn, code, job, said, t, req)
 
-    def _answer(self, conn: socket.socket, code: int | None, job: Job, said: list, t: float) -> None:
+    def _answer(self, conn: socket.socket, code: int | None, job: Job, said: list, t: float, req: dict) -> None:
         if self.stop:
             self.session.pending = None  # stopping: the next render (in any process) sets what they lack
             return  # stopped mid-render: no answer, so the client renders by itself
@@ -289,21 +310,28 @@ class Server:
             except OSError:
                 self.err(f"{time.strftime('%H:%M:%S')} rendered (exit {code}) in {dt:.2f} s; the client had gone")
         finally:
-            self._write_packs()
+            self._write_packs(req)
         self._hold(self.session.written)
         _tidy()
         self.session.photos.prepare()  # the next render's photos copied while it is awaited
 
-    def _write_packs(self) -> None:
+    def _write_packs(self, req: dict) -> None:
         """The disk packs of the render just answered (its PDF is in place): a later fresh process
-        starts warm from them. A failure costs only that warmth."""
+        starts warm from them. Written from the client's folder, with its umask, as the render
+        was (the issue's folder may be named relative to it). A failure costs only that warmth."""
+        mask = os.umask(req["umask"])
         try:
+            os.chdir(req["cwd"])
             self.session.write_pending()
         except (KeyboardInterrupt, Terminated):
             raise
         except Exception as e:  # noqa: BLE001 - the server stays up; the next render sets what they lack
+            self.session.pending = None  # (never from another folder)
             with contextlib.suppress(Exception):
                 self.err(f"{time.strftime('%H:%M:%S')} cache packs not written: {type(e).__name__}: {e}")
+        finally:
+            os.umask(mask)
+            os.chdir(self.home)
 
     def _hold(self, path: str | None) -> None:
         """Keep the PDF just written open until the next render has answered: renaming the next
@@ -339,30 +367,3 @@ def _tidy() -> None:
     the collector to run rarely, which a process that renders all night must make up for."""
     gc.collect()
     gc.freeze()
-
-
-def _lock(path: Path) -> int | None:
-    """Hold an exclusive lock on `path` for this process's life (its pid written in it), or None."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    os.ftruncate(fd, 0)
-    os.write(fd, str(os.getpid()).encode())
-    return fd
-
-
-def _read_pid(path: Path) -> str:
-    try:
-        text = path.read_text()[:20]
-    except OSError:
-        return ""
-    return text if text.isdigit() else ""
-
-
-def _unlink(path: Path) -> None:
-    """Remove the socket or lock file (still this server's: no other binds without the lock held here)."""
-    with contextlib.suppress(OSError):
-        path.unlink()
