@@ -79,7 +79,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
 from bench_scale import _one_word_change
-from layout.page.findings import errors, warnings
+from layout.page.findings import checked
 from layout.pdf.draw import write_pdf
 from layout.pipeline import build, tune_gc
 from layout.session import Session
@@ -93,7 +93,7 @@ for k in range(n + 1):
     c0 = time.process_time()
     b = build(issue, parallel=False, session=s)
     t.append(time.perf_counter())
-    errors(b.composed, s.checked), warnings(b.composed, b.loaded, s.checked)  # as issue serve does
+    checked(b.composed, b.loaded, s.checked)  # as issue serve does
     t.append(time.perf_counter())
     meta = {"author": b.loaded.issue.publication, "keywords": ", ".join(b.loaded.issue.articles)}
     write_pdf(b.composed, out, pages=b.pages, photos=s.photos, **meta)
@@ -203,7 +203,11 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
     alone = {"XDG_RUNTIME_DIR": str(work / "no-server"), "XDG_CACHE_HOME": str(work / "user-cache")}
     (work / "no-server").mkdir(exist_ok=True)
     _probe([*render, str(out / "first.pdf")], Series(), **alone)
-    server = _Server(issue)
+    # The server listens in a runtime folder of its own, which the rows run alone never look in.
+    run = work / "server-run"
+    run.mkdir(mode=0o700, exist_ok=True)
+    at = {"XDG_RUNTIME_DIR": str(run)}
+    server = _Server(issue, at)
     try:
         for k in range(repeat):
             # The server is stopped while the other rows run: it would draw ahead as soon as the word
@@ -229,7 +233,7 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
             served = [sys.executable, "-c", CLIENT, "render", str(issue), "-o", str(out / "served.pdf")]
             before = server.cpu()
             server.resume()
-            _probe(served, s["served"])
+            _probe(served, s["served"], **at)
             # The client's CPU and the server's for this render, including what it drew ahead and the
             # cache packs it writes after it has answered (it is idle again once its CPU time stops growing).
             s["served"].cpu[-1] += server.idle_cpu() - before
@@ -238,7 +242,7 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
             _one_word_change(issue, k + 1)
             time.sleep(0.2)
             server.idle_cpu()
-            _probe(served, s["ahead"])
+            _probe(served, s["ahead"], **at)
             s["ahead"].cpu[-1] += server.idle_cpu() - before
     finally:
         answered = server.stop()
@@ -254,9 +258,9 @@ def measure(pages: int, repeat: int, seed: int, work: Path) -> dict[str, Series]
 class _Server:
     """`issue serve ISSUE` in the background while the renders run; `stop` says how many it answered."""
 
-    def __init__(self, issue: Path):
+    def __init__(self, issue: Path, env: dict[str, str]):
         cmd = [sys.executable, "-c", SERVE, "serve", str(issue), "--idle", "600"]
-        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env())
+        self.p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_env(**env))
         assert self.p.stdout is not None
         self.lines: list[str] = []
         for line in self.p.stdout:  # until it has warmed up

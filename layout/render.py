@@ -57,7 +57,7 @@ def run_render(
     """Render ISSUE as `issue render` does; the exit code. `bar` shows progress (a terminal);
     `session` keeps what the build made for the next one; `keep` is given the build, for a caller
     that ends the process with os._exit (its objects are not then torn down one by one)."""
-    from .page.findings import errors, warnings
+    from .page.findings import checked
     from .pipeline import build, default_output
 
     t0 = time.perf_counter()
@@ -82,7 +82,8 @@ def run_render(
     def check() -> tuple[list[str], list[str]]:
         """The findings: what stops the PDF, then what `issue check` would circle (holes, short
         strips, unplaced articles; the exit code is the same)."""
-        return [str(f) for f in errors(b.composed, memo)], [str(f) for f in warnings(b.composed, b.loaded, memo)]
+        errs, warns = checked(b.composed, b.loaded, memo)
+        return [str(f) for f in errs], [str(f) for f in warns]
 
     printing = print_ or bool(icc) or split
     # A second process (where it pays) checks the pages while this one draws them (and may draw the

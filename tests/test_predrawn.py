@@ -162,3 +162,46 @@ def test_an_invalid_issue_draws_nothing_ahead_and_its_render_says_where(
     code, said = _render(issue, out, s)
     assert code == 2 and any(re.search(r"issue\.yaml:\d+:\d+: ", m) for m in said)
     assert out.read_bytes() == before
+
+
+def test_a_drawing_that_fails_leaves_nothing_and_the_render_draws(
+    issue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, fresh = tmp_path / "out" / "issue.pdf", tmp_path / "fresh" / "issue.pdf"
+    s = Session()
+    assert _render(issue, out, s)[0] == 0
+    _edit(issue / "articles" / "geminids.md", "richest", "finest")
+    real = drawing.draw
+
+    def full(composed, path, *a, **k):  # type: ignore[no-untyped-def]
+        Path(path).write_bytes(b"half a PDF")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(drawing, "draw", full)
+    assert not predraw(issue, out, s)
+    assert _temporaries(tmp_path) == []
+    monkeypatch.setattr(drawing, "draw", real)
+    assert _render(issue, out, s)[0] == 0
+    _render(issue, fresh)
+    assert out.read_bytes() == fresh.read_bytes()
+
+
+def test_the_server_s_drawing_ahead_never_fails_it(tmp_path: Path) -> None:
+    """A failure is said, the server's folder and umask are its own again, and nothing is drawn."""
+    from layout.serve.ahead import Ahead
+
+    home = os.getcwd()
+    said: list[str] = []
+    ahead = Ahead(said.append)
+    assert not ahead.draw(Session(), home, said.append)  # no render asked for yet: nothing to draw
+    gone = tmp_path / "gone"
+    ahead.asked({"cwd": str(gone), "umask": 0o077, "options": {"issue": "issue", "output": None, "no_cache": False}})
+    mask = os.umask(0o022)
+    try:
+        assert ahead.draw(Session(), home, said.append)
+        assert os.umask(0o022) == 0o022 and os.getcwd() == home
+    finally:
+        os.umask(mask)
+    assert len(said) == 1 and "drawing ahead failed: FileNotFoundError" in said[0]
+    ahead.asked({"cwd": home, "umask": 0, "options": {"issue": "x", "output": None, "no_cache": True}})
+    assert ahead.last is not None and ahead.last[0] == str(gone)  # --no-cache keeps no session: not drawn for

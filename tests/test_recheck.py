@@ -114,3 +114,18 @@ def test_pages_dropped_from_the_issue_are_forgotten(issue: Path) -> None:
     errors(c, memo)
     errors(dataclasses.replace(c, pages=c.pages[:1]), memo)
     assert {k[1] for k in memo._kept} == {1}
+
+
+def test_errors_and_warnings_together_sign_each_page_once(issue: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    b = build(issue, cache=False)
+    c, li = b.composed, b.loaded
+    signed: list[int] = []
+    real = PageMemo.signature
+    monkeypatch.setattr(PageMemo, "signature", lambda self, c, p: signed.append(p.number) or real(self, c, p))
+    assert findings.checked(c, li, PageMemo()) == (errors(c), warnings(c, li))
+    assert sorted(signed) == [p.number for p in c.pages]
+    again = build(issue, cache=False)  # kept findings, through the same memo
+    memo = PageMemo()
+    findings.checked(c, li, memo)
+    assert findings.checked(again.composed, again.loaded, memo) == (errors(c), warnings(c, li))
+    assert findings.checked(c, li) == (errors(c), warnings(c, li))

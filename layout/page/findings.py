@@ -37,10 +37,19 @@ def _t(b: Box) -> tuple[float, float, float, float]:
     return (b.x, b.top, b.width, b.height)
 
 
-def errors(composed: Composed, memo: PageMemo | None = None) -> list[Finding]:
+def checked(
+    composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None
+) -> tuple[list[Finding], list[Finding]]:
+    """`errors` and `warnings` together; with `memo`, each page's signature is made once for both."""
+    sigs = None if memo is None else [memo.signature(composed, page) for page in composed.pages]
+    return errors(composed, memo, sigs), warnings(composed, loaded, memo, sigs)
+
+
+def errors(composed: Composed, memo: PageMemo | None = None, sigs: list[tuple] | None = None) -> list[Finding]:
     """Everything that stops a PDF: overset copy, overfull lines, parts of stories left out,
     and anything drawn outside its box or over something else. With `memo` (a build session's),
-    a page unchanged since the last build keeps its containment findings."""
+    a page unchanged since the last build keeps its containment findings (`sigs`: the pages'
+    signatures, made for this very frame)."""
     out: list[Finding] = []
     for f in composed.overset:
         out.append(
@@ -67,25 +76,27 @@ def errors(composed: Composed, memo: PageMemo | None = None) -> list[Finding]:
     out += [p for p in composed.problems if p.severity == "error"]
     if memo is None:
         return out + containment.check(composed)
-    for page in composed.pages:
-        sig = memo.signature(composed, page)
+    for i, page in enumerate(composed.pages):
+        sig = memo.signature(composed, page) if sigs is None else sigs[i]
         out += memo.findings("contained", sig, lambda page=page: containment.check_page(composed, page))
     return out
 
 
-def warnings(composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None) -> list[Finding]:
+def warnings(
+    composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None, sigs: list[tuple] | None = None
+) -> list[Finding]:
     """What a layout editor would circle but that does not stop the PDF (with `memo`, a page
     unchanged since the last build, with the same articles on it, keeps its warnings)."""
     out = [p for p in composed.problems if p.severity == "warning"]
     where: dict[Path, Path] = {}  # photo files resolved, once per check
-    for page in composed.pages:
+    for i, page in enumerate(composed.pages):
         if memo is None:
             out += _page_warnings(composed, page, loaded, where)
             continue
         # What the page's warnings also read: the articles set on it, their photos, the folder.
         stories = sorted({f.story for f in composed.fits if f.page == page.number})
         arts = tuple((a, loaded.issue.articles.get(a), loaded.photo_files.get(a)) for a in stories)
-        sig = (*memo.signature(composed, page), arts, loaded.folder)
+        sig = (*(memo.signature(composed, page) if sigs is None else sigs[i]), arts, loaded.folder)
         out += memo.findings("warned", sig, lambda page=page: _page_warnings(composed, page, loaded, where))
     out += _unplaced(loaded)
     out += _bodies(loaded)

@@ -28,7 +28,7 @@ def predraw(issue: Path, output: Path | None, session: Session) -> bool:
     """Build, check (each page's findings kept for the render) and draw into the session's prepared
     temporary what `issue render ISSUE [-o OUTPUT]` would write; whether a PDF was drawn (not for
     an invalid issue: its render says what is wrong)."""
-    from ..page.findings import errors, warnings
+    from ..page.findings import checked
     from ..pdf.draw import predraw_pdf
     from ..pipeline import build, default_output
     from ..render import pdf_meta
@@ -37,8 +37,7 @@ def predraw(issue: Path, output: Path | None, session: Session) -> bool:
         b = build(issue, "total", cache=True, parallel=False, session=session)
     except InvalidInput:
         return False
-    errors(b.composed, session.checked)
-    warnings(b.composed, b.loaded, session.checked)
+    checked(b.composed, b.loaded, session.checked)
     target = output or default_output(b.loaded)
     return predraw_pdf(b.composed, target, session.photos, pages=b.pages, **pdf_meta(b))
 
