@@ -80,8 +80,7 @@ def run_render(
     memo = session.checked if session is not None and not no_cache else None  # pages unchanged: not checked again
 
     def check() -> tuple[list[str], list[str]]:
-        """The findings: what stops the PDF, then what `issue check` would circle (holes, short
-        strips, unplaced articles; the exit code is the same)."""
+        """What stops the PDF, then what `issue check` would circle (holes, short strips...), as said."""
         errs, warns = checked(b.composed, b.loaded, memo)
         return [str(f) for f in errs], [str(f) for f in warns]
 

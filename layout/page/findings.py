@@ -37,19 +37,16 @@ def _t(b: Box) -> tuple[float, float, float, float]:
     return (b.x, b.top, b.width, b.height)
 
 
-def checked(
-    composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None
-) -> tuple[list[Finding], list[Finding]]:
+def checked(composed: Composed, loaded: LoadedIssue, memo: PageMemo | None = None) -> tuple[list, list]:
     """`errors` and `warnings` together; with `memo`, each page's signature is made once for both."""
     sigs = None if memo is None else [memo.signature(composed, page) for page in composed.pages]
     return errors(composed, memo, sigs), warnings(composed, loaded, memo, sigs)
 
 
 def errors(composed: Composed, memo: PageMemo | None = None, sigs: list[tuple] | None = None) -> list[Finding]:
-    """Everything that stops a PDF: overset copy, overfull lines, parts of stories left out,
-    and anything drawn outside its box or over something else. With `memo` (a build session's),
-    a page unchanged since the last build keeps its containment findings (`sigs`: the pages'
-    signatures, made for this very frame)."""
+    """Everything that stops a PDF: overset copy, overfull lines, parts of stories left out, and
+    anything drawn outside its box or over something else. With `memo` (a build session's), a page
+    unchanged since the last build keeps its containment findings (`sigs`: the pages' signatures)."""
     out: list[Finding] = []
     for f in composed.overset:
         out.append(
