@@ -375,6 +375,32 @@ def test_only_an_issue_s_inputs_are_changes(tmp_path: Path) -> None:
     assert not c.thread.is_alive()
 
 
+def test_what_changes_while_the_server_works_is_told_after(tmp_path: Path) -> None:
+    """No change is looked for during a render (the notifier's thread would take the interpreter's
+    lock at every step of it); what changed meanwhile is told once the server waits again."""
+    from layout.serve.changes import Changes
+
+    c = Changes(tmp_path)
+    try:
+        (tmp_path / "before.md").write_text("told")
+        end = time.monotonic() + 5
+        while not c.drain():
+            assert time.monotonic() < end, "a change was never told"
+            time.sleep(0.01)
+        c.pause()
+        time.sleep(0.05)
+        (tmp_path / "article.md").write_text("an edit while the server renders")
+        time.sleep(0.3)
+        assert not c.drain()
+        c.resume()
+        end = time.monotonic() + 5
+        while not c.drain():
+            assert time.monotonic() < end, "the change made while it worked was never told"
+            time.sleep(0.01)
+    finally:
+        c.close()
+
+
 def _request(folder: Path, here: Path, **over: object) -> dict:
     req = {
         "protocol": client.PROTOCOL,

@@ -29,6 +29,11 @@ class Changes:
         self.build = os.path.join(self.folder, "build")
         self.written: frozenset[str] = frozenset()  # absolute paths of PDFs the server wrote
         self.stop = threading.Event()
+        # Looked for only while the server waits: the notifier gathers what changes meanwhile, and
+        # the thread, which takes the interpreter's lock at every step, leaves a render alone.
+        self._waiting = threading.Event()
+        self._waiting.set()
+        self._halt = threading.Event()  # makes a look under way return (what it gathered is dropped)
         # (as watchfiles.watch() makes it: polling where the environment asks for it)
         polling = _default_force_polling(None)
         self.notify = RustNotify([self.folder], False, polling, _default_poll_delay_ms(300), True, False)
@@ -50,12 +55,25 @@ class Changes:
             return False
         return not (p == self.build or p.startswith(self.build + os.sep))
 
+    def pause(self) -> None:
+        """The server renders or draws ahead (reading the files as they are now): stop looking."""
+        self._waiting.clear()
+        self._halt.set()
+
+    def resume(self) -> None:
+        """The server waits again: what changed since `pause` is told now."""
+        self._halt.clear()
+        self._waiting.set()
+
     def _run(self) -> None:
         try:
             while not self.stop.is_set():
-                raw = self.notify.watch(DEBOUNCE_MS, STEP_MS, TIMEOUT_MS, self.stop)
-                if raw == "stop":
+                self._waiting.wait()
+                if self.stop.is_set():
                     return
+                raw = self.notify.watch(DEBOUNCE_MS, STEP_MS, TIMEOUT_MS, self._halt)
+                if raw == "stop":
+                    continue
                 if isinstance(raw, set) and any(self.input(p) for _, p in raw):
                     with contextlib.suppress(BlockingIOError):  # (full: it is told already)
                         os.write(self._w, b"!")
@@ -72,6 +90,8 @@ class Changes:
 
     def close(self) -> None:
         self.stop.set()
+        self._halt.set()
+        self._waiting.set()
         self.thread.join(2 * TIMEOUT_MS / 1000)
         if self.thread.is_alive():
             return  # (its descriptors left open: a number closed here could be another file's by its next write)

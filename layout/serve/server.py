@@ -24,7 +24,7 @@ import signal
 import socket
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..manifest.errors import EXIT_INVALID, EXIT_OK, InvalidInput
@@ -132,22 +132,36 @@ class Server:
             left = None if not self.idle else max(last + self.idle - time.monotonic(), 0)
             ready = select.select(waits, [], [], left) if left != 0 else ([], [], [])
             if self.sock in ready[0]:
-                if self.changes is not None:
-                    self.changes.drain()  # (told before this render reads its files: it sees them)
                 try:
                     conn, _ = self.sock.accept()
                 except (TimeoutError, BlockingIOError):
                     continue
-                with conn:
+                with self._busy(), conn:
                     self._serve_one(conn)
                 last = time.monotonic()
             elif self.changes is not None and self.changes.fd in ready[0]:
-                if self.changes.drain() and self.ahead.draw(self.session, self.home, self.err):
-                    self.libraries.note()
-                    _tidy()
+                if self.changes.drain():
+                    with self._busy():
+                        if self.ahead.draw(self.session, self.home, self.err):
+                            self.libraries.note()
+                            _tidy()
             elif not ready[0]:
                 return False
         return True
+
+    @contextlib.contextmanager
+    def _busy(self) -> Iterator[None]:
+        """A render or a drawing ahead: no change is looked for meanwhile (what changes is told
+        after; what was told before, this work reads as it is)."""
+        if self.changes is None:
+            yield
+            return
+        self.changes.pause()
+        self.changes.drain()
+        try:
+            yield
+        finally:
+            self.changes.resume()
 
     def _on_signals(self) -> None:
         """Ctrl-C, SIGTERM and SIGHUP stop the server, mid-render too (its answer is then dropped and
@@ -228,7 +242,8 @@ class Server:
         opts = req.get("options")
         if req.get("protocol") != PROTOCOL or not isinstance(opts, dict):
             return "another protocol"
-        if client.code_fingerprint() != self.code:
+        # (a client's fingerprint equal to this server's was just taken of the same files: not again)
+        if req.get("code") != self.code and client.code_fingerprint() != self.code:
             return "the installed code changed since this server started"
         lib = self.libraries.changed()
         if lib:
