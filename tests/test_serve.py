@@ -373,6 +373,9 @@ def test_only_an_issue_s_inputs_are_changes(tmp_path: Path) -> None:
     finally:
         c.close()
     assert not c.thread.is_alive()
+    from layout.serve.changes import changes
+
+    assert changes(tmp_path / "gone") is None  # no notifier to be had: the server renders as before
 
 
 def test_what_changes_while_the_server_works_is_told_after(tmp_path: Path) -> None:
