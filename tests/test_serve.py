@@ -208,6 +208,7 @@ def test_the_idle_limit_stops_the_server(folder: Path, env: dict) -> None:
     assert srv.p.wait(timeout=TIMEOUT) == 0
     assert "stopped: no render for" in srv.lines[-1]
     assert not srv.socket.exists()
+    assert not list(folder.rglob("*.tmp"))  # the PDF its first build drew ahead, removed
 
 
 def test_a_server_running_other_code_is_not_asked(folder: Path, env: dict, tmp_path: Path) -> None:

@@ -103,6 +103,7 @@ class Server:
 
     def loop(self, issue: Path, path: Path) -> int:
         self.out(f"serving {self.manifest.parent} at {path}")
+        stopped = "stopped"
         self._on_signals()
         try:
             self._warm()
@@ -110,16 +111,15 @@ class Server:
             self.out(f"ready: `issue render {issue}` is answered here (Ctrl-C to stop; {limit})")
             self.changes = changes(self.manifest.parent)
             if not self._wait():
-                self.out(f"stopped: no render for {self.idle:.0f} s")
-                return EXIT_OK
+                stopped = f"stopped: no render for {self.idle:.0f} s"
         except (KeyboardInterrupt, Terminated):
             pass
         finally:
             if self.changes is not None:
                 self.changes.close()
         self._hold(None)
-        self.session.photos.discard()
-        self.out("stopped")
+        self.session.photos.discard()  # (the next PDF's temporary, however it stops)
+        self.out(stopped)
         return EXIT_OK
 
     def _wait(self) -> bool:
