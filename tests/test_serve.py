@@ -379,6 +379,26 @@ def test_only_an_issue_s_inputs_are_changes(tmp_path: Path) -> None:
     assert changes(tmp_path / "gone") is None  # no notifier to be had: the server renders as before
 
 
+def test_a_file_name_that_is_not_utf8_in_the_issue_folder_costs_only_the_head_start(
+    folder: Path, env: dict, tmp_path: Path
+) -> None:
+    srv = Server(folder, env, idle="120")
+    try:
+        srv.wait_for("ready:")
+        assert _run(CLIENT, ["render", "issue", "-o", "a.pdf"], env, tmp_path).returncode == 0
+        with open(os.path.join(os.fsencode(folder / "articles"), b"draft-\xff.md"), "wb") as f:
+            f.write(b"a name the notifier cannot decode")
+        time.sleep(0.3)
+        _edit(folder / "articles" / "geminids.md", "richest", "finest")
+        served = _run(CLIENT, ["render", "issue", "-o", "a.pdf"], env, tmp_path)
+        fresh = _run(IN_PROCESS, ["render", "issue", "-o", "b.pdf", "--no-cache"], env, tmp_path)
+        assert served.returncode == 0 == fresh.returncode and srv.served() == 2, served.stderr
+        assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
+        assert srv.p.poll() is None and "Traceback" not in "\n".join(srv.lines)
+    finally:
+        assert srv.stop() == 0
+
+
 def test_what_changes_while_the_server_works_is_told_after(tmp_path: Path) -> None:
     """No change is looked for during a render (the notifier's thread would take the interpreter's
     lock at every step of it); what changed meanwhile is told once the server waits again."""
