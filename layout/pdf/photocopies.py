@@ -99,24 +99,11 @@ class PhotoCopies:
         """Make the temporary for `out` by drawing a whole PDF into it now (`draw(path, placed)`, a
         server's first build): its photos are whole where the drawing put them. Never raises."""
         self.discard()
-        out = Path(os.path.abspath(out))
         try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = _temporary(out)
+            Path(os.path.abspath(out)).parent.mkdir(parents=True, exist_ok=True)
         except OSError:
             return
-        placed: list[Placed] = []
-        try:
-            draw(Path(name), placed)
-            self._job = _Copying(fd, placed, done=True)
-        except BaseException as e:
-            os.close(fd)
-            _unlink(Path(name))
-            if isinstance(e, Exception):
-                return  # the first render makes its own
-            raise
-        self.record(out, placed)
-        self._tmp, self._fd = Path(name), fd
+        self.predrawn(out, lambda path, _ready, placed: draw(path, placed))  # (of no document: drawn as ever)
 
     def predrawn(self, out: Path | str, draw: Callable[[Path, Ready, list[Placed]], object]) -> bool:
         """Draw now, into the prepared temporary for `out` (or a new one), the whole PDF a render of
